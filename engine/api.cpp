@@ -1,0 +1,169 @@
+// engine/api.cpp: the public C++ API: load -> check -> compile, and
+// evaluation entry points over the compiled rule set.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "casex/casex.hpp"
+#include "engine/builtin_rules.h"
+#include "engine/check/check.h"
+#include "engine/compile/compile.h"
+#include "engine/json/json_io.h"
+#include "engine/load/load.h"
+
+namespace casex {
+
+namespace {
+
+std::string digest(const std::vector<SourceFile>& files) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    h ^= 0xff;
+    h *= 1099511628211ull;
+  };
+  for (const auto& f : files) {
+    mix(std::filesystem::path(f.name).filename().string());
+    mix(f.text);
+  }
+  return fmt::format("{:016x}", h);
+}
+
+}  // namespace
+
+LoadResult RuleSet::load_texts(std::vector<SourceFile> files) {
+  LoadResult result;
+  detail::Diagnostics diags;
+  detail::RawRuleSet raw = detail::load_rule_files(files, diags);
+  detail::CheckedRuleSet checked = detail::check_rules(raw, diags);
+  auto compiled = std::make_shared<detail::CompiledRules>(detail::compile_rules(std::move(checked), diags));
+  compiled->version = digest(files);
+  result.diagnostics = std::move(diags.items());
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+  });
+  if (!diags.has_errors()) {
+    compiled->sources = files;
+    result.rules = RuleSet(std::move(compiled));
+  }
+  result.sources = std::move(files);
+  return result;
+}
+
+LoadResult RuleSet::load_directory(const std::string& dir) {
+  std::vector<SourceFile> files;
+  std::error_code ec;
+  std::vector<std::filesystem::path> paths;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    auto ext = it->path().extension();
+    if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) paths.push_back(it->path());
+  }
+  if (ec || paths.empty()) {
+    LoadResult r;
+    Diagnostic d;
+    d.code = detail::code_name(detail::Code::FileRead);
+    d.file = dir;
+    d.message = ec ? fmt::format("cannot read rule directory: {}", ec.message())
+                   : "the rule directory holds no .yaml file";
+    r.diagnostics.push_back(std::move(d));
+    return r;
+  }
+  std::sort(paths.begin(), paths.end());
+  for (const auto& p : paths) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    files.push_back({p.string(), ss.str()});
+  }
+  return load_texts(std::move(files));
+}
+
+std::vector<SourceFile> RuleSet::builtin_sources() {
+  std::vector<SourceFile> files;
+  for (std::size_t i = 0; i < detail::kBuiltinRuleCount; ++i)
+    files.push_back({detail::kBuiltinRules[i].name,
+                     std::string(detail::kBuiltinRules[i].text, detail::kBuiltinRules[i].size)});
+  return files;
+}
+
+LoadResult RuleSet::load_builtin() { return load_texts(builtin_sources()); }
+
+const std::string& RuleSet::version() const { return impl_->version; }
+
+JsonResult RuleSet::eval_json(std::string_view document) const {
+  thread_local std::unique_ptr<detail::JsonEvaluator> evaluator;
+  thread_local std::shared_ptr<const detail::CompiledRules> evaluator_rules;  // keeps them alive
+  if (!evaluator || evaluator_rules != impl_) {
+    evaluator.reset();
+    evaluator_rules = impl_;
+    evaluator = std::make_unique<detail::JsonEvaluator>(*impl_);
+  }
+  JsonResult r;
+  r.ok = evaluator->eval(document, r.output, r.error);
+  return r;
+}
+
+Decision RuleSet::evaluate(const Change& change) const {
+  const auto& v = impl_->rules.vocabulary;
+  detail::ChangeInput in;
+  in.reset(v);
+  auto snapshot = [&](const std::vector<Field>& fields, std::vector<detail::Value>& out, const char* side) {
+    for (const auto& [name, value] : fields) {
+      int slot = v.find_field(name);
+      if (slot < 0 || !value || value->empty()) continue;
+      detail::Value& val = out[slot];
+      if (slot == v.phase_field) {
+        val.kind = detail::ConstKind::Sym;
+        val.sym = v.find_phase(*value);
+        if (val.sym < 0) throw std::invalid_argument(fmt::format("{}.{}: unknown phase \"{}\"", side, name, *value));
+      } else {
+        val.kind = detail::ConstKind::Text;
+        val.text = *value;
+        const auto& al = v.fields[slot].value_aliases;
+        if (auto it = al.find(*value); it != al.end()) val.text = it->second;
+      }
+    }
+    if (out[v.phase_field].kind == detail::ConstKind::None)
+      throw std::invalid_argument(fmt::format("{}.phase: missing", side));
+  };
+  snapshot(change.before, in.before, "before");
+  snapshot(change.after, in.after, "after");
+  for (const auto& [name, on] : change.flags) {
+    int e = detail::Vocabulary::index_of(v.events, name);
+    if (e < 0) throw std::invalid_argument(fmt::format("{}: not an event of the vocabulary", name));
+    in.events[e] = on;
+  }
+  if (change.incident) {
+    in.has_incident = true;
+    in.incident = *change.incident;
+  }
+  if (change.external_reference) {
+    in.has_ref = true;
+    in.ref_system = change.external_reference->system;
+    in.ref_id = change.external_reference->id;
+  }
+  for (const auto& g : change.groups) in.groups.emplace_back(g.first, g.second);
+  if (change.origin) in.origin = *change.origin;
+  detail::Outcome out;
+  detail::Scratch scratch;
+  if (!detail::evaluate_change(*impl_, in, out, scratch)) throw std::runtime_error(out.error);
+  Decision d;
+  d.phase = v.phases[out.phase];
+  auto convert = [&](const std::vector<detail::OutOp>& ops, std::vector<Operation>& to) {
+    for (const auto& o : ops)
+      to.push_back({v.outgoing[o.op], std::string(o.system), v.phases[o.phase],
+                    impl_->rules.tables[o.table].rules[o.rule].id});
+  };
+  convert(out.ops, d.operations);
+  convert(out.suppressed, d.suppressed);
+  return d;
+}
+
+}  // namespace casex

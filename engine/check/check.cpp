@@ -1,0 +1,729 @@
+// engine/check/check.cpp: resolves the vocabulary and type-checks every
+// expression and template of the rule set against it.
+#include "engine/check/check.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "engine/parse/parse.h"
+
+namespace casex::detail {
+
+const char* type_name(Type t) {
+  switch (t) {
+    case Type::Bool: return "boolean";
+    case Type::Text: return "text";
+    case Type::Number: return "number";
+    case Type::Phase: return "phase";
+    case Type::Metaphase: return "metaphase";
+    case Type::Null: return "null";
+    case Type::Record: return "record";
+  }
+  return "?";
+}
+
+int Vocabulary::index_of(const std::vector<std::string>& names, std::string_view name) {
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<int>(i);
+  return -1;
+}
+
+int Vocabulary::find_phase(std::string_view name) const {
+  auto it = phase_ids.find(std::string(name));
+  return it == phase_ids.end() ? -1 : it->second;
+}
+
+int Vocabulary::find_field(std::string_view name) const {
+  auto it = field_ids.find(std::string(name));
+  return it == field_ids.end() ? -1 : it->second;
+}
+
+namespace {
+
+// The fixed registry of functions (the expression language, not behaviour).
+const std::vector<std::string> kFunctions = {"changed",  "has_value", "external_system",
+                                             "is_external", "metaphase", "entered"};
+
+std::vector<std::string> with_prefix(std::string_view prefix, const std::vector<Vocabulary::Field>& fields) {
+  std::vector<std::string> out;
+  for (const auto& f : fields) out.push_back(std::string(prefix) + f.name);
+  return out;
+}
+
+// Type-checks one expression (or one template placeholder) in a context.
+class ExprChecker {
+ public:
+  ExprChecker(const Vocabulary& v, Context ctx, const SourceText& src, std::size_t base, Diagnostics& d)
+      : v_(v), ctx_(ctx), src_(src), base_(base), d_(d) {}
+
+  std::optional<TExpr> parse_and_check(std::string_view text, Type want, std::string_view what) {
+    auto parsed = parse_expression(text);
+    if (auto* err = std::get_if<ParseError>(&parsed)) {
+      d_.report(Code::ExprSyntax, src_.at(base_ + err->offset), fmt::format("{}: {}", what, err->message));
+      return std::nullopt;
+    }
+    const ast::Node& root = std::get<ast::Node>(parsed);
+    auto t = check(root);
+    if (!t) return std::nullopt;
+    if (want != Type::Null && t->type != want && t->type != Type::Null) {
+      error(Code::TypeMismatch, root,
+            fmt::format("{} must be {}, but this expression is {}", what, type_name(want), type_name(t->type)));
+      return std::nullopt;
+    }
+    return t;
+  }
+
+ private:
+  void error(Code c, const ast::Node& n, std::string msg, std::string help = {}) {
+    d_.report(c, src_.at(base_ + n.span.begin), std::move(msg), std::move(help));
+  }
+
+  TExpr make(Op op, Type type, const ast::Node& n) {
+    TExpr t;
+    t.op = op;
+    t.type = type;
+    t.span = n.span;
+    return t;
+  }
+
+  std::vector<std::string> path_candidates() const {
+    std::vector<std::string> c;
+    if (ctx_ == Context::Outgoing) {
+      c = with_prefix("before.", v_.fields);
+      auto a = with_prefix("after.", v_.fields);
+      c.insert(c.end(), a.begin(), a.end());
+      c.insert(c.end(), v_.events.begin(), v_.events.end());
+      c.insert(c.end(), {"origin", "incident"});
+    } else {
+      c = with_prefix("incident.", v_.fields);
+      c.insert(c.end(), {"message.system", "message.id"});
+    }
+    c.insert(c.end(), {"external_reference", "external_reference.system", "external_reference.id"});
+    return c;
+  }
+
+  std::optional<TExpr> path(const ast::Node& n) {
+    const std::string& p = n.text;
+    auto dot = p.find('.');
+    std::string head = p.substr(0, dot);
+    std::string rest = dot == std::string::npos ? std::string() : p.substr(dot + 1);
+    auto field = [&](Side side) -> std::optional<TExpr> {
+      int slot = v_.find_field(rest);
+      if (slot < 0) {
+        error(Code::UnknownField, n, fmt::format("unknown field \"{}\"", p),
+              did_you_mean(p, path_candidates()));
+        return std::nullopt;
+      }
+      TExpr t = make(Op::Field, v_.fields[slot].type, n);
+      t.side = side;
+      t.slot = slot;
+      return t;
+    };
+    if (ctx_ == Context::Outgoing && (head == "before" || head == "after") && !rest.empty())
+      return field(head == "before" ? Side::Before : Side::After);
+    if (ctx_ == Context::Incoming && head == "incident" && !rest.empty()) return field(Side::Incident);
+    if (p == "external_reference") return make(Op::RefExists, Type::Record, n);
+    if (p == "external_reference.system") return make(Op::RefSystem, Type::Text, n);
+    if (p == "external_reference.id") return make(Op::RefId, Type::Text, n);
+    if (ctx_ == Context::Outgoing) {
+      if (p == "origin") return make(Op::Origin, Type::Text, n);
+      if (p == "incident") return make(Op::IncidentId, Type::Text, n);
+      int e = Vocabulary::index_of(v_.events, p);
+      if (e >= 0) {
+        TExpr t = make(Op::Event, Type::Bool, n);
+        t.slot = e;
+        return t;
+      }
+    } else {
+      if (p == "message.system") return make(Op::MessageSystem, Type::Text, n);
+      if (p == "message.id") return make(Op::MessageId, Type::Text, n);
+    }
+    error(Code::UnknownField, n, fmt::format("unknown field \"{}\"", p), did_you_mean(p, path_candidates()));
+    return std::nullopt;
+  }
+
+  bool arity(const ast::Node& n, std::size_t want) {
+    if (n.children.size() == want) return true;
+    error(Code::WrongArity, n,
+          fmt::format("{}() takes {} argument{}, {} given", n.text, want, want == 1 ? "" : "s", n.children.size()));
+    return false;
+  }
+
+  bool expect_type(const ast::Node& n, const TExpr& t, Type want, std::string_view fn) {
+    if (t.type == want || t.type == Type::Null) return true;
+    error(Code::TypeMismatch, n, fmt::format("{}() expects {}, but its argument is {}", fn, type_name(want),
+                                             type_name(t.type)));
+    return false;
+  }
+
+  bool outgoing_only(const ast::Node& n) {
+    if (ctx_ == Context::Outgoing) return true;
+    error(Code::UnknownFunction, n,
+          fmt::format("{}() applies to changes, not to incoming operations", n.text));
+    return false;
+  }
+
+  std::optional<TExpr> call(const ast::Node& n) {
+    const std::string& f = n.text;
+    if (std::find(kFunctions.begin(), kFunctions.end(), f) == kFunctions.end()) {
+      error(Code::UnknownFunction, n, fmt::format("unknown function \"{}\"", f), did_you_mean(f, kFunctions));
+      return std::nullopt;
+    }
+    if (!arity(n, 1)) return std::nullopt;
+    const ast::Node& a = n.children[0];
+    if (f == "changed") {
+      if (!outgoing_only(n)) return std::nullopt;
+      int slot = a.kind == ast::Kind::Path ? v_.find_field(a.text) : -1;
+      if (slot < 0) {
+        std::vector<std::string> names;
+        for (const auto& fl : v_.fields) names.push_back(fl.name);
+        error(Code::UnknownField, a, "changed() takes the name of a field, e.g. changed(solution)",
+              a.kind == ast::Kind::Path ? did_you_mean(a.text, names) : std::string());
+        return std::nullopt;
+      }
+      TExpr t = make(Op::Changed, Type::Bool, n);
+      t.slot = slot;
+      return t;
+    }
+    if (f == "entered") {
+      if (!outgoing_only(n)) return std::nullopt;
+      if (a.kind != ast::Kind::String) {
+        error(Code::TypeMismatch, a, "entered() takes a phase name in quotes, e.g. entered(\"Review\")");
+        return std::nullopt;
+      }
+      int ph = v_.find_phase(a.text);
+      if (ph < 0) {
+        error(Code::UnknownPhase, a, fmt::format("unknown phase \"{}\"", a.text), did_you_mean(a.text, v_.phases));
+        return std::nullopt;
+      }
+      TExpr t = make(Op::Entered, Type::Bool, n);
+      t.slot = ph;
+      return t;
+    }
+    auto arg = check(a);
+    if (!arg) return std::nullopt;
+    if (f == "has_value") {
+      if (arg->type == Type::Record) return make(Op::RefExists, Type::Bool, n);
+      TExpr t = make(Op::HasValue, Type::Bool, n);
+      t.args.push_back(std::move(*arg));
+      return t;
+    }
+    if (f == "external_system" || f == "is_external") {
+      if (!outgoing_only(n) || !expect_type(a, *arg, Type::Text, f)) return std::nullopt;
+      TExpr t = make(f == "is_external" ? Op::IsExternal : Op::ExternalSystem,
+                     f == "is_external" ? Type::Bool : Type::Text, n);
+      t.args.push_back(std::move(*arg));
+      return t;
+    }
+    // metaphase
+    if (!expect_type(a, *arg, Type::Phase, f)) return std::nullopt;
+    TExpr t = make(Op::MetaphaseOf, Type::Metaphase, n);
+    t.args.push_back(std::move(*arg));
+    return t;
+  }
+
+  // Gives a text constant the meaning of the value it is compared with.
+  bool coerce(TExpr& k, const TExpr& other, const ast::Node& kn) {
+    if (k.op != Op::Const || k.kind != ConstKind::Text) return true;
+    if (other.type == Type::Phase) {
+      int ph = v_.find_phase(k.text);
+      if (ph < 0) {
+        error(Code::UnknownPhase, kn, fmt::format("unknown phase \"{}\"", k.text), did_you_mean(k.text, v_.phases));
+        return false;
+      }
+      k.kind = ConstKind::Sym;
+      k.type = Type::Phase;
+      k.slot = ph;
+      k.text = v_.phases[ph];
+      return true;
+    }
+    if (other.type == Type::Metaphase) {
+      int m = Vocabulary::index_of(v_.metaphases, k.text);
+      if (m < 0) {
+        error(Code::UnknownMetaphase, kn, fmt::format("unknown metaphase \"{}\"", k.text),
+              did_you_mean(k.text, v_.metaphases));
+        return false;
+      }
+      k.kind = ConstKind::Sym;
+      k.type = Type::Metaphase;
+      k.slot = m;
+      return true;
+    }
+    if (other.op == Op::Field && other.type == Type::Text) {
+      const auto& f = v_.fields[other.slot];
+      if (auto it = f.value_aliases.find(k.text); it != f.value_aliases.end()) k.text = it->second;
+      if (!f.values.empty() && std::find(f.values.begin(), f.values.end(), k.text) == f.values.end()) {
+        error(Code::ValueNotInSet, kn,
+              fmt::format("\"{}\" is not a value of {} (its values: {})", k.text, f.name, fmt::join(f.values, ", ")),
+              did_you_mean(k.text, f.values));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool comparable(Op op, const TExpr& a, const TExpr& b, const ast::Node& n) {
+    if (a.type == Type::Null || b.type == Type::Null) {
+      if (op == Op::Eq || op == Op::Ne || op == Op::In || op == Op::NotIn) return true;
+    } else if (a.type == b.type && a.type != Type::Record) {
+      if (op == Op::Eq || op == Op::Ne || op == Op::In || op == Op::NotIn) return true;
+      if (a.type == Type::Number || a.type == Type::Text) return true;
+    }
+    error(Code::TypeMismatch, n,
+          fmt::format("cannot compare {} with {}", type_name(a.type), type_name(b.type)),
+          a.type == Type::Record || b.type == Type::Record
+              ? "use has_value(external_reference) or external_reference.system"
+              : std::string());
+    return false;
+  }
+
+  std::optional<TExpr> compare(const ast::Node& n) {
+    static const std::pair<ast::Kind, Op> kOps[] = {{ast::Kind::Eq, Op::Eq}, {ast::Kind::Ne, Op::Ne},
+                                                   {ast::Kind::Lt, Op::Lt}, {ast::Kind::Le, Op::Le},
+                                                   {ast::Kind::Gt, Op::Gt}, {ast::Kind::Ge, Op::Ge},
+                                                   {ast::Kind::In, Op::In}, {ast::Kind::NotIn, Op::NotIn}};
+    Op op = Op::Eq;
+    for (auto [k, o] : kOps)
+      if (k == n.kind) op = o;
+    auto lhs = check(n.children.at(0));
+    if (!lhs) return std::nullopt;
+    TExpr t = make(op, Type::Bool, n);
+    if (op == Op::In || op == Op::NotIn) {
+      const ast::Node& list = n.children.at(1);
+      bool ok = true;
+      std::vector<TExpr> items;
+      for (const auto& e : list.children) {
+        auto it = check(e);
+        if (!it) {
+          ok = false;
+          continue;
+        }
+        if (it->op != Op::Const) {
+          error(Code::TypeMismatch, e, "the list of `in` holds constants only");
+          ok = false;
+          continue;
+        }
+        if (!coerce(*it, *lhs, e) || !comparable(op, *lhs, *it, e)) {
+          ok = false;
+          continue;
+        }
+        items.push_back(std::move(*it));
+      }
+      if (!ok) return std::nullopt;
+      t.args.push_back(std::move(*lhs));
+      for (auto& i : items) t.args.push_back(std::move(i));
+      return t;
+    }
+    auto rhs = check(n.children.at(1));
+    if (!rhs) return std::nullopt;
+    if (!coerce(*rhs, *lhs, n.children[1]) || !coerce(*lhs, *rhs, n.children[0])) return std::nullopt;
+    if (!comparable(op, *lhs, *rhs, n)) return std::nullopt;
+    t.args.push_back(std::move(*lhs));
+    t.args.push_back(std::move(*rhs));
+    return t;
+  }
+
+  std::optional<TExpr> check(const ast::Node& n) {
+    switch (n.kind) {
+      case ast::Kind::Null: return make(Op::Const, Type::Null, n);
+      case ast::Kind::Bool: {
+        TExpr t = make(Op::Const, Type::Bool, n);
+        t.kind = ConstKind::Bool;
+        t.boolean = n.boolean;
+        return t;
+      }
+      case ast::Kind::Number: {
+        TExpr t = make(Op::Const, Type::Number, n);
+        t.kind = ConstKind::Number;
+        t.number = n.number;
+        return t;
+      }
+      case ast::Kind::String: {
+        TExpr t = make(Op::Const, Type::Text, n);
+        t.kind = ConstKind::Text;
+        t.text = n.text;
+        return t;
+      }
+      case ast::Kind::Path: return path(n);
+      case ast::Kind::Call: return call(n);
+      case ast::Kind::List:
+        error(Code::TypeMismatch, n, "a list may stand only on the right of `in`");
+        return std::nullopt;
+      case ast::Kind::Not:
+      case ast::Kind::And:
+      case ast::Kind::Or: {
+        Op op = n.kind == ast::Kind::Not ? Op::Not : n.kind == ast::Kind::And ? Op::And : Op::Or;
+        TExpr t = make(op, Type::Bool, n);
+        bool ok = true;
+        for (const auto& c : n.children) {
+          auto a = check(c);
+          if (!a) {
+            ok = false;
+            continue;
+          }
+          if (a->type != Type::Bool) {
+            error(Code::TypeMismatch, c,
+                  fmt::format("`{}` needs a boolean operand, but this is {}", ast::kind_name(n.kind),
+                              type_name(a->type)),
+                  a->type == Type::Text ? "use has_value(...) to test whether a field has a value" : "");
+            ok = false;
+            continue;
+          }
+          t.args.push_back(std::move(*a));
+        }
+        if (!ok) return std::nullopt;
+        return t;
+      }
+      default: return compare(n);
+    }
+  }
+
+  const Vocabulary& v_;
+  Context ctx_;
+  const SourceText& src_;
+  std::size_t base_;
+  Diagnostics& d_;
+};
+
+std::optional<TExpr> check_expr(const Vocabulary& v, Context ctx, const SourceText& src, Type want,
+                                std::string_view what, Diagnostics& d) {
+  return ExprChecker(v, ctx, src, 0, d).parse_and_check(src.text, want, what);
+}
+
+// Parses a template: literal text with {expression} placeholders; {{ and }} are braces.
+std::optional<Template> check_template(const Vocabulary& v, Context ctx, const SourceText& src, Diagnostics& d) {
+  Template t;
+  std::string lit;
+  const std::string& s = src.text;
+  bool ok = true;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '{' && i + 1 < s.size() && s[i + 1] == '{') {
+      lit.push_back('{');
+      ++i;
+    } else if (c == '}' && i + 1 < s.size() && s[i + 1] == '}') {
+      lit.push_back('}');
+      ++i;
+    } else if (c == '}') {
+      d.report(Code::UnknownPlaceholder, src.at(i), "a '}' without its '{'", "write }} for a literal brace");
+      ok = false;
+    } else if (c == '{') {
+      std::size_t close = s.find('}', i + 1);
+      if (close == std::string::npos) {
+        d.report(Code::UnknownPlaceholder, src.at(i), "a '{' without its '}'", "write {{ for a literal brace");
+        ok = false;
+        break;
+      }
+      if (!lit.empty()) t.pieces.push_back({std::move(lit), std::nullopt});
+      lit.clear();
+      std::string_view inner(s.data() + i + 1, close - i - 1);
+      auto e = ExprChecker(v, ctx, src, i + 1, d).parse_and_check(inner, Type::Null, "a placeholder");
+      if (!e) ok = false;
+      else if (e->type == Type::Bool || e->type == Type::Record) {
+        d.report(Code::UnknownPlaceholder, src.at(i + 1),
+                 fmt::format("a placeholder must be a value, but this one is {}", type_name(e->type)));
+        ok = false;
+      } else {
+        t.pieces.push_back({{}, std::move(*e)});
+      }
+      i = close;
+    } else {
+      lit.push_back(c);
+    }
+  }
+  if (!lit.empty()) t.pieces.push_back({std::move(lit), std::nullopt});
+  if (!ok) return std::nullopt;
+  return t;
+}
+
+class RuleChecker {
+ public:
+  RuleChecker(const RawRuleSet& raw, Diagnostics& d) : raw_(raw), d_(d) {}
+
+  CheckedRuleSet run() {
+    if (!raw_.vocabulary.present) {
+      d_.report(Code::MissingSection, {}, "the rule set has no vocabulary section",
+                "add a file with a top-level `vocabulary:` key");
+      return std::move(out_);
+    }
+    vocabulary();
+    workflow();
+    tables();
+    incoming();
+    return std::move(out_);
+  }
+
+ private:
+  Vocabulary& v() { return out_.vocabulary; }
+
+  void unique_name(std::set<std::string>& seen, const Text& t, std::string_view what) {
+    if (!seen.insert(t.value).second)
+      d_.report(Code::DuplicateId, t.loc, fmt::format("{} \"{}\" is declared twice", what, t.value));
+  }
+
+  void vocabulary() {
+    const auto& rv = raw_.vocabulary;
+    std::set<std::string> seen;
+    for (const auto& m : rv.metaphases) {
+      unique_name(seen, m, "metaphase");
+      v().metaphases.push_back(m.value);
+    }
+    seen.clear();
+    for (const auto& p : rv.phases) {
+      unique_name(seen, p.name, "phase");
+      int id = static_cast<int>(v().phases.size());
+      v().phases.push_back(p.name.value);
+      int meta = -1;
+      if (!p.metaphase) {
+        d_.report(Code::PhaseWithoutMetaphase, p.name.loc,
+                  fmt::format("phase \"{}\" belongs to no metaphase", p.name.value),
+                  "add `metaphase:` naming one of the vocabulary's metaphases");
+      } else {
+        meta = Vocabulary::index_of(v().metaphases, p.metaphase->value);
+        if (meta < 0)
+          d_.report(Code::UnknownMetaphase, p.metaphase->loc,
+                    fmt::format("unknown metaphase \"{}\"", p.metaphase->value),
+                    did_you_mean(p.metaphase->value, v().metaphases));
+      }
+      v().phase_metaphase.push_back(meta);
+      v().phase_ids.emplace(p.name.value, id);
+    }
+    for (const auto& p : rv.phases)
+      for (const auto& a : p.aliases) {
+        if (!v().phase_ids.emplace(a.value, v().phase_ids[p.name.value]).second)
+          d_.report(Code::DuplicateId, a.loc, fmt::format("alias \"{}\" already names a phase", a.value));
+      }
+    seen.clear();
+    static const std::vector<std::string> kTypes = {"text", "phase", "number", "boolean"};
+    for (const auto& f : rv.fields) {
+      unique_name(seen, f.name, "field");
+      Vocabulary::Field vf;
+      vf.name = f.name.value;
+      int ti = Vocabulary::index_of(kTypes, f.type.value);
+      if (ti < 0)
+        d_.report(Code::WrongType, f.type.loc, fmt::format("unknown field type \"{}\"", f.type.value),
+                  did_you_mean(f.type.value, kTypes));
+      vf.type = ti == 1 ? Type::Phase : ti == 2 ? Type::Number : ti == 3 ? Type::Bool : Type::Text;
+      for (const auto& val : f.values) vf.values.push_back(val.value);
+      for (const auto& [a, c] : f.value_aliases) {
+        if (!vf.values.empty() && Vocabulary::index_of(vf.values, c.value) < 0)
+          d_.report(Code::ValueNotInSet, c.loc, fmt::format("\"{}\" is not a value of {}", c.value, vf.name),
+                    did_you_mean(c.value, vf.values));
+        vf.value_aliases.emplace(a.value, c.value);
+      }
+      int slot = static_cast<int>(v().fields.size());
+      if (vf.type == Type::Phase) {
+        if (v().phase_field >= 0)
+          d_.report(Code::DuplicateId, f.type.loc, "a second field of type phase");
+        else
+          v().phase_field = slot;
+      }
+      v().field_ids.emplace(vf.name, slot);
+      for (const auto& a : f.aliases)
+        if (!v().field_ids.emplace(a.value, slot).second)
+          d_.report(Code::DuplicateId, a.loc, fmt::format("alias \"{}\" already names a field", a.value));
+      v().fields.push_back(std::move(vf));
+    }
+    if (v().phase_field < 0)
+      d_.report(Code::MissingSection, rv.loc, "the vocabulary declares no field of type phase",
+                "add `- {name: phase, type: phase}` under fields");
+    seen.clear();
+    for (const auto& e : rv.events) {
+      unique_name(seen, e, "event");
+      v().events.push_back(e.value);
+    }
+    seen.clear();
+    for (const auto& o : rv.outgoing) {
+      unique_name(seen, o, "outgoing operation");
+      v().outgoing.push_back(o.value);
+    }
+    seen.clear();
+    for (const auto& o : rv.incoming) {
+      unique_name(seen, o, "incoming operation");
+      v().incoming.push_back(o.value);
+    }
+  }
+
+  int phase(const Text& t) {
+    int p = v().find_phase(t.value);
+    if (p < 0)
+      d_.report(Code::UnknownPhase, t.loc, fmt::format("unknown phase \"{}\"", t.value),
+                did_you_mean(t.value, v().phases));
+    return p;
+  }
+
+  int operation(const Text& t, const std::vector<std::string>& ops, std::string_view dir) {
+    int o = Vocabulary::index_of(ops, t.value);
+    if (o < 0)
+      d_.report(Code::UnknownOperation, t.loc, fmt::format("unknown {} operation \"{}\"", dir, t.value),
+                did_you_mean(t.value, ops));
+    return o;
+  }
+
+  void rule_id(const Text& id) { unique_name(rule_ids_, id, "rule id"); }
+
+  void workflow() {
+    const auto& w = raw_.workflow;
+    out_.deduplicate = w.deduplicate;
+    out_.suppress_origin = w.suppress_origin;
+    for (const auto& m : w.moves) {
+      rule_id(m.id);
+      CheckedMove cm;
+      cm.id = m.id.value;
+      cm.description = m.description.value;
+      auto when = check_expr(v(), Context::Outgoing, m.when, Type::Bool, "a move's condition", d_);
+      cm.to = phase(m.to);
+      if (!when || cm.to < 0) continue;
+      cm.when = std::move(*when);
+      out_.moves.push_back(std::move(cm));
+    }
+    for (const auto& t : w.targets) {
+      CheckedTarget ct;
+      bool ok = true;
+      for (const auto& o : t.operations) {
+        int id = operation(o, v().outgoing, "outgoing");
+        ok &= id >= 0;
+        ct.operations.push_back(id);
+      }
+      if (t.when) {
+        ct.when = check_expr(v(), Context::Outgoing, *t.when, Type::Bool, "a target's condition", d_);
+        ok &= ct.when.has_value();
+      }
+      auto sys = check_expr(v(), Context::Outgoing, t.system, Type::Text, "a target system", d_);
+      if (!sys || !ok) continue;
+      ct.system = std::move(*sys);
+      out_.targets.push_back(std::move(ct));
+    }
+  }
+
+  void tables() {
+    std::map<std::pair<int, int>, const RawTable*> scopes;  // (metaphase, -1) or (from, to) + offset
+    std::set<std::string> ids;
+    static const std::vector<std::string> kPolicies = {"first", "unique", "priority", "collect"};
+    for (const auto& t : raw_.tables) {
+      unique_name(ids, t.id, "table id");
+      CheckedTable ct;
+      ct.id = t.id.value;
+      ct.loc = t.loc;
+      ct.complete = t.complete;
+      int pi = Vocabulary::index_of(kPolicies, t.hit_policy.value);
+      if (pi < 0)
+        d_.report(Code::UnknownHitPolicy, t.hit_policy.loc,
+                  fmt::format("unknown hit policy \"{}\"", t.hit_policy.value),
+                  did_you_mean(t.hit_policy.value, kPolicies).empty()
+                      ? "use first, unique, priority or collect"
+                      : did_you_mean(t.hit_policy.value, kPolicies));
+      ct.policy = static_cast<HitPolicy>(pi < 0 ? 0 : pi);
+      std::pair<int, int> key;
+      if (t.metaphase) {
+        ct.metaphase = Vocabulary::index_of(v().metaphases, t.metaphase->value);
+        if (ct.metaphase < 0)
+          d_.report(Code::UnknownMetaphase, t.metaphase->loc,
+                    fmt::format("unknown metaphase \"{}\"", t.metaphase->value),
+                    did_you_mean(t.metaphase->value, v().metaphases));
+        key = {-1, ct.metaphase};
+      } else {
+        ct.from = phase(t.transition->first);
+        ct.to = phase(t.transition->second);
+        key = {ct.from, ct.to};
+      }
+      if (auto [it, fresh] = scopes.emplace(key, &t); !fresh)
+        d_.report(Code::DuplicateScope, t.loc,
+                  fmt::format("table \"{}\" has the same scope as table \"{}\"", t.id.value, it->second->id.value),
+                  fmt::format("the other table is at {}:{}", it->second->loc.file, it->second->loc.line));
+      for (const auto& r : t.rules) {
+        rule_id(r.id);
+        CheckedRule cr;
+        cr.id = r.id.value;
+        cr.description = r.description.value;
+        cr.scenario = r.when.text;
+        cr.loc = r.loc;
+        cr.priority = r.priority;
+        auto when = check_expr(v(), Context::Outgoing, r.when, Type::Bool, "a scenario", d_);
+        cr.operation = operation(r.then, v().outgoing, "outgoing");
+        if (r.system) cr.system = check_expr(v(), Context::Outgoing, *r.system, Type::Text, "a rule's system", d_);
+        if (!when || cr.operation < 0 || (r.system && !cr.system)) continue;
+        cr.when = std::move(*when);
+        ct.rules.push_back(std::move(cr));
+      }
+      out_.tables.push_back(std::move(ct));
+    }
+  }
+
+  void incoming() {
+    std::map<int, const RawIncoming*> covered;
+    for (const auto& in : raw_.incoming) {
+      rule_id(in.id);
+      CheckedIncoming ci;
+      ci.id = in.id.value;
+      ci.description = in.description.value;
+      for (const auto& o : in.operations) {
+        int id = operation(o, v().incoming, "incoming");
+        if (id < 0) continue;
+        if (auto [it, fresh] = covered.emplace(id, &in); !fresh)
+          d_.report(Code::DuplicateScope, o.loc,
+                    fmt::format("incoming operation \"{}\" already has rule \"{}\"", o.value, it->second->id.value));
+        ci.operations.push_back(id);
+      }
+      bool ok = true;
+      for (const auto& a : in.actions) {
+        CheckedAction ca;
+        static const std::vector<std::string> kKinds = {"set", "set_if_no_value", "clear", "add_comment",
+                                                        "create_reference", "delete_reference"};
+        ca.kind = static_cast<ActionKind>(Vocabulary::index_of(kKinds, a.kind.value));
+        if (ca.kind == ActionKind::Set || ca.kind == ActionKind::SetIfNoValue || ca.kind == ActionKind::Clear) {
+          ca.field = v().find_field(a.field.value);
+          if (ca.field < 0) {
+            std::vector<std::string> names;
+            for (const auto& f : v().fields) names.push_back(f.name);
+            d_.report(Code::UnknownField, a.field.loc, fmt::format("unknown field \"{}\"", a.field.value),
+                      did_you_mean(a.field.value, names));
+            ok = false;
+          }
+        }
+        if (a.value) {
+          auto t = check_template(v(), Context::Incoming, *a.value, d_);
+          if (t) ca.value = std::move(*t);
+          else ok = false;
+        }
+        if (a.system && a.id) {
+          auto s = check_template(v(), Context::Incoming, *a.system, d_);
+          auto i = check_template(v(), Context::Incoming, *a.id, d_);
+          if (s && i) {
+            ca.system = std::move(*s);
+            ca.id = std::move(*i);
+            ca.system_text = a.system->text;
+            ca.id_text = a.id->text;
+          } else {
+            ok = false;
+          }
+        }
+        if (a.when) {
+          ca.when = check_expr(v(), Context::Incoming, *a.when, Type::Bool, "an action's condition", d_);
+          ok &= ca.when.has_value();
+        }
+        ci.actions.push_back(std::move(ca));
+      }
+      if (ok) out_.incoming.push_back(std::move(ci));
+    }
+    for (std::size_t i = 0; i < v().incoming.size(); ++i)
+      if (!covered.count(static_cast<int>(i)))
+        d_.report(Code::IncomingWithoutActions, raw_.vocabulary.loc,
+                  fmt::format("incoming operation \"{}\" has no rule", v().incoming[i]),
+                  "add an entry under `incoming:` with its actions");
+  }
+
+  const RawRuleSet& raw_;
+  Diagnostics& d_;
+  CheckedRuleSet out_;
+  std::set<std::string> rule_ids_;
+};
+
+}  // namespace
+
+CheckedRuleSet check_rules(const RawRuleSet& raw, Diagnostics& diags) { return RuleChecker(raw, diags).run(); }
+
+}  // namespace casex::detail

@@ -1,0 +1,134 @@
+// engine/common/diagnostics.cpp: diagnostic codes, collection, suggestions and
+// the renderer in the compilers' shape.
+#include "engine/common/diagnostics.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace casex::detail {
+
+namespace {
+struct CodeInfo {
+  const char* name;
+  Severity severity;
+  const char* description;
+};
+constexpr CodeInfo kCodes[] = {
+#define CASEX_CODE(id, name, sev, desc) {name, Severity::sev, desc},
+#include "engine/common/codes.def"
+#undef CASEX_CODE
+};
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      char ca = a[i - 1], cb = b[j - 1];
+      bool same = ca == cb || std::tolower(static_cast<unsigned char>(ca)) ==
+                                  std::tolower(static_cast<unsigned char>(cb));
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+}  // namespace
+
+const char* code_name(Code c) { return kCodes[static_cast<int>(c)].name; }
+const char* code_description(Code c) { return kCodes[static_cast<int>(c)].description; }
+Severity code_severity(Code c) { return kCodes[static_cast<int>(c)].severity; }
+
+void Diagnostics::report(Code code, const Location& at, std::string message, std::string help) {
+  Diagnostic d;
+  d.code = code_name(code);
+  d.severity = code_severity(code);
+  d.file = at.file;
+  d.line = at.line;
+  d.column = at.column;
+  d.message = std::move(message);
+  d.help = std::move(help);
+  if (d.severity == Severity::Error) ++errors_;
+  items_.push_back(std::move(d));
+}
+
+std::string closest(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string best;
+  std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;
+  for (const auto& c : candidates) {
+    std::size_t d = edit_distance(word, c);
+    if (d < best_d) {
+      best_d = d;
+      best = c;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  std::string c = closest(word, candidates);
+  return c.empty() ? std::string() : fmt::format("did you mean \"{}\"?", c);
+}
+
+}  // namespace casex::detail
+
+namespace casex {
+
+namespace {
+const char* severity_name(Severity s) {
+  switch (s) {
+    case Severity::Error: return "error";
+    case Severity::Warning: return "warning";
+    case Severity::Info: return "info";
+  }
+  return "error";
+}
+
+std::string_view line_of(std::string_view text, int line) {
+  std::size_t pos = 0;
+  for (int l = 1; l < line; ++l) {
+    pos = text.find('\n', pos);
+    if (pos == std::string_view::npos) return {};
+    ++pos;
+  }
+  std::size_t end = text.find('\n', pos);
+  std::string_view s = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+  if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
+std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics,
+                               const std::vector<SourceFile>& sources) {
+  std::map<std::string_view, std::string_view> texts;
+  for (const auto& s : sources) texts[s.name] = s.text;
+  std::string out;
+  for (const auto& d : diagnostics) {
+    if (d.line > 0)
+      out += fmt::format("{}:{}:{}: {}[{}]: {}\n", d.file, d.line, d.column, severity_name(d.severity),
+                         d.code, d.message);
+    else if (!d.file.empty())
+      out += fmt::format("{}: {}[{}]: {}\n", d.file, severity_name(d.severity), d.code, d.message);
+    else
+      out += fmt::format("{}[{}]: {}\n", severity_name(d.severity), d.code, d.message);
+    auto it = texts.find(d.file);
+    if (d.line > 0 && it != texts.end()) {
+      std::string_view src = line_of(it->second, d.line);
+      std::string gutter = fmt::format("{:>5}", d.line);
+      out += fmt::format("{} | {}\n", gutter, src);
+      std::string pad;
+      for (int i = 1; i < d.column && i - 1 < static_cast<int>(src.size()); ++i)
+        pad.push_back(src[i - 1] == '\t' ? '\t' : ' ');
+      out += fmt::format("{} | {}^\n", std::string(gutter.size(), ' '), pad);
+    }
+    if (!d.help.empty()) out += fmt::format("  help: {}\n", d.help);
+  }
+  return out;
+}
+
+}  // namespace casex

@@ -1,0 +1,52 @@
+// engine/common/diagnostics.h: the one shape of a finding (casex::Diagnostic),
+// its codes, and a sink that the stages report into.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casex/casex.hpp"
+
+namespace casex::detail {
+
+/// Diagnostic codes; the list lives in codes.def.
+enum class Code {
+#define CASEX_CODE(id, name, sev, desc) id,
+#include "engine/common/codes.def"
+#undef CASEX_CODE
+};
+
+/// The stable name of a code ("unknown-field").
+const char* code_name(Code c);
+/// The one-line description of a code.
+const char* code_description(Code c);
+/// The default severity of a code.
+Severity code_severity(Code c);
+
+/// A position in a rule file (1-based; 0 = unknown).
+struct Location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+
+/// Collects diagnostics from every stage.
+class Diagnostics {
+ public:
+  void report(Code code, const Location& at, std::string message, std::string help = {});
+  bool has_errors() const { return errors_ > 0; }
+  std::vector<Diagnostic>& items() { return items_; }
+
+ private:
+  std::vector<Diagnostic> items_;
+  int errors_ = 0;
+};
+
+/// The closest candidate within a small edit distance, or "" (for "did you mean").
+std::string closest(std::string_view word, const std::vector<std::string>& candidates);
+
+/// `did you mean "x"?` or "" when nothing is close.
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+}  // namespace casex::detail

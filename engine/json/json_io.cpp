@@ -1,0 +1,375 @@
+// engine/json/json_io.cpp: reads `casex eval` documents into the engine's
+// input form with precise error paths, and writes results in the contract's shape.
+#include "engine/json/json_io.h"
+
+#include <fmt/format.h>
+
+namespace casex::detail {
+
+namespace bj = boost::json;
+
+namespace {
+
+const char* json_kind(const bj::value& v) {
+  switch (v.kind()) {
+    case bj::kind::null: return "null";
+    case bj::kind::bool_: return "a boolean";
+    case bj::kind::int64:
+    case bj::kind::uint64:
+    case bj::kind::double_: return "a number";
+    case bj::kind::string: return "a string";
+    case bj::kind::array: return "an array";
+    case bj::kind::object: return "an object";
+  }
+  return "a value";
+}
+
+std::string_view view(const bj::string& s) { return {s.data(), s.size()}; }
+
+// Reads an optional string member: absent or null -> no value.
+bool opt_string(const bj::object& o, std::string_view key, std::string_view path, std::string_view& out,
+                bool& present, std::string& error) {
+  present = false;
+  out = {};
+  const bj::value* v = o.if_contains(key);
+  if (!v || v->is_null()) return true;
+  if (!v->is_string()) {
+    error = fmt::format("{}: expected a string or null, found {}", path, json_kind(*v));
+    return false;
+  }
+  present = true;
+  out = view(v->get_string());
+  return true;
+}
+
+bj::parse_options parse_options() {
+  bj::parse_options o;
+  o.max_depth = 32;
+  return o;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  for (unsigned char ch : s) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (ch < 0x20) {
+          out += fmt::format("\\u{:04x}", ch);
+        } else {
+          out.push_back(static_cast<char>(ch));
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+JsonEvaluator::JsonEvaluator(const CompiledRules& rules)
+    : rules_(rules), parser_(bj::storage_ptr(), parse_options()) {}
+
+bool JsonEvaluator::parse(std::string_view document, std::string& error) {
+  parser_.reset();
+  bj::error_code ec;
+  std::size_t n = parser_.write(document.data(), document.size(), ec);
+  if (!ec) {
+    doc_ = parser_.release();
+    return true;
+  }
+  // Locate the error: Boost.JSON reports how far it read.
+  std::size_t at = std::min(n, document.size());
+  int line = 1, col = 1;
+  for (std::size_t i = 0; i < at; ++i) {
+    if (document[i] == '\n') {
+      ++line;
+      col = 1;
+    } else {
+      ++col;
+    }
+  }
+  std::string what = ec.message();
+  if (ec == bj::error::incomplete) what = "the document ends too early";
+  error = fmt::format("malformed JSON at line {}, column {}: {}", line, col, what);
+  return false;
+}
+
+bool JsonEvaluator::eval(std::string_view document, std::string& out, std::string& error) {
+  if (!parse(document, error)) return false;
+  if (!doc_.is_object()) {
+    error = fmt::format("$: expected an object, found {}", json_kind(doc_));
+    return false;
+  }
+  const bj::object& doc = doc_.get_object();
+  if (doc.contains("incoming")) {
+    if (!read_incoming(doc, error)) return false;
+    if (!apply_incoming(rules_, incoming_, incoming_out_)) {
+      error = incoming_out_.error;
+      return false;
+    }
+    write_incoming(doc, out);
+    return true;
+  }
+  if (!read_change(doc, error)) return false;
+  if (!evaluate_change(rules_, change_, outcome_, scratch_)) {
+    error = outcome_.error;
+    return false;
+  }
+  write_change(out);
+  return true;
+}
+
+bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::vector<Value>& out,
+                                  std::string& error) {
+  const Vocabulary& v = rules_.rules.vocabulary;
+  out.assign(v.fields.size(), Value{});
+  const bj::value* sv = doc.if_contains(key);
+  if (!sv) {
+    error = fmt::format("{}: missing", key);
+    return false;
+  }
+  if (!sv->is_object()) {
+    error = fmt::format("{}: expected an object, found {}", key, json_kind(*sv));
+    return false;
+  }
+  for (const auto& kv : sv->get_object()) {
+    int slot = v.find_field(std::string_view(kv.key().data(), kv.key().size()));
+    if (slot < 0) continue;  // kept for the host, not used by the rules
+    const auto& f = v.fields[slot];
+    const bj::value& x = kv.value();
+    std::string_view name = f.name;
+    if (x.is_null()) continue;
+    Value& val = out[slot];
+    switch (f.type) {
+      case Type::Phase: {
+        if (!x.is_string()) {
+          error = fmt::format("{}.{}: expected a phase name, found {}", key, name, json_kind(x));
+          return false;
+        }
+        std::string_view s = view(x.get_string());
+        if (s.empty()) continue;
+        int ph = v.find_phase(s);
+        if (ph < 0) {
+          std::string hint = did_you_mean(s, v.phases);
+          error = fmt::format("{}.{}: unknown phase \"{}\"{}{}", key, name, s, hint.empty() ? "" : "; ", hint);
+          return false;
+        }
+        val.kind = ConstKind::Sym;
+        val.sym = ph;
+        break;
+      }
+      case Type::Number:
+        if (!x.is_number()) {
+          error = fmt::format("{}.{}: expected a number or null, found {}", key, name, json_kind(x));
+          return false;
+        }
+        val.kind = ConstKind::Number;
+        val.number = x.to_number<double>();
+        break;
+      case Type::Bool:
+        if (!x.is_bool()) {
+          error = fmt::format("{}.{}: expected a boolean or null, found {}", key, name, json_kind(x));
+          return false;
+        }
+        val.kind = ConstKind::Bool;
+        val.boolean = x.get_bool();
+        break;
+      default: {
+        if (!x.is_string()) {
+          error = fmt::format("{}.{}: expected a string or null, found {}", key, name, json_kind(x));
+          return false;
+        }
+        std::string_view s = view(x.get_string());
+        if (s.empty()) continue;
+        if (!f.value_aliases.empty()) {
+          if (auto it = f.value_aliases.find(std::string(s)); it != f.value_aliases.end()) s = it->second;
+        }
+        val.kind = ConstKind::Text;
+        val.text = s;
+      }
+    }
+  }
+  if (out[v.phase_field].kind == ConstKind::None) {
+    error = fmt::format("{}.{}: missing", key, v.fields[v.phase_field].name);
+    return false;
+  }
+  return true;
+}
+
+bool JsonEvaluator::read_reference(const bj::object& doc, bool& has, std::string_view& sys, std::string_view& id,
+                                   std::string& error) {
+  has = false;
+  sys = id = {};
+  const bj::value* r = doc.if_contains("external_reference");
+  if (!r || r->is_null()) return true;
+  if (!r->is_object()) {
+    error = fmt::format("external_reference: expected an object or null, found {}", json_kind(*r));
+    return false;
+  }
+  bool present = false;
+  if (!opt_string(r->get_object(), "system", "external_reference.system", sys, present, error)) return false;
+  if (!opt_string(r->get_object(), "id", "external_reference.id", id, present, error)) return false;
+  has = true;
+  return true;
+}
+
+bool JsonEvaluator::read_change(const bj::object& doc, std::string& error) {
+  const Vocabulary& v = rules_.rules.vocabulary;
+  ChangeInput& c = change_;
+  c.reset(v);
+  if (!opt_string(doc, "incident", "incident", c.incident, c.has_incident, error)) return false;
+  if (!read_snapshot(doc, "before", c.before, error) || !read_snapshot(doc, "after", c.after, error)) return false;
+  for (std::size_t i = 0; i < v.events.size(); ++i) {
+    const bj::value* e = doc.if_contains(v.events[i]);
+    if (!e || e->is_null()) continue;
+    if (!e->is_bool()) {
+      error = fmt::format("{}: expected a boolean, found {}", v.events[i], json_kind(*e));
+      return false;
+    }
+    c.events[i] = e->get_bool();
+  }
+  if (!read_reference(doc, c.has_ref, c.ref_system, c.ref_id, error)) return false;
+  if (const bj::value* g = doc.if_contains("groups"); g && !g->is_null()) {
+    if (!g->is_object()) {
+      error = fmt::format("groups: expected an object, found {}", json_kind(*g));
+      return false;
+    }
+    for (const auto& kv : g->get_object()) {
+      std::string_view name(kv.key().data(), kv.key().size());
+      if (kv.value().is_null()) {
+        c.groups.emplace_back(name, std::string_view());
+      } else if (kv.value().is_string()) {
+        c.groups.emplace_back(name, view(kv.value().get_string()));
+      } else {
+        error = fmt::format("groups.{}: expected a string or null, found {}", name, json_kind(kv.value()));
+        return false;
+      }
+    }
+  }
+  bool present = false;
+  return opt_string(doc, "origin", "origin", c.origin, present, error);
+}
+
+bool JsonEvaluator::read_incoming(const bj::object& doc, std::string& error) {
+  const Vocabulary& v = rules_.rules.vocabulary;
+  IncomingInput& in = incoming_;
+  const bj::value& op = doc.at("incoming");
+  if (!op.is_string()) {
+    error = fmt::format("incoming: expected an operation name, found {}", json_kind(op));
+    return false;
+  }
+  std::string_view name = view(op.get_string());
+  in.op = Vocabulary::index_of(v.incoming, name);
+  if (in.op < 0) {
+    std::string hint = did_you_mean(name, v.incoming);
+    error = fmt::format("incoming: unknown operation \"{}\"{}{}", name, hint.empty() ? "" : "; ", hint);
+    return false;
+  }
+  bool present = false;
+  if (!opt_string(doc, "system", "system", in.system, present, error)) return false;
+  if (!opt_string(doc, "id", "id", in.id, present, error)) return false;
+  if (!read_snapshot(doc, "incident", in.incident, error)) return false;
+  return read_reference(doc, in.has_ref, in.ref_system, in.ref_id, error);
+}
+
+void JsonEvaluator::write_change(std::string& out) const {
+  const Vocabulary& v = rules_.rules.vocabulary;
+  out += "{\"incident\":";
+  if (change_.has_incident) append_json_string(out, change_.incident);
+  else out += "null";
+  out += ",\"phase\":";
+  append_json_string(out, v.phases[outcome_.phase]);
+  auto ops = [&](const std::vector<OutOp>& list) {
+    out.push_back('[');
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const OutOp& o = list[i];
+      if (i) out.push_back(',');
+      out += "{\"operation\":";
+      append_json_string(out, v.outgoing[o.op]);
+      out += ",\"system\":";
+      append_json_string(out, o.system);
+      out += ",\"phase\":";
+      append_json_string(out, v.phases[o.phase]);
+      out += ",\"rule\":";
+      append_json_string(out, rules_.rules.tables[o.table].rules[o.rule].id);
+      out.push_back('}');
+    }
+    out.push_back(']');
+  };
+  out += ",\"operations\":";
+  ops(outcome_.ops);
+  out += ",\"suppressed\":";
+  ops(outcome_.suppressed);
+  out.push_back('}');
+}
+
+void JsonEvaluator::write_incoming(const bj::object& doc, std::string& out) const {
+  const Vocabulary& v = rules_.rules.vocabulary;
+  const IncomingOutcome& r = incoming_out_;
+  auto value = [&](const Value& val) {
+    if (val.kind == ConstKind::None) {
+      out += "null";
+    } else if (val.kind == ConstKind::Text || val.kind == ConstKind::Sym) {
+      std::string s;
+      append_text(v, val, s);
+      append_json_string(out, s);
+    } else if (val.kind == ConstKind::Bool) {
+      out += val.boolean ? "true" : "false";
+    } else {
+      out += bj::serialize(bj::value(val.number));
+    }
+  };
+  out += "{\"incident\":{";
+  std::vector<bool> written(v.fields.size(), false);
+  bool first = true;
+  for (const auto& kv : doc.at("incident").get_object()) {
+    std::string_view key(kv.key().data(), kv.key().size());
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, key);
+    out.push_back(':');
+    int slot = v.find_field(key);
+    if (slot >= 0 && !written[slot] && r.changes[slot] != IncomingOutcome::FieldChange::None) {
+      value(r.incident[slot]);
+      written[slot] = true;
+    } else {
+      out += bj::serialize(kv.value());
+    }
+  }
+  for (std::size_t slot = 0; slot < v.fields.size(); ++slot) {
+    if (written[slot] || r.changes[slot] == IncomingOutcome::FieldChange::None) continue;
+    if (!first) out.push_back(',');
+    first = false;
+    append_json_string(out, v.fields[slot].name);
+    out.push_back(':');
+    value(r.incident[slot]);
+  }
+  out += "},\"comments\":[";
+  for (std::size_t i = 0; i < r.comments.size(); ++i) {
+    if (i) out.push_back(',');
+    append_json_string(out, r.comments[i]);
+  }
+  out += "],\"external_reference\":";
+  if (r.has_ref) {
+    out += "{\"system\":";
+    if (r.ref_system.empty()) out += "null";
+    else append_json_string(out, r.ref_system);
+    out += ",\"id\":";
+    if (r.ref_id.empty()) out += "null";
+    else append_json_string(out, r.ref_id);
+    out.push_back('}');
+  } else {
+    out += "null";
+  }
+  out += ",\"rule\":";
+  append_json_string(out, rules_.rules.incoming[r.rule].id);
+  out.push_back('}');
+}
+
+}  // namespace casex::detail

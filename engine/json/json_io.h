@@ -1,0 +1,50 @@
+// engine/json/json_io.h: the `casex eval` JSON contract: a change or incoming
+// document -> engine input (Boost.JSON), and the outcome -> result document.
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "engine/eval/eval.h"
+
+namespace casex::detail {
+
+/// Parses, evaluates and serializes documents; keeps its buffers between calls,
+/// so one per thread evaluates without allocating once warm.
+class JsonEvaluator {
+ public:
+  explicit JsonEvaluator(const CompiledRules& rules);
+
+  /// Evaluates one document. On success appends the one-line result to `out`
+  /// and returns true; otherwise sets `error` (naming the JSON path or the
+  /// line and column) and leaves `out` as it was.
+  bool eval(std::string_view document, std::string& out, std::string& error);
+
+  /// The last change evaluated (valid after a successful eval of a change).
+  const Outcome& outcome() const { return outcome_; }
+
+ private:
+  bool parse(std::string_view document, std::string& error);
+  bool read_change(const boost::json::object& doc, std::string& error);
+  bool read_incoming(const boost::json::object& doc, std::string& error);
+  bool read_snapshot(const boost::json::object& doc, const char* key, std::vector<Value>& out, std::string& error);
+  bool read_reference(const boost::json::object& doc, bool& has, std::string_view& sys, std::string_view& id,
+                      std::string& error);
+  void write_change(std::string& out) const;
+  void write_incoming(const boost::json::object& doc, std::string& out) const;
+
+  const CompiledRules& rules_;
+  boost::json::parser parser_;
+  boost::json::value doc_;
+  ChangeInput change_;
+  Outcome outcome_;
+  Scratch scratch_;
+  IncomingInput incoming_;
+  IncomingOutcome incoming_out_;
+};
+
+/// Appends `s` to `out` as a JSON string literal.
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace casex::detail

@@ -1,0 +1,443 @@
+// engine/load/load.cpp: reads YAML rule files with yaml-cpp and checks them
+// against the rule file schema, keeping the source position of every scalar.
+#include "engine/load/load.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <set>
+
+#include "engine/load/source_map.h"
+
+namespace casex::detail {
+
+namespace {
+
+// Keys allowed in each mapping of the format (keep in sync with rules/schema.json).
+const std::vector<std::string> kTopKeys = {"vocabulary", "workflow", "targets", "table", "incoming"};
+const std::vector<std::string> kVocabularyKeys = {"metaphases", "phases", "fields", "events", "operations"};
+const std::vector<std::string> kPhaseKeys = {"name", "metaphase", "aliases"};
+const std::vector<std::string> kFieldKeys = {"name", "type", "values", "value_aliases", "aliases"};
+const std::vector<std::string> kOperationsKeys = {"outgoing", "incoming"};
+const std::vector<std::string> kWorkflowKeys = {"moves", "deduplicate", "suppress_origin"};
+const std::vector<std::string> kMoveKeys = {"id", "description", "when", "to"};
+const std::vector<std::string> kTargetKeys = {"operations", "when", "system"};
+const std::vector<std::string> kTableKeys = {"id", "description", "scope", "hit_policy", "complete", "rules"};
+const std::vector<std::string> kScopeKeys = {"metaphase", "transition"};
+const std::vector<std::string> kTransitionKeys = {"from", "to"};
+const std::vector<std::string> kRuleKeys = {"id", "description", "when", "then", "system", "priority"};
+const std::vector<std::string> kIncomingKeys = {"id", "description", "operation", "actions"};
+const std::vector<std::string> kActionKeys = {"set",   "set_if_no_value",  "clear",  "add_comment",
+                                              "create_reference", "delete_reference", "when", "value",
+                                              "system", "id"};
+const std::vector<std::string> kActionKinds = {"set", "set_if_no_value", "clear", "add_comment",
+                                               "create_reference", "delete_reference"};
+
+class FileLoader {
+ public:
+  FileLoader(const SourceFile& file, Diagnostics& diags, RawRuleSet& out)
+      : file_(file), diags_(diags), out_(out) {}
+
+  void run() {
+    if (file_.text.size() > kMaxRuleFileBytes) {
+      diags_.report(Code::LimitExceeded, {file_.name, 0, 0},
+                    fmt::format("rule file is {} bytes; the limit is {} bytes", file_.text.size(),
+                                kMaxRuleFileBytes));
+      return;
+    }
+    if (!check_flow_depth()) return;
+    YAML::Node root;
+    try {
+      root = YAML::Load(file_.text);
+    } catch (const YAML::Exception& e) {
+      diags_.report(Code::YamlSyntax, {file_.name, e.mark.line + 1, e.mark.column + 1}, e.msg);
+      return;
+    }
+    if (!root || root.IsNull()) return;  // an empty file holds nothing
+    if (!root.IsMap()) {
+      wrong_type(root, "the top level of a rule file", "a mapping");
+      return;
+    }
+    if (!check_map(root, kTopKeys, {}, "the top level of a rule file")) return;
+    if (auto v = root["vocabulary"]) vocabulary(v);
+    if (auto w = root["workflow"]) workflow(w);
+    if (auto t = root["targets"]) targets(t);
+    if (auto t = root["table"]) table(t);
+    if (auto i = root["incoming"]) incoming(i);
+  }
+
+ private:
+  Location loc(const YAML::Node& n) const {
+    YAML::Mark m = n.Mark();
+    if (m.is_null()) return {file_.name, 0, 0};
+    return {file_.name, m.line + 1, m.column + 1};
+  }
+
+  // Refuses flow collections nested deeper than the limit before yaml-cpp recurses into them.
+  bool check_flow_depth() {
+    int depth = 0, line = 1, col = 0;
+    char quote = 0;
+    bool comment = false;
+    for (char c : file_.text) {
+      ++col;
+      if (c == '\n') {
+        ++line;
+        col = 0;
+        comment = false;
+        continue;
+      }
+      if (comment) continue;
+      if (quote) {
+        if (c == quote) quote = 0;
+        continue;
+      }
+      if (c == '"' || c == '\'') quote = c;
+      else if (c == '#') comment = true;
+      else if (c == '[' || c == '{') {
+        if (++depth > kMaxYamlDepth) {
+          diags_.report(Code::LimitExceeded, {file_.name, line, col},
+                        fmt::format("YAML nests deeper than {} levels", kMaxYamlDepth));
+          return false;
+        }
+      } else if (c == ']' || c == '}') {
+        if (depth > 0) --depth;
+      }
+    }
+    return true;
+  }
+
+  void wrong_type(const YAML::Node& n, std::string_view what, std::string_view expected) {
+    diags_.report(Code::WrongType, loc(n), fmt::format("{} must be {}", what, expected));
+  }
+
+  // Checks a mapping's keys: unknown keys, duplicates and required keys.
+  bool check_map(const YAML::Node& n, const std::vector<std::string>& allowed,
+                 const std::vector<std::string>& required, std::string_view what) {
+    if (!n.IsMap()) {
+      wrong_type(n, what, "a mapping");
+      return false;
+    }
+    std::set<std::string> seen;
+    bool ok = true;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) {
+        wrong_type(it->first, fmt::format("a key of {}", what), "a scalar");
+        ok = false;
+        continue;
+      }
+      std::string key = it->first.Scalar();
+      if (!seen.insert(key).second) {
+        diags_.report(Code::YamlDuplicateKey, loc(it->first),
+                      fmt::format("duplicate key \"{}\" in {}", key, what));
+        ok = false;
+      }
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        diags_.report(Code::UnknownKey, loc(it->first), fmt::format("unknown key \"{}\" in {}", key, what),
+                      did_you_mean(key, allowed));
+      }
+    }
+    for (const auto& r : required) {
+      if (!seen.count(r)) {
+        diags_.report(Code::MissingKey, loc(n), fmt::format("{} lacks the required key \"{}\"", what, r));
+        ok = false;
+      }
+    }
+    return ok;
+  }
+
+  std::optional<Text> text(const YAML::Node& n, std::string_view what) {
+    if (!n || !n.IsScalar()) {
+      wrong_type(n, what, "a scalar");
+      return std::nullopt;
+    }
+    return Text{n.Scalar(), loc(n)};
+  }
+
+  std::optional<SourceText> source(const YAML::Node& n, std::string_view what) {
+    if (!n || !n.IsScalar()) {
+      wrong_type(n, what, "a string");
+      return std::nullopt;
+    }
+    SourceText s;
+    s.text = n.Scalar();
+    s.loc = loc(n);
+    s.positions = map_scalar_positions(file_.text, n.Mark().pos, n.Mark().line, n.Mark().column, s.text);
+    return s;
+  }
+
+  std::optional<bool> boolean(const YAML::Node& n, std::string_view what) {
+    bool b = false;
+    if (n.IsScalar() && YAML::convert<bool>::decode(n, b)) return b;
+    wrong_type(n, what, "true or false");
+    return std::nullopt;
+  }
+
+  // A scalar or a list of scalars.
+  std::vector<Text> names(const YAML::Node& n, std::string_view what) {
+    std::vector<Text> out;
+    if (n.IsScalar()) {
+      out.push_back({n.Scalar(), loc(n)});
+    } else if (n.IsSequence()) {
+      for (const auto& e : n)
+        if (auto t = text(e, fmt::format("an entry of {}", what))) out.push_back(*t);
+    } else {
+      wrong_type(n, what, "a name or a list of names");
+    }
+    return out;
+  }
+
+  bool sequence(const YAML::Node& n, std::string_view what) {
+    if (n.IsSequence()) return true;
+    wrong_type(n, what, "a list");
+    return false;
+  }
+
+  void vocabulary(const YAML::Node& n) {
+    auto& v = out_.vocabulary;
+    if (v.present) {
+      diags_.report(Code::DuplicateId, loc(n), "a second vocabulary section",
+                    fmt::format("the vocabulary is already defined at {}:{}", v.loc.file, v.loc.line));
+      return;
+    }
+    v.present = true;
+    v.loc = loc(n);
+    if (!check_map(n, kVocabularyKeys, {"metaphases", "phases", "fields", "operations"}, "vocabulary")) return;
+    v.metaphases = names(n["metaphases"], "vocabulary.metaphases");
+    if (sequence(n["phases"], "vocabulary.phases")) {
+      for (const auto& p : n["phases"]) {
+        if (!check_map(p, kPhaseKeys, {"name"}, "a phase")) continue;
+        RawPhase rp;
+        if (auto t = text(p["name"], "a phase name")) rp.name = *t; else continue;
+        if (p["metaphase"]) rp.metaphase = text(p["metaphase"], "a phase's metaphase");
+        if (p["aliases"]) rp.aliases = names(p["aliases"], "a phase's aliases");
+        v.phases.push_back(std::move(rp));
+      }
+    }
+    if (sequence(n["fields"], "vocabulary.fields")) {
+      for (const auto& f : n["fields"]) {
+        if (!check_map(f, kFieldKeys, {"name", "type"}, "a field")) continue;
+        RawField rf;
+        auto name = text(f["name"], "a field name");
+        auto type = text(f["type"], "a field type");
+        if (!name || !type) continue;
+        rf.name = *name;
+        rf.type = *type;
+        if (f["values"]) rf.values = names(f["values"], "a field's values");
+        if (f["aliases"]) rf.aliases = names(f["aliases"], "a field's aliases");
+        if (auto va = f["value_aliases"]) {
+          if (!va.IsMap()) {
+            wrong_type(va, "value_aliases", "a mapping from alias to value");
+          } else {
+            for (auto it = va.begin(); it != va.end(); ++it) {
+              auto a = text(it->first, "a value alias");
+              auto c = text(it->second, "an aliased value");
+              if (a && c) rf.value_aliases.emplace_back(*a, *c);
+            }
+          }
+        }
+        v.fields.push_back(std::move(rf));
+      }
+    }
+    if (n["events"]) v.events = names(n["events"], "vocabulary.events");
+    auto ops = n["operations"];
+    if (check_map(ops, kOperationsKeys, {"outgoing", "incoming"}, "vocabulary.operations")) {
+      v.outgoing = names(ops["outgoing"], "vocabulary.operations.outgoing");
+      v.incoming = names(ops["incoming"], "vocabulary.operations.incoming");
+    }
+  }
+
+  void workflow(const YAML::Node& n) {
+    auto& w = out_.workflow;
+    if (w.present) {
+      diags_.report(Code::DuplicateId, loc(n), "a second workflow section",
+                    fmt::format("the workflow is already defined at {}:{}", w.loc.file, w.loc.line));
+      return;
+    }
+    w.present = true;
+    w.loc = loc(n);
+    if (!check_map(n, kWorkflowKeys, {}, "workflow")) return;
+    if (auto m = n["moves"]; m && sequence(m, "workflow.moves")) {
+      for (const auto& e : m) {
+        if (!check_map(e, kMoveKeys, {"id", "when", "to"}, "a workflow move")) continue;
+        RawMove mv;
+        auto id = text(e["id"], "a move id");
+        auto when = source(e["when"], "a move's condition");
+        auto to = text(e["to"], "a move's target phase");
+        if (!id || !when || !to) continue;
+        mv.id = *id;
+        mv.when = *when;
+        mv.to = *to;
+        if (e["description"]) {
+          if (auto d = text(e["description"], "a description")) mv.description = *d;
+        }
+        w.moves.push_back(std::move(mv));
+      }
+    }
+    if (auto d = n["deduplicate"]) {
+      if (auto b = boolean(d, "workflow.deduplicate")) w.deduplicate = *b;
+    }
+    if (auto s = n["suppress_origin"]) {
+      if (auto b = boolean(s, "workflow.suppress_origin")) w.suppress_origin = *b;
+    }
+  }
+
+  void targets(const YAML::Node& n) {
+    auto& w = out_.workflow;
+    if (w.targets_present) {
+      diags_.report(Code::DuplicateId, loc(n), "a second targets section");
+      return;
+    }
+    w.targets_present = true;
+    if (!sequence(n, "targets")) return;
+    for (const auto& e : n) {
+      if (!check_map(e, kTargetKeys, {"system"}, "a target entry")) continue;
+      RawTarget t;
+      t.loc = loc(e);
+      if (e["operations"]) t.operations = names(e["operations"], "a target's operations");
+      if (e["when"]) t.when = source(e["when"], "a target's condition");
+      auto sys = source(e["system"], "a target's system");
+      if (!sys) continue;
+      t.system = *sys;
+      w.targets.push_back(std::move(t));
+    }
+  }
+
+  void table(const YAML::Node& n) {
+    if (!check_map(n, kTableKeys, {"id", "scope", "hit_policy", "rules"}, "a table")) return;
+    RawTable t;
+    t.loc = loc(n);
+    auto id = text(n["id"], "a table id");
+    auto hp = text(n["hit_policy"], "a hit policy");
+    if (!id || !hp) return;
+    t.id = *id;
+    t.hit_policy = *hp;
+    if (auto c = n["complete"]) {
+      if (auto b = boolean(c, "complete")) t.complete = *b;
+    }
+    auto scope = n["scope"];
+    if (!check_map(scope, kScopeKeys, {}, "a table scope")) return;
+    if (scope["metaphase"]) t.metaphase = text(scope["metaphase"], "a scope's metaphase");
+    if (auto tr = scope["transition"]) {
+      if (check_map(tr, kTransitionKeys, {"from", "to"}, "a transition")) {
+        auto from = text(tr["from"], "a transition's phase");
+        auto to = text(tr["to"], "a transition's phase");
+        if (from && to) t.transition = std::make_pair(*from, *to);
+      }
+    }
+    if (!!t.metaphase == !!t.transition) {
+      diags_.report(Code::MissingKey, loc(scope), "a table scope names exactly one of metaphase or transition");
+      return;
+    }
+    auto rules = n["rules"];
+    if (!sequence(rules, "a table's rules")) return;
+    if (rules.size() > kMaxRulesPerTable) {
+      diags_.report(Code::LimitExceeded, loc(rules),
+                    fmt::format("table has {} rules; the limit is {}", rules.size(), kMaxRulesPerTable));
+      return;
+    }
+    for (const auto& r : rules) {
+      if (!check_map(r, kRuleKeys, {"id", "when", "then"}, "a rule")) continue;
+      RawRule rr;
+      rr.loc = loc(r);
+      auto rid = text(r["id"], "a rule id");
+      auto when = source(r["when"], "a rule's scenario");
+      auto then = text(r["then"], "a rule's operation");
+      if (!rid || !when || !then) continue;
+      rr.id = *rid;
+      rr.when = *when;
+      rr.then = *then;
+      if (r["description"]) {
+        if (auto d = text(r["description"], "a description")) rr.description = *d;
+      }
+      if (r["system"]) rr.system = source(r["system"], "a rule's system");
+      if (auto p = r["priority"]) {
+        int v = 0;
+        if (p.IsScalar() && YAML::convert<int>::decode(p, v)) rr.priority = v;
+        else wrong_type(p, "a rule's priority", "an integer");
+      }
+      t.rules.push_back(std::move(rr));
+    }
+    out_.tables.push_back(std::move(t));
+  }
+
+  void incoming(const YAML::Node& n) {
+    if (!sequence(n, "incoming")) return;
+    for (const auto& e : n) {
+      if (!check_map(e, kIncomingKeys, {"id", "operation", "actions"}, "an incoming rule")) continue;
+      RawIncoming in;
+      in.loc = loc(e);
+      auto id = text(e["id"], "an incoming rule id");
+      if (!id) continue;
+      in.id = *id;
+      if (e["description"]) {
+        if (auto d = text(e["description"], "a description")) in.description = *d;
+      }
+      in.operations = names(e["operation"], "an incoming rule's operation");
+      auto actions = e["actions"];
+      if (!sequence(actions, "an incoming rule's actions")) continue;
+      for (const auto& a : actions) action(a, in);
+      out_.incoming.push_back(std::move(in));
+    }
+  }
+
+  void action(const YAML::Node& a, RawIncoming& in) {
+    if (!check_map(a, kActionKeys, {}, "an action")) return;
+    RawAction ra;
+    ra.loc = loc(a);
+    int kinds = 0;
+    for (const auto& k : kActionKinds) {
+      auto v = a[k];
+      if (!v) continue;
+      ++kinds;
+      ra.kind = Text{k, loc(v)};
+      if (k == "add_comment") {
+        ra.value = source(v, "a comment template");
+      } else if (k == "create_reference") {
+        if (check_map(v, {"system", "id"}, {"system", "id"}, "create_reference")) {
+          ra.system = source(v["system"], "the reference's system");
+          ra.id = source(v["id"], "the reference's id");
+        }
+      } else if (k == "delete_reference") {
+        // no argument (any value is ignored, e.g. `delete_reference: true`)
+      } else {
+        if (auto f = text(v, fmt::format("the field of {}", k))) ra.field = *f;
+      }
+    }
+    if (kinds != 1) {
+      diags_.report(Code::MissingKey, loc(a),
+                    kinds == 0 ? "an action names none of set, set_if_no_value, clear, add_comment, "
+                                 "create_reference, delete_reference"
+                               : "an action names more than one kind");
+      return;
+    }
+    if (auto v = a["value"]) {
+      if (ra.kind.value != "set" && ra.kind.value != "set_if_no_value")
+        diags_.report(Code::UnknownKey, loc(v), fmt::format("\"value\" does not apply to {}", ra.kind.value));
+      else
+        ra.value = source(v, "a value template");
+    } else if (ra.kind.value == "set" || ra.kind.value == "set_if_no_value") {
+      diags_.report(Code::MissingKey, loc(a), fmt::format("{} needs a \"value\"", ra.kind.value));
+      return;
+    }
+    if (a["system"] || a["id"]) {
+      diags_.report(Code::UnknownKey, loc(a["system"] ? a["system"] : a["id"]),
+                    "\"system\" and \"id\" belong under create_reference");
+    }
+    if (a["when"]) ra.when = source(a["when"], "an action's condition");
+    in.actions.push_back(std::move(ra));
+  }
+
+  const SourceFile& file_;
+  Diagnostics& diags_;
+  RawRuleSet& out_;
+};
+
+}  // namespace
+
+RawRuleSet load_rule_files(const std::vector<SourceFile>& files, Diagnostics& diags) {
+  RawRuleSet out;
+  for (const auto& f : files) FileLoader(f, diags, out).run();
+  return out;
+}
+
+}  // namespace casex::detail

@@ -1,0 +1,137 @@
+// engine/load/raw.h: the rule set as written (RawRuleSet): what the YAML files
+// say, every scalar with its source position, before any checking.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/common/diagnostics.h"
+
+namespace casex::detail {
+
+/// A scalar as written, with where it starts in its file.
+struct Text {
+  std::string value;
+  Location loc;
+};
+
+/// An expression or template as written, with the file position of every byte
+/// (so an error at byte k of the text points at `positions[k]` in the file,
+/// whether the YAML scalar was plain, quoted, folded or literal).
+struct SourceText {
+  std::string text;
+  Location loc;                                // the scalar's first byte
+  std::vector<std::pair<int, int>> positions;  // text.size() + 1 entries: line, column
+
+  /// Location of byte `offset` of the text.
+  Location at(std::size_t offset) const;
+};
+
+/// A phase: its name, the metaphase it belongs to and other names for it.
+struct RawPhase {
+  Text name;
+  std::optional<Text> metaphase;
+  std::vector<Text> aliases;
+};
+
+/// A snapshot field: its name, type, optional value set, and aliases.
+struct RawField {
+  Text name;
+  Text type;  // text | phase | number | boolean
+  std::vector<Text> values;
+  std::vector<std::pair<Text, Text>> value_aliases;  // alias -> canonical value
+  std::vector<Text> aliases;
+};
+
+/// The vocabulary section.
+struct RawVocabulary {
+  bool present = false;
+  Location loc;
+  std::vector<Text> metaphases;
+  std::vector<RawPhase> phases;
+  std::vector<RawField> fields;
+  std::vector<Text> events;
+  std::vector<Text> outgoing;
+  std::vector<Text> incoming;
+};
+
+/// A workflow move: when the condition holds, the incident moves to `to`.
+struct RawMove {
+  Text id;
+  Text description;
+  SourceText when;
+  Text to;
+};
+
+/// A target entry: for these operations (all when empty), if `when` holds,
+/// the target system is `system`.
+struct RawTarget {
+  Location loc;
+  std::vector<Text> operations;
+  std::optional<SourceText> when;
+  SourceText system;
+};
+
+/// The workflow section plus target selection.
+struct RawWorkflow {
+  bool present = false;
+  Location loc;
+  std::vector<RawMove> moves;
+  bool deduplicate = true;
+  bool suppress_origin = true;
+  std::vector<RawTarget> targets;
+  bool targets_present = false;
+};
+
+/// One row of a decision table.
+struct RawRule {
+  Location loc;
+  Text id;
+  Text description;
+  SourceText when;
+  Text then;  // operation name
+  std::optional<SourceText> system;  // overrides target selection
+  int priority = 0;
+};
+
+/// One decision table: its scope, hit policy and ordered rules.
+struct RawTable {
+  Location loc;
+  Text id;
+  std::optional<Text> metaphase;                     // scope: metaphase
+  std::optional<std::pair<Text, Text>> transition;   // scope: transition from -> to
+  Text hit_policy;
+  bool complete = false;
+  std::vector<RawRule> rules;
+};
+
+/// One action of an incoming rule.
+struct RawAction {
+  Location loc;
+  Text kind;  // set | set_if_no_value | clear | add_comment | create_reference | delete_reference
+  Text field;
+  std::optional<SourceText> value;  // a template
+  std::optional<SourceText> when;
+  std::optional<SourceText> system;  // create_reference
+  std::optional<SourceText> id;      // create_reference
+};
+
+/// A rule for one or more incoming operations.
+struct RawIncoming {
+  Location loc;
+  Text id;
+  Text description;
+  std::vector<Text> operations;
+  std::vector<RawAction> actions;
+};
+
+/// Everything the rule files say.
+struct RawRuleSet {
+  RawVocabulary vocabulary;
+  RawWorkflow workflow;
+  std::vector<RawTable> tables;
+  std::vector<RawIncoming> incoming;
+};
+
+}  // namespace casex::detail

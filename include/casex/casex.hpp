@@ -1,0 +1,129 @@
+// casex/casex.hpp: the public C++ API of casex, a table-driven rules engine
+// for incident case exchange. Load a rule set once, then evaluate changes and
+// apply incoming operations from any number of threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace casex {
+
+namespace detail {
+struct CompiledRules;
+struct Scratch;
+}  // namespace detail
+
+/// How serious a diagnostic is.
+enum class Severity : uint8_t { Error, Warning, Info };
+
+/// One finding about a rule file: a stable code, where it is, and what is wrong.
+struct Diagnostic {
+  std::string code;      // stable identifier, e.g. "unknown-field"
+  Severity severity = Severity::Error;
+  std::string file;      // rule file name as given to the loader
+  int line = 0;          // 1-based; 0 when the finding has no position
+  int column = 0;        // 1-based
+  std::string message;
+  std::string help;      // a suggested fix, or empty
+};
+
+/// A rule file given as text, for loading rules that are not on disk.
+struct SourceFile {
+  std::string name;  // shown in diagnostics
+  std::string text;
+};
+
+/// Renders diagnostics in the compilers' shape: `file:line:col: error[code]: message`,
+/// then the source line with a caret under the column and a `help:` line.
+std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics,
+                               const std::vector<SourceFile>& sources);
+
+/// Outcome of evaluating one JSON document: the result document or an error.
+struct JsonResult {
+  bool ok = false;
+  std::string output;  // the result document (one line, no newline) when ok
+  std::string error;   // one-line message naming the JSON path or line/column when !ok
+};
+
+/// An external reference record: the incident's counterpart in an external system.
+struct ExternalReference {
+  std::string system;
+  std::string id;
+};
+
+/// One snapshot field: name and value ("" or std::nullopt both mean "no value").
+using Field = std::pair<std::string, std::optional<std::string>>;
+
+/// A change of an incident: the snapshots before and after one save, plus the
+/// save's events; the typed form of the `casex eval` change document.
+struct Change {
+  std::optional<std::string> incident;
+  std::vector<Field> before;  // must hold "phase"
+  std::vector<Field> after;   // must hold "phase"
+  std::vector<std::pair<std::string, bool>> flags;  // e.g. {"comment_added", true}
+  std::optional<ExternalReference> external_reference;
+  std::vector<std::pair<std::string, std::string>> groups;  // group -> external system
+  std::optional<std::string> origin;
+};
+
+/// One outgoing operation decided for a change.
+struct Operation {
+  std::string operation;  // e.g. the name of an outgoing operation of the vocabulary
+  std::string system;     // target external system
+  std::string phase;      // phase of the step that produced it
+  std::string rule;       // id of the rule that fired
+};
+
+/// What a change sends: the phase after the workflow, operations sent and suppressed.
+struct Decision {
+  std::string phase;
+  std::vector<Operation> operations;
+  std::vector<Operation> suppressed;
+};
+
+struct LoadResult;
+
+/// An immutable, compiled rule set. Cheap to copy (shared), safe to use from
+/// many threads at once.
+class RuleSet {
+ public:
+  /// Loads every `*.yaml` file of a directory.
+  static LoadResult load_directory(const std::string& dir);
+  /// Loads rule files given as texts.
+  static LoadResult load_texts(std::vector<SourceFile> files);
+  /// Loads the default rules built into the library.
+  static LoadResult load_builtin();
+  /// The default rule files built into the library, as texts.
+  static std::vector<SourceFile> builtin_sources();
+
+  /// Evaluates a `casex eval` document (a change or an incoming operation).
+  JsonResult eval_json(std::string_view document) const;
+
+  /// Decides the outgoing operations of a change; throws std::invalid_argument
+  /// on a change the vocabulary rejects (unknown phase, ...).
+  Decision evaluate(const Change& change) const;
+
+  /// A digest of the rule files this set was compiled from.
+  const std::string& version() const;
+
+  /// Internal: the compiled form.
+  const detail::CompiledRules& compiled() const { return *impl_; }
+
+ private:
+  explicit RuleSet(std::shared_ptr<const detail::CompiledRules> impl) : impl_(std::move(impl)) {}
+  std::shared_ptr<const detail::CompiledRules> impl_;
+};
+
+/// Outcome of loading: the rule set when there is no error, and every diagnostic.
+struct LoadResult {
+  std::optional<RuleSet> rules;
+  std::vector<Diagnostic> diagnostics;
+  std::vector<SourceFile> sources;  // the texts loaded, for format_diagnostics
+};
+
+}  // namespace casex
