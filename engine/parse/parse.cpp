@@ -139,7 +139,13 @@ void wrap(Node& v, Kind k) {  // v := k(v), more operands to come
   Node lhs = std::move(v);
   v = Node{};
   v.kind = k;
+  v.span = lhs.span;
   v.children.push_back(std::move(lhs));
+}
+
+void add_last(Node& v, Node&& operand) {  // appends, extending the span
+  v.span.end = operand.span.end;
+  v.children.push_back(std::move(operand));
 }
 
 template <class Ctx>
@@ -154,8 +160,13 @@ void enter(const Ctx& ctx, Iter at) {
   ++s.depth;
 }
 
-// on an opener under raw[]: ( [ f( not !
+// on an opener under raw[]: ( [ f(
 auto const open = [](auto& ctx) { enter(ctx, x3::_attr(ctx).begin()); };
+// on `not` or `!` under raw[]: also records where the Not node begins
+auto const open_not = [](auto& ctx) {
+  enter(ctx, x3::_attr(ctx).begin());
+  x3::_val(ctx).span.begin = offset_of(ctx, x3::_attr(ctx).begin());
+};
 // on a closer: ) ]
 auto const close = [](auto& ctx) { --state(ctx).depth; };
 
@@ -164,9 +175,11 @@ auto const set = [](auto& ctx) { x3::_val(ctx) = std::move(x3::_attr(ctx)); };
 auto const make_not = [](auto& ctx) {
   Node operand = std::move(x3::_attr(ctx));
   Node& v = x3::_val(ctx);
+  const uint32_t begin = v.span.begin;  // set by open_not
   v = Node{};
   v.kind = Kind::Not;
-  v.children.push_back(std::move(operand));
+  v.span.begin = begin;
+  add_last(v, std::move(operand));
   --state(ctx).depth;
 };
 
@@ -180,6 +193,7 @@ auto make_chain(Kind k) {
     } else {
       v = Node{};
       v.kind = k;
+      v.span = {items.front().span.begin, items.back().span.end};
       v.children = std::move(items);
     }
   };
@@ -189,14 +203,14 @@ auto const make_comparison = [](auto& ctx) {  // attr: (Kind, rhs)
   auto& a = x3::_attr(ctx);
   Node& v = x3::_val(ctx);
   wrap(v, boost::fusion::at_c<0>(a));
-  v.children.push_back(std::move(boost::fusion::at_c<1>(a)));
+  add_last(v, std::move(boost::fusion::at_c<1>(a)));
 };
 
 auto make_membership(Kind k) {  // attr: the list
   return [k](auto& ctx) {
     Node& v = x3::_val(ctx);
     wrap(v, k);
-    v.children.push_back(std::move(x3::_attr(ctx)));
+    add_last(v, std::move(x3::_attr(ctx)));
   };
 }
 
@@ -258,39 +272,43 @@ auto make_constant(Kind k, bool value) {
 
 // ---------------------------------------------------------------------------
 // Rules. A rule's name is what an expectation error says was expected.
-// Rule ids deriving from `tagged` set the node's span to the rule's match.
+// Spans: the on_success of primary and list_operand (rules without actions,
+// so they see the node) sets the span of each operand to its match,
+// parentheses included; the actions that build operator nodes span them
+// from their first token or operand to their last operand.
 
-struct tagged {
+
+struct expr_id {};
+struct or_list_id {};
+struct and_expr_id {};
+struct and_list_id {};
+struct not_expr_id {};
+struct comparison_id {};
+struct spanned {  // sets the node's span to the rule's match
   template <class Ctx>
   void on_success(Iter first, Iter last, Node& n, const Ctx& ctx) const {
     n.span = {offset_of(ctx, first), offset_of(ctx, last)};
   }
 };
-
-struct expr_id : tagged {};
-struct or_list_id {};
-struct and_expr_id : tagged {};
-struct and_list_id {};
-struct not_expr_id : tagged {};
-struct comparison_id : tagged {};
-struct primary_id : tagged {};
-struct group_id : tagged {};
+struct primary_id : spanned {};
+struct list_operand_id : spanned {};
+struct group_id {};
 struct rparen_id {};
-struct list_id : tagged {};
+struct list_id {};
 struct list_items_id {};
 struct element_id {};
 struct list_close_id {};
 struct list_end_id {};
-struct call_id : tagged {};
+struct call_id {};
 struct call_name_id {};
 struct call_args_id {};
 struct argument_id {};
 struct args_close_id {};
 struct args_end_id {};
-struct path_id : tagged {};
-struct number_id : tagged {};
-struct string_id : tagged {};
-struct constant_id : tagged {};
+struct path_id {};
+struct number_id {};
+struct string_id {};
+struct constant_id {};
 struct end_id {};
 
 x3::rule<expr_id, Node> const expr = "an operand";
@@ -302,6 +320,7 @@ x3::rule<comparison_id, Node> const comparison = "an operand";
 x3::rule<primary_id, Node> const primary = "an operand";
 x3::rule<group_id, Node> const group = "'('";
 x3::rule<rparen_id> const rparen = "')'";
+x3::rule<list_operand_id, Node> const list_operand = "a list";
 x3::rule<list_id, Node> const list = "a list";
 x3::rule<list_items_id, std::vector<Node>> const list_items =
     "a list element or ']'";
@@ -357,17 +376,18 @@ auto const or_list_def = and_expr >> *(or_op > and_expr);
 auto const and_expr_def = and_list[make_chain(Kind::And)];
 auto const and_list_def = not_expr >> *(and_op > not_expr);
 auto const not_expr_def =
-    (x3::omit[x3::raw[not_op][open]] > not_expr)[make_not] | comparison[set];
+    (x3::omit[x3::raw[not_op][open_not]] > not_expr)[make_not] | comparison[set];
 auto const comparison_def =
     primary[set] >>
     -((cmp_op > primary)[make_comparison] |
-      (not_in_op > list)[make_membership(Kind::NotIn)] |
-      (kw_in > list)[make_membership(Kind::In)]) >>
+      (not_in_op > list_operand)[make_membership(Kind::NotIn)] |
+      (kw_in > list_operand)[make_membership(Kind::In)]) >>
     -x3::raw[cmp_op | not_in_op | kw_in][chained];
 auto const primary_def =
     string_lit | number | constant | list | group | call | path;
 auto const group_def = (opener('(') > expr > rparen)[set];
 auto const rparen_def = x3::lit(')')[close];
+auto const list_operand_def = list;
 auto const list_def = (opener('[') > list_items)[make_list];
 auto const list_items_def =
     list_close | (element > *(',' > element) > list_end);
@@ -393,7 +413,7 @@ auto const constant_def = kw_true[make_constant(Kind::Bool, true)] |
 auto const end_def = x3::eoi;
 
 BOOST_SPIRIT_DEFINE(expr, or_list, and_expr, and_list, not_expr, comparison,
-                    primary, group, rparen, list, list_items, element,
+                    primary, group, rparen, list_operand, list, list_items, element,
                     list_close, list_end, call, call_name, call_args, argument,
                     args_close, args_end, path, number, string_lit, constant,
                     end)

@@ -1,0 +1,1 @@
+// placeholder until the parser helper lands its tests
