@@ -31,14 +31,17 @@ int Vocabulary::index_of(const std::vector<std::string>& names, std::string_view
   return -1;
 }
 
+// Linear scans: vocabularies are small, and a scan of string_views allocates nothing.
 int Vocabulary::find_phase(std::string_view name) const {
-  auto it = phase_ids.find(std::string(name));
-  return it == phase_ids.end() ? -1 : it->second;
+  for (const auto& [k, id] : phase_ids)
+    if (k == name) return id;
+  return -1;
 }
 
 int Vocabulary::find_field(std::string_view name) const {
-  auto it = field_ids.find(std::string(name));
-  return it == field_ids.end() ? -1 : it->second;
+  for (const auto& [k, id] : field_ids)
+    if (k == name) return id;
+  return -1;
 }
 
 namespace {

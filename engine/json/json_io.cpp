@@ -96,6 +96,7 @@ bool JsonEvaluator::parse(std::string_view document, std::string& error) {
   }
   std::string what = ec.message();
   if (ec == bj::error::incomplete) what = "the document ends too early";
+  if (ec == bj::error::too_deep) what = fmt::format("the document nests deeper than {} levels", parse_options().max_depth);
   error = fmt::format("malformed JSON at line {}, column {}: {}", line, col, what);
   return false;
 }

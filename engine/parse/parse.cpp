@@ -54,9 +54,9 @@ struct Failure {
   bool expected;
 };
 
-bool is_blank(char c) {
+bool is_blank(char c) {  // the same set as the skipper below
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-         c == '\f';  // the same set as x3::space (isspace in the C locale)
+         c == '\f';
 }
 
 /// "'x'" for a printable character, "'\n'" etc., else "byte 0xNN".
@@ -341,6 +341,10 @@ x3::rule<constant_id, Node> const constant = "a constant";
 x3::rule<end_id> const end = "end of expression";
 
 // Tokens. Keywords end at a word boundary ("android" is an identifier).
+// Character sets and ranges rather than x3::space/x3::digit, whose <cctype>
+// calls are not meant for the negative chars of non-ASCII bytes.
+auto const blank = x3::char_(" \t\n\r\v\f");  // the skipper
+auto const digit = x3::char_('0', '9');
 auto const ident_start = x3::char_("A-Za-z_");
 auto const ident_char = x3::char_("A-Za-z0-9_");
 auto kw(const char* word) { return x3::lexeme[x3::lit(word) >> !ident_char]; }
@@ -368,7 +372,7 @@ struct comparison_ops : x3::symbols<Kind> {
 comparison_ops const cmp_op;
 
 auto opener(char c) { return x3::omit[x3::raw[x3::lit(c)][open]]; }
-auto const digits = +x3::digit | fail_parser("a digit");
+auto const digits = +digit | fail_parser("a digit");
 
 // Grammar, lowest precedence first.
 auto const expr_def = or_list[make_chain(Kind::Or)];
@@ -404,7 +408,7 @@ auto const args_end_def = args_close;
 auto const path_def = x3::raw[x3::lexeme[
     name >> *('.' >> (name | fail_parser("an identifier")))]][make_path];
 auto const number_def = x3::raw[x3::lexeme[
-    ((x3::lit('-') >> digits) | +x3::digit) >>
+    ((x3::lit('-') >> digits) | +digit) >>
     -('.' >> digits)]][make_number];
 auto const string_lit_def = string_parser{}[make_string];
 auto const constant_def = kw_true[make_constant(Kind::Bool, true)] |
@@ -448,7 +452,7 @@ std::variant<ast::Node, ParseError> parse_expression(std::string_view text) {
   try {
     Iter it = base;
     auto const grammar = x3::with<state_tag>(st)[x3::expect[expr] > end];
-    if (x3::phrase_parse(it, last, grammar, x3::space, result)) return result;
+    if (x3::phrase_parse(it, last, grammar, blank, result)) return result;
     // Unreachable: both parts of the grammar are expectation points.
     return expected(base, last, it, "an operand");
   } catch (const x3::expectation_failure<Iter>& e) {
