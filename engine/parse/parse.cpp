@@ -398,7 +398,7 @@ auto const list_items_def =
 auto const element_def = expr;
 auto const list_close_def = x3::lit(']')[close];
 auto const list_end_def = list_close;
-auto const call_def = (call_name >> opener('(') > call_args)[make_call];
+auto const call_def = ((call_name >> opener('(')) > call_args)[make_call];
 auto const call_name_def = x3::raw[name];
 auto const call_args_def =
     args_close | (argument > *(',' > argument) > args_end);
