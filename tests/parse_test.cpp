@@ -53,7 +53,9 @@ std::vector<Case> read_cases(const std::string& name) {
 /// "COLUMN: MESSAGE" (COLUMN = offset + 1) for an error.
 std::string outcome(std::string_view input) {
   auto result = parse_expression(input);
-  if (const auto* node = std::get_if<ast::Node>(&result)) return dump_ast(*node);
+  if (const auto* node = std::get_if<ast::Node>(&result)) {
+    return dump_ast(*node);
+  }
   const auto& error = std::get<ParseError>(result);
   return std::to_string(error.offset + 1) + ": " + error.message;
 }
@@ -217,7 +219,7 @@ TEST_CASE("limits: nesting deeper than kMaxExpressionDepth is refused where "
 TEST_CASE("limits: a 5,000-term chain parses into one flat node",
           "[parse][limits]") {
   for (std::string_view op : {"&&", "||"}) {
-    const std::string text = repeat(std::string("a") + std::string(op), 4999) + "a";
+    const std::string text = repeat("a" + std::string(op), 4999) + "a";
     auto result = parse_expression(text);
     REQUIRE(std::holds_alternative<ast::Node>(result));
     const ast::Node& node = std::get<ast::Node>(result);

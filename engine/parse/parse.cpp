@@ -276,7 +276,16 @@ auto make_constant(Kind k, bool value) {
 // so they see the node) sets the span of each operand to its match,
 // parentheses included; the actions that build operator nodes span them
 // from their first token or operand to their last operand.
+// Nesting: the openers ( [ f( not ! count one level each (see enter()); a
+// closer or the end of a `not` operand gives it back. Past the limit the
+// parse stops at once, so the recursion never goes deeper than that.
 
+struct spanned {  // sets the node's span to the rule's match
+  template <class Ctx>
+  void on_success(Iter first, Iter last, Node& n, const Ctx& ctx) const {
+    n.span = {offset_of(ctx, first), offset_of(ctx, last)};
+  }
+};
 
 struct expr_id {};
 struct or_list_id {};
@@ -284,12 +293,6 @@ struct and_expr_id {};
 struct and_list_id {};
 struct not_expr_id {};
 struct comparison_id {};
-struct spanned {  // sets the node's span to the rule's match
-  template <class Ctx>
-  void on_success(Iter first, Iter last, Node& n, const Ctx& ctx) const {
-    n.span = {offset_of(ctx, first), offset_of(ctx, last)};
-  }
-};
 struct primary_id : spanned {};
 struct list_operand_id : spanned {};
 struct group_id {};
@@ -318,7 +321,7 @@ x3::rule<and_list_id, std::vector<Node>> const and_list = "an operand";
 x3::rule<not_expr_id, Node> const not_expr = "an operand";
 x3::rule<comparison_id, Node> const comparison = "an operand";
 x3::rule<primary_id, Node> const primary = "an operand";
-x3::rule<group_id, Node> const group = "'('";
+x3::rule<group_id, Node> const group = "a parenthesised expression";
 x3::rule<rparen_id> const rparen = "')'";
 x3::rule<list_operand_id, Node> const list_operand = "a list";
 x3::rule<list_id, Node> const list = "a list";
@@ -355,7 +358,8 @@ auto const kw_in = kw("in");
 auto const kw_true = kw("true");
 auto const kw_false = kw("false");
 auto const kw_null = kw("null");
-auto const keyword = kw_and | kw_or | kw_not | kw_in | kw_true | kw_false | kw_null;
+auto const keyword =
+    kw_and | kw_or | kw_not | kw_in | kw_true | kw_false | kw_null;
 auto const name = x3::lexeme[!keyword >> ident_start >> *ident_char];
 
 auto const or_op = kw_or | x3::lit("||");
@@ -380,7 +384,8 @@ auto const or_list_def = and_expr >> *(or_op > and_expr);
 auto const and_expr_def = and_list[make_chain(Kind::And)];
 auto const and_list_def = not_expr >> *(and_op > not_expr);
 auto const not_expr_def =
-    (x3::omit[x3::raw[not_op][open_not]] > not_expr)[make_not] | comparison[set];
+    (x3::omit[x3::raw[not_op][open_not]] > not_expr)[make_not] |
+    comparison[set];
 auto const comparison_def =
     primary[set] >>
     -((cmp_op > primary)[make_comparison] |
@@ -417,10 +422,10 @@ auto const constant_def = kw_true[make_constant(Kind::Bool, true)] |
 auto const end_def = x3::eoi;
 
 BOOST_SPIRIT_DEFINE(expr, or_list, and_expr, and_list, not_expr, comparison,
-                    primary, group, rparen, list_operand, list, list_items, element,
-                    list_close, list_end, call, call_name, call_args, argument,
-                    args_close, args_end, path, number, string_lit, constant,
-                    end)
+                    primary, group, rparen, list_operand, list, list_items,
+                    element, list_close, list_end, call, call_name, call_args,
+                    argument, args_close, args_end, path, number, string_lit,
+                    constant, end)
 
 ParseError error_at(Iter base, Iter where, std::string message) {
   return ParseError{static_cast<uint32_t>(where - base), std::move(message)};
