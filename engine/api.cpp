@@ -98,6 +98,12 @@ LoadResult RuleSet::load_builtin() { return load_texts(builtin_sources()); }
 const std::string& RuleSet::version() const { return impl_->version; }
 
 JsonResult RuleSet::eval_json(std::string_view document) const {
+  JsonResult r;
+  r.ok = eval_json(document, r.output, r.error);
+  return r;
+}
+
+bool RuleSet::eval_json(std::string_view document, std::string& output, std::string& error) const {
   thread_local std::unique_ptr<detail::JsonEvaluator> evaluator;
   thread_local std::shared_ptr<const detail::CompiledRules> evaluator_rules;  // keeps them alive
   if (!evaluator || evaluator_rules != impl_) {
@@ -105,9 +111,7 @@ JsonResult RuleSet::eval_json(std::string_view document) const {
     evaluator_rules = impl_;
     evaluator = std::make_unique<detail::JsonEvaluator>(*impl_);
   }
-  JsonResult r;
-  r.ok = evaluator->eval(document, r.output, r.error);
-  return r;
+  return evaluator->eval(document, output, error);
 }
 
 Decision RuleSet::evaluate(const Change& change) const {

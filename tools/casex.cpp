@@ -56,7 +56,7 @@ void write_line_error(std::string& out, std::size_t line, const std::string& err
 }
 
 int run_lines(const casex::RuleSet& rules, std::istream& in) {
-  std::string line, out;
+  std::string line, out, error;
   out.reserve(1 << 20);
   std::size_t n = 0;
   bool ok = true;
@@ -67,12 +67,10 @@ int run_lines(const casex::RuleSet& rules, std::istream& in) {
       write_line_error(out, n, "empty line: expected a JSON document");
       ok = false;
     } else {
-      casex::JsonResult r = rules.eval_json(line);
-      if (r.ok) {
-        out += r.output;
+      if (rules.eval_json(line, out, error)) {
         out.push_back('\n');
       } else {
-        write_line_error(out, n, r.error);
+        write_line_error(out, n, error);
         ok = false;
       }
     }

@@ -73,14 +73,17 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 JsonEvaluator::JsonEvaluator(const CompiledRules& rules)
-    : rules_(rules), parser_(bj::storage_ptr(), parse_options()) {}
+    : rules_(rules), arena_(64 * 1024), memory_(arena_.data(), arena_.size()),
+      parser_(bj::storage_ptr(), parse_options()) {}
 
 bool JsonEvaluator::parse(std::string_view document, std::string& error) {
-  parser_.reset();
+  doc_.reset();
+  memory_.release();
+  parser_.reset(bj::storage_ptr(&memory_));
   bj::error_code ec;
   std::size_t n = parser_.write(document.data(), document.size(), ec);
   if (!ec) {
-    doc_ = parser_.release();
+    doc_.emplace(parser_.release());
     return true;
   }
   // Locate the error: Boost.JSON reports how far it read.
@@ -103,11 +106,11 @@ bool JsonEvaluator::parse(std::string_view document, std::string& error) {
 
 bool JsonEvaluator::eval(std::string_view document, std::string& out, std::string& error) {
   if (!parse(document, error)) return false;
-  if (!doc_.is_object()) {
-    error = fmt::format("$: expected an object, found {}", json_kind(doc_));
+  if (!doc_->is_object()) {
+    error = fmt::format("$: expected an object, found {}", json_kind(*doc_));
     return false;
   }
-  const bj::object& doc = doc_.get_object();
+  const bj::object& doc = doc_->get_object();
   if (doc.contains("incoming")) {
     if (!read_incoming(doc, error)) return false;
     if (!apply_incoming(rules_, incoming_, incoming_out_)) {

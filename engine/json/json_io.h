@@ -3,6 +3,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -35,8 +36,10 @@ class JsonEvaluator {
   void write_incoming(const boost::json::object& doc, std::string& out) const;
 
   const CompiledRules& rules_;
+  std::vector<unsigned char> arena_;        // reused memory for each document's DOM
+  boost::json::monotonic_resource memory_;  // over arena_, released before each document
   boost::json::parser parser_;
-  boost::json::value doc_;
+  std::optional<boost::json::value> doc_;  // moved from the parser: keeps its memory_ storage
   ChangeInput change_;
   Outcome outcome_;
   Scratch scratch_;

@@ -104,6 +104,10 @@ class RuleSet {
   /// Evaluates a `casex eval` document (a change or an incoming operation).
   JsonResult eval_json(std::string_view document) const;
 
+  /// Same, appending the result document to `output` (reused buffers: no
+  /// allocation per call once warm); on failure sets `error` and leaves `output`.
+  bool eval_json(std::string_view document, std::string& output, std::string& error) const;
+
   /// Decides the outgoing operations of a change; throws std::invalid_argument
   /// on a change the vocabulary rejects (unknown phase, ...).
   Decision evaluate(const Change& change) const;
