@@ -119,11 +119,17 @@ std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics,
     auto it = texts.find(d.file);
     if (d.line > 0 && it != texts.end()) {
       std::string_view src = line_of(it->second, d.line);
+      // A long line is shown as a window around the column.
+      constexpr std::size_t kWidth = 120;
+      std::size_t col = static_cast<std::size_t>(std::max(d.column, 1)) - 1;
+      std::size_t from = src.size() > kWidth && col > kWidth / 2 ? col - kWidth / 2 : 0;
+      std::string_view shown = src.substr(std::min(from, src.size()), kWidth);
+      std::string prefix = from > 0 ? "..." : "";
       std::string gutter = fmt::format("{:>5}", d.line);
-      out += fmt::format("{} | {}\n", gutter, src);
-      std::string pad;
-      for (int i = 1; i < d.column && i - 1 < static_cast<int>(src.size()); ++i)
-        pad.push_back(src[i - 1] == '\t' ? '\t' : ' ');
+      out += fmt::format("{} | {}{}{}\n", gutter, prefix, shown, from + kWidth < src.size() ? "..." : "");
+      std::string pad(prefix.size(), ' ');
+      for (std::size_t i = from; i < col && i < src.size() && i < from + kWidth; ++i)
+        pad.push_back(src[i] == '\t' ? '\t' : ' ');
       out += fmt::format("{} | {}^\n", std::string(gutter.size(), ' '), pad);
     }
     if (!d.help.empty()) out += fmt::format("  help: {}\n", d.help);

@@ -73,19 +73,40 @@ class FileLoader {
     return {file_.name, m.line + 1, m.column + 1};
   }
 
-  // Refuses flow collections nested deeper than the limit before yaml-cpp recurses into them.
+  // Refuses nesting deeper than the limit before yaml-cpp recurses into it: flow
+  // collections by their brackets, block collections by indentation and by
+  // compact "- - -" entries at the start of a line.
   bool check_flow_depth() {
-    int depth = 0, line = 1, col = 0;
+    int depth = 0, line = 1, col = 0, dashes = 0;
     char quote = 0;
-    bool comment = false;
+    bool comment = false, indent = true;
+    auto refuse = [&](std::string_view what) {
+      diags_.report(Code::LimitExceeded, {file_.name, line, col},
+                    fmt::format("YAML {} deeper than {} levels", what, kMaxYamlDepth));
+      return false;
+    };
     for (char c : file_.text) {
       ++col;
       if (c == '\n') {
         ++line;
         col = 0;
         comment = false;
+        indent = true;
+        dashes = 0;
         continue;
       }
+      if (indent && !quote && depth == 0) {
+        if (c == ' ') {
+          if (col > 4 * kMaxYamlDepth) return refuse("indentation nests");
+          continue;
+        }
+        if (c == '-' || c == '?') {
+          if (++dashes > kMaxYamlDepth) return refuse("block entries on one line nest");
+          continue;
+        }
+        indent = false;
+      }
+      if (comment) continue;
       if (comment) continue;
       if (quote) {
         if (c == quote) quote = 0;
@@ -94,11 +115,7 @@ class FileLoader {
       if (c == '"' || c == '\'') quote = c;
       else if (c == '#') comment = true;
       else if (c == '[' || c == '{') {
-        if (++depth > kMaxYamlDepth) {
-          diags_.report(Code::LimitExceeded, {file_.name, line, col},
-                        fmt::format("YAML nests deeper than {} levels", kMaxYamlDepth));
-          return false;
-        }
+        if (++depth > kMaxYamlDepth) return refuse("flow collections nest");
       } else if (c == ']' || c == '}') {
         if (depth > 0) --depth;
       }
