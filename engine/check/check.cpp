@@ -183,7 +183,10 @@ class ExprChecker {
       if (slot < 0) {
         std::vector<std::string> names;
         for (const auto& fl : v_.fields) names.push_back(fl.name);
-        error(Code::UnknownField, a, "changed() takes the name of a field, e.g. changed(solution)",
+        bool name = a.kind == ast::Kind::Path && a.text.find('.') == std::string::npos;
+        error(Code::UnknownField, a,
+              name ? fmt::format("unknown field \"{}\"; changed() takes the name of a field", a.text)
+                   : "changed() takes the name of a field, e.g. changed(solution)",
               a.kind == ast::Kind::Path ? did_you_mean(a.text, names) : std::string());
         return std::nullopt;
       }

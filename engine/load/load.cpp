@@ -342,7 +342,8 @@ class FileLoader {
       }
     }
     if (!!t.metaphase == !!t.transition) {
-      diags_.report(Code::MissingKey, loc(scope), "a table scope names exactly one of metaphase or transition");
+      diags_.report(Code::MissingKey, loc(scope),
+                    "a table scope must name exactly one of metaphase or transition");
       return;
     }
     auto rules = n["rules"];

@@ -6,6 +6,34 @@
 
 namespace casex::detail {
 
+namespace {
+
+bool is_blank_or_break(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r'; }
+
+// A double-quoted escape at file[p] == '\\': how many bytes of the file it spans
+// and how many bytes of the decoded text it yields (\x, \u, \U, \N, \_, \L, \P
+// yield a UTF-8 sequence; the others one byte).
+std::pair<std::size_t, std::size_t> escape_extent(std::string_view file, std::size_t p) {
+  if (p + 1 >= file.size()) return {1, 0};
+  char e = file[p + 1];
+  std::size_t digits = e == 'x' ? 2 : e == 'u' ? 4 : e == 'U' ? 8 : 0;
+  if (digits == 0) return {2, e == 'N' || e == '_' ? 2 : e == 'L' || e == 'P' ? 3 : 1};
+  unsigned long cp = 0;
+  std::size_t k = 0;
+  for (; k < digits && p + 2 + k < file.size(); ++k) {
+    char h = file[p + 2 + k];
+    int v = h >= '0' && h <= '9'   ? h - '0'
+            : h >= 'a' && h <= 'f' ? h - 'a' + 10
+            : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                   : -1;
+    if (v < 0) break;
+    cp = cp * 16 + static_cast<unsigned long>(v);
+  }
+  return {2 + k, cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4};
+}
+
+}  // namespace
+
 Location SourceText::at(std::size_t offset) const {
   if (positions.empty()) return loc;
   if (offset >= positions.size()) offset = positions.size() - 1;
@@ -28,6 +56,16 @@ std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int
     }
     ++p;
   };
+  // Node properties (a tag `!...`, an anchor `&...`) come before the content.
+  while (p < file.size() && (file[p] == '!' || file[p] == '&')) {
+    while (p < file.size() && !is_blank_or_break(file[p])) advance();
+    while (p < file.size() && (is_blank_or_break(file[p]) || file[p] == '#')) {
+      if (file[p] == '#')
+        while (p < file.size() && file[p] != '\n') advance();
+      else
+        advance();
+    }
+  }
   char style = p < file.size() ? file[p] : 0;
   bool quoted = style == '"' || style == '\'';
   bool block = style == '|' || style == '>';
@@ -38,16 +76,38 @@ std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int
     advance();
   }
   auto skippable = [&](char ch) {
-    if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') return true;
-    if (style == '"') return ch == '\\';
+    if (is_blank_or_break(ch)) return true;
     if (style == '\'') return ch == '\'';
     return false;
   };
-  for (char want : decoded) {
-    while (p < file.size() && file[p] != want && skippable(file[p])) {
+  std::size_t i = 0;
+  while (i < decoded.size()) {
+    char want = decoded[i];
+    while (p < file.size()) {
+      bool escaped_break = style == '"' && file[p] == '\\' && p + 1 < file.size() &&
+                           (file[p + 1] == '\n' || file[p + 1] == '\r');
+      if (escaped_break) {
+        // an escaped line break yields nothing, nor does the next line's indentation
+        advance();
+        while (p < file.size() && (file[p] == '\r' || file[p] == '\n')) {
+          bool lf = file[p] == '\n';
+          advance();
+          if (lf) break;
+        }
+        while (p < file.size() && (file[p] == ' ' || file[p] == '\t')) advance();
+        continue;
+      }
+      if (file[p] == want || !skippable(file[p])) break;
       // a folded line break stands for a space or newline in the decoded text
-      if ((want == ' ' || want == '\n') && (file[p] == '\n')) break;
+      if ((want == ' ' || want == '\n') && file[p] == '\n') break;
       advance();
+    }
+    if (style == '"' && p < file.size() && file[p] == '\\') {
+      // an escape: every byte it yields points at its backslash
+      auto [span, bytes] = escape_extent(file, p);
+      for (std::size_t k = 0; k < bytes && i < decoded.size(); ++k, ++i) out.emplace_back(l, c);
+      for (std::size_t k = 0; k < span; ++k) advance();
+      continue;
     }
     out.emplace_back(l, c);
     if (p < file.size() && file[p] == '\n' && want != '\n') {
@@ -56,6 +116,7 @@ std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int
     } else {
       advance();
     }
+    ++i;
   }
   out.emplace_back(l, c);
   return out;
