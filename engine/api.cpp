@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -123,10 +124,22 @@ Decision RuleSet::evaluate(const Change& change) const {
       int slot = v.find_field(name);
       if (slot < 0 || !value || value->empty()) continue;
       detail::Value& val = out[slot];
+      const auto& field = v.fields[slot];
       if (slot == v.phase_field) {
         val.kind = detail::ConstKind::Sym;
         val.sym = v.find_phase(*value);
         if (val.sym < 0) throw std::invalid_argument(fmt::format("{}.{}: unknown phase \"{}\"", side, name, *value));
+      } else if (field.type == detail::Type::Number) {
+        char* end = nullptr;
+        val.kind = detail::ConstKind::Number;
+        val.number = std::strtod(value->c_str(), &end);
+        if (end != value->c_str() + value->size())
+          throw std::invalid_argument(fmt::format("{}.{}: expected a number, found \"{}\"", side, name, *value));
+      } else if (field.type == detail::Type::Bool) {
+        if (*value != "true" && *value != "false")
+          throw std::invalid_argument(fmt::format("{}.{}: expected true or false, found \"{}\"", side, name, *value));
+        val.kind = detail::ConstKind::Bool;
+        val.boolean = *value == "true";
       } else {
         val.kind = detail::ConstKind::Text;
         val.text = *value;

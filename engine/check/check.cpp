@@ -65,7 +65,8 @@ class ExprChecker {
   std::optional<TExpr> parse_and_check(std::string_view text, Type want, std::string_view what) {
     auto parsed = parse_expression(text);
     if (auto* err = std::get_if<ParseError>(&parsed)) {
-      d_.report(Code::ExprSyntax, src_.at(base_ + err->offset), fmt::format("{}: {}", what, err->message));
+      d_.report(err->limit ? Code::LimitExceeded : Code::ExprSyntax, src_.at(base_ + err->offset),
+                fmt::format("{}: {}", what, err->message));
       return std::nullopt;
     }
     const ast::Node& root = std::get<ast::Node>(parsed);
@@ -272,7 +273,9 @@ class ExprChecker {
   }
 
   bool comparable(Op op, const TExpr& a, const TExpr& b, const ast::Node& n) {
-    if (a.type == Type::Null || b.type == Type::Null) {
+    if (a.type == Type::Record || b.type == Type::Record) {
+      // falls through to the error below
+    } else if (a.type == Type::Null || b.type == Type::Null) {
       if (op == Op::Eq || op == Op::Ne || op == Op::In || op == Op::NotIn) return true;
     } else if (a.type == b.type && a.type != Type::Record) {
       if (op == Op::Eq || op == Op::Ne || op == Op::In || op == Op::NotIn) return true;
@@ -349,7 +352,7 @@ class ExprChecker {
       }
       case ast::Kind::String: {
         TExpr t = make(Op::Const, Type::Text, n);
-        t.kind = ConstKind::Text;
+        t.kind = n.text.empty() ? ConstKind::None : ConstKind::Text;  // "" is no value
         t.text = n.text;
         return t;
       }
@@ -630,13 +633,16 @@ class RuleChecker {
           d_.report(Code::UnknownMetaphase, t.metaphase->loc,
                     fmt::format("unknown metaphase \"{}\"", t.metaphase->value),
                     did_you_mean(t.metaphase->value, v().metaphases));
-        key = {-1, ct.metaphase};
+        key = {-2, ct.metaphase};  // -2: apart from every transition's from
       } else {
         ct.from = phase(t.transition->first);
         ct.to = phase(t.transition->second);
         key = {ct.from, ct.to};
       }
-      if (auto [it, fresh] = scopes.emplace(key, &t); !fresh)
+      bool resolved = t.metaphase ? ct.metaphase >= 0 : ct.from >= 0 && ct.to >= 0;
+      if (!resolved) {
+        // an unknown phase or metaphase is reported already; it cannot clash with another scope
+      } else if (auto [it, fresh] = scopes.emplace(key, &t); !fresh)
         d_.report(Code::DuplicateScope, t.loc,
                   fmt::format("table \"{}\" has the same scope as table \"{}\"", t.id.value, it->second->id.value),
                   fmt::format("the other table is at {}:{}", it->second->loc.file, it->second->loc.line));

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstring>
 #include <set>
 
 #include "engine/load/source_map.h"
@@ -75,49 +76,53 @@ class FileLoader {
 
   // Refuses nesting deeper than the limit before yaml-cpp recurses into it: flow
   // collections by their brackets, block collections by indentation and by
-  // compact "- - -" entries at the start of a line.
+  // compact "- - -" entries at the start of a line. Quotes count only where a
+  // scalar can start, so an apostrophe inside a word is just a character.
   bool check_flow_depth() {
-    int depth = 0, line = 1, col = 0, dashes = 0;
+    const std::string& t = file_.text;
+    int depth = 0, line = 1;
     char quote = 0;
-    bool comment = false, indent = true;
-    auto refuse = [&](std::string_view what) {
-      diags_.report(Code::LimitExceeded, {file_.name, line, col},
+    auto refuse = [&](std::size_t col, std::string_view what) {
+      diags_.report(Code::LimitExceeded, {file_.name, line, static_cast<int>(col) + 1},
                     fmt::format("YAML {} deeper than {} levels", what, kMaxYamlDepth));
       return false;
     };
-    for (char c : file_.text) {
-      ++col;
-      if (c == '\n') {
-        ++line;
-        col = 0;
-        comment = false;
-        indent = true;
-        dashes = 0;
-        continue;
+    for (std::size_t start = 0; start < t.size(); ++line) {
+      std::size_t end = t.find('\n', start);
+      if (end == std::string::npos) end = t.size();
+      std::string_view l(t.data() + start, end - start);
+      start = end + 1;
+      std::size_t i = 0;
+      if (!quote && depth == 0) {
+        while (i < l.size() && l[i] == ' ') ++i;
+        if (i > 4 * kMaxYamlDepth) return refuse(i, "indentation nests");
+        int entries = 0;
+        while (i < l.size() && (l[i] == '-' || l[i] == '?') && (i + 1 == l.size() || l[i + 1] == ' ')) {
+          if (++entries > kMaxYamlDepth) return refuse(i, "block entries on one line nest");
+          ++i;
+          while (i < l.size() && l[i] == ' ') ++i;
+        }
       }
-      if (indent && !quote && depth == 0) {
-        if (c == ' ') {
-          if (col > 4 * kMaxYamlDepth) return refuse("indentation nests");
+      for (; i < l.size(); ++i) {
+        char c = l[i];
+        if (quote == '"') {
+          if (c == '\\') ++i;
+          else if (c == '"') quote = 0;
           continue;
         }
-        if (c == '-' || c == '?') {
-          if (++dashes > kMaxYamlDepth) return refuse("block entries on one line nest");
+        if (quote == '\'') {
+          if (c == '\'' && i + 1 < l.size() && l[i + 1] == '\'') ++i;
+          else if (c == '\'') quote = 0;
           continue;
         }
-        indent = false;
-      }
-      if (comment) continue;
-      if (comment) continue;
-      if (quote) {
-        if (c == quote) quote = 0;
-        continue;
-      }
-      if (c == '"' || c == '\'') quote = c;
-      else if (c == '#') comment = true;
-      else if (c == '[' || c == '{') {
-        if (++depth > kMaxYamlDepth) return refuse("flow collections nest");
-      } else if (c == ']' || c == '}') {
-        if (depth > 0) --depth;
+        bool token_start = i == 0 || std::strchr(" \t[{,:", l[i - 1]) != nullptr;
+        if ((c == '"' || c == '\'') && token_start) quote = c;
+        else if (c == '#' && token_start) break;  // a comment ends the line
+        else if (c == '[' || c == '{') {
+          if (++depth > kMaxYamlDepth) return refuse(i, "flow collections nest");
+        } else if ((c == ']' || c == '}') && depth > 0) {
+          --depth;
+        }
       }
     }
     return true;

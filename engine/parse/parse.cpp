@@ -52,6 +52,7 @@ struct Failure {
   Iter where;
   std::string what;
   bool expected;
+  bool limit = false;  // a nesting limit, not a grammar error
 };
 
 bool is_blank(char c) {  // the same set as the skipper below
@@ -155,7 +156,7 @@ void enter(const Ctx& ctx, Iter at) {
     throw Failure{at,
                   "expression nests deeper than " +
                       std::to_string(kMaxExpressionDepth) + " levels",
-                  false};
+                  false, true};
   }
   ++s.depth;
 }
@@ -445,7 +446,8 @@ std::variant<ast::Node, ParseError> parse_expression(std::string_view text) {
   if (text.size() > kMaxExpressionLength) {
     return ParseError{static_cast<uint32_t>(kMaxExpressionLength),
                       "expression is longer than " +
-                          std::to_string(kMaxExpressionLength) + " bytes"};
+                          std::to_string(kMaxExpressionLength) + " bytes",
+                      true};
   }
   if (std::all_of(text.begin(), text.end(), is_blank)) {
     return ParseError{0, "empty expression"};
@@ -468,7 +470,9 @@ std::variant<ast::Node, ParseError> parse_expression(std::string_view text) {
     return expected(base, last, where, e.which());
   } catch (const Failure& f) {
     if (f.expected) return expected(base, last, f.where, f.what);
-    return error_at(base, f.where, f.what);
+    ParseError pe = error_at(base, f.where, f.what);
+    pe.limit = f.limit;
+    return pe;
   } catch (const std::exception& e) {
     return ParseError{0, std::string("internal parser error: ") + e.what()};
   }

@@ -15,6 +15,7 @@ namespace casex::detail {
 struct ParseError {
   uint32_t offset = 0;
   std::string message;
+  bool limit = false;  // the text exceeds a limit (length, nesting) rather than the grammar
 };
 
 /// Limits that keep hostile input from exhausting the stack.

@@ -108,8 +108,11 @@ class RuleSet {
   /// allocation per call once warm); on failure sets `error` and leaves `output`.
   bool eval_json(std::string_view document, std::string& output, std::string& error) const;
 
-  /// Decides the outgoing operations of a change; throws std::invalid_argument
-  /// on a change the vocabulary rejects (unknown phase, ...).
+  /// Decides the outgoing operations of a change. Field values are text; a
+  /// number or boolean field takes "12.5" or "true"/"false". Throws
+  /// std::invalid_argument on a change the vocabulary rejects (unknown phase,
+  /// a value of the wrong type) and std::runtime_error on a run-time error of
+  /// the rules (two matches in a `unique` table).
   Decision evaluate(const Change& change) const;
 
   /// A digest of the rule files this set was compiled from.
