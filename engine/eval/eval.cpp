@@ -21,16 +21,6 @@ void ChangeInput::reset(const Vocabulary& v) {
 
 namespace {
 
-// What an expression may read.
-struct Ctx {
-  const Vocabulary* vocab = nullptr;
-  const ChangeInput* change = nullptr;
-  const std::vector<Value>* incident = nullptr;
-  const IncomingInput* message = nullptr;
-  bool has_ref = false;
-  std::string_view ref_system, ref_id;
-  int entered = -1;  // the phase this step enters, or -1
-};
 
 Value text_value(std::string_view s) {
   Value v;
@@ -78,9 +68,9 @@ std::string_view system_of(const ChangeInput& c, const Value& group) {
   return {};
 }
 
-bool truth(const TExpr& e, const Ctx& c);
+}  // namespace
 
-Value eval(const TExpr& e, const Ctx& c) {
+Value eval_value(const TExpr& e, const EvalContext& c) {
   switch (e.op) {
     case Op::Const: {
       Value v;
@@ -100,9 +90,9 @@ Value eval(const TExpr& e, const Ctx& c) {
     case Op::IncidentId: return c.change->has_incident ? text_value(c.change->incident) : Value{};
     case Op::MessageSystem: return text_value(c.message->system);
     case Op::MessageId: return text_value(c.message->id);
-    case Op::ExternalSystem: return text_value(system_of(*c.change, eval(e.args[0], c)));
+    case Op::ExternalSystem: return text_value(system_of(*c.change, eval_value(e.args[0], c)));
     case Op::MetaphaseOf: {
-      Value p = eval(e.args[0], c);
+      Value p = eval_value(e.args[0], c);
       Value m;
       if (p.kind == ConstKind::Sym && p.sym >= 0) {
         m.kind = ConstKind::Sym;
@@ -110,56 +100,54 @@ Value eval(const TExpr& e, const Ctx& c) {
       }
       return m;
     }
-    default: return bool_value(truth(e, c));
+    default: return bool_value(eval_truth(e, c));
   }
 }
 
-bool truth(const TExpr& e, const Ctx& c) {
+bool eval_truth(const TExpr& e, const EvalContext& c) {
   switch (e.op) {
     case Op::Const: return e.kind == ConstKind::Bool && e.boolean;
     case Op::Event: return c.change->events[e.slot] != 0;
     case Op::Field: {
-      Value v = eval(e, c);
+      Value v = eval_value(e, c);
       return v.kind == ConstKind::Bool && v.boolean;
     }
     case Op::RefExists: return c.has_ref;
     case Op::Changed: return !equal(c.change->before[e.slot], c.change->after[e.slot]);
-    case Op::HasValue: return eval(e.args[0], c).kind != ConstKind::None;
-    case Op::IsExternal: return !system_of(*c.change, eval(e.args[0], c)).empty();
+    case Op::HasValue: return eval_value(e.args[0], c).kind != ConstKind::None;
+    case Op::IsExternal: return !system_of(*c.change, eval_value(e.args[0], c)).empty();
     case Op::Entered: return c.entered == e.slot;
-    case Op::Not: return !truth(e.args[0], c);
+    case Op::Not: return !eval_truth(e.args[0], c);
     case Op::And:
       for (const auto& a : e.args)
-        if (!truth(a, c)) return false;
+        if (!eval_truth(a, c)) return false;
       return true;
     case Op::Or:
       for (const auto& a : e.args)
-        if (truth(a, c)) return true;
+        if (eval_truth(a, c)) return true;
       return false;
-    case Op::Eq: return equal(eval(e.args[0], c), eval(e.args[1], c));
-    case Op::Ne: return !equal(eval(e.args[0], c), eval(e.args[1], c));
-    case Op::Lt: return order(eval(e.args[0], c), eval(e.args[1], c)) == -1;
+    case Op::Eq: return equal(eval_value(e.args[0], c), eval_value(e.args[1], c));
+    case Op::Ne: return !equal(eval_value(e.args[0], c), eval_value(e.args[1], c));
+    case Op::Lt: return order(eval_value(e.args[0], c), eval_value(e.args[1], c)) == -1;
     case Op::Le: {
-      int o = order(eval(e.args[0], c), eval(e.args[1], c));
+      int o = order(eval_value(e.args[0], c), eval_value(e.args[1], c));
       return o == -1 || o == 0;
     }
-    case Op::Gt: return order(eval(e.args[0], c), eval(e.args[1], c)) == 1;
+    case Op::Gt: return order(eval_value(e.args[0], c), eval_value(e.args[1], c)) == 1;
     case Op::Ge: {
-      int o = order(eval(e.args[0], c), eval(e.args[1], c));
+      int o = order(eval_value(e.args[0], c), eval_value(e.args[1], c));
       return o == 1 || o == 0;
     }
     case Op::In:
     case Op::NotIn: {
-      Value l = eval(e.args[0], c);
+      Value l = eval_value(e.args[0], c);
       bool found = false;
-      for (std::size_t i = 1; i < e.args.size() && !found; ++i) found = equal(l, eval(e.args[i], c));
+      for (std::size_t i = 1; i < e.args.size() && !found; ++i) found = equal(l, eval_value(e.args[i], c));
       return found == (e.op == Op::In);
     }
     default: return false;
   }
 }
-
-}  // namespace
 
 void append_text(const Vocabulary& v, const Value& value, std::string& out) {
   switch (value.kind) {
@@ -177,8 +165,8 @@ namespace {
 
 class ChangeEvaluator {
  public:
-  ChangeEvaluator(const CompiledRules& r, const ChangeInput& in, Outcome& out, Scratch& s)
-      : r_(r), v_(r.rules.vocabulary), in_(in), out_(out), s_(s) {
+  ChangeEvaluator(const CompiledRules& r, const ChangeInput& in, Outcome& out, Scratch& s, EvalTrace* trace)
+      : r_(r), v_(r.rules.vocabulary), in_(in), out_(out), s_(s), trace_(trace) {
     ctx_.vocab = &v_;
     ctx_.change = &in;
     ctx_.has_ref = in.has_ref;
@@ -194,32 +182,48 @@ class ChangeEvaluator {
     const int pf = v_.phase_field;
     const int p0 = in_.before[pf].sym, p1 = in_.after[pf].sym;
     int np = p1;
-    for (const auto& m : r_.rules.moves)
-      if (holds(m.when)) {
-        np = m.to;
+    for (std::size_t i = 0; i < r_.rules.moves.size(); ++i)
+      if (holds(r_.rules.moves[i].when)) {
+        np = r_.rules.moves[i].to;
+        if (trace_) trace_->move = static_cast<int>(i);
         break;
       }
     out_.phase = np;
+    if (trace_) {
+      trace_->old_phase = p0;
+      trace_->new_phase = np;
+    }
     const int m0 = v_.phase_metaphase[p0], m1 = v_.phase_metaphase[np];
     if (int t = r_.transition(p0, np); t >= 0) {
+      if (trace_) trace_->plan = EvalTrace::Plan::Transition;
       if (!step(t, np, p0 != np ? np : -1)) return false;
     } else if (m0 == m1) {
+      if (trace_) trace_->plan = EvalTrace::Plan::SameMetaphase;
       if (!step(r_.metaphase_table[m0], p0, -1)) return false;
     } else {
+      if (trace_) trace_->plan = EvalTrace::Plan::TwoMetaphases;
       if (!step(r_.metaphase_table[m0], p0, -1)) return false;
       if (!step(r_.metaphase_table[m1], np, np)) return false;
     }
-    for (const auto& o : s_.steps) {
-      if (r_.rules.suppress_origin && !in_.origin.empty() && o.system == in_.origin) out_.suppressed.push_back(o);
+    for (std::size_t i = 0; i < s_.steps.size(); ++i) {
+      const OutOp& o = s_.steps[i];
+      bool suppress = r_.rules.suppress_origin && !in_.origin.empty() && o.system == in_.origin;
+      if (suppress) out_.suppressed.push_back(o);
       else out_.ops.push_back(o);
+      if (trace_) trace(o, suppress ? EvalTrace::Fate::Suppressed : EvalTrace::Fate::Sent, trace_->targets[i]);
     }
     return true;
   }
 
  private:
-  bool holds(const TExpr& e) const { return truth(e, ctx_); }
+  bool holds(const TExpr& e) const { return eval_truth(e, ctx_); }
+
+  void trace(const OutOp& o, EvalTrace::Fate fate, int target) {
+    trace_->emits.push_back({o.table, o.rule, o.op, o.phase, std::string(o.system), fate, target});
+  }
 
   bool step(int table, int phase, int entered) {
+    if (trace_) trace_->steps.push_back({table, phase, entered, {}});
     if (table < 0) return true;  // a metaphase without a table sends nothing
     ctx_.entered = entered;
     const DecisionTable& dt = r_.tables[table];
@@ -227,6 +231,7 @@ class ChangeEvaluator {
     s_.bits.assign(dt.words, 0);
     for (std::size_t i = 0; i < dt.atoms.size(); ++i)
       if (holds(dt.atoms[i])) s_.bits[i / 64] |= uint64_t{1} << (i % 64);
+    if (trace_) trace_->steps.back().bits = s_.bits;
     int chosen = -1, last = -1;
     for (const auto& row : dt.rows) {
       if (static_cast<int>(row.rule) == last) continue;
@@ -264,21 +269,31 @@ class ChangeEvaluator {
   void emit(int table, int rule, int phase) {
     const CheckedRule& cr = r_.rules.tables[table].rules[rule];
     Value sys;
+    int target = -1;  // the targets: entry used, -1: the rule's own system
     if (cr.system) {
-      sys = eval(*cr.system, ctx_);
+      sys = eval_value(*cr.system, ctx_);
     } else {
       for (uint32_t t : r_.op_targets[cr.operation]) {
         const CheckedTarget& ct = r_.rules.targets[t];
         if (ct.when && !holds(*ct.when)) continue;
-        sys = eval(ct.system, ctx_);
+        sys = eval_value(ct.system, ctx_);
+        target = static_cast<int>(t);
         break;
       }
     }
-    if (sys.kind != ConstKind::Text) return;  // no target: not emitted
+    OutOp o{cr.operation, phase, table, rule, sys.text};
+    if (sys.kind != ConstKind::Text) {  // no target: not emitted
+      if (trace_) trace(o, EvalTrace::Fate::NoTarget, target);
+      return;
+    }
     if (r_.rules.deduplicate)
-      for (const auto& o : s_.steps)
-        if (o.op == cr.operation && o.system == sys.text) return;
-    s_.steps.push_back(OutOp{cr.operation, phase, table, rule, sys.text});
+      for (const auto& prev : s_.steps)
+        if (prev.op == cr.operation && prev.system == sys.text) {
+          if (trace_) trace(o, EvalTrace::Fate::Duplicate, target);
+          return;
+        }
+    if (trace_) trace_->targets.push_back(target);
+    s_.steps.push_back(o);
   }
 
   const CompiledRules& r_;
@@ -286,13 +301,14 @@ class ChangeEvaluator {
   const ChangeInput& in_;
   Outcome& out_;
   Scratch& s_;
-  Ctx ctx_;
+  EvalTrace* trace_;  // null unless explaining
+  EvalContext ctx_;
 };
 
-std::string render(const Vocabulary& v, const Template& t, const Ctx& c) {
+std::string render(const Vocabulary& v, const Template& t, const EvalContext& c) {
   std::string out;
   for (const auto& p : t.pieces) {
-    if (p.value) append_text(v, eval(*p.value, c), out);
+    if (p.value) append_text(v, eval_value(*p.value, c), out);
     else out += p.literal;
   }
   return out;
@@ -300,8 +316,9 @@ std::string render(const Vocabulary& v, const Template& t, const Ctx& c) {
 
 }  // namespace
 
-bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out, Scratch& scratch) {
-  return ChangeEvaluator(rules, in, out, scratch).run();
+bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out, Scratch& scratch,
+                     EvalTrace* trace) {
+  return ChangeEvaluator(rules, in, out, scratch, trace).run();
 }
 
 bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out) {
@@ -318,7 +335,7 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
     return false;
   }
   const CheckedIncoming& rule = rules.rules.incoming[out.rule];
-  Ctx c;
+  EvalContext c;
   c.vocab = &v;
   c.incident = &out.incident;
   c.message = &in;
@@ -348,7 +365,7 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
     c.has_ref = out.has_ref;
     c.ref_system = out.ref_system;
     c.ref_id = out.ref_id;
-    if (a.when && !truth(*a.when, c)) continue;
+    if (a.when && !eval_truth(*a.when, c)) continue;
     switch (a.kind) {
       case ActionKind::Set:
         if (!set(a.field, render(v, a.value, c))) return false;

@@ -7,15 +7,59 @@
 
 namespace casex::detail {
 
+/// What an expression may read: a change (and the step being evaluated), or
+/// an incoming operation and the incident as its actions have left it.
+struct EvalContext {
+  const Vocabulary* vocab = nullptr;
+  const ChangeInput* change = nullptr;
+  const std::vector<Value>* incident = nullptr;
+  const IncomingInput* message = nullptr;
+  bool has_ref = false;
+  std::string_view ref_system, ref_id;
+  int entered = -1;  // the phase this step enters, or -1
+};
+
+/// The value of an expression.
+Value eval_value(const TExpr& e, const EvalContext& c);
+/// Whether a boolean expression holds.
+bool eval_truth(const TExpr& e, const EvalContext& c);
+
 /// Reusable per-thread memory for evaluation (no allocation once warm).
 struct Scratch {
   std::vector<uint64_t> bits;
   std::vector<OutOp> steps;
 };
 
+/// What evaluating a change did, for `casex explain`; filled only when asked
+/// for (a null trace costs one predictable branch per step).
+struct EvalTrace {
+  enum class Plan : uint8_t { Transition, SameMetaphase, TwoMetaphases };
+  enum class Fate : uint8_t { Sent, Suppressed, NoTarget, Duplicate };
+  struct Step {
+    int table = -1;  // -1: the metaphase has no table
+    int phase = -1;  // the phase the step's operations carry
+    int entered = -1;
+    std::vector<uint64_t> bits;  // the value of each atom of the table
+  };
+  struct Emit {
+    int table = -1, rule = -1, op = -1, phase = -1;
+    std::string system;
+    Fate fate = Fate::Sent;
+    int target = -1;  // the targets: entry that chose the system, -1: the rule's own
+  };
+  int move = -1;  // the workflow move that applied, or -1
+  int old_phase = -1, new_phase = -1;
+  Plan plan = Plan::SameMetaphase;
+  std::vector<Step> steps;
+  std::vector<Emit> emits;   // in the order decided; Sent/Suppressed come last
+  std::vector<int> targets;  // target entry of each kept operation, in order (internal)
+};
+
 /// Decides the outgoing operations of a change. Returns false (and sets
-/// out.error) on a run-time error of the rules.
-bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out, Scratch& scratch);
+/// out.error) on a run-time error of the rules. `trace`, when given, records
+/// every step for explanations.
+bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out, Scratch& scratch,
+                     EvalTrace* trace = nullptr);
 
 /// Applies an incoming operation's actions to the incident.
 bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out);
