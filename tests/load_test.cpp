@@ -172,8 +172,11 @@ TEST_CASE("load fixtures: every .expected file has its case", "[load]") {
 TEST_CASE("load fixtures: every diagnostic code of codes.def is shown by a fixture", "[load]") {
   std::string all;
   for (const auto& n : case_names()) all += slurp(kCaseDir + "/" + n + ".expected");
+  // the codes of casex lint's semantic analysis have their fixtures in tests/data/lint
+  for (const auto& e : fs::directory_iterator(kDataDir + "/lint"))
+    if (e.path().extension() == ".expected") all += slurp(e.path());
   for (const auto& code : kAllCodes) {
-    INFO("no .expected file of tests/data/load holds [" << code << "]");
+    INFO("no .expected file of tests/data/load or tests/data/lint holds [" << code << "]");
     CHECK(all.find("[" + code + "]") != std::string::npos);
   }
 }

@@ -27,6 +27,9 @@ int main(int argc, char** argv) {
   int status = 0;
   casex::cli::add_eval_command(app, status);
   casex::cli::add_lint_command(app, status);
+  casex::cli::add_explain_command(app, status);
+  casex::cli::add_test_command(app, status);
+  casex::cli::add_render_command(app, status);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -17,5 +17,8 @@ bool print_diagnostics(const LoadResult& r);
 
 void add_eval_command(CLI::App& app, int& status);
 void add_lint_command(CLI::App& app, int& status);
+void add_explain_command(CLI::App& app, int& status);
+void add_test_command(CLI::App& app, int& status);
+void add_render_command(CLI::App& app, int& status);
 
 }  // namespace casex::cli

@@ -4,8 +4,11 @@
 set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config python3
+  python3-jsonschema python3-yaml
   libyaml-cpp-dev libboost1.81-dev libboost-json1.81-dev
   libfmt-dev catch2 libcli11-dev libbenchmark-dev
+  clang libclang-rt-14-dev
+  chromium fonts-dejavu-core
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

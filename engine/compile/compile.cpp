@@ -94,22 +94,137 @@ class DnfBuilder {
   std::map<std::string, uint32_t> index_;
 };
 
-DecisionTable build_table(const CheckedTable& table, Diagnostics& diags) {
+// Decodes the common shapes of atoms for the evaluator.
+DecisionTable::AtomCode decode(const TExpr& e) {
+  using K = DecisionTable::AtomCode::Kind;
+  DecisionTable::AtomCode a;
+  auto field = [](const TExpr& x) { return x.op == Op::Field && x.side != Side::Incident; };
+  switch (e.op) {
+    case Op::Changed: a.kind = K::Changed; a.slot = e.slot; break;
+    case Op::Event: a.kind = K::Event; a.slot = e.slot; break;
+    case Op::Entered: a.kind = K::Entered; a.slot = e.slot; break;
+    case Op::RefExists: a.kind = K::RefExists; break;
+    case Op::HasValue:
+      if (field(e.args[0])) {
+        a.kind = K::HasField;
+        a.side = e.args[0].side;
+        a.slot = e.args[0].slot;
+      }
+      break;
+    case Op::IsExternal:
+      if (field(e.args[0])) {
+        a.kind = K::IsExternal;
+        a.side = e.args[0].side;
+        a.slot = e.args[0].slot;
+      }
+      break;
+    case Op::Eq:
+    case Op::Ne: {
+      const TExpr* f = &e.args[0];
+      const TExpr* k = &e.args[1];
+      if (f->op == Op::Const) std::swap(f, k);
+      if (k->op != Op::Const) break;
+      a.negate = e.op == Op::Ne;
+      a.ckind = k->kind;
+      a.sym = k->slot;
+      a.boolean = k->boolean;
+      a.number = k->number;
+      if (k->kind == ConstKind::Text) a.text = k->text;
+      if (field(*f)) {
+        a.kind = K::FieldEq;
+        a.side = f->side;
+        a.slot = f->slot;
+      } else if (f->op == Op::MetaphaseOf && field(f->args[0]) && k->kind == ConstKind::Sym) {
+        a.kind = K::MetaphaseEq;
+        a.side = f->args[0].side;
+        a.slot = f->args[0].slot;
+      }
+      break;
+    }
+    default: break;
+  }
+  return a;
+}
+
+// Minimum number of `field == "text"` atoms on one field for an EqIndex (as GoRules ZEN's 8+ rows).
+constexpr std::size_t kIndexFrom = 8;
+
+// Builds the evaluator's fast form of a table: atom codes, EqIndexes, row candidates, sparse rows.
+void finish(DecisionTable& t) {
+  using K = DecisionTable::AtomCode::Kind;
+  t.code.clear();
+  for (const auto& a : t.atoms) t.code.push_back(decode(a));
+  // Group `field == "text"` atoms by field.
+  std::map<std::pair<int, int>, std::vector<uint32_t>> by_field;
+  for (uint32_t i = 0; i < t.code.size(); ++i) {
+    const auto& c = t.code[i];
+    if (c.kind == K::FieldEq && !c.negate && c.ckind == ConstKind::Text)
+      by_field[{static_cast<int>(c.side), c.slot}].push_back(i);
+  }
+  std::vector<int> in_index(t.code.size(), 0);
+  for (const auto& [key, atoms] : by_field) {
+    if (atoms.size() < kIndexFrom) continue;
+    DecisionTable::EqIndex ix;
+    ix.side = static_cast<Side>(key.first);
+    ix.slot = key.second;
+    for (uint32_t a : atoms) {
+      ix.atom_of.emplace_back(t.code[a].text, a);
+      in_index[a] = 1;
+    }
+    std::sort(ix.atom_of.begin(), ix.atom_of.end());
+    t.eq_index.push_back(std::move(ix));
+  }
+  for (uint32_t i = 0; i < t.code.size(); ++i)
+    if (!in_index[i]) t.direct.push_back(i);
+  t.indexed = !t.eq_index.empty();
+  t.anchored.assign(t.indexed ? t.atoms.size() : 0, {});
+  t.sparse_begin.clear();
+  for (uint32_t r = 0; r < t.rows.size(); ++r) {
+    const uint64_t* care = &t.pool[t.rows[r].offset];
+    const uint64_t* value = care + t.words;
+    t.sparse_begin.push_back(static_cast<uint32_t>(t.sparse.size()));
+    int anchor = -1;
+    for (uint32_t w = 0; w < t.words; ++w) {
+      if (!care[w]) continue;
+      t.sparse.push_back({w, care[w], value[w]});
+      for (uint64_t m = care[w] & value[w]; m && anchor < 0; m &= m - 1) {
+        uint32_t atom = w * 64 + static_cast<uint32_t>(__builtin_ctzll(m));
+        if (t.indexed && in_index[atom]) anchor = static_cast<int>(atom);
+      }
+    }
+    if (!t.indexed) continue;
+    if (anchor >= 0) t.anchored[anchor].push_back(r);
+    else t.free_rows.push_back(r);
+  }
+  t.sparse_begin.push_back(static_cast<uint32_t>(t.sparse.size()));
+  t.rows1.clear();
+  t.eager = 0;
+  if (t.words == 1) {
+    for (const auto& row : t.rows) t.rows1.push_back({t.pool[row.offset], t.pool[row.offset + 1], row.rule});
+    for (uint32_t i = 0; i < t.code.size(); ++i)
+      if (t.code[i].kind != K::Generic) t.eager |= uint64_t{1} << i;
+  }
+}
+
+// The table of a list of conditions, one rule each. Returns the indices of
+// the conditions too complex to expand (their rule then never matches).
+DecisionTable build_table(const std::vector<const TExpr*>& conditions, std::vector<std::size_t>& too_complex) {
   DecisionTable t;
   DnfBuilder builder(t);
   std::vector<Dnf> dnfs;
-  for (const auto& r : table.rules) {
+  for (std::size_t i = 0; i < conditions.size(); ++i) {
     Dnf d;
-    if (!builder.build(r.when, false, d)) {
-      diags.report(Code::ScenarioTooComplex, r.loc,
-                   fmt::format("the scenario of rule \"{}\" expands to more than {} alternatives", r.id,
-                               kMaxRowsPerRule),
-                   "split it into several rules");
+    if (!builder.build(*conditions[i], false, d)) {
+      too_complex.push_back(i);
       d.clear();
     }
     dnfs.push_back(std::move(d));
   }
   t.words = static_cast<uint32_t>(std::max<std::size_t>(1, (t.atoms.size() + 63) / 64));
+  std::size_t rows = 0;
+  for (const auto& d : dnfs) rows += d.size();
+  t.rows.reserve(rows);
+  t.pool.reserve(rows * 2 * t.words);
   for (std::size_t r = 0; r < dnfs.size(); ++r) {
     for (const auto& conj : dnfs[r]) {
       DecisionTable::Row row;
@@ -122,6 +237,22 @@ DecisionTable build_table(const CheckedTable& table, Diagnostics& diags) {
       }
       t.rows.push_back(row);
     }
+  }
+  finish(t);
+  return t;
+}
+
+DecisionTable build_table(const CheckedTable& table, Diagnostics& diags) {
+  std::vector<const TExpr*> conditions;
+  for (const auto& r : table.rules) conditions.push_back(&r.when);
+  std::vector<std::size_t> too_complex;
+  DecisionTable t = build_table(conditions, too_complex);
+  for (std::size_t i : too_complex) {
+    const auto& r = table.rules[i];
+    diags.report(Code::ScenarioTooComplex, r.loc,
+                 fmt::format("the scenario of rule \"{}\" expands to more than {} alternatives", r.id,
+                             kMaxRowsPerRule),
+                 "split it into several rules");
   }
   return t;
 }
@@ -141,9 +272,35 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
     if (t.metaphase >= 0) c.metaphase_table[t.metaphase] = static_cast<int>(i);
     if (t.from >= 0 && t.to >= 0) c.transition_table[t.from * v.phases.size() + t.to] = static_cast<int>(i);
   }
+  // The workflow moves as a first-hit table; a move too complex to expand
+  // leaves the table empty (words 0), and the evaluator interprets the moves.
+  std::vector<const TExpr*> moves;
+  for (const auto& m : c.rules.moves) moves.push_back(&m.when);
+  std::vector<std::size_t> too_complex;
+  c.moves = build_table(moves, too_complex);
+  if (!too_complex.empty()) {
+    c.moves = DecisionTable();
+    c.moves.words = 0;
+  }
+  c.max_words = std::max(c.max_words, c.moves.words);
   c.incoming_rule.assign(v.incoming.size(), -1);
   for (std::size_t i = 0; i < c.rules.incoming.size(); ++i)
     for (int op : c.rules.incoming[i].operations) c.incoming_rule[op] = static_cast<int>(i);
+  for (const auto& t : c.rules.targets) {
+    CompiledRules::TargetCode tc;
+    using W = CompiledRules::TargetCode::When;
+    using S = CompiledRules::TargetCode::System;
+    tc.when = !t.when ? W::Always : t.when->op == Op::RefExists ? W::RefExists : W::Generic;
+    const TExpr& sys = t.system;
+    if (sys.op == Op::RefSystem) {
+      tc.system = S::RefSystem;
+    } else if (sys.op == Op::ExternalSystem && sys.args[0].op == Op::Field && sys.args[0].side != Side::Incident) {
+      tc.system = S::FieldSystem;
+      tc.side = sys.args[0].side;
+      tc.slot = sys.args[0].slot;
+    }
+    c.target_code.push_back(tc);
+  }
   c.op_targets.resize(v.outgoing.size());
   for (std::size_t i = 0; i < c.rules.targets.size(); ++i) {
     const auto& ops = c.rules.targets[i].operations;

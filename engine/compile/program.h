@@ -25,6 +25,64 @@ struct DecisionTable {
   uint32_t words = 1;  // 64-bit words per mask
   std::vector<Row> rows;
   std::vector<uint64_t> pool;
+
+  // ---- the evaluator's fast form (atoms and rows above stay the reference)
+
+  /// An atom as the evaluator runs it: common shapes decoded, the rest Generic.
+  struct AtomCode {
+    enum class Kind : uint8_t {
+      Generic,      // eval_truth(atoms[i])
+      Changed,      // changed(slot)
+      Event,        // event slot
+      Entered,      // entered(slot)
+      RefExists,    // has_value(external_reference)
+      HasField,     // has_value(side.slot)
+      IsExternal,   // is_external(side.slot)
+      FieldEq,      // side.slot == constant (Ne: negate)
+      MetaphaseEq,  // metaphase(side.slot) == metaphase `sym` (Ne: negate)
+    };
+    Kind kind = Kind::Generic;
+    bool negate = false;
+    Side side = Side::After;
+    int slot = -1;
+    ConstKind ckind = ConstKind::None;  // FieldEq: the constant
+    int sym = -1;
+    bool boolean = false;
+    double number = 0;
+    std::string text;
+  };
+  std::vector<AtomCode> code;  // parallel to atoms
+
+  /// Atoms `side.slot == "text"` of 8 or more constants on one field: looked up
+  /// by the field's value (binary search) instead of tested one by one.
+  struct EqIndex {
+    Side side = Side::After;
+    int slot = -1;
+    std::vector<std::pair<std::string, uint32_t>> atom_of;  // constant -> atom, sorted
+  };
+  std::vector<EqIndex> eq_index;
+  std::vector<uint32_t> direct;  // atoms not in an EqIndex, tested one by one
+  /// With an EqIndex, only candidate rows are tried: the rows anchored on an
+  /// atom that holds (a row is anchored on one of its positive EqIndex
+  /// literals) and the free rows (no such literal), in row order.
+  bool indexed = false;
+  std::vector<uint32_t> free_rows;
+  std::vector<std::vector<uint32_t>> anchored;  // per atom
+  /// Rows over several words, sparse: the words a row cares about.
+  struct Word {
+    uint32_t word = 0;
+    uint64_t care = 0, value = 0;
+  };
+  std::vector<Word> sparse;
+  std::vector<uint32_t> sparse_begin;  // per row, into sparse; one more at the end
+  /// One-word tables (words == 1): the rows packed, and the atoms cheap enough
+  /// to evaluate up front; the others are evaluated only when a row needs them.
+  struct Row1 {
+    uint64_t care = 0, value = 0;
+    uint32_t rule = 0;
+  };
+  std::vector<Row1> rows1;
+  uint64_t eager = 0;
 };
 
 /// Limit on the rows one scenario may expand to.
@@ -34,11 +92,22 @@ inline constexpr std::size_t kMaxRowsPerRule = 256;
 struct CompiledRules {
   CheckedRuleSet rules;
   std::vector<DecisionTable> tables;               // parallel to rules.tables
+  DecisionTable moves;                             // the workflow moves' conditions, one rule per move
   std::vector<int> metaphase_table;                // metaphase id -> table index, -1: none
   std::vector<int> transition_table;               // from * phases + to -> table index, -1: none
   std::vector<int> incoming_rule;                  // incoming operation id -> rules.incoming index
   std::vector<std::vector<uint32_t>> op_targets;   // outgoing op id -> target entries, in order
   uint32_t max_words = 1;                          // largest DecisionTable::words
+  /// A targets: entry as the evaluator runs it (common shapes decoded).
+  struct TargetCode {
+    enum class When : uint8_t { Always, RefExists, Generic };
+    enum class System : uint8_t { FieldSystem, RefSystem, Generic };  // FieldSystem: external_system(side.slot)
+    When when = When::Generic;
+    System system = System::Generic;
+    Side side = Side::After;
+    int slot = -1;
+  };
+  std::vector<TargetCode> target_code;             // parallel to rules.targets
   std::string version;                             // digest of the rule files
   std::vector<SourceFile> sources;
 

@@ -5,6 +5,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstring>
+
 namespace casex::detail {
 
 void ChangeInput::reset(const Vocabulary& v) {
@@ -68,6 +71,23 @@ std::string_view system_of(const ChangeInput& c, const Value& group) {
   return {};
 }
 
+// The system of the group in a field of the change, remembered per change.
+std::string_view field_system(const ChangeInput& in, SystemMemo* memo, Side side, int slot) {
+  const Value& group = side == Side::Before ? in.before[slot] : in.after[slot];
+  if (!memo || slot >= 64) return system_of(in, group);
+  const int s = side == Side::Before ? 0 : 1;
+  const uint64_t bit = uint64_t{1} << slot;
+  if (memo->known[s] & bit) return {memo->data[s][slot], memo->size[s][slot]};
+  std::string_view sys = system_of(in, group);
+  memo->data[s][slot] = sys.data();
+  memo->size[s][slot] = sys.size();
+  memo->known[s] |= bit;
+  return sys;
+}
+
+// external_system(x) / is_external(x) of a change.
+std::string_view group_system(const TExpr& arg, const EvalContext& c);
+
 }  // namespace
 
 Value eval_value(const TExpr& e, const EvalContext& c) {
@@ -90,7 +110,7 @@ Value eval_value(const TExpr& e, const EvalContext& c) {
     case Op::IncidentId: return c.change->has_incident ? text_value(c.change->incident) : Value{};
     case Op::MessageSystem: return text_value(c.message->system);
     case Op::MessageId: return text_value(c.message->id);
-    case Op::ExternalSystem: return text_value(system_of(*c.change, eval_value(e.args[0], c)));
+    case Op::ExternalSystem: return text_value(group_system(e.args[0], c));
     case Op::MetaphaseOf: {
       Value p = eval_value(e.args[0], c);
       Value m;
@@ -115,7 +135,7 @@ bool eval_truth(const TExpr& e, const EvalContext& c) {
     case Op::RefExists: return c.has_ref;
     case Op::Changed: return !equal(c.change->before[e.slot], c.change->after[e.slot]);
     case Op::HasValue: return eval_value(e.args[0], c).kind != ConstKind::None;
-    case Op::IsExternal: return !system_of(*c.change, eval_value(e.args[0], c)).empty();
+    case Op::IsExternal: return !group_system(e.args[0], c).empty();
     case Op::Entered: return c.entered == e.slot;
     case Op::Not: return !eval_truth(e.args[0], c);
     case Op::And:
@@ -149,6 +169,15 @@ bool eval_truth(const TExpr& e, const EvalContext& c) {
   }
 }
 
+namespace {
+
+std::string_view group_system(const TExpr& arg, const EvalContext& c) {
+  if (arg.op == Op::Field && arg.side != Side::Incident) return field_system(*c.change, c.systems, arg.side, arg.slot);
+  return system_of(*c.change, eval_value(arg, c));
+}
+
+}  // namespace
+
 void append_text(const Vocabulary& v, const Value& value, std::string& out) {
   switch (value.kind) {
     case ConstKind::None: break;
@@ -163,6 +192,37 @@ void append_text(const Vocabulary& v, const Value& value, std::string& out) {
 
 namespace {
 
+using AtomKind = DecisionTable::AtomCode::Kind;
+
+// equal(), inlined for the evaluator's hot path.
+inline bool same(const Value& a, const Value& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case ConstKind::None: return true;
+    case ConstKind::Text:
+      return a.text.size() == b.text.size() && std::memcmp(a.text.data(), b.text.data(), a.text.size()) == 0;
+    case ConstKind::Number: return a.number == b.number;
+    case ConstKind::Bool: return a.boolean == b.boolean;
+    case ConstKind::Sym: return a.sym == b.sym;
+  }
+  return false;
+}
+
+// Whether a value equals an atom's constant (the semantics of equal()).
+inline bool equals_const(const Value& v, const DecisionTable::AtomCode& a) {
+  if (v.kind != a.ckind) return false;
+  switch (v.kind) {
+    case ConstKind::None: return true;
+    case ConstKind::Text: return v.text.size() == a.text.size() && std::memcmp(v.text.data(), a.text.data(), a.text.size()) == 0;
+    case ConstKind::Number: return v.number == a.number;
+    case ConstKind::Bool: return v.boolean == a.boolean;
+    case ConstKind::Sym: return v.sym == a.sym;
+  }
+  return false;
+}
+
+// Evaluates a change. Traced = false is the production path: no trace code at all.
+template <bool Traced>
 class ChangeEvaluator {
  public:
   ChangeEvaluator(const CompiledRules& r, const ChangeInput& in, Outcome& out, Scratch& s, EvalTrace* trace)
@@ -172,6 +232,9 @@ class ChangeEvaluator {
     ctx_.has_ref = in.has_ref;
     ctx_.ref_system = in.ref_system;
     ctx_.ref_id = in.ref_id;
+    s_.systems.known[0] = s_.systems.known[1] = 0;
+    ctx_.systems = &s_.systems;
+    if (s_.bits.size() < r.max_words) s_.bits.assign(r.max_words, 0);
   }
 
   bool run() {
@@ -182,35 +245,35 @@ class ChangeEvaluator {
     const int pf = v_.phase_field;
     const int p0 = in_.before[pf].sym, p1 = in_.after[pf].sym;
     int np = p1;
-    for (std::size_t i = 0; i < r_.rules.moves.size(); ++i)
-      if (holds(r_.rules.moves[i].when)) {
-        np = r_.rules.moves[i].to;
-        if (trace_) trace_->move = static_cast<int>(i);
-        break;
-      }
+    if (int m = first_move(); m >= 0) {
+      np = r_.rules.moves[m].to;
+      if constexpr (Traced) trace_->move = m;
+    }
     out_.phase = np;
-    if (trace_) {
+    if constexpr (Traced) {
       trace_->old_phase = p0;
       trace_->new_phase = np;
     }
     const int m0 = v_.phase_metaphase[p0], m1 = v_.phase_metaphase[np];
     if (int t = r_.transition(p0, np); t >= 0) {
-      if (trace_) trace_->plan = EvalTrace::Plan::Transition;
+      if constexpr (Traced) trace_->plan = EvalTrace::Plan::Transition;
       if (!step(t, np, p0 != np ? np : -1)) return false;
     } else if (m0 == m1) {
-      if (trace_) trace_->plan = EvalTrace::Plan::SameMetaphase;
+      if constexpr (Traced) trace_->plan = EvalTrace::Plan::SameMetaphase;
       if (!step(r_.metaphase_table[m0], p0, -1)) return false;
     } else {
-      if (trace_) trace_->plan = EvalTrace::Plan::TwoMetaphases;
+      if constexpr (Traced) trace_->plan = EvalTrace::Plan::TwoMetaphases;
       if (!step(r_.metaphase_table[m0], p0, -1)) return false;
       if (!step(r_.metaphase_table[m1], np, np)) return false;
     }
+    const bool suppress_origin = r_.rules.suppress_origin && !in_.origin.empty();
     for (std::size_t i = 0; i < s_.steps.size(); ++i) {
       const OutOp& o = s_.steps[i];
-      bool suppress = r_.rules.suppress_origin && !in_.origin.empty() && o.system == in_.origin;
+      bool suppress = suppress_origin && o.system == in_.origin;
       if (suppress) out_.suppressed.push_back(o);
       else out_.ops.push_back(o);
-      if (trace_) trace(o, suppress ? EvalTrace::Fate::Suppressed : EvalTrace::Fate::Sent, trace_->targets[i]);
+      if constexpr (Traced)
+        trace(o, suppress ? EvalTrace::Fate::Suppressed : EvalTrace::Fate::Sent, trace_->targets[i]);
     }
     return true;
   }
@@ -222,48 +285,198 @@ class ChangeEvaluator {
     trace_->emits.push_back({o.table, o.rule, o.op, o.phase, std::string(o.system), fate, target});
   }
 
+  const Value& field(Side side, int slot) const { return side == Side::Before ? in_.before[slot] : in_.after[slot]; }
+
+  __attribute__((always_inline)) bool atom(const DecisionTable& dt, uint32_t i) const {
+    const auto& a = dt.code[i];
+    switch (a.kind) {
+      case AtomKind::Changed: return !same(in_.before[a.slot], in_.after[a.slot]);
+      case AtomKind::Event: return in_.events[a.slot] != 0;
+      case AtomKind::Entered: return ctx_.entered == a.slot;
+      case AtomKind::RefExists: return in_.has_ref;
+      case AtomKind::HasField: return field(a.side, a.slot).kind != ConstKind::None;
+      case AtomKind::IsExternal: return !field_system(in_, &s_.systems, a.side, a.slot).empty();
+      case AtomKind::FieldEq: return equals_const(field(a.side, a.slot), a) != a.negate;
+      case AtomKind::MetaphaseEq: {
+        const Value& p = field(a.side, a.slot);
+        bool eq = p.kind == ConstKind::Sym && p.sym >= 0 && v_.phase_metaphase[p.sym] == a.sym;
+        return eq != a.negate;
+      }
+      case AtomKind::Generic: break;
+    }
+    return eval_truth(dt.atoms[i], ctx_);
+  }
+
+  __attribute__((noinline)) bool atom_outlined(const DecisionTable& dt, uint32_t i) const { return atom(dt, i); }
+
+  // Sets the bits of every atom of a table (bits are zero on entry).
+  void all_atoms(const DecisionTable& dt, uint64_t* bits) const {
+    const uint32_t n = static_cast<uint32_t>(dt.code.size());
+    for (uint32_t i = 0; i < n; ++i)
+      if (atom(dt, i)) bits[i >> 6] |= uint64_t{1} << (i & 63);
+  }
+
+  // First hit in a one-word table. The cheap atoms are evaluated up front; an
+  // expensive one (a group lookup, an interpreted expression) only when a row
+  // still in the running needs it. Atoms are pure, so the row found is the one
+  // that evaluating every atom would find.
+  int first_row1(const DecisionTable& dt) const {
+    const uint32_t na = static_cast<uint32_t>(dt.code.size());
+    const uint32_t n = static_cast<uint32_t>(dt.rows1.size());
+    if (dt.eager == (na == 64 ? ~uint64_t{0} : (uint64_t{1} << na) - 1)) {  // every atom up front
+      uint64_t value = 0;
+      for (uint32_t i = 0; i < na; ++i)
+        if (atom(dt, i)) value |= uint64_t{1} << i;
+      for (uint32_t r = 0; r < n; ++r)
+        if (!((value ^ dt.rows1[r].value) & dt.rows1[r].care)) return static_cast<int>(r);
+      return -1;
+    }
+    uint64_t known = dt.eager, value = 0;
+    for (uint64_t m = known; m; m &= m - 1) {
+      const uint32_t i = static_cast<uint32_t>(__builtin_ctzll(m));
+      if (atom(dt, i)) value |= uint64_t{1} << i;
+    }
+    for (uint32_t r = 0; r < n; ++r) {
+      const auto& row = dt.rows1[r];
+      if ((value ^ row.value) & row.care & known) continue;  // a known literal fails
+      uint64_t unknown = row.care & ~known;
+      bool ok = true;
+      while (unknown) {
+        const uint32_t i = static_cast<uint32_t>(__builtin_ctzll(unknown));
+        const uint64_t bit = uint64_t{1} << i;
+        unknown &= unknown - 1;
+        known |= bit;
+        if (atom_outlined(dt, i)) value |= bit;
+        if ((value ^ row.value) & bit) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) return static_cast<int>(r);
+    }
+    return -1;
+  }
+
+  bool matches(const DecisionTable& dt, uint32_t r) const {
+    const uint64_t* bits = s_.bits.data();
+    if (dt.words == 1) {
+      const uint64_t* m = &dt.pool[dt.rows[r].offset];
+      return (bits[0] & m[0]) == m[1];
+    }
+    for (uint32_t k = dt.sparse_begin[r], e = dt.sparse_begin[r + 1]; k < e; ++k) {
+      const auto& w = dt.sparse[k];
+      if ((bits[w.word] & w.care) != w.value) return false;
+    }
+    return true;
+  }
+
+  void clear_bits(const DecisionTable& dt) { std::fill(s_.bits.begin(), s_.bits.begin() + dt.words, 0); }
+
+  // The first workflow move whose condition holds, or -1.
+  int first_move() {
+    const DecisionTable& mt = r_.moves;
+    if (mt.words == 0) {  // not compiled: interpret
+      for (std::size_t i = 0; i < r_.rules.moves.size(); ++i)
+        if (holds(r_.rules.moves[i].when)) return static_cast<int>(i);
+      return -1;
+    }
+    if (mt.rows.empty()) return -1;
+    ctx_.entered = -1;
+    if (mt.words == 1) {
+      int r = first_row1(mt);
+      return r < 0 ? -1 : static_cast<int>(mt.rows[r].rule);
+    }
+    clear_bits(mt);
+    all_atoms(mt, s_.bits.data());
+    int found = -1;
+    for (uint32_t r = 0; r < mt.rows.size(); ++r)
+      if (matches(mt, r)) {
+        found = static_cast<int>(mt.rows[r].rule);
+        break;
+      }
+    clear_bits(mt);
+    return found;
+  }
+
+  // Fills s_.candidates with the rows of an indexed table that may match, in order.
+  void candidates(const DecisionTable& dt) {
+    uint64_t* bits = s_.bits.data();
+    for (uint32_t i : dt.direct)
+      if (atom(dt, i)) bits[i >> 6] |= uint64_t{1} << (i & 63);
+    s_.lists.clear();
+    if (!dt.free_rows.empty()) s_.lists.push_back(&dt.free_rows);
+    for (const auto& ix : dt.eq_index) {
+      const Value& v = field(ix.side, ix.slot);
+      if (v.kind != ConstKind::Text) continue;
+      auto it = std::lower_bound(ix.atom_of.begin(), ix.atom_of.end(), v.text,
+                                 [](const std::pair<std::string, uint32_t>& e, std::string_view t) { return e.first < t; });
+      for (; it != ix.atom_of.end() && it->first == v.text; ++it) {  // more than one when spelled twice
+        bits[it->second >> 6] |= uint64_t{1} << (it->second & 63);
+        if (!dt.anchored[it->second].empty()) s_.lists.push_back(&dt.anchored[it->second]);
+      }
+    }
+    s_.candidates.clear();
+    for (const auto* l : s_.lists) s_.candidates.insert(s_.candidates.end(), l->begin(), l->end());
+    if (s_.lists.size() > 1) std::sort(s_.candidates.begin(), s_.candidates.end());
+  }
+
   bool step(int table, int phase, int entered) {
-    if (trace_) trace_->steps.push_back({table, phase, entered, {}});
+    if constexpr (Traced) trace_->steps.push_back({table, phase, entered, {}});
     if (table < 0) return true;  // a metaphase without a table sends nothing
     ctx_.entered = entered;
     const DecisionTable& dt = r_.tables[table];
     const CheckedTable& ct = r_.rules.tables[table];
-    s_.bits.assign(dt.words, 0);
-    for (std::size_t i = 0; i < dt.atoms.size(); ++i)
-      if (holds(dt.atoms[i])) s_.bits[i / 64] |= uint64_t{1} << (i % 64);
-    if (trace_) trace_->steps.back().bits = s_.bits;
-    int chosen = -1, last = -1;
-    for (const auto& row : dt.rows) {
-      if (static_cast<int>(row.rule) == last) continue;
-      if (!matches(dt, row)) continue;
-      last = static_cast<int>(row.rule);
-      switch (ct.policy) {
-        case HitPolicy::First: emit(table, row.rule, phase); return true;
-        case HitPolicy::Collect: emit(table, row.rule, phase); break;
-        case HitPolicy::Unique:
-          if (chosen >= 0) {
-            out_.error = fmt::format("rules \"{}\" and \"{}\" of table \"{}\" both match, but its hit policy is unique",
-                                     ct.rules[chosen].id, ct.rules[row.rule].id, ct.id);
-            return false;
-          }
-          chosen = static_cast<int>(row.rule);
-          break;
-        case HitPolicy::Priority:
-          if (chosen < 0 || ct.rules[row.rule].priority > ct.rules[chosen].priority)
-            chosen = static_cast<int>(row.rule);
-          break;
-      }
+    if (!Traced && dt.words == 1 && !dt.indexed && ct.policy == HitPolicy::First) {
+      if (int r = first_row1(dt); r >= 0) emit(table, static_cast<int>(dt.rows1[r].rule), phase);
+      return true;
     }
-    if (chosen >= 0) emit(table, chosen, phase);
-    return true;
+    clear_bits(dt);
+    bool ok = true;
+    if (!Traced && dt.indexed) {
+      candidates(dt);
+      Pick p;
+      for (uint32_t r : s_.candidates)
+        if (consider(dt, ct, table, phase, r, p, ok)) break;
+      if (ok && p.chosen >= 0) emit(table, p.chosen, phase);
+    } else {
+      all_atoms(dt, s_.bits.data());
+      if constexpr (Traced) trace_->steps.back().bits.assign(s_.bits.begin(), s_.bits.begin() + dt.words);
+      Pick p;
+      const uint32_t n = static_cast<uint32_t>(dt.rows.size());
+      for (uint32_t r = 0; r < n; ++r)
+        if (consider(dt, ct, table, phase, r, p, ok)) break;
+      if (ok && p.chosen >= 0) emit(table, p.chosen, phase);
+    }
+    clear_bits(dt);
+    return ok;
   }
 
-  bool matches(const DecisionTable& dt, const DecisionTable::Row& row) const {
-    const uint64_t* care = &dt.pool[row.offset];
-    const uint64_t* value = care + dt.words;
-    for (uint32_t w = 0; w < dt.words; ++w)
-      if ((s_.bits[w] & care[w]) != value[w]) return false;
-    return true;
+  struct Pick {
+    int chosen = -1, last = -1;
+  };
+
+  // Tries one row under the table's hit policy; true to stop (first hit, or an error: ok = false).
+  bool consider(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, uint32_t r, Pick& p, bool& ok) {
+    const uint32_t rule = dt.rows[r].rule;
+    if (static_cast<int>(rule) == p.last || !matches(dt, r)) return false;
+    p.last = static_cast<int>(rule);
+    switch (ct.policy) {
+      case HitPolicy::First: emit(table, static_cast<int>(rule), phase); return true;
+      case HitPolicy::Collect: emit(table, static_cast<int>(rule), phase); return false;
+      case HitPolicy::Unique:
+        if (p.chosen >= 0) {
+          out_.error = fmt::format("rules \"{}\" and \"{}\" of table \"{}\" both match, but its hit policy is unique",
+                                   ct.rules[p.chosen].id, ct.rules[rule].id, ct.id);
+          ok = false;
+          return true;
+        }
+        p.chosen = static_cast<int>(rule);
+        return false;
+      case HitPolicy::Priority:
+        if (p.chosen < 0 || ct.rules[rule].priority > ct.rules[p.chosen].priority) p.chosen = static_cast<int>(rule);
+        return false;
+    }
+    return false;
   }
 
   void emit(int table, int rule, int phase) {
@@ -273,26 +486,42 @@ class ChangeEvaluator {
     if (cr.system) {
       sys = eval_value(*cr.system, ctx_);
     } else {
+      using TC = CompiledRules::TargetCode;
       for (uint32_t t : r_.op_targets[cr.operation]) {
-        const CheckedTarget& ct = r_.rules.targets[t];
-        if (ct.when && !holds(*ct.when)) continue;
-        sys = eval_value(ct.system, ctx_);
+        const TC& tc = r_.target_code[t];
+        if (tc.when == TC::When::RefExists ? !in_.has_ref
+                                           : tc.when == TC::When::Generic && !holds(*r_.rules.targets[t].when))
+          continue;
+        if (tc.system == TC::System::FieldSystem) {
+          std::string_view s = field_system(in_, &s_.systems, tc.side, tc.slot);
+          if (!s.empty()) {
+            sys.kind = ConstKind::Text;
+            sys.text = s;
+          }
+        } else if (tc.system == TC::System::RefSystem) {
+          if (in_.has_ref && !in_.ref_system.empty()) {
+            sys.kind = ConstKind::Text;
+            sys.text = in_.ref_system;
+          }
+        } else {
+          sys = eval_value(r_.rules.targets[t].system, ctx_);
+        }
         target = static_cast<int>(t);
         break;
       }
     }
     OutOp o{cr.operation, phase, table, rule, sys.text};
     if (sys.kind != ConstKind::Text) {  // no target: not emitted
-      if (trace_) trace(o, EvalTrace::Fate::NoTarget, target);
+      if constexpr (Traced) trace(o, EvalTrace::Fate::NoTarget, target);
       return;
     }
     if (r_.rules.deduplicate)
       for (const auto& prev : s_.steps)
         if (prev.op == cr.operation && prev.system == sys.text) {
-          if (trace_) trace(o, EvalTrace::Fate::Duplicate, target);
+          if constexpr (Traced) trace(o, EvalTrace::Fate::Duplicate, target);
           return;
         }
-    if (trace_) trace_->targets.push_back(target);
+    if constexpr (Traced) trace_->targets.push_back(target);
     s_.steps.push_back(o);
   }
 
@@ -301,7 +530,7 @@ class ChangeEvaluator {
   const ChangeInput& in_;
   Outcome& out_;
   Scratch& s_;
-  EvalTrace* trace_;  // null unless explaining
+  EvalTrace* trace_;  // non-null when Traced
   EvalContext ctx_;
 };
 
@@ -318,7 +547,8 @@ std::string render(const Vocabulary& v, const Template& t, const EvalContext& c)
 
 bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out, Scratch& scratch,
                      EvalTrace* trace) {
-  return ChangeEvaluator(rules, in, out, scratch, trace).run();
+  if (trace) return ChangeEvaluator<true>(rules, in, out, scratch, trace).run();
+  return ChangeEvaluator<false>(rules, in, out, scratch, nullptr).run();
 }
 
 bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out) {

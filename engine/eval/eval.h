@@ -7,6 +7,14 @@
 
 namespace casex::detail {
 
+/// Per-change memory of `external_system(side.field)` lookups (fields 0..63):
+/// each group is looked up in the change's groups once per change.
+struct SystemMemo {
+  uint64_t known[2] = {0, 0};  // per side (before, after): bit per field slot
+  const char* data[2][64];
+  std::size_t size[2][64];
+};
+
 /// What an expression may read: a change (and the step being evaluated), or
 /// an incoming operation and the incident as its actions have left it.
 struct EvalContext {
@@ -17,6 +25,7 @@ struct EvalContext {
   bool has_ref = false;
   std::string_view ref_system, ref_id;
   int entered = -1;  // the phase this step enters, or -1
+  SystemMemo* systems = nullptr;  // null: no memory, look groups up each time
 };
 
 /// The value of an expression.
@@ -26,12 +35,16 @@ bool eval_truth(const TExpr& e, const EvalContext& c);
 
 /// Reusable per-thread memory for evaluation (no allocation once warm).
 struct Scratch {
-  std::vector<uint64_t> bits;
+  std::vector<uint64_t> bits;          // atom values of the step; all zero between steps
   std::vector<OutOp> steps;
+  std::vector<uint32_t> candidates;    // rows to try (indexed tables)
+  std::vector<const std::vector<uint32_t>*> lists;
+  SystemMemo systems;
 };
 
 /// What evaluating a change did, for `casex explain`; filled only when asked
-/// for (a null trace costs one predictable branch per step).
+/// for. The untraced evaluator is a separate instantiation with no trace code:
+/// a null trace costs one branch per change.
 struct EvalTrace {
   enum class Plan : uint8_t { Transition, SameMetaphase, TwoMetaphases };
   enum class Fate : uint8_t { Sent, Suppressed, NoTarget, Duplicate };

@@ -48,36 +48,58 @@ bj::parse_options parse_options() {
   return o;
 }
 
+void append_escaped(std::string& out, unsigned char ch) {
+  switch (ch) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    case '\b': out += "\\b"; break;
+    case '\f': out += "\\f"; break;
+    default: out += fmt::format("\\u{:04x}", ch);
+  }
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
-  for (unsigned char ch : s) {
-    switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (ch < 0x20) {
-          out += fmt::format("\\u{:04x}", ch);
-        } else {
-          out.push_back(static_cast<char>(ch));
-        }
-    }
+  // Copy runs of plain characters at once; escape the rest one by one.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    append_escaped(out, c);
   }
+  out.append(s.data() + run, s.size() - run);
   out.push_back('"');
 }
 
 JsonEvaluator::JsonEvaluator(const CompiledRules& rules)
     : rules_(rules), arena_(64 * 1024), memory_(arena_.data(), arena_.size()),
-      parser_(bj::storage_ptr(), parse_options()) {}
+      parser_(bj::storage_ptr(), parse_options()), reader_(rules.rules.vocabulary) {
+  const Vocabulary& v = rules.rules.vocabulary;
+  auto quoted = [](std::string_view s) {
+    std::string q;
+    append_json_string(q, s);
+    return q;
+  };
+  for (const auto& p : v.phases) phase_json_.push_back(quoted(p));
+  for (const auto& o : v.outgoing) op_json_.push_back(quoted(o));
+  for (const auto& t : rules.rules.tables) {
+    rule_json_.emplace_back();
+    for (const auto& r : t.rules) rule_json_.back().push_back(quoted(r.id));
+  }
+}
 
 bool JsonEvaluator::parse(std::string_view document, std::string& error) {
+  // Order matters: after a failed document the parser still holds partial
+  // values in memory_, so it must drop them before memory_ is released.
   doc_.reset();
+  parser_.reset();
   memory_.release();
   parser_.reset(bj::storage_ptr(&memory_));
   bj::error_code ec;
@@ -105,6 +127,16 @@ bool JsonEvaluator::parse(std::string_view document, std::string& error) {
 }
 
 bool JsonEvaluator::eval(std::string_view document, std::string& out, std::string& error) {
+  // Fast path: a well-formed change, read without a DOM. Anything else (an
+  // incoming operation, bad input) takes the DOM path below, which words the errors.
+  if (reader_.read(document, change_, texts_) == ChangeReader::Result::Ok) {
+    if (!evaluate_change(rules_, change_, outcome_, scratch_)) {
+      error = outcome_.error;
+      return false;
+    }
+    write_change(out);
+    return true;
+  }
   if (!parse(document, error)) return false;
   if (!doc_->is_object()) {
     error = fmt::format("$: expected an object, found {}", json_kind(*doc_));
@@ -122,6 +154,35 @@ bool JsonEvaluator::eval(std::string_view document, std::string& out, std::strin
   }
   if (!read_change(doc, error)) return false;
   if (!evaluate_change(rules_, change_, outcome_, scratch_)) {
+    error = outcome_.error;
+    return false;
+  }
+  write_change(out);
+  return true;
+}
+
+bool JsonEvaluator::explain(std::string_view document, EvalTrace& trace, bool& is_incoming, std::string& out,
+                            std::string& error) {
+  is_incoming = false;
+  trace = EvalTrace{};
+  if (!parse(document, error)) return false;
+  if (!doc_->is_object()) {
+    error = fmt::format("$: expected an object, found {}", json_kind(*doc_));
+    return false;
+  }
+  const bj::object& doc = doc_->get_object();
+  if (doc.contains("incoming")) {
+    is_incoming = true;
+    if (!read_incoming(doc, error)) return false;
+    if (!apply_incoming(rules_, incoming_, incoming_out_)) {
+      error = incoming_out_.error;
+      return false;
+    }
+    write_incoming(doc, out);
+    return true;
+  }
+  if (!read_change(doc, error)) return false;
+  if (!evaluate_change(rules_, change_, outcome_, scratch_, &trace)) {
     error = outcome_.error;
     return false;
   }
@@ -283,25 +344,24 @@ bool JsonEvaluator::read_incoming(const bj::object& doc, std::string& error) {
 }
 
 void JsonEvaluator::write_change(std::string& out) const {
-  const Vocabulary& v = rules_.rules.vocabulary;
   out += "{\"incident\":";
   if (change_.has_incident) append_json_string(out, change_.incident);
   else out += "null";
   out += ",\"phase\":";
-  append_json_string(out, v.phases[outcome_.phase]);
+  out += phase_json_[outcome_.phase];
   auto ops = [&](const std::vector<OutOp>& list) {
     out.push_back('[');
     for (std::size_t i = 0; i < list.size(); ++i) {
       const OutOp& o = list[i];
       if (i) out.push_back(',');
       out += "{\"operation\":";
-      append_json_string(out, v.outgoing[o.op]);
+      out += op_json_[o.op];
       out += ",\"system\":";
       append_json_string(out, o.system);
       out += ",\"phase\":";
-      append_json_string(out, v.phases[o.phase]);
+      out += phase_json_[o.phase];
       out += ",\"rule\":";
-      append_json_string(out, rules_.rules.tables[o.table].rules[o.rule].id);
+      out += rule_json_[o.table][o.rule];
       out.push_back('}');
     }
     out.push_back(']');

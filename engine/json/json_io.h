@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "engine/eval/eval.h"
+#include "engine/json/change_reader.h"
 
 namespace casex::detail {
 
@@ -24,6 +25,14 @@ class JsonEvaluator {
 
   /// The last change evaluated (valid after a successful eval of a change).
   const Outcome& outcome() const { return outcome_; }
+
+  /// For `casex explain` and `casex test`: eval() that also records into `trace`
+  /// what evaluating a change did; `is_incoming` tells the document's kind. The
+  /// input read stays valid (through the accessors below) until the next call.
+  bool explain(std::string_view document, EvalTrace& trace, bool& is_incoming, std::string& out, std::string& error);
+  const ChangeInput& change() const { return change_; }
+  const IncomingInput& incoming() const { return incoming_; }
+  const IncomingOutcome& incoming_outcome() const { return incoming_out_; }
 
  private:
   bool parse(std::string_view document, std::string& error);
@@ -45,6 +54,12 @@ class JsonEvaluator {
   Scratch scratch_;
   IncomingInput incoming_;
   IncomingOutcome incoming_out_;
+  // The fast path (eval of a change): SAX reader, its text arena, and the
+  // names of the output already as JSON strings.
+  ChangeReader reader_;
+  std::string texts_;
+  std::vector<std::string> phase_json_, op_json_;
+  std::vector<std::vector<std::string>> rule_json_;  // per table, per rule
 };
 
 /// Appends `s` to `out` as a JSON string literal.

@@ -3,13 +3,17 @@
 // apply incoming operations from any number of threads.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "casex/export.h"
 
 namespace casex {
 
@@ -30,6 +34,7 @@ struct Diagnostic {
   int column = 0;        // 1-based
   std::string message;
   std::string help;      // a suggested fix, or empty
+  std::string witness;   // casex lint: a change document (`casex eval` JSON) proving the finding, or empty
 };
 
 /// A rule file given as text, for loading rules that are not on disk.
@@ -40,7 +45,7 @@ struct SourceFile {
 
 /// Renders diagnostics in the compilers' shape: `file:line:col: error[code]: message`,
 /// then the source line with a caret under the column and a `help:` line.
-std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics,
+CASEX_API std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics,
                                const std::vector<SourceFile>& sources);
 
 /// Outcome of evaluating one JSON document: the result document or an error.
@@ -90,7 +95,7 @@ struct LoadResult;
 
 /// An immutable, compiled rule set. Cheap to copy (shared), safe to use from
 /// many threads at once.
-class RuleSet {
+class CASEX_API RuleSet {
  public:
   /// Loads every `*.yaml` file of a directory.
   static LoadResult load_directory(const std::string& dir);
@@ -131,6 +136,88 @@ struct LoadResult {
   std::optional<RuleSet> rules;
   std::vector<Diagnostic> diagnostics;
   std::vector<SourceFile> sources;  // the texts loaded, for format_diagnostics
+};
+
+/// Loads rule files as `casex lint` checks them: every load diagnostic plus the
+/// semantic findings on the compiled tables (overlaps under `unique`, shadowed
+/// and unsatisfiable rules, gaps of complete tables, conditions that never
+/// matter, operations no rule produces), each with its witness where it has one.
+CASEX_API LoadResult lint_texts(std::vector<SourceFile> files);
+
+
+/// What Engine::open or Engine::reload did: whether the new rules are in
+/// effect, which version is, and every diagnostic of the rules it read.
+struct ReloadResult {
+  bool ok = false;               // true: the new rules are in effect; false: the previous ones still are
+  std::string version;           // the version in effect afterwards ("" when open failed)
+  std::string previous_version;  // the version in effect before ("" for open)
+  std::vector<Diagnostic> diagnostics;
+  std::vector<SourceFile> sources;  // the texts read, for format_diagnostics
+};
+
+/// A JsonResult with the version of the rule set that produced it.
+struct EngineResult : JsonResult {
+  std::string version;
+};
+
+/// A Decision with the version of the rule set that produced it.
+struct EngineDecision : Decision {
+  std::string version;
+};
+
+/// Owns the current rule set of a host and replaces it while the host runs.
+/// Every member may be called from any number of threads at once. An
+/// evaluation takes the rule set in effect when it starts and finishes on it;
+/// reload() compiles the new rules to the side and swaps them in atomically; a
+/// reload that fails keeps the previous rules and returns the diagnostics.
+class CASEX_API Engine {
+ public:
+  /// Loads the rules of `dir` (empty: the built-in rules); null when they do
+  /// not load, and `report` (if given) says why.
+  static std::unique_ptr<Engine> open(const std::string& dir, ReloadResult* report = nullptr);
+  /// An engine on rules already loaded; reload() reads `dir` (empty: the built-in rules).
+  explicit Engine(RuleSet rules, std::string dir = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  /// The rule set in effect now: a snapshot that later reloads do not change.
+  RuleSet rules() const;
+  /// The version (digest of the rule files) in effect now.
+  std::string version() const;
+  /// The directory reload() reads ("" for the built-in rules).
+  const std::string& directory() const;
+
+  /// Evaluates a `casex eval` document on the rules in effect.
+  EngineResult eval_json(std::string_view document) const;
+  /// Same, appending to `output` (see RuleSet::eval_json); `version` (if given)
+  /// receives the version of the rules used.
+  bool eval_json(std::string_view document, std::string& output, std::string& error,
+                 std::string* version = nullptr) const;
+  /// Decides the operations of a change (throws as RuleSet::evaluate).
+  EngineDecision evaluate(const Change& change) const;
+
+  /// Reads the directory again (or the built-in rules) and swaps the new
+  /// rules in if they load without error.
+  ReloadResult reload();
+  /// Swaps in rules given as texts if they load without error (the directory
+  /// stays the one reload() reads).
+  ReloadResult reload(std::vector<SourceFile> files);
+
+  /// Called after each automatic reload, on the watching thread.
+  using ReloadCallback = std::function<void(const ReloadResult&)>;
+  /// Starts reloading automatically when a file of the directory changes
+  /// (Linux inotify): after a change, once `settle` passes with no further
+  /// change, it reloads with the guarantees of reload(). False (and `error`
+  /// set) when the engine has no directory or the system cannot watch it.
+  bool watch(ReloadCallback on_reload = {}, std::chrono::milliseconds settle = std::chrono::milliseconds(200),
+             std::string* error = nullptr);
+  /// Stops watching (also done by the destructor); waits for a running reload.
+  void unwatch();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace casex

@@ -1,0 +1,489 @@
+// engine/lint/analysis.cpp: the shared analysis of a table: rows as literals,
+// the index that finds the pairs of rows that may overlap, source positions of
+// conditions, and witnesses (change documents checked with the evaluator).
+#include "engine/lint/analysis.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace casex::detail::lint {
+
+namespace {
+
+bool disjoint(const VarDomain& a, const VarDomain& b) {
+  if (a.finite && b.finite) {
+    for (int v : a.vals)
+      if (std::binary_search(b.vals.begin(), b.vals.end(), v)) return false;
+    return true;
+  }
+  if (!a.finite && !b.finite) return false;
+  const VarDomain& f = a.finite ? a : b;
+  const VarDomain& o = a.finite ? b : a;
+  for (int v : f.vals)
+    if (!std::binary_search(o.vals.begin(), o.vals.end(), v)) return false;
+  return true;
+}
+
+std::vector<int> merge_sorted(std::vector<int> a, const std::vector<int>& b, bool intersect) {
+  std::vector<int> out;
+  if (intersect) std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  else std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  return out;
+}
+
+std::vector<VarDomain> summarize(TableTheory& t, const Conj& row) {
+  std::map<int, VarDomain> doms;
+  const auto& vars = t.vars();
+  for (const Lit& l : row) {
+    const AtomDef& d = t.atoms()[l.atom];
+    if (d.kind != AtomDef::Kind::Domain) continue;
+    auto [it, fresh] = doms.try_emplace(d.var);
+    VarDomain& vd = it->second;
+    if (fresh) {
+      vd.var = d.var;
+      Sort s = vars[d.var].sort;
+      if (s == Sort::Truth) vd = {d.var, true, {TableTheory::kFalse, TableTheory::kTrue}};
+      if (s == Sort::Bool) vd = {d.var, true, {TableTheory::kNone, TableTheory::kFalse, TableTheory::kTrue}};
+    }
+    bool in = l.value != d.neg;
+    if (in) {
+      vd.vals = vd.finite ? merge_sorted(vd.vals, d.set, true) : [&] {
+        std::vector<int> out;
+        std::set_difference(d.set.begin(), d.set.end(), vd.vals.begin(), vd.vals.end(), std::back_inserter(out));
+        return out;
+      }();
+      vd.finite = true;
+    } else if (vd.finite) {
+      std::vector<int> out;
+      std::set_difference(vd.vals.begin(), vd.vals.end(), d.set.begin(), d.set.end(), std::back_inserter(out));
+      vd.vals = std::move(out);
+    } else {
+      vd.vals = merge_sorted(vd.vals, d.set, false);
+    }
+  }
+  std::vector<VarDomain> out;
+  for (auto& [v, d] : doms) out.push_back(std::move(d));
+  return out;
+}
+
+bool quick_conflict(const Conj& a, const Conj& b, const std::vector<VarDomain>& da, const std::vector<VarDomain>& db) {
+  for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
+    if (a[i].atom < b[j].atom) ++i;
+    else if (b[j].atom < a[i].atom) ++j;
+    else {
+      if (a[i].value != b[j].value) return true;
+      ++i, ++j;
+    }
+  }
+  for (std::size_t i = 0, j = 0; i < da.size() && j < db.size();) {
+    if (da[i].var < db[j].var) ++i;
+    else if (db[j].var < da[i].var) ++j;
+    else {
+      if (disjoint(da[i], db[j])) return true;
+      ++i, ++j;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+TableAnalysis::TableAnalysis(const CompiledRules& r, int t, const RawRuleSet* raw, JsonEvaluator& evaluator)
+    : rules(r), table(t), checked(r.rules.tables[t]), compiled(r.tables[t]), theory(r, t), solver(theory),
+      raw_(raw), evaluator_(evaluator) {
+  const DecisionTable& dt = compiled;
+  rule_rows.resize(checked.rules.size());
+  for (std::size_t i = 0; i < dt.rows.size(); ++i) {
+    const auto& row = dt.rows[i];
+    Conj c;
+    for (uint32_t a = 0; a < dt.atoms.size(); ++a) {
+      uint64_t bit = uint64_t{1} << (a % 64);
+      if (dt.pool[row.offset + a / 64] & bit)
+        c.push_back({a, (dt.pool[row.offset + dt.words + a / 64] & bit) != 0});
+    }
+    rows.push_back(std::move(c));
+    rule_rows[row.rule].push_back(static_cast<uint32_t>(i));
+  }
+  for (const Conj& c : rows) row_sat.push_back(solver.conj(c, nullptr));
+  dead.assign(checked.rules.size(), 0);
+  if (raw_) {
+    for (const auto& rt : raw_->tables)
+      if (rt.id.value == checked.id) {
+        raw_table_ = &rt;
+        break;
+      }
+  }
+  raw_rules_.assign(checked.rules.size(), nullptr);
+  if (raw_table_)
+    for (std::size_t i = 0; i < checked.rules.size(); ++i)
+      for (const auto& rr : raw_table_->rules)
+        if (rr.id.value == checked.rules[i].id) {
+          raw_rules_[i] = &rr;
+          break;
+        }
+  index_overlaps();
+}
+
+void TableAnalysis::index_overlaps() {
+  const std::size_t n = rows.size();
+  overlaps.assign(n, {});
+  sums_.clear();
+  sums_.reserve(n);
+  for (const Conj& c : rows) sums_.push_back(summarize(theory, c));
+  const auto& sums = sums_;
+  // The index: the variable most rows pin to a few values; rows that pin it to
+  // disjoint values cannot overlap, so each row meets only the rows of its
+  // values' buckets and the rows that leave the variable open.
+  std::map<int, std::size_t> pinned;
+  for (const auto& s : sums)
+    for (const auto& d : s)
+      if (d.finite && d.vals.size() <= 8) ++pinned[d.var];
+  int split = -1;
+  std::size_t best = 1;
+  for (auto [v, count] : pinned)
+    if (count > best) {
+      best = count;
+      split = v;
+    }
+  std::map<int, std::vector<uint32_t>> buckets;
+  std::vector<uint32_t> open;
+  std::vector<const VarDomain*> key(n, nullptr);
+  for (uint32_t i = 0; i < n; ++i) {
+    for (const auto& d : sums[i])
+      if (d.var == split && d.finite && d.vals.size() <= 8) key[i] = &d;
+    if (key[i]) {
+      for (int v : key[i]->vals) buckets[v].push_back(i);
+    } else {
+      open.push_back(i);
+    }
+  }
+  std::vector<uint32_t> stamp(n, UINT32_MAX);
+  auto consider = [&](uint32_t i, uint32_t j) {
+    if (j <= i || stamp[j] == i) return;
+    stamp[j] = i;
+    if (row_sat[i] == Sat::No || row_sat[j] == Sat::No) return;
+    if (quick_conflict(rows[i], rows[j], sums[i], sums[j])) return;
+    ++candidate_pairs;
+    Conj both = rows[i];
+    for (const Lit& l : rows[j])
+      if (!add_lit(both, l)) return;
+    if (solver.conj(both, nullptr) == Sat::No) return;
+    overlaps[i].push_back(j);
+    overlaps[j].push_back(i);
+  };
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!key[i]) {
+      for (uint32_t j = i + 1; j < n; ++j) consider(i, j);
+      continue;
+    }
+    for (int v : key[i]->vals)
+      for (uint32_t j : buckets[v]) consider(i, j);
+    for (uint32_t j : open) consider(i, j);
+  }
+  for (auto& o : overlaps) std::sort(o.begin(), o.end());
+}
+
+std::vector<uint32_t> TableAnalysis::rows_meeting(const Conj& units,
+                                                  const std::function<bool(uint32_t)>& wanted) const {
+  std::vector<VarDomain> s = summarize(const_cast<TableTheory&>(theory), units);
+  std::vector<uint32_t> out;
+  for (uint32_t r = 0; r < rows.size(); ++r)
+    if (row_sat[r] != Sat::No && wanted(r) && !quick_conflict(units, rows[r], s, sums_[r])) out.push_back(r);
+  return out;
+}
+
+bool TableAnalysis::beats(uint32_t a, uint32_t b) const {
+  switch (checked.policy) {
+    case HitPolicy::First: return a < b;
+    case HitPolicy::Priority: {
+      int pa = checked.rules[a].priority, pb = checked.rules[b].priority;
+      return pa > pb || (pa == pb && a < b);
+    }
+    default: return false;
+  }
+}
+
+Sat TableAnalysis::rule_sat(uint32_t rule) const {
+  bool unknown = false;
+  for (uint32_t r : rule_rows[rule]) {
+    if (row_sat[r] == Sat::Yes) return Sat::Yes;
+    if (row_sat[r] == Sat::Unknown) unknown = true;
+  }
+  return unknown ? Sat::Unknown : Sat::No;
+}
+
+const ast::Span* TableAnalysis::span_of(uint32_t rule, uint32_t atom) const {
+  std::string want = atom_key(theory.atom_exprs()[atom]);
+  const ast::Span* found = nullptr;
+  std::function<void(const TExpr&)> walk = [&](const TExpr& e) {
+    if (found) return;
+    if (e.op == Op::And || e.op == Op::Or || e.op == Op::Not) {
+      for (const auto& a : e.args) walk(a);
+      return;
+    }
+    if (atom_key(e) == want) found = &e.span;
+  };
+  walk(checked.rules[rule].when);
+  return found;
+}
+
+std::string TableAnalysis::text(uint32_t rule, Lit l) const {
+  std::string t;
+  if (const ast::Span* s = span_of(rule, l.atom)) {
+    const std::string& sc = checked.rules[rule].scenario;
+    if (s->begin <= s->end && s->end <= sc.size()) t = sc.substr(s->begin, s->end - s->begin);
+  }
+  if (t.empty()) t = fmt::format("condition {}", l.atom + 1);
+  for (char& c : t)
+    if (c == '\n') c = ' ';
+  if (l.value) return t;
+  bool simple = t.find(' ') == std::string::npos || t.back() == ')';
+  return simple ? "not " + t : "not (" + t + ")";
+}
+
+std::string TableAnalysis::text_any(Lit l) const {
+  for (uint32_t r = 0; r < checked.rules.size(); ++r)
+    if (span_of(r, l.atom)) return text(r, l);
+  return {};
+}
+
+Location TableAnalysis::where(uint32_t rule, uint32_t atom) const {
+  const RawRule* rr = raw_rules_[rule];
+  const ast::Span* s = span_of(rule, atom);
+  if (rr && s) return rr->when.at(s->begin);
+  return rule_location(rule);
+}
+
+Location TableAnalysis::rule_location(uint32_t rule) const {
+  if (const RawRule* rr = raw_rules_[rule]) return rr->when.at(0);
+  return checked.rules[rule].loc;
+}
+
+Location TableAnalysis::table_location() const {
+  if (raw_table_) return raw_table_->id.loc;
+  return checked.loc;
+}
+
+bool TableAnalysis::row_matches(const EvalTrace::Step& step, uint32_t row) const {
+  const auto& dt = compiled;
+  const uint64_t* care = &dt.pool[dt.rows[row].offset];
+  const uint64_t* value = care + dt.words;
+  for (uint32_t w = 0; w < dt.words; ++w)
+    if (w >= step.bits.size() || (step.bits[w] & care[w]) != value[w]) return false;
+  return true;
+}
+
+std::vector<TableAnalysis::Alternative> TableAnalysis::target_alternatives(uint32_t rule) {
+  std::vector<Alternative> out;
+  const CheckedRule& cr = checked.rules[rule];
+  auto has_value = [&](const TExpr& sys) {
+    TExpr hv;
+    hv.op = Op::HasValue;
+    hv.type = Type::Bool;
+    hv.args.push_back(sys);
+    return Lit{theory.atom(hv), true};
+  };
+  if (cr.system) {
+    out.push_back({{has_value(*cr.system)}, {}});
+    return out;
+  }
+  std::vector<Clause> earlier;
+  for (uint32_t e : rules.op_targets[cr.operation]) {
+    const CheckedTarget& t = rules.rules.targets[e];
+    std::vector<Conj> when{Conj{}};
+    if (t.when) {
+      when.clear();
+      if (!theory.dnf(*t.when, false, when)) break;
+    }
+    for (Conj c : when) {
+      if (!add_lit(c, has_value(t.system))) continue;
+      out.push_back({std::move(c), earlier});
+    }
+    if (!t.when) break;  // the later entries are never reached
+    std::vector<Conj> rows_of_when;
+    if (!theory.dnf(*t.when, false, rows_of_when)) break;
+    for (const Conj& c : rows_of_when) {
+      Clause neg;
+      for (const Lit& l : c) neg.push_back({l.atom, !l.value});
+      earlier.push_back(std::move(neg));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Writes a theory value as JSON.
+class Writer {
+ public:
+  explicit Writer(const TableTheory& t) : t_(t) {
+    for (const auto& v : t.values()) {
+      if (v.kind != TheoryValue::Kind::Const) continue;
+      if (v.const_kind == ConstKind::Text) texts_.insert(v.text);
+      if (v.const_kind == ConstKind::Number) max_number_ = std::max(max_number_, std::abs(v.number));
+    }
+  }
+  // Names fresh values by the role of the first variable that holds them.
+  void name(int value, const std::string& role) {
+    const TheoryValue& v = t_.values()[value];
+    if (v.kind != TheoryValue::Kind::Fresh || v.sort != Sort::Text || names_.count(value)) return;
+    int n = ++counts_[role];
+    std::string s = fmt::format("{}-{}", role, n);
+    while (texts_.count(s)) s += "'";
+    names_[value] = s;
+  }
+  std::string json(int value) const {
+    const TheoryValue& v = t_.values()[value];
+    std::string out;
+    if (value == TableTheory::kNone) return "null";
+    if (v.kind == TheoryValue::Kind::Fresh) {
+      if (v.sort == Sort::Number) return fmt::format("{}", std::floor(max_number_) + 1 + v.number);
+      auto it = names_.find(value);
+      append_json_string(out, it != names_.end() ? it->second : "value-" + v.text);
+      return out;
+    }
+    switch (v.const_kind) {
+      case ConstKind::Bool: return v.boolean ? "true" : "false";
+      case ConstKind::Number: return fmt::format("{}", v.number);
+      default: append_json_string(out, v.text); return out;
+    }
+  }
+  std::string text(int value) const {
+    std::string j = json(value);
+    return j.size() >= 2 && j.front() == '"' ? j.substr(1, j.size() - 2) : j;
+  }
+
+ private:
+  const TableTheory& t_;
+  std::set<std::string> texts_;
+  double max_number_ = 0;
+  std::map<int, std::string> names_;
+  std::map<std::string, int> counts_;
+};
+
+}  // namespace
+
+std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
+  const auto& vars = theory.vars();
+  const Vocabulary& v = rules.rules.vocabulary;
+  Writer w(theory);
+  auto val = [&](int var) { return theory.value_of(model, var); };
+  auto assigned = [&](int var) {
+    return var >= 0 && static_cast<std::size_t>(var) < model.value.size() && model.value[var] >= 0;
+  };
+  for (std::size_t i = 0; i < vars.size(); ++i) {
+    if (!assigned(static_cast<int>(i))) continue;
+    if (vars[i].kind == Var::Kind::ExtSys) {
+      w.name(val(static_cast<int>(i)), "SYS");
+      if (vars[i].arg_var >= 0) w.name(val(vars[i].arg_var), "group");
+    }
+  }
+  for (std::size_t i = 0; i < vars.size(); ++i) {
+    if (!assigned(static_cast<int>(i))) continue;
+    const Var& x = vars[i];
+    std::string role = x.kind == Var::Kind::Field ? v.fields[x.slot].name
+                       : x.kind == Var::Kind::RefSystem || x.kind == Var::Kind::Origin ? "SYS"
+                       : x.kind == Var::Kind::RefId ? "ID"
+                       : x.kind == Var::Kind::Incident ? "INC"
+                                                        : "value";
+    w.name(val(static_cast<int>(i)), role);
+  }
+  // the document apart from the phases
+  std::string before_fields, after_fields, rest;
+  for (std::size_t slot = 0; slot < v.fields.size(); ++slot) {
+    if (static_cast<int>(slot) == v.phase_field) continue;
+    for (int side = 0; side < 2; ++side) {
+      int x = theory.var_index(fmt::format("{}.{}", side == 0 ? "before" : "after", v.fields[slot].name));
+      if (x < 0 || !assigned(x) || val(x) == TableTheory::kNone) continue;
+      std::string& out = side == 0 ? before_fields : after_fields;
+      out += ", ";
+      append_json_string(out, v.fields[slot].name);
+      out += ": " + w.json(val(x));
+    }
+  }
+  for (std::size_t e = 0; e < v.events.size(); ++e) {
+    int x = theory.var_index(v.events[e]);
+    if (x >= 0 && val(x) == TableTheory::kTrue) {
+      rest += ", ";
+      append_json_string(rest, v.events[e]);
+      rest += ": true";
+    }
+  }
+  int ref = theory.var_index("external_reference"), rs = theory.var_index("external_reference.system"),
+      ri = theory.var_index("external_reference.id");
+  bool has_ref = (ref >= 0 && val(ref) == TableTheory::kTrue) || (rs >= 0 && val(rs) != TableTheory::kNone) ||
+                 (ri >= 0 && val(ri) != TableTheory::kNone);
+  if (has_ref) {
+    std::vector<std::string> parts;
+    if (rs >= 0 && val(rs) != TableTheory::kNone) parts.push_back("\"system\": " + w.json(val(rs)));
+    if (ri >= 0 && val(ri) != TableTheory::kNone) parts.push_back("\"id\": " + w.json(val(ri)));
+    rest += fmt::format(", \"external_reference\": {{{}}}", fmt::join(parts, ", "));
+  }
+  std::map<std::string, std::string> groups;
+  for (std::size_t i = 0; i < vars.size(); ++i) {
+    const Var& x = vars[i];
+    if (x.kind != Var::Kind::ExtSys || !assigned(static_cast<int>(i))) continue;
+    int g = x.arg_var >= 0 ? val(x.arg_var) : x.arg_value;
+    int s = val(static_cast<int>(i));
+    if (g == TableTheory::kNone || s == TableTheory::kNone) continue;
+    groups[w.text(g)] = w.json(s);
+  }
+  if (!groups.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& [g, s] : groups) {
+      std::string k;
+      append_json_string(k, g);
+      parts.push_back(k + ": " + s);
+    }
+    rest += fmt::format(", \"groups\": {{{}}}", fmt::join(parts, ", "));
+  }
+  if (int o = theory.var_index("origin"); o >= 0 && val(o) != TableTheory::kNone) rest += ", \"origin\": " + w.json(val(o));
+  std::string incident;
+  if (int i = theory.var_index("incident"); i >= 0 && val(i) != TableTheory::kNone)
+    incident = "\"incident\": " + w.json(val(i)) + ", ";
+
+  // the phases: fixed by the model where it reads them, else every pair that
+  // makes the engine consult this table
+  const std::string& pf = v.fields[v.phase_field].name;
+  int bp = theory.var_index("before." + pf), ap = theory.var_index("after." + pf), en = theory.var_index("entered");
+  auto phase_of = [&](int var) { return assigned(var) ? theory.values()[val(var)].sym : -2; };
+  int fixed_before = phase_of(bp), fixed_after = phase_of(ap);
+  int entered = en >= 0 && assigned(en) ? (val(en) == TableTheory::kNone ? -1 : theory.values()[val(en)].sym) : -2;
+  std::vector<std::pair<int, int>> pairs;
+  const int np = static_cast<int>(v.phases.size());
+  auto in_scope = [&](int p) { return v.phase_metaphase[p] == checked.metaphase; };
+  // rank: 0 a change within one phase of the scope, 1 within the scope, 2 what the
+  // model's entered() asks, 3 any pair that consults the table, 4 the rest
+  auto rank = [&](int p0, int p1) {
+    if (checked.metaphase < 0) return p0 == checked.from && p1 == checked.to ? 0 : 4;
+    if (entered >= 0) return p1 == entered && !in_scope(p0) ? 2 : 4;
+    if (in_scope(p0) && in_scope(p1)) return p0 == p1 ? 0 : 1;
+    if (entered == -1) return in_scope(p0) ? 3 : 4;
+    return in_scope(p0) || in_scope(p1) ? 3 : 4;
+  };
+  for (int round = 0; round <= 4; ++round)
+    for (int p0 = 0; p0 < np; ++p0)
+      for (int p1 = 0; p1 < np; ++p1) {
+        if ((fixed_before >= 0 && p0 != fixed_before) || (fixed_after >= 0 && p1 != fixed_after)) continue;
+        if (rank(p0, p1) == round) pairs.emplace_back(p0, p1);
+      }
+  EvalTrace trace;
+  for (auto [p0, p1] : pairs) {
+    std::string b = "{\"phase\": ", a = "{\"phase\": ";
+    append_json_string(b, v.phases[p0]);
+    append_json_string(a, v.phases[p1]);
+    std::string doc = fmt::format("{{{}\"before\": {}{}}}, \"after\": {}{}}}{}}}", incident, b,
+                                  before_fields, a, after_fields, rest);
+    bool incoming = false;
+    std::string out, err;
+    bool ok = evaluator_.explain(doc, trace, incoming, out, err);
+    for (const auto& step : trace.steps)
+      if (step.table == table && check(step, trace, ok, ok ? out : err)) return doc;
+  }
+  return {};
+}
+
+}  // namespace casex::detail::lint

@@ -1,0 +1,92 @@
+// engine/lint/analysis.h: what every lint rule of a table starts from
+// (TableAnalysis): the rows as literal sets, which rows can match at all, which
+// pairs of rows can match one change (found through an index, not all pairs),
+// and where each condition is written in the rule files.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/eval/eval.h"
+#include "engine/json/json_io.h"
+#include "engine/lint/theory.h"
+#include "engine/load/raw.h"
+
+namespace casex::detail::lint {
+
+/// A row's domain for one variable, for the quick test that two rows conflict.
+struct VarDomain {
+  int var = -1;
+  bool finite = false;
+  std::vector<int> vals;  // finite: allowed values; else: excluded values
+};
+
+/// The analysis of one compiled table, shared by the lint rules.
+class TableAnalysis {
+ public:
+  TableAnalysis(const CompiledRules& rules, int table, const RawRuleSet* raw, JsonEvaluator& evaluator);
+
+  const CompiledRules& rules;
+  const int table;
+  const CheckedTable& checked;
+  const DecisionTable& compiled;
+  TableTheory theory;
+  Solver solver;
+
+  std::vector<Conj> rows;                     // per row of the compiled table
+  std::vector<std::vector<uint32_t>> rule_rows;  // per rule, its rows
+  std::vector<Sat> row_sat;                   // can the row match some change?
+  std::vector<std::vector<uint32_t>> overlaps;   // per row, the rows that may match one change with it (sorted)
+  std::vector<char> dead;                     // per rule: proven never to fire (set by the lint rules)
+  std::size_t candidate_pairs = 0;            // pairs the index let through to the solver
+
+  /// The rows `wanted` keeps that the quick test does not rule out meeting `units`
+  /// (a superset of the rows that can match a change together with them).
+  std::vector<uint32_t> rows_meeting(const Conj& units, const std::function<bool(uint32_t row)>& wanted) const;
+
+  /// Whether rule `a` wins over rule `b` when both match (first, priority); never for unique, collect.
+  bool beats(uint32_t a, uint32_t b) const;
+  /// Whether a rule can match at all: Yes if a row can, No if none can.
+  Sat rule_sat(uint32_t rule) const;
+
+  /// A literal as written in rule `rule` ("not is_external(before.assignment)").
+  std::string text(uint32_t rule, Lit l) const;
+  /// A literal as written in the first rule that writes it ("" if none does).
+  std::string text_any(Lit l) const;
+  /// Where a literal's condition is written in rule `rule` (the rule's position if unknown).
+  Location where(uint32_t rule, uint32_t atom) const;
+  /// Where the rule's `id:` is, and where the table's `id:` is.
+  Location rule_location(uint32_t rule) const;
+  Location table_location() const;
+
+  /// What a witness must show: the trace of the table's step, the evaluation
+  /// (ok, and the result document or the error).
+  using StepCheck = std::function<bool(const EvalTrace::Step& step, const EvalTrace& trace, bool ok,
+                                       const std::string& result)>;
+  /// The change document of a model, checked with the evaluator: "" when no
+  /// choice of phases makes the table's step show what `check` asks.
+  std::string witness(const Model& model, const StepCheck& check);
+  /// Whether a row matches in a step's atom bits.
+  bool row_matches(const EvalTrace::Step& step, uint32_t row) const;
+  /// The clauses that make the operation of rule `rule` find a target system
+  /// (alternatives: each a conjunction of units plus clauses).
+  struct Alternative {
+    Conj units;
+    std::vector<Clause> clauses;
+  };
+  std::vector<Alternative> target_alternatives(uint32_t rule);
+
+ private:
+  void index_overlaps();
+  const ast::Span* span_of(uint32_t rule, uint32_t atom) const;
+
+  std::vector<std::vector<VarDomain>> sums_;  // per row: its variables' domains
+  const RawRuleSet* raw_;
+  const RawTable* raw_table_ = nullptr;
+  std::vector<const RawRule*> raw_rules_;  // per rule, or null
+  JsonEvaluator& evaluator_;
+};
+
+}  // namespace casex::detail::lint

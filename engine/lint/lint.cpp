@@ -1,0 +1,111 @@
+// engine/lint/lint.cpp: runs the lint rules over every table and the rule set,
+// and casex::lint_texts: loading plus lint, all findings in one list.
+#include "engine/lint/lint.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/check/check.h"
+#include "engine/compile/compile.h"
+#include "engine/lint/rules.h"
+#include "engine/load/load.h"
+
+namespace casex::detail {
+
+namespace lint {
+
+void Sink::report(Code code, const Location& at, std::string message, std::string help, std::string witness) {
+  Diagnostic d;
+  d.code = code_name(code);
+  d.severity = code_severity(code);
+  d.file = at.file;
+  d.line = at.line;
+  d.column = at.column;
+  d.message = std::move(message);
+  d.help = std::move(help);
+  d.witness = std::move(witness);
+  items_.push_back(std::move(d));
+}
+
+std::vector<std::unique_ptr<Rule>> all_rules() {
+  std::vector<std::unique_ptr<Rule>> r;
+  r.push_back(unsatisfiable_scenario_rule());
+  r.push_back(shadowed_rule_rule());
+  r.push_back(unique_overlap_rule());
+  r.push_back(incomplete_table_rule());
+  r.push_back(redundant_condition_rule());
+  r.push_back(unused_operation_rule());
+  return r;
+}
+
+std::string quoted_list(const std::vector<std::string>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += i + 1 == ids.size() ? " and " : ", ";
+    out += "\"" + ids[i] + "\"";
+  }
+  return out;
+}
+
+}  // namespace lint
+
+std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw, LintStats* stats,
+                                   bool has_errors) {
+  const Vocabulary& v = rules.rules.vocabulary;
+  if (v.phase_field < 0 || v.phases.empty() ||
+      std::any_of(v.phase_metaphase.begin(), v.phase_metaphase.end(), [](int m) { return m < 0; }))
+    return {};  // the vocabulary has errors of its own: nothing to analyse soundly
+  JsonEvaluator evaluator(rules);
+  lint::Sink sink;
+  auto all = lint::all_rules();
+  std::vector<std::unique_ptr<lint::TableAnalysis>> tables(rules.rules.tables.size());
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    const CheckedTable& ct = rules.rules.tables[t];
+    if (raw) {
+      auto rt = std::find_if(raw->tables.begin(), raw->tables.end(),
+                             [&](const RawTable& r) { return r.id.value == ct.id; });
+      if (rt == raw->tables.end() || rt->rules.size() != ct.rules.size()) continue;
+    }
+    if (ct.metaphase < 0 && (ct.from < 0 || ct.to < 0)) continue;
+    tables[t] = std::make_unique<lint::TableAnalysis>(rules, static_cast<int>(t), raw, evaluator);
+    for (auto& rule : all) rule->check_table(*tables[t], sink);
+    if (stats) {
+      ++stats->tables;
+      stats->rows += tables[t]->rows.size();
+      stats->candidate_pairs += tables[t]->candidate_pairs;
+      stats->solver_queries += tables[t]->solver.queries();
+    }
+  }
+  lint::RuleSetView view{rules, raw, tables, has_errors};
+  for (auto& rule : all) rule->check_rule_set(view, sink);
+  return std::move(sink.items());
+}
+
+LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats) {
+  LoadResult result = RuleSet::load_texts(files);
+  bool vocabulary_ok = std::none_of(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& d) {
+    return d.code == code_name(Code::MissingSection) || d.code == code_name(Code::PhaseWithoutMetaphase);
+  });
+  bool has_errors = std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
+                                [](const Diagnostic& d) { return d.severity == Severity::Error; });
+  if (vocabulary_ok) {
+    Diagnostics scratch;
+    RawRuleSet raw = load_rule_files(result.sources, scratch);
+    CompiledRules compiled = compile_rules(check_rules(raw, scratch), scratch);
+    auto found = lint_rules(compiled, &raw, stats, has_errors);
+    result.diagnostics.insert(result.diagnostics.end(), found.begin(), found.end());
+  }
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+  });
+  return result;
+}
+
+}  // namespace casex::detail
+
+namespace casex {
+
+LoadResult lint_texts(std::vector<SourceFile> files) { return detail::lint_sources(std::move(files)); }
+
+}  // namespace casex

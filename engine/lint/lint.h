@@ -1,0 +1,35 @@
+// engine/lint/lint.h: `casex lint`'s semantic analysis of the compiled decision
+// tables (overlaps, shadowed rules, unsatisfiable scenarios, gaps of complete
+// tables, conditions that never matter, operations no rule produces), each
+// finding with its witness. This file's external interface is lint_rules().
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "casex/casex.hpp"
+#include "engine/compile/program.h"
+#include "engine/load/raw.h"
+
+namespace casex::detail {
+
+/// Counters of one lint run (for benchmarks and tuning).
+struct LintStats {
+  std::size_t tables = 0;           // tables analysed
+  std::size_t rows = 0;             // rows of those tables
+  std::size_t candidate_pairs = 0;  // row pairs the overlap index passed to the solver
+  std::size_t solver_queries = 0;   // conjunctions the theory solver decided
+};
+
+/// Runs every lint rule over the compiled tables. `raw` (the same files, as
+/// loaded) gives the exact positions of conditions; without it findings point
+/// at the rules. A table whose rules did not all compile is skipped.
+/// `has_errors`: the rule set had load errors (rule-set-wide findings are then skipped).
+std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw, LintStats* stats = nullptr,
+                                   bool has_errors = false);
+
+/// Loads rule files and lints them: every load diagnostic, then the findings,
+/// sorted by file and position (the implementation of casex::lint_texts).
+LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats = nullptr);
+
+}  // namespace casex::detail

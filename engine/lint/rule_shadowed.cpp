@@ -1,0 +1,134 @@
+// engine/lint/rule_shadowed.cpp: shadowed-rule: under hit policy first or
+// priority, a rule that can match but never fires, because rules that win over
+// it match every change it matches. Names those rules; the witness is a change
+// the rule matches where one of them fires instead.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/lint/rules.h"
+
+namespace casex::detail::lint {
+
+namespace {
+
+class Shadowed : public Rule {
+ public:
+  Code code() const override { return Code::ShadowedRule; }
+
+  void check_table(TableAnalysis& a, Sink& sink) override {
+    if (a.checked.policy != HitPolicy::First && a.checked.policy != HitPolicy::Priority) return;
+    for (uint32_t r = 0; r < a.checked.rules.size(); ++r) {
+      if (a.dead[r] || a.rule_sat(r) != Sat::Yes) continue;
+      std::vector<uint32_t> winners = covering_rules(a, r, {});
+      if (winners.empty()) continue;
+      // the fewest of them that still cover it
+      for (std::size_t i = 0; i < winners.size() && winners.size() > 1;) {
+        std::vector<uint32_t> fewer = winners;
+        fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
+        if (!covering_rules(a, r, fewer).empty()) winners = std::move(fewer);
+        else ++i;
+      }
+      a.dead[r] = 1;
+      std::vector<std::string> ids;
+      for (uint32_t w : winners) ids.push_back(a.checked.rules[w].id);
+      std::string by = a.checked.policy == HitPolicy::First ? "earlier " : "higher-priority ";
+      sink.report(code(), a.rule_location(r),
+                  fmt::format("rule \"{}\" never fires: every change it matches is taken by {}rule{} {}",
+                              a.checked.rules[r].id, by, ids.size() == 1 ? "" : "s", quoted_list(ids)),
+                  a.checked.policy == HitPolicy::First
+                      ? fmt::format("move it before {}, narrow {}, or remove it", quoted_list(ids),
+                                    ids.size() == 1 ? "that rule" : "those rules")
+                      : "raise its priority above theirs, or remove it",
+                  witness(a, r, winners));
+    }
+  }
+
+ private:
+  // The rules that beat `r` and, together, match every change that `r` matches
+  // (restricted to `only` when not empty); empty when `r` is not covered.
+  static std::vector<uint32_t> covering_rules(TableAnalysis& a, uint32_t r, const std::vector<uint32_t>& only) {
+    std::vector<uint32_t> used;
+    for (uint32_t row : a.rule_rows[r]) {
+      if (a.row_sat[row] == Sat::No) continue;
+      std::vector<Clause> clauses;
+      std::vector<uint32_t> rules_here;
+      for (uint32_t k : a.overlaps[row]) {
+        uint32_t kr = a.compiled.rows[k].rule;
+        if (!a.beats(kr, r) || a.dead[kr]) continue;
+        if (!only.empty() && std::find(only.begin(), only.end(), kr) == only.end()) continue;
+        Clause c;
+        for (const Lit& l : a.rows[k])
+          if (!std::binary_search(a.rows[row].begin(), a.rows[row].end(), l)) c.push_back({l.atom, !l.value});
+        clauses.push_back(std::move(c));
+        rules_here.push_back(kr);
+      }
+      if (clauses.empty() || a.solver.solve(a.rows[row], clauses, nullptr) != Sat::No) return {};
+      used.insert(used.end(), rules_here.begin(), rules_here.end());
+    }
+    std::sort(used.begin(), used.end());
+    used.erase(std::unique(used.begin(), used.end()), used.end());
+    return used;
+  }
+
+  // A change that `r` matches where a winner fires (and is sent, when a target can be found).
+  static std::string witness(TableAnalysis& a, uint32_t r, const std::vector<uint32_t>& winners) {
+    for (int with_target = 1; with_target >= 0; --with_target)
+      for (uint32_t row : a.rule_rows[r]) {
+        if (a.row_sat[row] != Sat::Yes) continue;
+        // the winners' rows that add the fewest conditions first: the smallest witness
+        std::vector<uint32_t> candidates = a.overlaps[row];
+        auto extra = [&](uint32_t k) {
+          std::size_t n = 0;
+          for (const Lit& l : a.rows[k]) n += !std::binary_search(a.rows[row].begin(), a.rows[row].end(), l);
+          return n;
+        };
+        std::stable_sort(candidates.begin(), candidates.end(),
+                         [&](uint32_t x, uint32_t y) { return extra(x) < extra(y); });
+        for (uint32_t k : candidates) {
+          uint32_t w = a.compiled.rows[k].rule;
+          if (std::find(winners.begin(), winners.end(), w) == winners.end()) continue;
+          Conj units = a.rows[row];
+          bool ok = true;
+          for (const Lit& l : a.rows[k]) ok = ok && add_lit(units, l);
+          if (!ok) continue;
+          // no rule that beats the winner may match
+          std::vector<Clause> clauses;
+          for (uint32_t o : a.overlaps[k]) {
+            if (!a.beats(a.compiled.rows[o].rule, w)) continue;
+            Clause c;
+            for (const Lit& l : a.rows[o]) c.push_back({l.atom, !l.value});
+            clauses.push_back(std::move(c));
+          }
+          auto check = [&](const EvalTrace::Step& step, const EvalTrace& trace, bool, const std::string&) {
+            if (!a.row_matches(step, row) || !a.row_matches(step, k)) return false;
+            if (!with_target) return true;
+            for (const auto& e : trace.emits)
+              if (e.table == a.table && e.rule == static_cast<int>(w) && e.fate == EvalTrace::Fate::Sent) return true;
+            return false;
+          };
+          std::vector<TableAnalysis::Alternative> alts{{}};
+          if (with_target) alts = a.target_alternatives(w);
+          for (const auto& alt : alts) {
+            Conj u = units;
+            bool fits = true;
+            for (const Lit& l : alt.units) fits = fits && add_lit(u, l);
+            if (!fits) continue;
+            std::vector<Clause> cs = clauses;
+            cs.insert(cs.end(), alt.clauses.begin(), alt.clauses.end());
+            Model m;
+            if (a.solver.solve(u, cs, &m) != Sat::Yes) continue;
+            std::string doc = a.witness(m, check);
+            if (!doc.empty()) return doc;
+          }
+        }
+      }
+    return {};
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> shadowed_rule_rule() { return std::make_unique<Shadowed>(); }
+
+}  // namespace casex::detail::lint

@@ -1,0 +1,712 @@
+// engine/lint/theory.cpp: atoms as constraints over a change's values, and the
+// solver: a small-model search for conjunctions, DPLL over clauses on top.
+#include "engine/lint/theory.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace casex::detail::lint {
+
+namespace {
+
+// The canonical text of an expression (as engine/compile keys its atoms, so that
+// a table's atoms keep their indices here).
+void key_of(const TExpr& e, std::string& out) {
+  out += fmt::format("({} {} {} {} {} {} {}", static_cast<int>(e.op), static_cast<int>(e.side),
+                     static_cast<int>(e.kind), e.slot, e.number, e.boolean, e.text.size());
+  out += e.text;
+  for (const auto& a : e.args) key_of(a, out);
+  out += ')';
+}
+
+std::string key(const TExpr& e) {
+  std::string k;
+  key_of(e, k);
+  return k;
+}
+
+bool contains(const std::vector<int>& sorted, int v) { return std::binary_search(sorted.begin(), sorted.end(), v); }
+
+// A domain: the values in `vals` (finite) or every value of the sort but them.
+struct Dom {
+  bool finite = false;
+  std::vector<int> vals;
+  void keep(const std::vector<int>& s) {  // intersect with s
+    std::vector<int> out;
+    if (finite)
+      std::set_intersection(vals.begin(), vals.end(), s.begin(), s.end(), std::back_inserter(out));
+    else
+      std::set_difference(s.begin(), s.end(), vals.begin(), vals.end(), std::back_inserter(out));
+    vals = std::move(out);
+    finite = true;
+  }
+  void drop(const std::vector<int>& s) {  // remove s
+    std::vector<int> out;
+    if (finite)
+      std::set_difference(vals.begin(), vals.end(), s.begin(), s.end(), std::back_inserter(out));
+    else
+      std::set_union(vals.begin(), vals.end(), s.begin(), s.end(), std::back_inserter(out));
+    vals = std::move(out);
+  }
+  bool allows(int v) const { return finite ? contains(vals, v) : !contains(vals, v); }
+  bool empty() const { return finite && vals.empty(); }
+};
+
+}  // namespace
+
+std::string atom_key(const TExpr& e) { return key(e); }
+
+bool add_lit(Conj& c, Lit l) {
+  auto it = std::lower_bound(c.begin(), c.end(), l, [](const Lit& a, const Lit& b) { return a.atom < b.atom; });
+  if (it != c.end() && it->atom == l.atom) return it->value == l.value;
+  c.insert(it, l);
+  return true;
+}
+
+TableTheory::TableTheory(const CompiledRules& rules, int table) : vocab_(rules.rules.vocabulary) {
+  const CheckedTable& ct = rules.rules.tables[table];
+  scope_.metaphase = ct.metaphase;
+  scope_.from = ct.from;
+  scope_.to = ct.to;
+  TheoryValue none;
+  values_.push_back(none);
+  TheoryValue f;
+  f.kind = TheoryValue::Kind::Const;
+  f.sort = Sort::Bool;
+  f.const_kind = ConstKind::Bool;
+  values_.push_back(f);
+  f.boolean = true;
+  values_.push_back(f);
+  value_index_["none"] = kNone;
+  value_index_["bool:0"] = kFalse;
+  value_index_["bool:1"] = kTrue;
+  for (const auto& a : rules.tables[table].atoms) atom(a);
+}
+
+int TableTheory::var_index(std::string_view k) const {
+  auto it = var_index_.find(std::string(k));
+  return it == var_index_.end() ? -1 : it->second;
+}
+
+int TableTheory::var(Var v) {
+  auto [it, fresh] = var_index_.emplace(v.key, static_cast<int>(vars_.size()));
+  if (fresh) vars_.push_back(std::move(v));
+  return it->second;
+}
+
+int TableTheory::value(TheoryValue v) {
+  std::string k;
+  switch (v.const_kind) {
+    case ConstKind::None: return kNone;
+    case ConstKind::Bool: return v.boolean ? kTrue : kFalse;
+    case ConstKind::Text: k = "text:" + v.text; break;
+    case ConstKind::Number: k = fmt::format("number:{}", v.number); break;
+    case ConstKind::Sym: k = fmt::format("phase:{}", v.sym); break;
+  }
+  if (v.kind == TheoryValue::Kind::Fresh) k = "fresh:" + k;
+  auto [it, fresh] = value_index_.emplace(k, static_cast<int>(values_.size()));
+  if (fresh) values_.push_back(std::move(v));
+  return it->second;
+}
+
+int TableTheory::phase(int p) {
+  TheoryValue v;
+  v.kind = TheoryValue::Kind::Const;
+  v.sort = Sort::Phase;
+  v.const_kind = ConstKind::Sym;
+  v.sym = p;
+  v.text = vocab_.phases[p];
+  return value(std::move(v));
+}
+
+int TableTheory::fresh(Sort s, int k) {
+  TheoryValue v;
+  v.kind = TheoryValue::Kind::Fresh;
+  v.sort = s;
+  if (s == Sort::Number) {
+    v.const_kind = ConstKind::Number;
+    v.number = k;  // made distinct from the constants when written out
+  } else {
+    v.const_kind = ConstKind::Text;
+    v.text = std::to_string(k);
+  }
+  return value(std::move(v));
+}
+
+int TableTheory::term(const TExpr& e) {
+  auto constant = [&](TheoryValue v) { return -2 - value(std::move(v)); };
+  auto simple = [&](Var::Kind kind, Sort sort, std::string k) {
+    Var v;
+    v.kind = kind;
+    v.sort = sort;
+    v.key = std::move(k);
+    return var(std::move(v));
+  };
+  switch (e.op) {
+    case Op::Const: {
+      TheoryValue v;
+      v.kind = TheoryValue::Kind::Const;
+      v.const_kind = e.kind;
+      if (e.kind == ConstKind::Sym && e.type != Type::Phase) return -1;  // a metaphase: see define()
+      v.sort = e.kind == ConstKind::Number ? Sort::Number : e.kind == ConstKind::Sym ? Sort::Phase : Sort::Text;
+      v.text = e.text;
+      v.number = e.number;
+      v.boolean = e.boolean;
+      v.sym = e.slot;
+      return constant(std::move(v));
+    }
+    case Op::Field: {
+      if (e.side == Side::Incident) return -1;
+      const auto& f = vocab_.fields[e.slot];
+      Var v;
+      v.kind = Var::Kind::Field;
+      v.side = e.side;
+      v.slot = e.slot;
+      v.sort = f.type == Type::Number ? Sort::Number
+               : f.type == Type::Bool ? Sort::Bool
+               : f.type == Type::Phase ? Sort::Phase
+                                       : Sort::Text;
+      v.key = fmt::format("{}.{}", e.side == Side::Before ? "before" : "after", f.name);
+      return var(std::move(v));
+    }
+    case Op::RefSystem: return simple(Var::Kind::RefSystem, Sort::Text, "external_reference.system");
+    case Op::RefId: return simple(Var::Kind::RefId, Sort::Text, "external_reference.id");
+    case Op::Origin: return simple(Var::Kind::Origin, Sort::Text, "origin");
+    case Op::IncidentId: return simple(Var::Kind::Incident, Sort::Text, "incident");
+    case Op::ExternalSystem: {
+      int a = term(e.args[0]);
+      if (a == -1) return -1;
+      if (a == -2 - kNone) return a;  // the system of no group is no system
+      Var v;
+      v.kind = Var::Kind::ExtSys;
+      v.sort = Sort::Text;
+      if (a >= 0) {
+        v.arg_var = a;
+        v.key = "external_system(" + vars_[a].key + ")";
+      } else {
+        v.arg_value = -2 - a;
+        v.key = "external_system(\"" + values_[v.arg_value].text + "\")";
+      }
+      return var(std::move(v));
+    }
+    default: return -1;
+  }
+}
+
+AtomDef TableTheory::define(const TExpr& e) {
+  AtomDef d;
+  d.kind = AtomDef::Kind::Domain;
+  auto domain = [&](int v, std::vector<int> set, bool neg) {
+    std::sort(set.begin(), set.end());
+    set.erase(std::unique(set.begin(), set.end()), set.end());
+    d.var = v;
+    d.set = std::move(set);
+    d.neg = neg;
+    return d;
+  };
+  auto truth = [&](bool b) {
+    d.kind = b ? AtomDef::Kind::True : AtomDef::Kind::False;
+    return d;
+  };
+  auto boolvar = [&](Var::Kind kind, int slot, std::string k) {
+    Var v;
+    v.kind = kind;
+    v.sort = Sort::Truth;
+    v.slot = slot;
+    v.key = std::move(k);
+    return var(std::move(v));
+  };
+  // metaphase(x) compared with metaphase constants: x is one of their phases.
+  auto metaphase_set = [&](const TExpr& m, const std::vector<const TExpr*>& consts, bool neg) -> bool {
+    if (m.op != Op::MetaphaseOf) return false;
+    std::vector<int> phases;
+    bool none = false;
+    for (const TExpr* c : consts) {
+      if (c->op != Op::Const) return false;
+      if (c->kind == ConstKind::None) none = true;
+      for (std::size_t p = 0; p < vocab_.phases.size(); ++p)
+        if (c->kind == ConstKind::Sym && vocab_.phase_metaphase[p] == c->slot) phases.push_back(phase(static_cast<int>(p)));
+    }
+    if (none) phases.push_back(kNone);
+    int x = term(m.args[0]);
+    if (x == -1) return false;
+    std::sort(phases.begin(), phases.end());
+    if (x < -1) {
+      truth(contains(phases, -2 - x) != neg);
+      return true;
+    }
+    domain(x, std::move(phases), neg);
+    return true;
+  };
+  switch (e.op) {
+    case Op::Event: return domain(boolvar(Var::Kind::Event, e.slot, vocab_.events[e.slot]), {kTrue}, false);
+    case Op::RefExists: return domain(boolvar(Var::Kind::Ref, -1, "external_reference"), {kTrue}, false);
+    case Op::Field: {
+      int v = term(e);
+      if (v >= 0) return domain(v, {kTrue}, false);
+      break;
+    }
+    case Op::Changed: {
+      TExpr b, a;
+      b.op = a.op = Op::Field;
+      b.slot = a.slot = e.slot;
+      b.type = a.type = vocab_.fields[e.slot].type;
+      b.side = Side::Before;
+      a.side = Side::After;
+      d.kind = AtomDef::Kind::Equal;
+      d.var = term(b);
+      d.var2 = term(a);
+      d.neg = true;
+      return d;
+    }
+    case Op::HasValue: {
+      int v = term(e.args[0]);
+      if (v >= 0) return domain(v, {kNone}, true);
+      if (v < -1) return truth(-2 - v != kNone);
+      break;
+    }
+    case Op::IsExternal: {
+      TExpr sys;
+      sys.op = Op::ExternalSystem;
+      sys.type = Type::Text;
+      sys.args.push_back(e.args[0]);
+      int v = term(sys);
+      if (v >= 0) return domain(v, {kNone}, true);
+      if (v < -1) return truth(-2 - v != kNone);
+      break;
+    }
+    case Op::Entered: {
+      Var v;
+      v.kind = Var::Kind::Entered;
+      v.sort = Sort::Phase;
+      v.key = "entered";
+      int en = var(std::move(v));
+      return domain(en, {phase(e.slot)}, false);
+    }
+    case Op::Eq:
+    case Op::Ne: {
+      bool neg = e.op == Op::Ne;
+      if (metaphase_set(e.args[0], {&e.args[1]}, neg) || metaphase_set(e.args[1], {&e.args[0]}, neg)) return d;
+      int a = term(e.args[0]), b = term(e.args[1]);
+      if (a == -1 || b == -1) break;
+      if (a < -1 && b < -1) return truth((a == b) != neg);
+      if (a < -1) std::swap(a, b);
+      if (b < -1) return domain(a, {-2 - b}, neg);
+      d.kind = AtomDef::Kind::Equal;
+      d.var = a;
+      d.var2 = b;
+      d.neg = neg;
+      return d;
+    }
+    case Op::In:
+    case Op::NotIn: {
+      bool neg = e.op == Op::NotIn;
+      std::vector<const TExpr*> items;
+      for (std::size_t i = 1; i < e.args.size(); ++i) items.push_back(&e.args[i]);
+      if (metaphase_set(e.args[0], items, neg)) return d;
+      int a = term(e.args[0]);
+      if (a == -1) break;
+      std::vector<int> set;
+      for (const TExpr* i : items) {
+        int c = term(*i);
+        if (c >= -1) {
+          a = -1;
+          break;
+        }
+        set.push_back(-2 - c);
+      }
+      if (a == -1) break;
+      if (a < -1) return truth(std::find(set.begin(), set.end(), -2 - a) != set.end() ? !neg : neg);
+      return domain(a, std::move(set), neg);
+    }
+    default: break;
+  }
+  // Not modelled (ordering, comparisons of computed booleans...): a free boolean.
+  AtomDef o;
+  o.kind = AtomDef::Kind::Domain;
+  o.var = boolvar(Var::Kind::Opaque, -1, "opaque:" + key(e));
+  o.set = {kTrue};
+  o.exact = false;
+  return o;
+}
+
+uint32_t TableTheory::atom(const TExpr& e) {
+  auto [it, fresh] = atom_index_.emplace(key(e), static_cast<uint32_t>(atoms_.size()));
+  if (fresh) {
+    exprs_.push_back(e);
+    atoms_.push_back(define(e));
+  }
+  return it->second;
+}
+
+bool TableTheory::dnf(const TExpr& e, bool negate, std::vector<Conj>& out, std::size_t limit) {
+  switch (e.op) {
+    case Op::Not: return dnf(e.args[0], !negate, out, limit);
+    case Op::And:
+    case Op::Or: {
+      bool conj = (e.op == Op::And) != negate;
+      if (!conj) {
+        for (const auto& a : e.args)
+          if (!dnf(a, negate, out, limit)) return false;
+        return out.size() <= limit;
+      }
+      std::vector<Conj> acc{Conj{}};
+      for (const auto& a : e.args) {
+        std::vector<Conj> part, next;
+        if (!dnf(a, negate, part, limit)) return false;
+        for (const auto& x : acc)
+          for (const auto& y : part) {
+            Conj c = x;
+            bool ok = true;
+            for (const Lit& l : y) ok = ok && add_lit(c, l);
+            if (ok) next.push_back(std::move(c));
+            if (next.size() > limit) return false;
+          }
+        acc = std::move(next);
+      }
+      out.insert(out.end(), acc.begin(), acc.end());
+      return out.size() <= limit;
+    }
+    case Op::Const:
+      if ((e.kind == ConstKind::Bool && e.boolean) != negate) out.push_back({});
+      return true;
+    default: out.push_back({{atom(e), !negate}}); return out.size() <= limit;
+  }
+}
+
+int TableTheory::value_of(const Model& m, int v) const {
+  if (v >= 0 && static_cast<std::size_t>(v) < m.value.size() && m.value[v] >= 0) return m.value[v];
+  return vars_[v].sort == Sort::Truth ? kFalse : kNone;
+}
+
+bool TableTheory::holds(const Model& m, Lit l) const {
+  const AtomDef& d = atoms_[l.atom];
+  bool t = false;
+  switch (d.kind) {
+    case AtomDef::Kind::True: t = true; break;
+    case AtomDef::Kind::False: t = false; break;
+    case AtomDef::Kind::Domain: t = contains(d.set, value_of(m, d.var)) != d.neg; break;
+    case AtomDef::Kind::Equal: t = (value_of(m, d.var) == value_of(m, d.var2)) != d.neg; break;
+    case AtomDef::Kind::Opaque: t = false; break;
+  }
+  return t == l.value;
+}
+
+namespace {
+
+// The backtracking search for one conjunction: variables grouped into classes of
+// equal values, each class tried over its candidate values.
+class ModelSearch {
+ public:
+  ModelSearch(TableTheory& t, std::size_t budget) : t_(t), budget_(budget) {}
+
+  Sat run(const Conj& units, const std::vector<uint32_t>& also, Model* model) {
+    const auto& atoms = t_.atoms();
+    const auto& vars = t_.vars();
+    std::vector<char> in(vars.size(), 0);
+    auto use = [&](int v) {
+      if (v >= 0) in[v] = 1;
+    };
+    for (const Lit& l : units) {
+      const AtomDef& d = atoms[l.atom];
+      if (d.kind == AtomDef::Kind::True && !l.value) return Sat::No;
+      if (d.kind == AtomDef::Kind::False && l.value) return Sat::No;
+      use(d.var);
+      use(d.var2);
+    }
+    for (uint32_t a : also) {
+      use(atoms[a].var);
+      use(atoms[a].var2);
+    }
+    // closure: the group of an external_system(), the record of its system and id,
+    // the phase before a step and the phase it enters
+    int ref = t_.var_index("external_reference");
+    int entered = t_.var_index("entered");
+    const auto& vocab = t_.vocabulary();
+    int before_phase = vocab.phase_field >= 0 ? t_.var_index("before." + vocab.fields[vocab.phase_field].name) : -1;
+    for (std::size_t v = vars.size(); v-- > 0;) {
+      if (!in[v]) continue;
+      if (vars[v].kind == Var::Kind::ExtSys) use(vars[v].arg_var);
+      if (vars[v].kind == Var::Kind::RefSystem || vars[v].kind == Var::Kind::RefId) use(ref);
+    }
+    if ((entered >= 0 && in[entered]) || (before_phase >= 0 && in[before_phase])) {
+      use(entered);
+      use(before_phase);
+    }
+    // domains
+    dom_.assign(vars.size(), Dom{});
+    for (std::size_t v = 0; v < vars.size(); ++v) {
+      if (!in[v]) continue;
+      Dom& d = dom_[v];
+      switch (vars[v].sort) {
+        case Sort::Truth: d = {true, {TableTheory::kFalse, TableTheory::kTrue}}; break;
+        case Sort::Bool: d = {true, {TableTheory::kNone, TableTheory::kFalse, TableTheory::kTrue}}; break;
+        case Sort::Phase: d = {true, phase_universe(static_cast<int>(v) == entered)}; break;
+        default: break;
+      }
+    }
+    const TableScope& sc = t_.scope();
+    if (sc.from >= 0 && before_phase >= 0 && in[before_phase]) dom_[before_phase].keep({phase_value(sc.from)});
+    if (sc.from >= 0 && entered >= 0 && in[entered])
+      dom_[entered].keep({sc.from != sc.to ? phase_value(sc.to) : TableTheory::kNone});
+    if (sc.metaphase >= 0 && entered >= 0 && in[entered]) {
+      std::vector<int> allowed{TableTheory::kNone};
+      for (std::size_t p = 0; p < vocab.phases.size(); ++p)
+        if (vocab.phase_metaphase[p] == sc.metaphase) allowed.push_back(phase_value(static_cast<int>(p)));
+      std::sort(allowed.begin(), allowed.end());
+      dom_[entered].keep(allowed);
+    }
+    // literals
+    parent_.resize(vars.size());
+    for (std::size_t v = 0; v < vars.size(); ++v) parent_[v] = static_cast<int>(v);
+    std::vector<std::pair<int, int>> neq;
+    for (const Lit& l : units) {
+      const AtomDef& d = atoms[l.atom];
+      if (d.kind == AtomDef::Kind::Domain) {
+        if (l.value != d.neg) dom_[d.var].keep(d.set);
+        else dom_[d.var].drop(d.set);
+      } else if (d.kind == AtomDef::Kind::Equal) {
+        if (l.value != d.neg) unite(d.var, d.var2);
+        else neq.emplace_back(d.var, d.var2);
+      }
+    }
+    // classes
+    std::vector<int> cls_of(vars.size(), -1);
+    for (std::size_t v = 0; v < vars.size(); ++v) {
+      if (!in[v]) continue;
+      int r = find(static_cast<int>(v));
+      if (cls_of[r] < 0) {
+        cls_of[r] = static_cast<int>(cls_.size());
+        cls_.push_back({});
+        cls_.back().sort = vars[v].sort;
+      }
+      cls_of[v] = cls_of[r];
+      Class& c = cls_[cls_of[v]];
+      c.members.push_back(static_cast<int>(v));
+      const Dom& d = dom_[v];
+      if (d.finite) c.dom.keep(d.vals);
+      else c.dom.drop(d.vals);
+      if (vars[v].kind == Var::Kind::ExtSys) c.derived = true;
+    }
+    for (auto& c : cls_)
+      if (c.dom.empty()) return Sat::No;
+    for (auto [a, b] : neq) {
+      if (cls_of[a] == cls_of[b]) return Sat::No;
+      neq_.emplace_back(cls_of[a], cls_of[b]);
+    }
+    for (std::size_t v = 0; v < vars.size(); ++v)
+      if (in[v] && vars[v].kind == Var::Kind::ExtSys)
+        ext_.push_back({cls_of[v], vars[v].arg_var >= 0 ? cls_of[vars[v].arg_var] : -1, vars[v].arg_value});
+    for (std::size_t v = 0; v < vars.size(); ++v)
+      if (in[v] && (vars[v].kind == Var::Kind::RefSystem || vars[v].kind == Var::Kind::RefId) && ref >= 0)
+        refs_.emplace_back(cls_of[ref], cls_of[v]);
+    if (sc.metaphase >= 0 && entered >= 0 && before_phase >= 0 && in[entered] && in[before_phase])
+      context_ = {cls_of[entered], cls_of[before_phase]};
+    // constants the query names, per sort: the candidates of an open domain
+    for (const auto& c : cls_)
+      if (!c.dom.finite)
+        for (int v : c.dom.vals) consts_[static_cast<int>(c.sort)].push_back(v);
+    for (const Lit& l : units) {
+      const AtomDef& d = atoms[l.atom];
+      if (d.kind == AtomDef::Kind::Domain && d.var >= 0)
+        for (int v : d.set) consts_[static_cast<int>(vars[d.var].sort)].push_back(v);
+    }
+    for (auto& [s, list] : consts_) {
+      std::sort(list.begin(), list.end());
+      list.erase(std::unique(list.begin(), list.end()), list.end());
+    }
+    order_.clear();
+    for (std::size_t c = 0; c < cls_.size(); ++c)
+      if (!cls_[c].derived) order_.push_back(static_cast<int>(c));
+    for (std::size_t c = 0; c < cls_.size(); ++c)
+      if (cls_[c].derived) order_.push_back(static_cast<int>(c));
+    val_.assign(cls_.size(), -1);
+    Sat s = assign(0);
+    if (s == Sat::Yes && model) {
+      model->value.assign(vars.size(), -1);
+      for (std::size_t v = 0; v < vars.size(); ++v)
+        if (in[v]) model->value[v] = val_[cls_of[v]];
+    }
+    return s;
+  }
+
+ private:
+  struct Class {
+    Sort sort = Sort::Text;
+    Dom dom;
+    std::vector<int> members;
+    bool derived = false;
+  };
+  struct Ext {
+    int cls, arg_cls, arg_value;
+  };
+
+  int phase_value(int p) { return t_.phase(p); }
+  std::vector<int> phase_universe(bool with_none) {
+    std::vector<int> u;
+    if (with_none) u.push_back(TableTheory::kNone);
+    for (std::size_t p = 0; p < t_.vocabulary().phases.size(); ++p) u.push_back(t_.phase(static_cast<int>(p)));
+    std::sort(u.begin(), u.end());
+    return u;
+  }
+
+  int find(int v) { return parent_[v] == v ? v : parent_[v] = find(parent_[v]); }
+  void unite(int a, int b) { parent_[find(a)] = find(b); }
+
+  int arg_of(const Ext& e) const { return e.arg_cls >= 0 ? val_[e.arg_cls] : e.arg_value; }
+
+  bool consistent() const {
+    for (auto [a, b] : neq_)
+      if (val_[a] >= 0 && val_[a] == val_[b]) return false;
+    for (std::size_t i = 0; i < ext_.size(); ++i) {
+      const Ext& e = ext_[i];
+      int ga = arg_of(e), sa = val_[e.cls];
+      if (ga < 0 || sa < 0) continue;
+      if (ga == TableTheory::kNone && sa != TableTheory::kNone) return false;
+      for (std::size_t j = 0; j < i; ++j) {
+        int gb = arg_of(ext_[j]), sb = val_[ext_[j].cls];
+        if (gb >= 0 && sb >= 0 && ga == gb && sa != sb) return false;
+      }
+    }
+    for (auto [r, s] : refs_)
+      if (val_[r] == TableTheory::kFalse && val_[s] >= 0 && val_[s] != TableTheory::kNone) return false;
+    if (context_.first >= 0) {
+      int en = val_[context_.first], bp = val_[context_.second];
+      if (en >= 0 && bp >= 0) {
+        int sym = t_.values()[bp].sym;
+        bool outside = sym < 0 || t_.vocabulary().phase_metaphase[sym] != t_.scope().metaphase;
+        if ((en != TableTheory::kNone) != outside) return false;
+      }
+    }
+    return true;
+  }
+
+  Sat assign(std::size_t i) {
+    if (i == order_.size()) return Sat::Yes;
+    if (budget_ == 0) return Sat::Unknown;
+    --budget_;
+    int c = order_[i];
+    const Class& k = cls_[c];
+    std::vector<int> cands;
+    if (k.dom.finite) {
+      cands = k.dom.vals;
+    } else {
+      // no value first, then a value no other variable has, then one another has,
+      // then the constants the query names (the small-model candidates, readable first)
+      if (k.dom.allows(TableTheory::kNone)) cands.push_back(TableTheory::kNone);
+      std::vector<int> used;
+      for (std::size_t j = 0; j < i; ++j) {
+        int v = val_[order_[j]];
+        if (cls_[order_[j]].sort == k.sort && t_.values()[v].kind == TheoryValue::Kind::Fresh &&
+            std::find(used.begin(), used.end(), v) == used.end())
+          used.push_back(v);
+      }
+      cands.push_back(t_.fresh(k.sort, static_cast<int>(used.size())));
+      cands.insert(cands.end(), used.begin(), used.end());
+      for (int v : consts_[static_cast<int>(k.sort)])
+        if (v != TableTheory::kNone && k.dom.allows(v)) cands.push_back(v);
+    }
+    bool unknown = false;
+    for (int v : cands) {
+      val_[c] = v;
+      if (!consistent()) continue;
+      Sat s = assign(i + 1);
+      if (s == Sat::Yes) return s;
+      if (s == Sat::Unknown) unknown = true;
+    }
+    val_[c] = -1;
+    return unknown ? Sat::Unknown : Sat::No;
+  }
+
+  TableTheory& t_;
+  std::size_t budget_;
+  std::vector<Dom> dom_;
+  std::vector<int> parent_;
+  std::vector<Class> cls_;
+  std::vector<std::pair<int, int>> neq_;
+  std::vector<Ext> ext_;
+  std::vector<std::pair<int, int>> refs_;
+  std::pair<int, int> context_{-1, -1};
+  std::map<int, std::vector<int>> consts_;
+  std::vector<int> order_;
+  std::vector<int> val_;
+};
+
+constexpr std::size_t kModelBudget = 20000;
+constexpr std::size_t kSearchBudget = 2000;
+
+}  // namespace
+
+Sat Solver::model_search(const Conj& units, const std::vector<uint32_t>& also, Model* model) {
+  std::string k;
+  k.reserve(units.size() * 6 + also.size() * 5);
+  for (const Lit& l : units) k += fmt::format("{}{},", l.value ? '+' : '-', l.atom);
+  k += '|';
+  for (uint32_t a : also) k += fmt::format("{},", a);
+  auto it = memo_.find(k);
+  if (it != memo_.end()) {
+    if (model && it->second.sat == Sat::Yes) *model = it->second.model;
+    return it->second.sat;
+  }
+  ++queries_;
+  Memo m;
+  m.sat = ModelSearch(t_, kModelBudget).run(units, also, &m.model);
+  if (model && m.sat == Sat::Yes) *model = m.model;
+  Sat s = m.sat;
+  memo_.emplace(std::move(k), std::move(m));
+  return s;
+}
+
+Sat Solver::conj(const Conj& units, Model* model, const std::vector<uint32_t>& also) {
+  return model_search(units, also, model);
+}
+
+Sat Solver::search(Conj& units, const std::vector<Clause>& clauses, Model* model, std::size_t& budget) {
+  if (budget == 0) return Sat::Unknown;
+  --budget;
+  std::vector<uint32_t> also;
+  for (const auto& c : clauses)
+    for (const Lit& l : c) also.push_back(l.atom);
+  std::sort(also.begin(), also.end());
+  also.erase(std::unique(also.begin(), also.end()), also.end());
+  Model m;
+  Sat s = model_search(units, also, &m);
+  if (s != Sat::Yes) return s;
+  for (const auto& c : clauses) {
+    bool sat = false;
+    for (const Lit& l : c) sat = sat || t_.holds(m, l);
+    if (sat) continue;
+    bool unknown = false;
+    for (const Lit& l : c) {
+      Conj u = units;
+      if (!add_lit(u, l)) continue;
+      Sat r = search(u, clauses, model, budget);
+      if (r == Sat::Yes) return r;
+      if (r == Sat::Unknown) unknown = true;
+    }
+    return unknown ? Sat::Unknown : Sat::No;
+  }
+  if (model) *model = std::move(m);
+  return Sat::Yes;
+}
+
+Sat Solver::solve(const Conj& units, const std::vector<Clause>& clauses, Model* model) {
+  std::size_t budget = kSearchBudget;
+  Conj u = units;
+  return search(u, clauses, model, budget);
+}
+
+Conj Solver::core(const Conj& units) {
+  Conj c = units;
+  for (std::size_t i = 0; i < c.size();) {
+    Conj without = c;
+    without.erase(without.begin() + static_cast<std::ptrdiff_t>(i));
+    if (conj(without, nullptr) == Sat::No) c = std::move(without);
+    else ++i;
+  }
+  return c;
+}
+
+}  // namespace casex::detail::lint

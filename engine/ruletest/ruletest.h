@@ -1,0 +1,68 @@
+// engine/ruletest/ruletest.h: rule test files -> case results and rule coverage.
+// A rule test file (YAML) holds named cases: an input in the `casex eval` shape and
+// the expected result, partial (only what a case names is compared).
+#pragma once
+
+#include <boost/json.hpp>
+#include <string>
+#include <vector>
+
+#include "engine/compile/program.h"
+#include "engine/json/json_io.h"
+
+namespace casex::detail {
+
+/// One case of a rule test file.
+struct RuleTestCase {
+  std::string file;  // the test file, as given
+  std::string name;
+  int line = 0;                // 1-based line of the case in its file
+  std::string input;           // the input as a JSON document
+  boost::json::object expect;  // the expected result (partial), or {"error": SUBSTRING}
+};
+
+/// Reads the cases of one rule test file; each problem found goes to `errors`
+/// as "file:line: message". `v` gives the field types for reading scalars.
+std::vector<RuleTestCase> read_rule_tests(const std::string& path, const Vocabulary& v,
+                                          std::vector<std::string>& errors);
+
+/// The outcome of one case.
+struct RuleTestResult {
+  bool passed = false;
+  std::vector<std::string> differences;  // "path: expected X, got Y", one per mismatch
+  std::string actual;                    // the result document, or "error: MESSAGE"
+};
+
+/// Which rules fired in at least one case: per table, workflow moves, target
+/// entries and incoming rules.
+struct RuleCoverage {
+  struct Group {
+    std::string name;  // "table resolution", "workflow moves", "targets", "incoming"
+    std::vector<std::string> ids;
+    std::vector<int> hits;  // parallel to ids: how many times each fired
+  };
+  std::vector<Group> groups;
+  int fired() const;
+  int total() const;
+};
+
+/// Whether fired/total reaches `percent` (exact: 999/1000 does not reach 100).
+bool coverage_reaches(int fired, int total, double percent);
+/// fired/total as a percentage rounded down to one decimal ("99.9", "100").
+std::string coverage_percent(int fired, int total);
+
+/// Runs cases against one rule set and accumulates coverage.
+class RuleTestRunner {
+ public:
+  explicit RuleTestRunner(const CompiledRules& rules);
+  RuleTestResult run(const RuleTestCase& c);
+  const RuleCoverage& coverage() const { return coverage_; }
+
+ private:
+  const CompiledRules& rules_;
+  JsonEvaluator evaluator_;
+  RuleCoverage coverage_;
+  std::size_t moves_ = 0, targets_ = 0, incoming_ = 0;  // group indices
+};
+
+}  // namespace casex::detail

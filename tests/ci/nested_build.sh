@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# tests/ci/nested_build.sh: builds casex again in a nested build directory with
+# other compiler flags (sanitizers, libFuzzer) for the sanitizer and fuzz ctests.
+# Usage: nested_build.sh SOURCE_DIR BUILD_DIR TARGETS -- CMAKE_ARGS...
+set -euo pipefail
+src=$1 build=$2 targets=$3
+shift 3
+[ "${1:-}" = "--" ] && shift
+cmake -S "$src" -B "$build" -DCASEX_NESTED=ON "$@" > "$build.configure.log" 2>&1 || { cat "$build.configure.log"; exit 1; }
+# shellcheck disable=SC2086
+cmake --build "$build" -j2 --target $targets > "$build.build.log" 2>&1 || { tail -n 50 "$build.build.log"; exit 1; }
+echo "built $targets in $build"

@@ -1,0 +1,27 @@
+// tests/install/cxx/consumer.cpp: built against the installed package: an
+// Engine on the built-in rules and one on the installed rules evaluate a change.
+#include <casex/casex.hpp>
+
+#include <cstdio>
+#include <string>
+
+int main() {
+  casex::ReloadResult report;
+  auto builtin = casex::Engine::open("", &report);
+  auto installed = casex::Engine::open(CASEX_INSTALLED_RULES, &report);
+  if (!builtin || !installed) {
+    std::fputs(casex::format_diagnostics(report.diagnostics, report.sources).c_str(), stderr);
+    return 1;
+  }
+  const char* change =
+      R"({"before":{"phase":"InitialSupport","assignment":"SM Tier 2"},)"
+      R"("after":{"phase":"InitialSupport","assignment":"SM Tier 2","solution":"Rebooted"},)"
+      R"("external_reference":{"system":"SM","id":"IM10023"},"groups":{"SM Tier 2":"SM"}})";
+  casex::EngineResult r = installed->eval_json(change);
+  std::printf("%s\n%s\n", r.ok ? r.output.c_str() : r.error.c_str(), r.version.c_str());
+  bool ok = r.ok && r.output.find(R"("operation":"Update")") != std::string::npos &&
+            r.output.find(R"("operation":"Resolve")") != std::string::npos &&
+            r.version == builtin->version();  // the installed rules are the built-in ones
+  std::puts(ok ? "ok" : "MISMATCH");
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,169 @@
+// tests/ruletest_test.cpp: `casex test`: rule test files read from YAML, partial
+// expectations, readable differences, exact coverage, and the command's exit status and JUnit.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "casex/casex.hpp"
+#include "engine/ruletest/ruletest.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const casex::RuleSet& builtin() {
+  static casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
+  return rules;
+}
+
+// Writes a rule test file into a fresh temporary directory and returns its path.
+std::string write_tests(const std::string& name, const std::string& text) {
+  fs::path dir = fs::temp_directory_path() / ("casex-ruletest-" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::ofstream(dir / (name + ".yaml"), std::ios::binary) << text;
+  return (dir / (name + ".yaml")).string();
+}
+
+std::vector<casex::detail::RuleTestCase> read(const std::string& path, std::vector<std::string>& errors) {
+  return casex::detail::read_rule_tests(path, builtin().compiled().rules.vocabulary, errors);
+}
+
+const char* kSolution = R"(
+cases:
+  - name: a solution sends Update then Resolve
+    input:
+      before: {phase: InitialSupport, assignment: SM Tier 2}
+      after: {phase: InitialSupport, assignment: SM Tier 2, solution: Rebooted}
+      groups: {SM Tier 2: SM}
+    expect:
+      phase: Review
+      operations: [Update to SM, {operation: Resolve, rule: validation.resolve}]
+)";
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("rule tests: a partial expectation compares only what the case names") {
+  std::vector<std::string> errors;
+  auto cases = read(write_tests("partial", kSolution), errors);
+  REQUIRE(errors.empty());
+  REQUIRE(cases.size() == 1);
+  CHECK(cases[0].line == 3);
+  casex::detail::RuleTestRunner runner(builtin().compiled());
+  auto r = runner.run(cases[0]);
+  INFO(r.actual);
+  CHECK(r.passed);
+}
+
+TEST_CASE("rule tests: a failing case lists each difference with its path, expected and actual values") {
+  std::string text = kSolution;
+  text.replace(text.find("Update to SM"), 12, "Update to VENDOR");
+  text.replace(text.find("phase: Review"), 13, "phase: Close");
+  std::vector<std::string> errors;
+  auto cases = read(write_tests("failing", text), errors);
+  REQUIRE(cases.size() == 1);
+  casex::detail::RuleTestRunner runner(builtin().compiled());
+  auto r = runner.run(cases[0]);
+  CHECK_FALSE(r.passed);
+  REQUIRE(r.differences.size() == 2);
+  CHECK(r.differences[0] == R"(phase: expected "Close", got "Review")");
+  CHECK(r.differences[1] == R"(operations[0].system: expected "VENDOR", got "SM")");
+}
+
+TEST_CASE("rule tests: a plain number is text in a text field, and an expected error matches its message") {
+  std::string text = R"(
+cases:
+  - name: a numeric group name is a group name
+    input:
+      before: {phase: InitialSupport, assignment: 42}
+      after: {phase: InitialSupport, assignment: 7}
+      groups: {7: 1234}
+    expect:
+      operations: [Assign to 1234]
+  - name: an unknown phase is an input error
+    input: {before: {phase: Reveiw}, after: {phase: Review}}
+    expect: {error: unknown phase "Reveiw"}
+)";
+  std::vector<std::string> errors;
+  auto cases = read(write_tests("typing", text), errors);
+  REQUIRE(cases.size() == 2);
+  casex::detail::RuleTestRunner runner(builtin().compiled());
+  for (const auto& c : cases) {
+    auto r = runner.run(c);
+    INFO(c.name << ": " << r.actual);
+    CHECK(r.passed);
+  }
+}
+
+TEST_CASE("rule tests: unknown keys and missing parts are reported with file and line") {
+  std::string text = "cases:\n  - name: x\n    input: {before: {phase: Log}, after: {phase: Log}}\n"
+                     "    expect: {operatoins: []}\n  - name: y\n    inptu: {}\n";
+  std::vector<std::string> errors;
+  std::string path = write_tests("errors", text);
+  auto cases = read(path, errors);
+  CHECK(cases.empty());
+  REQUIRE(errors.size() == 4);
+  CHECK(errors[0] == path + ":2: unknown key \"operatoins\" under expect (its keys: phase, operations, suppressed, "
+                            "incident, comments, external_reference, rule, error)");
+  CHECK(errors[1].rfind(path + ":5: unknown key \"inptu\"", 0) == 0);
+  CHECK(errors[2] == path + ":5: the case has no `input`");
+  CHECK(errors[3] == path + ":5: the case has no `expect`");
+}
+
+TEST_CASE("rule tests: coverage is exact: 999 of 1000 is 99.9% and does not reach 100") {
+  using casex::detail::coverage_percent;
+  using casex::detail::coverage_reaches;
+  CHECK(coverage_percent(999, 1000) == "99.9");
+  CHECK(coverage_percent(1999, 2000) == "99.9");  // 99.95 rounds down, never up to 100
+  CHECK(coverage_percent(2, 3) == "66.6");
+  CHECK(coverage_percent(23, 23) == "100");
+  CHECK_FALSE(coverage_reaches(999, 1000, 100));
+  CHECK_FALSE(coverage_reaches(1999, 2000, 100));
+  CHECK(coverage_reaches(1999, 2000, 99.95));
+  CHECK(coverage_reaches(2, 3, 66.6));
+  CHECK_FALSE(coverage_reaches(2, 3, 66.7));
+}
+
+TEST_CASE("rule tests: coverage counts table rules, workflow moves, target entries and incoming rules") {
+  std::vector<std::string> errors;
+  auto cases = read(write_tests("coverage", kSolution), errors);
+  casex::detail::RuleTestRunner runner(builtin().compiled());
+  runner.run(cases.at(0));
+  const auto& cov = runner.coverage();
+  CHECK(cov.total() == 23);  // 11 table rules, 1 move, 4 target entries, 7 incoming rules
+  CHECK(cov.fired() == 4);   // resolution.update, validation.resolve, the move, targets entry 4
+}
+
+TEST_CASE("rule tests: casex test exits 1 on a failing case and writes JUnit XML naming it") {
+  std::string text = kSolution;
+  text.replace(text.find("phase: Review"), 13, "phase: Close");
+  std::string path = write_tests("junit", text);
+  std::string junit = path + ".xml";
+  std::string cmd = std::string(CASEX_BINARY) + " test " + path + " --junit " + junit + " > /dev/null";
+  int status = std::system(cmd.c_str());
+  CHECK(WEXITSTATUS(status) == 1);
+  std::string xml = slurp(junit);
+  CHECK(xml.find("<testsuites name=\"casex test\" tests=\"1\" failures=\"1\">") != std::string::npos);
+  CHECK(xml.find("name=\"a solution sends Update then Resolve\"") != std::string::npos);
+  CHECK(xml.find("<failure message=\"phase: expected &quot;Close&quot;, got &quot;Review&quot;\">") !=
+        std::string::npos);
+}
+
+TEST_CASE("rule tests: casex test --min-coverage fails below the minimum even when every case passes") {
+  std::string path = write_tests("mincov", kSolution);
+  std::string base = std::string(CASEX_BINARY) + " test " + path + " > /dev/null";
+  CHECK(WEXITSTATUS(std::system(base.c_str())) == 0);
+  CHECK(WEXITSTATUS(std::system((base + " --min-coverage 17.3").c_str())) == 0);  // 4/23 = 17.39%
+  CHECK(WEXITSTATUS(std::system((base + " --min-coverage 17.4").c_str())) == 1);
+}

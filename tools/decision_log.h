@@ -1,0 +1,37 @@
+// tools/decision_log.h: the decision log of `casex eval --log FILE`: one JSON line
+// per decision (time, input digest, rule set version, rules fired, operations), for audits.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+namespace casex::cli {
+
+/// SHA-256 of `data` as 64 lowercase hex digits.
+std::string sha256_hex(std::string_view data);
+
+/// One decision-log line (no newline) for an input document and the result
+/// document `casex eval` gave for it; `time` (ISO 8601, UTC) is left out when empty.
+std::string decision_log_line(std::string_view rules_version, std::string_view input, std::string_view result,
+                              std::string_view time);
+
+/// An append-only decision log file; disabled (records nothing) when opened with an empty path.
+class DecisionLog {
+ public:
+  explicit DecisionLog(const std::string& path);
+  ~DecisionLog();
+  DecisionLog(const DecisionLog&) = delete;
+  DecisionLog& operator=(const DecisionLog&) = delete;
+
+  /// False when a path was given and the file cannot be opened for appending.
+  bool ok() const { return path_.empty() || file_ != nullptr; }
+  /// Appends the line of one decision, stamped with the current time.
+  void record(std::string_view rules_version, std::string_view input, std::string_view result);
+
+ private:
+  std::string path_;
+  std::FILE* file_ = nullptr;
+};
+
+}  // namespace casex::cli
