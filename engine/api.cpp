@@ -105,6 +105,10 @@ JsonResult RuleSet::eval_json(std::string_view document) const {
 }
 
 bool RuleSet::eval_json(std::string_view document, std::string& output, std::string& error) const {
+  if (document.size() > kMaxDocumentBytes) {
+    error = fmt::format("the document is {} bytes; the limit is {} bytes", document.size(), kMaxDocumentBytes);
+    return false;
+  }
   thread_local std::unique_ptr<detail::JsonEvaluator> evaluator;
   thread_local std::shared_ptr<const detail::CompiledRules> evaluator_rules;  // keeps them alive
   if (!evaluator || evaluator_rules != impl_) {

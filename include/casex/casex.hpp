@@ -43,6 +43,9 @@ struct SourceFile {
   std::string text;
 };
 
+/// The largest document (or JSON Lines line) eval_json accepts: 16 MiB.
+inline constexpr std::size_t kMaxDocumentBytes = std::size_t{16} << 20;
+
 /// Renders diagnostics in the compilers' shape: `file:line:col: error[code]: message`,
 /// then the source line with a caret under the column and a `help:` line.
 CASEX_API std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics,
