@@ -88,18 +88,29 @@ std::size_t incoming(const std::vector<CheckedIncoming>& in) {
   return n;
 }
 
-std::size_t decision_tables(const std::vector<DecisionTable>& tables) {
-  std::size_t n = vec_bytes(tables);
-  for (const auto& t : tables) {
-    n += vec_bytes(t.atoms) + vec_bytes(t.rows) + vec_bytes(t.pool);
-    for (const auto& a : t.atoms) n += heap(a);
+std::size_t heap(const DecisionTable& t) {
+  std::size_t n = vec_bytes(t.atoms) + vec_bytes(t.rows) + vec_bytes(t.pool) + vec_bytes(t.code) +
+                  vec_bytes(t.eq_index) + vec_bytes(t.direct) + vec_bytes(t.free_rows) + vec_bytes(t.anchored) +
+                  vec_bytes(t.sparse) + vec_bytes(t.sparse_begin) + vec_bytes(t.rows1);
+  for (const auto& a : t.atoms) n += heap(a);
+  for (const auto& c : t.code) n += heap(c.text);
+  for (const auto& ix : t.eq_index) {
+    n += vec_bytes(ix.atom_of);
+    for (const auto& e : ix.atom_of) n += heap(e.first);
   }
+  for (const auto& a : t.anchored) n += vec_bytes(a);
+  return n;
+}
+
+std::size_t decision_tables(const CompiledRules& c) {
+  std::size_t n = vec_bytes(c.tables) + heap(c.moves);
+  for (const auto& t : c.tables) n += heap(t);
   return n;
 }
 
 std::size_t lookups(const CompiledRules& c) {
   std::size_t n = vec_bytes(c.metaphase_table) + vec_bytes(c.transition_table) + vec_bytes(c.incoming_rule) +
-                  vec_bytes(c.op_targets) + heap(c.version);
+                  vec_bytes(c.op_targets) + vec_bytes(c.target_code) + heap(c.version);
   for (const auto& t : c.op_targets) n += vec_bytes(t);
   return n;
 }
@@ -118,7 +129,7 @@ std::vector<SizePart> estimate_size(const CompiledRules& c) {
       {"checked tables (ids, descriptions, scenarios, typed expressions)", checked_tables(c.rules.tables)},
       {"workflow and targets", workflow(c.rules)},
       {"incoming actions", incoming(c.rules.incoming)},
-      {"decision tables (atoms, rows, masks)", decision_tables(c.tables)},
+      {"decision tables and moves (atoms, rows, masks, fast forms)", decision_tables(c)},
       {"lookups", lookups(c)},
       {"rule file texts (kept for diagnostics)", sources(c.sources)},
   };

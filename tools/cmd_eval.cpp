@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tools/commands.h"
+#include "tools/decision_log.h"
 
 namespace casex::cli {
 
@@ -29,6 +30,7 @@ struct EvalOptions {
   bool lines = false;
   unsigned jobs = 1;
   bool stats = false;
+  std::string log;  // decision log file, or empty
 };
 
 bool read_all(const std::string& file, std::string& out) {
@@ -168,7 +170,7 @@ void flush(std::string& out) {
 }
 
 // One thread: read, evaluate, write, in turn.
-int run_lines_serial(const RuleSet& rules, std::istream& in, bool with_stats) {
+int run_lines_serial(const RuleSet& rules, std::istream& in, bool with_stats, DecisionLog& log) {
   std::string line, out, error;
   out.reserve(1 << 20);
   Stats stats;
@@ -176,7 +178,9 @@ int run_lines_serial(const RuleSet& rules, std::istream& in, bool with_stats) {
   std::size_t n = 0, errors = 0;
   while (std::getline(in, line)) {
     ++n;
+    std::size_t at = out.size();
     if (!eval_line(rules, line, n, out, error, with_stats ? &stats : nullptr)) ++errors;
+    else if (log.enabled()) log.record(rules.version(), line, std::string_view(out).substr(at, out.size() - at - 1));
     if (out.size() > kFlushAt) flush(out);
     if ((n & 4095) == 0) progress.update(n);
   }
@@ -287,27 +291,34 @@ int run_lines_parallel(const RuleSet& rules, std::istream& in, unsigned jobs, bo
   return errors == 0 ? 0 : 1;
 }
 
-int run_lines(const RuleSet& rules, std::istream& in, const EvalOptions& o) {
+int run_lines(const RuleSet& rules, std::istream& in, const EvalOptions& o, DecisionLog& log) {
   unsigned jobs = o.jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.jobs;
-  return jobs == 1 ? run_lines_serial(rules, in, o.stats) : run_lines_parallel(rules, in, jobs, o.stats);
+  // The decision log is written in input order by one thread.
+  return jobs == 1 || log.enabled() ? run_lines_serial(rules, in, o.stats, log)
+                                    : run_lines_parallel(rules, in, jobs, o.stats);
 }
 
 int run(const EvalOptions& o) {
   auto loaded = load_rules(o.rules_dir);
   if (!print_diagnostics(loaded)) return 2;
   const RuleSet& rules = *loaded.rules;
+  DecisionLog log(o.log);
+  if (!log.ok()) {
+    fmt::print(stderr, "casex eval: cannot open the decision log {}\n", o.log);
+    return 1;
+  }
   bool from_stdin = o.file.empty() || o.file == "-";
   if (o.lines) {
     if (from_stdin) {
       std::ios::sync_with_stdio(false);  // else std::cin reads a character at a time (6x slower)
-      return run_lines(rules, std::cin, o);
+      return run_lines(rules, std::cin, o, log);
     }
     std::ifstream in(o.file, std::ios::binary);
     if (!in) {
       fmt::print(stderr, "casex eval: cannot open {}\n", o.file);
       return 1;
     }
-    return run_lines(rules, in, o);
+    return run_lines(rules, in, o, log);
   }
   std::string doc;
   if (!read_all(o.file, doc)) {
@@ -319,6 +330,7 @@ int run(const EvalOptions& o) {
     fmt::print(stderr, "casex eval: {}{}\n", from_stdin ? "" : o.file + ": ", r.error);
     return 1;
   }
+  log.record(rules.version(), doc, r.output);
   r.output.push_back('\n');
   std::fwrite(r.output.data(), 1, r.output.size(), stdout);
   return 0;
@@ -349,6 +361,9 @@ void add_eval_command(CLI::App& app, int& status) {
                 "With --lines: at the end, print to stderr the lines, operations sent by kind,\n"
                 "incoming operations applied, errors and the rate")
       ->needs(lines);
+  cmd->add_option("--log", o->log,
+                  "Append one JSON line per decision to FILE (time, input digest, rule set version,\n"
+                  "rules fired, operations), for audits; with --lines, decisions are made on one thread");
   cmd->add_option("FILE", o->file, "Input document (default: standard input)");
   cmd->callback([o, &status] { status = run(*o); });
 }

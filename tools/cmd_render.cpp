@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "engine/lint/lint.h"
 #include "engine/render/render.h"
 #include "tools/commands.h"
 
@@ -21,7 +22,9 @@ int run(const RenderCmdOptions& o) {
   detail::RenderOptions ro;
   ro.title = o.title;
   ro.source = o.rules_dir.empty() ? "the built-in rules" : o.rules_dir;
-  std::string page = detail::render_html(loaded.rules->compiled(), loaded.diagnostics, ro);
+  // Load diagnostics and the semantic findings of `casex lint`, each shown beside its rule.
+  LoadResult linted = detail::lint_sources(loaded.sources);
+  std::string page = detail::render_html(loaded.rules->compiled(), linted.diagnostics, ro);
   if (o.output.empty() || o.output == "-") {
     std::fwrite(page.data(), 1, page.size(), stdout);
     return 0;

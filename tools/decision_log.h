@@ -26,6 +26,8 @@ class DecisionLog {
 
   /// False when a path was given and the file cannot be opened for appending.
   bool ok() const { return path_.empty() || file_ != nullptr; }
+  /// True when decisions are recorded (a path was given).
+  bool enabled() const { return file_ != nullptr; }
   /// Appends the line of one decision, stamped with the current time.
   void record(std::string_view rules_version, std::string_view input, std::string_view result);
 
