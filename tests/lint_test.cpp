@@ -19,7 +19,7 @@
 
 #include "casex/casex.hpp"
 #include "engine/json/json_io.h"
-#include "engine/lint/generate.h"
+#include "tests/support/generate.h"
 #include "engine/lint/lint.h"
 
 namespace fs = std::filesystem;

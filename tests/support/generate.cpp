@@ -1,5 +1,5 @@
-// engine/lint/generate.cpp: generated rule sets of any size (see generate.h).
-#include "engine/lint/generate.h"
+// tests/support/generate.cpp: generated rule sets of any size (see generate.h).
+#include "tests/support/generate.h"
 
 #include <fmt/format.h>
 

@@ -1,4 +1,4 @@
-// engine/lint/generate.h: generated rule sets of any size, for the lint's
+// tests/support/generate.h: generated rule sets of any size, for the lint's
 // benchmarks and tests (a Resolution table of N rules over the default vocabulary).
 #pragma once
 
