@@ -1,6 +1,6 @@
 // tests/fuzz/fuzz_rules.cpp: libFuzzer target: any bytes as one rule file,
-// loaded beside the other default files (loader, checker, compiler, renderer
-// of diagnostics); must never crash, hang or leak.
+// loaded beside the other default files (loader, checker, compiler, lint's
+// semantic analysis, renderer of diagnostics); must never crash, hang or leak.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -24,5 +24,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (r.rules.has_value() == has_error) __builtin_trap();
   std::string text = casex::format_diagnostics(r.diagnostics, r.sources);
   (void)text;
+  // The semantic analysis too, with its witnesses, on whatever loaded.
+  if (r.rules) {
+    casex::LoadResult lint = casex::lint_texts(files);
+    for (const auto& d : lint.diagnostics)
+      if (d.code.empty()) __builtin_trap();
+  }
   return 0;
 }
