@@ -137,34 +137,21 @@ bool JsonEvaluator::eval(std::string_view document, std::string& out, std::strin
     write_change(out);
     return true;
   }
-  if (!parse(document, error)) return false;
-  if (!doc_->is_object()) {
-    error = fmt::format("$: expected an object, found {}", json_kind(*doc_));
-    return false;
-  }
-  const bj::object& doc = doc_->get_object();
-  if (doc.contains("incoming")) {
-    if (!read_incoming(doc, error)) return false;
-    if (!apply_incoming(rules_, incoming_, incoming_out_)) {
-      error = incoming_out_.error;
-      return false;
-    }
-    write_incoming(doc, out);
-    return true;
-  }
-  if (!read_change(doc, error)) return false;
-  if (!evaluate_change(rules_, change_, outcome_, scratch_)) {
-    error = outcome_.error;
-    return false;
-  }
-  write_change(out);
-  return true;
+  bool is_incoming = false;
+  return eval_dom(document, nullptr, is_incoming, out, error);
 }
 
 bool JsonEvaluator::explain(std::string_view document, EvalTrace& trace, bool& is_incoming, std::string& out,
                             std::string& error) {
-  is_incoming = false;
   trace = EvalTrace{};
+  return eval_dom(document, &trace, is_incoming, out, error);
+}
+
+// The general path: a DOM, then a change or an incoming operation, with the
+// errors worded by JSON path; `trace` (explain) records the evaluation.
+bool JsonEvaluator::eval_dom(std::string_view document, EvalTrace* trace, bool& is_incoming, std::string& out,
+                             std::string& error) {
+  is_incoming = false;
   if (!parse(document, error)) return false;
   if (!doc_->is_object()) {
     error = fmt::format("$: expected an object, found {}", json_kind(*doc_));
@@ -182,7 +169,7 @@ bool JsonEvaluator::explain(std::string_view document, EvalTrace& trace, bool& i
     return true;
   }
   if (!read_change(doc, error)) return false;
-  if (!evaluate_change(rules_, change_, outcome_, scratch_, &trace)) {
+  if (!evaluate_change(rules_, change_, outcome_, scratch_, trace)) {
     error = outcome_.error;
     return false;
   }

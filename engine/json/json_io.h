@@ -36,6 +36,8 @@ class JsonEvaluator {
 
  private:
   bool parse(std::string_view document, std::string& error);
+  bool eval_dom(std::string_view document, EvalTrace* trace, bool& is_incoming, std::string& out,
+                std::string& error);
   bool read_change(const boost::json::object& doc, std::string& error);
   bool read_incoming(const boost::json::object& doc, std::string& error);
   bool read_snapshot(const boost::json::object& doc, const char* key, std::vector<Value>& out, std::string& error);
