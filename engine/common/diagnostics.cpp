@@ -44,7 +44,7 @@ const char* code_name(Code c) { return kCodes[static_cast<int>(c)].name; }
 const char* code_description(Code c) { return kCodes[static_cast<int>(c)].description; }
 Severity code_severity(Code c) { return kCodes[static_cast<int>(c)].severity; }
 
-void Diagnostics::report(Code code, const Location& at, std::string message, std::string help) {
+Diagnostic make_diagnostic(Code code, const Location& at, std::string message, std::string help) {
   Diagnostic d;
   d.code = code_name(code);
   d.severity = code_severity(code);
@@ -53,6 +53,11 @@ void Diagnostics::report(Code code, const Location& at, std::string message, std
   d.column = at.column;
   d.message = std::move(message);
   d.help = std::move(help);
+  return d;
+}
+
+void Diagnostics::report(Code code, const Location& at, std::string message, std::string help) {
+  Diagnostic d = make_diagnostic(code, at, std::move(message), std::move(help));
   if (d.severity == Severity::Error) ++errors_;
   items_.push_back(std::move(d));
 }

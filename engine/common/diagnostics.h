@@ -31,6 +31,9 @@ struct Location {
   int column = 0;
 };
 
+/// A diagnostic of `code` (its name and default severity) at `at`.
+Diagnostic make_diagnostic(Code code, const Location& at, std::string message, std::string help = {});
+
 /// Collects diagnostics from every stage.
 class Diagnostics {
  public:

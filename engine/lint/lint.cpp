@@ -16,14 +16,7 @@ namespace casex::detail {
 namespace lint {
 
 void Sink::report(Code code, const Location& at, std::string message, std::string help, std::string witness) {
-  Diagnostic d;
-  d.code = code_name(code);
-  d.severity = code_severity(code);
-  d.file = at.file;
-  d.line = at.line;
-  d.column = at.column;
-  d.message = std::move(message);
-  d.help = std::move(help);
+  Diagnostic d = make_diagnostic(code, at, std::move(message), std::move(help));
   d.witness = std::move(witness);
   items_.push_back(std::move(d));
 }
