@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/common/diagnostics.h"
 #include "tools/commands.h"
 
 namespace casex::cli {
@@ -17,17 +18,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Every code with its severity and description (the single list of codes).
+// Every code with its severity and description, from the engine's single list.
 struct CodeInfo {
   const char* name;
   Severity severity;
   const char* description;
 };
-constexpr CodeInfo kCodes[] = {
-#define CASEX_CODE(id, name, sev, desc) {name, Severity::sev, desc},
-#include "engine/common/codes.def"
-#undef CASEX_CODE
-};
+const std::vector<CodeInfo> kCodes = [] {
+  std::vector<CodeInfo> codes;
+  for (int i = 0; i < detail::kCodeCount; ++i) {
+    auto c = static_cast<detail::Code>(i);
+    codes.push_back({detail::code_name(c), detail::code_severity(c), detail::code_description(c)});
+  }
+  return codes;
+}();
 
 const char* severity_name(Severity s) {
   return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "info";

@@ -25,6 +25,16 @@ const char* type_name(Type t) {
   return "?";
 }
 
+const char* hit_policy_name(HitPolicy p) {
+  switch (p) {
+    case HitPolicy::First: return "first";
+    case HitPolicy::Unique: return "unique";
+    case HitPolicy::Priority: return "priority";
+    case HitPolicy::Collect: return "collect";
+  }
+  return "first";
+}
+
 int Vocabulary::index_of(const std::vector<std::string>& names, std::string_view name) {
   for (std::size_t i = 0; i < names.size(); ++i)
     if (names[i] == name) return static_cast<int>(i);

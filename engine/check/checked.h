@@ -97,6 +97,9 @@ struct Template {
 /// How a table picks among matching rules (DMN's meanings).
 enum class HitPolicy : uint8_t { First, Unique, Priority, Collect };
 
+/// Name of a hit policy as written in rule files ("first", ...).
+const char* hit_policy_name(HitPolicy p);
+
 /// One rule of a decision table.
 struct CheckedRule {
   std::string id;

@@ -17,6 +17,13 @@ enum class Code {
 #undef CASEX_CODE
 };
 
+/// How many codes there are (Code values are 0 .. kCodeCount - 1).
+inline constexpr int kCodeCount = 0
+#define CASEX_CODE(id, name, sev, desc) +1
+#include "engine/common/codes.def"
+#undef CASEX_CODE
+    ;
+
 /// The stable name of a code ("unknown-field").
 const char* code_name(Code c);
 /// The one-line description of a code.

@@ -9,16 +9,17 @@
 
 namespace casex::detail {
 
-namespace {
-
 // A canonical text of an expression, so that equal atoms are stored once.
-void key_of(const TExpr& e, std::string& out) {
+void atom_key(const TExpr& e, std::string& out) {
   out += fmt::format("({} {} {} {} {} {} {}", static_cast<int>(e.op), static_cast<int>(e.side),
                      static_cast<int>(e.kind), e.slot, e.number, e.boolean, e.text.size());
   out += e.text;
-  for (const auto& a : e.args) key_of(a, out);
+  for (const auto& a : e.args) atom_key(a, out);
   out += ')';
 }
+
+namespace {
+
 
 using Literal = std::pair<uint32_t, bool>;  // atom, wanted value
 using Conj = std::vector<Literal>;          // sorted by atom
@@ -84,7 +85,7 @@ class DnfBuilder {
 
   uint32_t atom(const TExpr& e) {
     std::string k;
-    key_of(e, k);
+    atom_key(e, k);
     auto [it, fresh] = index_.emplace(std::move(k), static_cast<uint32_t>(t_.atoms.size()));
     if (fresh) t_.atoms.push_back(e);
     return it->second;

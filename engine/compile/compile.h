@@ -6,6 +6,9 @@
 
 namespace casex::detail {
 
+/// Appends the canonical text of an expression: equal atoms have equal keys.
+void atom_key(const TExpr& e, std::string& out);
+
 /// Builds the decision tables and lookups; reports scenarios too large to expand.
 CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags);
 

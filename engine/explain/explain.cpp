@@ -15,16 +15,6 @@ namespace bj = boost::json;
 
 namespace {
 
-const char* policy_name(HitPolicy p) {
-  switch (p) {
-    case HitPolicy::First: return "first";
-    case HitPolicy::Unique: return "unique";
-    case HitPolicy::Priority: return "priority";
-    case HitPolicy::Collect: return "collect";
-  }
-  return "first";
-}
-
 const char* fate_name(EvalTrace::Fate f) {
   switch (f) {
     case EvalTrace::Fate::Sent: return "sent";
@@ -240,7 +230,7 @@ class ChangeExplainer {
     o["table"] = ct.id;
     o["scope"] = ct.metaphase >= 0 ? "metaphase " + v_.metaphases[ct.metaphase]
                                    : fmt::format("transition {} -> {}", v_.phases[ct.from], v_.phases[ct.to]);
-    o["hit_policy"] = policy_name(ct.policy);
+    o["hit_policy"] = hit_policy_name(ct.policy);
     std::vector<bool> matched(ct.rules.size(), false);
     for (const auto& row : dt.rows)
       if (row_matches(dt, row, s.bits)) matched[row.rule] = true;

@@ -1,5 +1,6 @@
 // engine/lint/theory.cpp: atoms as constraints over a change's values, and the
 // solver: a small-model search for conjunctions, DPLL over clauses on top.
+#include "engine/compile/compile.h"
 #include "engine/lint/theory.h"
 
 #include <fmt/format.h>
@@ -11,19 +12,10 @@ namespace casex::detail::lint {
 
 namespace {
 
-// The canonical text of an expression (as engine/compile keys its atoms, so that
-// a table's atoms keep their indices here).
-void key_of(const TExpr& e, std::string& out) {
-  out += fmt::format("({} {} {} {} {} {} {}", static_cast<int>(e.op), static_cast<int>(e.side),
-                     static_cast<int>(e.kind), e.slot, e.number, e.boolean, e.text.size());
-  out += e.text;
-  for (const auto& a : e.args) key_of(a, out);
-  out += ')';
-}
 
 std::string key(const TExpr& e) {
   std::string k;
-  key_of(e, k);
+  atom_key(e, k);  // as engine/compile keys its atoms, so indices agree
   return k;
 }
 

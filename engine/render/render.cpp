@@ -30,16 +30,6 @@ std::string html(std::string_view s) {
   return out;
 }
 
-const char* policy_name(HitPolicy p) {
-  switch (p) {
-    case HitPolicy::First: return "first";
-    case HitPolicy::Unique: return "unique";
-    case HitPolicy::Priority: return "priority";
-    case HitPolicy::Collect: return "collect";
-  }
-  return "first";
-}
-
 const char* policy_meaning(HitPolicy p) {
   switch (p) {
     case HitPolicy::First: return "the first matching rule, in order, wins";
@@ -398,7 +388,7 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
                                                                      " &rarr; " + html(v_.phases[t.to]));
     out_ += fmt::format("<p class=\"meta\">Scope: {} &middot; hit policy <span class=\"badge\">{}</span> {} &middot; "
                         "<span class=\"loc\" style=\"display:inline\">{}:{}</span></p>\n",
-                        scope, policy_name(t.policy), policy_meaning(t.policy), html(t.loc.file), t.loc.line);
+                        scope, hit_policy_name(t.policy), policy_meaning(t.policy), html(t.loc.file), t.loc.line);
     bool prio = t.policy == HitPolicy::Priority;
     out_ += "<div class=\"wrap\"><table class=\"rules\"><thead><tr><th>#</th><th>Scenario</th><th>Operation</th>"
             "<th>Rule</th></tr></thead><tbody>\n";

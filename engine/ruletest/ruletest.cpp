@@ -126,7 +126,7 @@ void compare(const bj::value& want, const bj::value* got, const std::string& pat
     for (std::size_t i = 0; i < w.size(); ++i) {
       const bj::value& wi = w[i];
       std::string p = fmt::format("{}[{}]", path, i);
-      // An operation written as "Update" or "Update to SM".
+      // An operation written as its name, or as "<operation> to <system>".
       if (wi.is_string() && g[i].is_object() && g[i].get_object().contains("operation")) {
         std::string s(wi.get_string());
         bj::object o;
