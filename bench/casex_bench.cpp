@@ -61,6 +61,36 @@ std::string scenario_class(const CompiledRules& r, const Outcome& o) {
   return c;
 }
 
+// A host that keeps changes in casex's input form holds their texts once,
+// packed: as the baseline's structs of std::string hold theirs. Copies `in`
+// so that its vectors are exact and its texts sit in one buffer of their own
+// (the reader's arena is sized to the whole JSON document).
+void compact_copy(const ChangeInput& in, Parsed& p) {
+  p.in = in;
+  p.in.groups.shrink_to_fit();
+  std::size_t n = p.in.incident.size() + p.in.ref_system.size() + p.in.ref_id.size() + p.in.origin.size();
+  for (const auto& v : p.in.before) n += v.text.size();
+  for (const auto& v : p.in.after) n += v.text.size();
+  for (const auto& [g, sys] : p.in.groups) n += g.size() + sys.size();
+  p.texts.clear();
+  p.texts.reserve(n);
+  auto own = [&p](std::string_view& t) {
+    const std::size_t at = p.texts.size();
+    p.texts.append(t);
+    t = std::string_view(p.texts.data() + at, t.size());
+  };
+  own(p.in.incident);
+  for (auto& v : p.in.before) own(v.text);
+  for (auto& v : p.in.after) own(v.text);
+  own(p.in.ref_system);
+  own(p.in.ref_id);
+  for (auto& [g, sys] : p.in.groups) {
+    own(g);
+    own(sys);
+  }
+  own(p.in.origin);
+}
+
 Data& data() {
   static Data d = [] {
     Data d;
@@ -77,10 +107,16 @@ Data& data() {
     d.base_changes.resize(d.lines.size());
     Outcome out;
     Scratch scratch;
-    for (std::size_t i = 0; i < d.lines.size(); ++i) {
-      if (reader.read(d.lines[i], d.changes[i].in, d.changes[i].texts) != ChangeReader::Result::Ok ||
-          !bl::parse(d.lines[i], d.base_changes[i]))
+    ChangeInput read;
+    std::string arena;
+    // Each side's changes in a region of their own, in workload order.
+    for (std::size_t i = 0; i < d.lines.size(); ++i)
+      if (!bl::parse(d.lines[i], d.base_changes[i]))
         throw std::runtime_error(fmt::format("workload line {} is not a well-formed change", i + 1));
+    for (std::size_t i = 0; i < d.lines.size(); ++i) {
+      if (reader.read(d.lines[i], read, arena) != ChangeReader::Result::Ok)
+        throw std::runtime_error(fmt::format("workload line {} is not a well-formed change", i + 1));
+      compact_copy(read, d.changes[i]);
       evaluate_change(c, d.changes[i].in, out, scratch);
       d.classes[scenario_class(c, out)].push_back(static_cast<uint32_t>(i));
     }

@@ -258,6 +258,106 @@ DecisionTable build_table(const CheckedTable& table, Diagnostics& diags) {
   return t;
 }
 
+// The rule set's facts: the distinct atoms of the moves and of every table
+// in one word, and each table's rows over it. Left off (facts.on false) when
+// there are more than 64, and the evaluator runs each table on its own.
+void build_facts(CompiledRules& c) {
+  using K = DecisionTable::AtomCode::Kind;
+  Facts& f = c.facts;
+  std::map<std::string, uint32_t> index;
+  std::vector<DecisionTable*> tables;
+  if (c.moves.words == 1) tables.push_back(&c.moves);
+  for (auto& t : c.tables) tables.push_back(&t);
+  std::vector<std::vector<uint32_t>> bit_of(tables.size());
+  for (std::size_t k = 0; k < tables.size(); ++k) {
+    const DecisionTable& t = *tables[k];
+    if (t.words != 1) {
+      f = Facts{};
+      return;
+    }
+    for (const auto& a : t.atoms) {
+      std::string key;
+      atom_key(a, key);
+      auto [it, fresh] = index.emplace(std::move(key), static_cast<uint32_t>(f.atoms.size()));
+      if (fresh) {
+        if (f.atoms.size() == 64) {
+          f = Facts{};
+          return;
+        }
+        f.atoms.push_back(a);
+      }
+      bit_of[k].push_back(it->second);
+    }
+  }
+  auto remap = [](uint64_t m, const std::vector<uint32_t>& bits) {
+    uint64_t out = 0;
+    for (; m; m &= m - 1) out |= uint64_t{1} << bits[static_cast<std::size_t>(__builtin_ctzll(m))];
+    return out;
+  };
+  f.entered.assign(c.rules.vocabulary.phases.size(), 0);
+  for (uint32_t i = 0; i < f.atoms.size(); ++i) {
+    f.code.push_back(decode(f.atoms[i]));
+    const auto& a = f.code.back();
+    const uint64_t bit = uint64_t{1} << i;
+    const Facts::Probe p{static_cast<uint16_t>(a.slot < 0 ? 0 : a.slot), a.side, static_cast<uint8_t>(i)};
+    const bool on_phase = a.kind == K::MetaphaseEq || (a.kind == K::FieldEq && a.ckind == ConstKind::Sym);
+    if (on_phase) {  // one lookup by the field's phase
+      auto it = std::find_if(f.by_phase.begin(), f.by_phase.end(),
+                             [&](const Facts::ByPhase& b) { return b.at.side == p.side && b.at.slot == p.slot; });
+      if (it == f.by_phase.end()) {
+        f.by_phase.push_back({p, std::vector<uint64_t>(f.entered.size(), 0), 0});
+        it = f.by_phase.end() - 1;
+      }
+      const auto& v = c.rules.vocabulary;
+      for (std::size_t ph = 0; ph < v.phases.size(); ++ph) {
+        const bool eq = a.kind == K::MetaphaseEq ? v.phase_metaphase[ph] == a.sym : static_cast<int>(ph) == a.sym;
+        if (eq != a.negate) it->bits[ph] |= bit;
+      }
+      if (a.negate) it->none |= bit;
+      continue;
+    }
+    switch (a.kind) {
+      case K::Changed: f.changed.push_back(p); break;
+      case K::Event: f.events.push_back(p); break;
+      case K::HasField: f.has_field.push_back(p); break;
+      case K::IsExternal: f.lazy |= bit; break;  // a group lookup: only when a row needs it
+      case K::FieldEq: f.compare.push_back(p); break;
+      case K::RefExists: f.ref_exists |= bit; break;
+      case K::Entered:
+        f.entered[static_cast<std::size_t>(a.slot)] |= bit;
+        f.entered_all |= bit;
+        break;
+      case K::MetaphaseEq:
+      case K::Generic: f.lazy |= bit; break;
+    }
+  }
+  for (std::size_t k = 0; k < tables.size(); ++k) {
+    DecisionTable& t = *tables[k];
+    t.fact_rows.clear();
+    for (std::size_t r = 0; r < t.rows1.size();) {
+      std::size_t e = r + 1;  // the rows of one rule are consecutive
+      while (e < t.rows1.size() && t.rows1[e].rule == t.rows1[r].rule) ++e;
+      std::vector<DecisionTable::FactRow> rows;
+      for (std::size_t i = r; i < e; ++i)
+        rows.push_back({remap(t.rows1[i].care, bit_of[k]), remap(t.rows1[i].value, bit_of[k]), 0, t.rows1[i].rule});
+      // Rows that share a part and add one positive, cheap literal each: one row with `any`.
+      uint64_t common = ~uint64_t{0}, any = 0;
+      for (const auto& row : rows) common &= row.care;
+      bool merge = rows.size() > 1;
+      for (const auto& row : rows) {
+        const uint64_t extra = row.care & ~common;
+        merge = merge && extra && !(extra & (extra - 1)) && (row.value & extra) && !(extra & (f.lazy | any)) &&
+                (row.value & common) == (rows[0].value & common);
+        any |= extra;
+      }
+      if (merge) t.fact_rows.push_back({common, rows[0].value & common, any, rows[0].rule});
+      else t.fact_rows.insert(t.fact_rows.end(), rows.begin(), rows.end());
+      r = e;
+    }
+  }
+  f.on = true;
+}
+
 }  // namespace
 
 CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
@@ -284,6 +384,7 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
     c.moves.words = 0;
   }
   c.max_words = std::max(c.max_words, c.moves.words);
+  build_facts(c);
   c.incoming_rule.assign(v.incoming.size(), -1);
   for (std::size_t i = 0; i < c.rules.incoming.size(); ++i)
     for (int op : c.rules.incoming[i].operations) c.incoming_rule[op] = static_cast<int>(i);

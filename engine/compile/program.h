@@ -83,6 +83,46 @@ struct DecisionTable {
   };
   std::vector<Row1> rows1;
   uint64_t eager = 0;
+  /// The rows over the rule set's facts (CompiledRules::facts), when it has
+  /// them. A row matches when (facts & care) == value and, if `any` is not
+  /// zero, (facts & any) != 0: the rows of a rule that differ only in one
+  /// positive literal each (`a or b or c`) are one row.
+  struct FactRow {
+    uint64_t care = 0, value = 0, any = 0;
+    uint32_t rule = 0;
+  };
+  std::vector<FactRow> fact_rows;
+};
+
+/// The distinct atoms of the whole rule set (moves and every table), when
+/// they fit one 64-bit word: bit i is atom i. The evaluator computes the
+/// cheap ones once per change, kind by kind with no dispatch, and every
+/// table's rows test that one word; a costly atom (a group lookup, an
+/// interpreted expression) is evaluated only when a row still in the
+/// running needs it.
+struct Facts {
+  bool on = false;
+  struct Probe {
+    uint16_t slot = 0;
+    Side side = Side::After;
+    uint8_t bit = 0;
+  };
+  std::vector<Probe> changed, events, has_field;
+  std::vector<Probe> compare;       // FieldEq on text, number or bool: side.slot against code[bit]
+  /// The atoms on a phase field (FieldEq to a phase, MetaphaseEq): their bits
+  /// by the field's phase, one lookup for them all.
+  struct ByPhase {
+    Probe at;                       // side and slot (bit unused)
+    std::vector<uint64_t> bits;     // per phase
+    uint64_t none = 0;              // when the field has no phase
+  };
+  std::vector<ByPhase> by_phase;
+  uint64_t ref_exists = 0;          // bits of has_value(external_reference)
+  std::vector<uint64_t> entered;    // per phase: the bits of entered(phase)
+  uint64_t entered_all = 0;
+  uint64_t lazy = 0;                // IsExternal and Generic atoms, evaluated on demand
+  std::vector<TExpr> atoms;         // per bit
+  std::vector<DecisionTable::AtomCode> code;  // per bit
 };
 
 /// Limit on the rows one scenario may expand to.
@@ -93,6 +133,7 @@ struct CompiledRules {
   CheckedRuleSet rules;
   std::vector<DecisionTable> tables;               // parallel to rules.tables
   DecisionTable moves;                             // the workflow moves' conditions, one rule per move
+  Facts facts;                                     // the rule set's atoms in one word, when they fit
   std::vector<int> metaphase_table;                // metaphase id -> table index, -1: none
   std::vector<int> transition_table;               // from * phases + to -> table index, -1: none
   std::vector<int> incoming_rule;                  // incoming operation id -> rules.incoming index

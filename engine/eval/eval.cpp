@@ -24,6 +24,35 @@ void ChangeInput::reset(const Vocabulary& v) {
 
 namespace {
 
+inline uint64_t load8(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+
+inline uint32_t load4(const char* p) {
+  uint32_t x;
+  std::memcpy(&x, p, 4);
+  return x;
+}
+
+// a == b for texts, inlined: the usual texts (group names, codes, times) are
+// compared a word at a time, the last word overlapping the one before.
+inline bool same_text(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *x = a.data(), *y = b.data();
+  if (n >= 8) {
+    if (n > 64) return std::memcmp(x, y, n) == 0;
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (load8(x + i) != load8(y + i)) return false;
+    return load8(x + n - 8) == load8(y + n - 8);
+  }
+  if (n >= 4) return load4(x) == load4(y) && load4(x + n - 4) == load4(y + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] != y[i]) return false;
+  return true;
+}
 
 Value text_value(std::string_view s) {
   Value v;
@@ -67,7 +96,7 @@ int order(const Value& a, const Value& b) {
 std::string_view system_of(const ChangeInput& c, const Value& group) {
   if (group.kind != ConstKind::Text) return {};
   for (const auto& [g, s] : c.groups)
-    if (g == group.text) return s;
+    if (same_text(g, group.text)) return s;
   return {};
 }
 
@@ -197,10 +226,11 @@ using AtomKind = DecisionTable::AtomCode::Kind;
 // equal(), inlined for the evaluator's hot path.
 inline bool same(const Value& a, const Value& b) {
   if (a.kind != b.kind) return false;
+  if (a.kind == ConstKind::Text) return same_text(a.text, b.text);
   switch (a.kind) {
     case ConstKind::None: return true;
     case ConstKind::Text:
-      return a.text.size() == b.text.size() && std::memcmp(a.text.data(), b.text.data(), a.text.size()) == 0;
+      return same_text(a.text, b.text);
     case ConstKind::Number: return a.number == b.number;
     case ConstKind::Bool: return a.boolean == b.boolean;
     case ConstKind::Sym: return a.sym == b.sym;
@@ -213,7 +243,7 @@ inline bool equals_const(const Value& v, const DecisionTable::AtomCode& a) {
   if (v.kind != a.ckind) return false;
   switch (v.kind) {
     case ConstKind::None: return true;
-    case ConstKind::Text: return v.text.size() == a.text.size() && std::memcmp(v.text.data(), a.text.data(), a.text.size()) == 0;
+    case ConstKind::Text: return same_text(v.text, a.text);
     case ConstKind::Number: return v.number == a.number;
     case ConstKind::Bool: return v.boolean == a.boolean;
     case ConstKind::Sym: return v.sym == a.sym;
@@ -242,6 +272,9 @@ class ChangeEvaluator {
     out_.suppressed.clear();
     out_.error.clear();
     s_.steps.clear();
+    if constexpr (!Traced) {
+      if (r_.facts.on) facts_ = facts();
+    }
     const int pf = v_.phase_field;
     const int p0 = in_.before[pf].sym, p1 = in_.after[pf].sym;
     int np = p1;
@@ -382,6 +415,12 @@ class ChangeEvaluator {
     }
     if (mt.rows.empty()) return -1;
     ctx_.entered = -1;
+    if (!Traced && r_.facts.on) {
+      uint64_t value = facts_ & ~r_.facts.entered_all, known = ~r_.facts.lazy;
+      for (const auto& row : mt.fact_rows)
+        if (fact_row(row, known, value)) return static_cast<int>(row.rule);
+      return -1;
+    }
     if (mt.words == 1) {
       int r = first_row1(mt);
       return r < 0 ? -1 : static_cast<int>(mt.rows[r].rule);
@@ -426,6 +465,7 @@ class ChangeEvaluator {
     ctx_.entered = entered;
     const DecisionTable& dt = r_.tables[table];
     const CheckedTable& ct = r_.rules.tables[table];
+    if (!Traced && r_.facts.on) return fact_step(dt, ct, table, phase, entered);
     if (!Traced && dt.words == 1 && !dt.indexed && ct.policy == HitPolicy::First) {
       if (int r = first_row1(dt); r >= 0) emit(table, static_cast<int>(dt.rows1[r].rule), phase);
       return true;
@@ -455,10 +495,67 @@ class ChangeEvaluator {
     int chosen = -1, last = -1;
   };
 
+  // ---- the facts path (CompiledRules::facts): one word for the whole rule set
+
+  // The cheap atoms of the rule set, kind by kind.
+  uint64_t facts() const {
+    const Facts& f = r_.facts;
+    const Value* side[2] = {in_.before.data(), in_.after.data()};
+    uint64_t v = in_.has_ref ? f.ref_exists : 0;
+    for (const auto& p : f.changed) v |= uint64_t{!same(side[0][p.slot], side[1][p.slot])} << p.bit;
+    for (const auto& p : f.events) v |= uint64_t{in_.events[p.slot] != 0} << p.bit;
+    for (const auto& p : f.has_field)
+      v |= uint64_t{side[static_cast<int>(p.side)][p.slot].kind != ConstKind::None} << p.bit;
+    for (const auto& p : f.compare) {
+      const auto& a = f.code[p.bit];
+      v |= uint64_t{equals_const(side[static_cast<int>(p.side)][p.slot], a) != a.negate} << p.bit;
+    }
+    for (const auto& b : f.by_phase) {
+      const Value& x = side[static_cast<int>(b.at.side)][b.at.slot];
+      v |= x.kind == ConstKind::Sym && x.sym >= 0 ? b.bits[static_cast<std::size_t>(x.sym)] : b.none;
+    }
+    return v;
+  }
+
+  // Whether a row holds; lazy atoms it needs are evaluated (and remembered in known/value).
+  bool fact_row(const DecisionTable::FactRow& row, uint64_t& known, uint64_t& value) const {
+    if ((value ^ row.value) & row.care & known) return false;
+    for (uint64_t unknown = row.care & ~known; unknown; unknown &= unknown - 1) {
+      const uint32_t i = static_cast<uint32_t>(__builtin_ctzll(unknown));
+      const uint64_t bit = uint64_t{1} << i;
+      known |= bit;
+      const auto& a = r_.facts.code[i];
+      if (a.kind == DecisionTable::AtomCode::Kind::IsExternal ? !field_system(in_, &s_.systems, a.side, a.slot).empty()
+                                                              : eval_truth(r_.facts.atoms[i], ctx_))
+        value |= bit;
+      if ((value ^ row.value) & bit) return false;
+    }
+    return !row.any || (value & row.any);
+  }
+
+  bool fact_step(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, int entered) {
+    const Facts& f = r_.facts;
+    uint64_t value = (facts_ & ~f.entered_all) | (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
+    uint64_t known = ~f.lazy;  // lazy atoms may read entered(): evaluated again in each step
+    Pick p;
+    bool ok = true;
+    for (const auto& row : dt.fact_rows) {
+      if (static_cast<int>(row.rule) == p.last || !fact_row(row, known, value)) continue;
+      if (decide(ct, table, phase, row.rule, p, ok)) break;
+    }
+    if (ok && p.chosen >= 0) emit(table, p.chosen, phase);
+    return ok;
+  }
+
   // Tries one row under the table's hit policy; true to stop (first hit, or an error: ok = false).
   bool consider(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, uint32_t r, Pick& p, bool& ok) {
     const uint32_t rule = dt.rows[r].rule;
     if (static_cast<int>(rule) == p.last || !matches(dt, r)) return false;
+    return decide(ct, table, phase, rule, p, ok);
+  }
+
+  // A row of `rule` matches: applies the table's hit policy; true to stop.
+  bool decide(const CheckedTable& ct, int table, int phase, uint32_t rule, Pick& p, bool& ok) {
     p.last = static_cast<int>(rule);
     switch (ct.policy) {
       case HitPolicy::First: emit(table, static_cast<int>(rule), phase); return true;
@@ -532,6 +629,7 @@ class ChangeEvaluator {
   Scratch& s_;
   EvalTrace* trace_;  // non-null when Traced
   EvalContext ctx_;
+  uint64_t facts_ = 0;  // facts path: the cheap atoms of this change
 };
 
 std::string render(const Vocabulary& v, const Template& t, const EvalContext& c) {

@@ -1,0 +1,198 @@
+// tests/eval_paths_test.cpp: the evaluator's production paths (the rule set's
+// facts word when its atoms fit 64 bits, the per-table fast forms otherwise:
+// packed one-word rows, column index, sparse multi-word rows) decide every
+// change exactly as the reference path, the traced evaluation that
+// `casex explain` runs, which evaluates every atom of a table and tests every row.
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "casex/casex.hpp"
+#include "engine/eval/eval.h"
+#include "tests/support/generate.h"
+
+namespace {
+
+using namespace casex;
+using namespace casex::detail;
+
+// The built-in rules with resolution.yaml replaced by `table`.
+RuleSet with_resolution(const std::string& table) {
+  std::vector<SourceFile> files;
+  for (auto& f : RuleSet::builtin_sources())
+    if (f.name.find("resolution.yaml") == std::string::npos) files.push_back(std::move(f));
+  files.push_back({"resolution.yaml", table});
+  LoadResult loaded = RuleSet::load_texts(files);
+  INFO(format_diagnostics(loaded.diagnostics, loaded.sources));
+  REQUIRE(loaded.rules);
+  return *loaded.rules;
+}
+
+RuleSet load(const std::vector<SourceFile>& files) {
+  LoadResult loaded = RuleSet::load_texts(files);
+  INFO(format_diagnostics(loaded.diagnostics, loaded.sources));
+  REQUIRE(loaded.rules);
+  return *loaded.rules;
+}
+
+// A Resolution table under `policy` whose scenarios use every kind of atom:
+// changes, events, presence, groups, constants, phases, metaphases,
+// entered(), ordering and membership (interpreted), and a group's system
+// compared with the record's.
+std::string mixed_table(const std::string& policy) {
+  return fmt::format(R"(table:
+  id: resolution
+  scope: {{metaphase: Resolution}}
+  hit_policy: {}
+  rules:
+    - id: r.assign
+      when: not is_external(before.assignment) and is_external(after.assignment)
+      then: Assign
+      priority: 3
+    - id: r.accept
+      when: is_external(before.assignment) and not is_external(after.assignment)
+      then: Accept
+      priority: 2
+    - id: r.same-system
+      when: has_value(external_reference) and external_reference.system == external_system(after.assignment)
+      then: Update
+      priority: 5
+    - id: r.solution
+      when: changed(solution) and (after.solution > "s3" or after.solution in ["s1", "s2"])
+      then: Update
+      priority: 4
+    - id: r.events
+      when: comment_added or attachment_changed or changed(expected_resolution_time)
+      then: Update
+      priority: 1
+    - id: r.phase
+      when: before.phase != after.phase and metaphase(before.phase) == "Resolution" and after.phase == "Escalate"
+      then: Update
+      priority: 6
+    - id: r.code
+      when: after.completion_code == "RequestRejected" or not has_value(after.assignment)
+      then: Reject
+      priority: 7
+)",
+                     policy);
+}
+
+// `n` rules each testing an ordering of the solution: more than 64 atoms,
+// none indexable, so the table's rows span two words.
+std::string wide_table(int n) {
+  std::string t = "table:\n  id: resolution\n  scope: {metaphase: Resolution}\n  hit_policy: first\n  rules:\n";
+  for (int k = 0; k < n; ++k)
+    t += fmt::format("    - id: r.w{0}\n      when: after.solution > \"s{0:03}\" and comment_added\n      then: {1}\n", k,
+                     k % 2 ? "Update" : "Assign");
+  return t;
+}
+
+// Random changes over the default vocabulary, from small pools so that rules match.
+class Changes {
+ public:
+  explicit Changes(const Vocabulary& v) : v_(v) {}
+
+  void next(ChangeInput& in) {
+    in.reset(v_);
+    for (auto* side : {&in.before, &in.after})
+      for (std::size_t f = 0; f < v_.fields.size(); ++f) {
+        Value& x = (*side)[f];
+        if (static_cast<int>(f) == v_.phase_field) {
+          x.kind = ConstKind::Sym;
+          x.sym = static_cast<int>(pick(v_.phases.size()));
+          continue;
+        }
+        const auto& pool = f == 1 ? groups_ : f == 3 ? codes_ : texts_;
+        std::string_view t = pool[pick(pool.size())];
+        if (!t.empty()) {
+          x.kind = ConstKind::Text;
+          x.text = t;
+        }
+      }
+    if (pick(3) == 0) in.after = in.before;  // many saves change nothing
+    for (auto& e : in.events) e = pick(3) == 0;
+    in.has_ref = pick(2) == 0;
+    if (in.has_ref) in.ref_system = systems_[pick(systems_.size())];
+    in.groups = {{"Ext One", "SYS1"}, {"Ext Two", "SYS2"}, {"Group 3", "SYS1"}, {"Empty", ""}};
+    in.origin = systems_[pick(systems_.size())];
+  }
+
+ private:
+  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+
+  const Vocabulary& v_;
+  std::mt19937 rng_{20261127};
+  std::vector<std::string_view> groups_{"", "Local", "Ext One", "Ext Two", "Group 3", "Empty"};
+  std::vector<std::string_view> codes_{"", "WithdrawnbyUser", "RequestRejected", "CompletionCodeFulfilled"};
+  std::vector<std::string_view> texts_{"", "s1", "s2", "s4", "s031", "s070", "t1"};
+  std::vector<std::string_view> systems_{"", "SYS1", "SYS2"};
+};
+
+std::string describe(const CompiledRules& r, const Outcome& o, bool ok) {
+  std::string s = fmt::format("ok={} phase={} error={}", ok, o.phase, o.error);
+  for (const auto* list : {&o.ops, &o.suppressed}) {
+    s += list == &o.ops ? " | ops:" : " | suppressed:";
+    for (const auto& op : *list)
+      s += fmt::format(" {}/{}/{}@{}", r.rules.vocabulary.outgoing[op.op], r.rules.tables[op.table].rules[op.rule].id,
+                       op.phase, op.system);
+  }
+  return s;
+}
+
+// Evaluates `n` random changes both ways and requires identical outcomes.
+void require_paths_agree(const RuleSet& rules, int n) {
+  const CompiledRules& c = rules.compiled();
+  Changes gen(c.rules.vocabulary);
+  ChangeInput in;
+  Outcome fast, reference;
+  Scratch s1, s2;
+  int sent = 0;
+  for (int i = 0; i < n; ++i) {
+    gen.next(in);
+    bool ok1 = evaluate_change(c, in, fast, s1);
+    EvalTrace trace;
+    bool ok2 = evaluate_change(c, in, reference, s2, &trace);
+    INFO("change " << i);
+    REQUIRE(describe(c, fast, ok1) == describe(c, reference, ok2));
+    sent += static_cast<int>(fast.ops.size());
+  }
+  CHECK(sent > n / 20);  // the changes exercise the rules
+}
+
+}  // namespace
+
+TEST_CASE("facts path decides like the reference path on the default rules", "[eval][paths]") {
+  LoadResult loaded = RuleSet::load_builtin();
+  REQUIRE(loaded.rules);
+  REQUIRE(loaded.rules->compiled().facts.on);
+  require_paths_agree(*loaded.rules, 20000);
+}
+
+TEST_CASE("facts path decides like the reference path under every hit policy", "[eval][paths]") {
+  for (const char* policy : {"first", "unique", "priority", "collect"}) {
+    INFO(policy);
+    RuleSet rules = with_resolution(mixed_table(policy));
+    REQUIRE(rules.compiled().facts.on);
+    require_paths_agree(rules, 5000);
+  }
+}
+
+TEST_CASE("column-indexed tables beyond the facts word decide like the reference path", "[eval][paths]") {
+  RuleSet rules = load(generated_rule_set(200));
+  REQUIRE_FALSE(rules.compiled().facts.on);
+  REQUIRE(rules.compiled().tables.size() > 0);
+  bool indexed = false;
+  for (const auto& t : rules.compiled().tables) indexed = indexed || t.indexed;
+  REQUIRE(indexed);
+  require_paths_agree(rules, 5000);
+}
+
+TEST_CASE("multi-word tables beyond the facts word decide like the reference path", "[eval][paths]") {
+  RuleSet rules = with_resolution(wide_table(80));
+  REQUIRE_FALSE(rules.compiled().facts.on);
+  REQUIRE(rules.compiled().max_words > 1);
+  require_paths_agree(rules, 5000);
+}
