@@ -294,41 +294,50 @@ void build_facts(CompiledRules& c) {
     for (; m; m &= m - 1) out |= uint64_t{1} << bits[static_cast<std::size_t>(__builtin_ctzll(m))];
     return out;
   };
-  f.entered.assign(c.rules.vocabulary.phases.size(), 0);
-  for (uint32_t i = 0; i < f.atoms.size(); ++i) {
-    f.code.push_back(decode(f.atoms[i]));
-    const auto& a = f.code.back();
-    const uint64_t bit = uint64_t{1} << i;
-    const Facts::Probe p{static_cast<uint16_t>(a.slot < 0 ? 0 : a.slot), a.side, static_cast<uint8_t>(i)};
-    const bool on_phase = a.kind == K::MetaphaseEq || (a.kind == K::FieldEq && a.ckind == ConstKind::Sym);
-    if (on_phase) {  // one lookup by the field's phase
-      auto it = std::find_if(f.by_phase.begin(), f.by_phase.end(),
-                             [&](const Facts::ByPhase& b) { return b.at.side == p.side && b.at.slot == p.slot; });
-      if (it == f.by_phase.end()) {
-        f.by_phase.push_back({p, std::vector<uint64_t>(f.entered.size(), 0), 0});
-        it = f.by_phase.end() - 1;
+  const auto& v = c.rules.vocabulary;
+  f.entered.assign(v.phases.size(), 0);
+  for (const auto& a : f.atoms) f.code.push_back(decode(a));
+  // Each cheap atom goes to the moves' group if they read it, else to the group of every table that does.
+  const bool with_moves = c.moves.words == 1;
+  f.tables.assign(c.tables.size(), {});
+  uint64_t in_moves = 0;
+  for (uint32_t b : with_moves ? bit_of[0] : std::vector<uint32_t>{}) in_moves |= uint64_t{1} << b;
+  for (std::size_t k = 0; k < tables.size(); ++k) {
+    const bool moves = with_moves && k == 0;
+    Facts::Group& g = moves ? f.moves : f.tables[k - (with_moves ? 1 : 0)];
+    for (uint32_t i : bit_of[k]) {
+      const uint64_t bit = uint64_t{1} << i;
+      if (!moves && (in_moves & bit)) continue;
+      const auto& a = f.code[i];
+      const Facts::Probe p{static_cast<uint16_t>(a.slot < 0 ? 0 : a.slot), a.side, static_cast<uint8_t>(i)};
+      if (a.kind == K::MetaphaseEq || (a.kind == K::FieldEq && a.ckind == ConstKind::Sym)) {
+        auto it = std::find_if(g.by_phase.begin(), g.by_phase.end(),
+                               [&](const Facts::ByPhase& b) { return b.at.side == p.side && b.at.slot == p.slot; });
+        if (it == g.by_phase.end()) {
+          g.by_phase.push_back({p, std::vector<uint64_t>(v.phases.size(), 0), 0});
+          it = g.by_phase.end() - 1;
+        }
+        for (std::size_t ph = 0; ph < v.phases.size(); ++ph) {
+          const bool eq = a.kind == K::MetaphaseEq ? v.phase_metaphase[ph] == a.sym : static_cast<int>(ph) == a.sym;
+          if (eq != a.negate) it->bits[ph] |= bit;
+        }
+        if (a.negate) it->none |= bit;
+        continue;
       }
-      const auto& v = c.rules.vocabulary;
-      for (std::size_t ph = 0; ph < v.phases.size(); ++ph) {
-        const bool eq = a.kind == K::MetaphaseEq ? v.phase_metaphase[ph] == a.sym : static_cast<int>(ph) == a.sym;
-        if (eq != a.negate) it->bits[ph] |= bit;
+      switch (a.kind) {
+        case K::Changed: g.changed.push_back(p); break;
+        case K::Event: g.events.push_back(p); break;
+        case K::HasField: g.has_field.push_back(p); break;
+        case K::FieldEq: g.compare.push_back(p); break;
+        case K::RefExists: g.ref_exists |= bit; break;
+        case K::Entered:
+          f.entered[static_cast<std::size_t>(a.slot)] |= bit;
+          f.entered_all |= bit;
+          break;
+        case K::IsExternal:  // a group lookup: only when a row needs it
+        case K::MetaphaseEq:
+        case K::Generic: f.lazy |= bit; break;
       }
-      if (a.negate) it->none |= bit;
-      continue;
-    }
-    switch (a.kind) {
-      case K::Changed: f.changed.push_back(p); break;
-      case K::Event: f.events.push_back(p); break;
-      case K::HasField: f.has_field.push_back(p); break;
-      case K::IsExternal: f.lazy |= bit; break;  // a group lookup: only when a row needs it
-      case K::FieldEq: f.compare.push_back(p); break;
-      case K::RefExists: f.ref_exists |= bit; break;
-      case K::Entered:
-        f.entered[static_cast<std::size_t>(a.slot)] |= bit;
-        f.entered_all |= bit;
-        break;
-      case K::MetaphaseEq:
-      case K::Generic: f.lazy |= bit; break;
     }
   }
   for (std::size_t k = 0; k < tables.size(); ++k) {

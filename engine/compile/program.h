@@ -107,8 +107,6 @@ struct Facts {
     Side side = Side::After;
     uint8_t bit = 0;
   };
-  std::vector<Probe> changed, events, has_field;
-  std::vector<Probe> compare;       // FieldEq on text, number or bool: side.slot against code[bit]
   /// The atoms on a phase field (FieldEq to a phase, MetaphaseEq): their bits
   /// by the field's phase, one lookup for them all.
   struct ByPhase {
@@ -116,8 +114,15 @@ struct Facts {
     std::vector<uint64_t> bits;     // per phase
     uint64_t none = 0;              // when the field has no phase
   };
-  std::vector<ByPhase> by_phase;
-  uint64_t ref_exists = 0;          // bits of has_value(external_reference)
+  /// Cheap atoms computed together, kind by kind.
+  struct Group {
+    std::vector<Probe> changed, events, has_field;
+    std::vector<Probe> compare;     // FieldEq on text, number or bool: side.slot against code[bit]
+    std::vector<ByPhase> by_phase;
+    uint64_t ref_exists = 0;        // bits of has_value(external_reference)
+  };
+  Group moves;                      // the moves' atoms: computed for every change
+  std::vector<Group> tables;        // per table, its other atoms: computed when the table is reached
   std::vector<uint64_t> entered;    // per phase: the bits of entered(phase)
   uint64_t entered_all = 0;
   uint64_t lazy = 0;                // IsExternal and Generic atoms, evaluated on demand

@@ -101,7 +101,7 @@ std::string_view system_of(const ChangeInput& c, const Value& group) {
 }
 
 // The system of the group in a field of the change, remembered per change.
-std::string_view field_system(const ChangeInput& in, SystemMemo* memo, Side side, int slot) {
+inline __attribute__((always_inline)) std::string_view field_system(const ChangeInput& in, SystemMemo* memo, Side side, int slot) {
   const Value& group = side == Side::Before ? in.before[slot] : in.after[slot];
   if (!memo || slot >= 64) return system_of(in, group);
   const int s = side == Side::Before ? 0 : 1;
@@ -273,7 +273,7 @@ class ChangeEvaluator {
     out_.error.clear();
     s_.steps.clear();
     if constexpr (!Traced) {
-      if (r_.facts.on) facts_ = facts();
+      if (r_.facts.on) facts_ = facts(r_.facts.moves);
     }
     const int pf = v_.phase_field;
     const int p0 = in_.before[pf].sym, p1 = in_.after[pf].sym;
@@ -497,9 +497,8 @@ class ChangeEvaluator {
 
   // ---- the facts path (CompiledRules::facts): one word for the whole rule set
 
-  // The cheap atoms of the rule set, kind by kind.
-  uint64_t facts() const {
-    const Facts& f = r_.facts;
+  // A group of cheap atoms, kind by kind.
+  __attribute__((always_inline)) uint64_t facts(const Facts::Group& f) const {
     const Value* side[2] = {in_.before.data(), in_.after.data()};
     uint64_t v = in_.has_ref ? f.ref_exists : 0;
     for (const auto& p : f.changed) v |= uint64_t{!same(side[0][p.slot], side[1][p.slot])} << p.bit;
@@ -507,7 +506,7 @@ class ChangeEvaluator {
     for (const auto& p : f.has_field)
       v |= uint64_t{side[static_cast<int>(p.side)][p.slot].kind != ConstKind::None} << p.bit;
     for (const auto& p : f.compare) {
-      const auto& a = f.code[p.bit];
+      const auto& a = r_.facts.code[p.bit];
       v |= uint64_t{equals_const(side[static_cast<int>(p.side)][p.slot], a) != a.negate} << p.bit;
     }
     for (const auto& b : f.by_phase) {
@@ -535,6 +534,7 @@ class ChangeEvaluator {
 
   bool fact_step(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, int entered) {
     const Facts& f = r_.facts;
+    facts_ |= facts(f.tables[static_cast<std::size_t>(table)]);
     uint64_t value = (facts_ & ~f.entered_all) | (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
     uint64_t known = ~f.lazy;  // lazy atoms may read entered(): evaluated again in each step
     Pick p;
