@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -169,20 +170,69 @@ void flush(std::string& out) {
   out.clear();
 }
 
+// Reads the input in blocks of whole lines (no per-line stream calls): each
+// block ends with '\n'; a last line without one gets one. A line longer than
+// a block grows the block until it ends.
+class BlockReader {
+ public:
+  static constexpr std::size_t kBlock = 256 * 1024;
+  explicit BlockReader(std::istream& in) : in_(in) {}
+
+  /// The next block of whole lines into `block`; false at the end of the input.
+  bool next(std::string& block) {
+    block.swap(carry_);
+    carry_.clear();
+    for (;;) {
+      std::size_t scanned = block.size();
+      block.resize(scanned + kBlock);
+      in_.read(block.data() + scanned, static_cast<std::streamsize>(kBlock));
+      block.resize(scanned + static_cast<std::size_t>(in_.gcount()));
+      if (block.size() == scanned) {  // the end of the input
+        if (block.empty()) return false;
+        if (block.back() != '\n') block.push_back('\n');
+        return true;
+      }
+      std::size_t last = block.rfind('\n');
+      if (last != std::string::npos && last >= scanned) {
+        carry_.assign(block, last + 1, std::string::npos);
+        block.resize(last + 1);
+        return true;
+      }
+    }
+  }
+
+ private:
+  std::istream& in_;
+  std::string carry_;
+};
+
+// Calls f(line) for each line of a block (without its '\n').
+template <class F>
+void for_each_line(std::string_view block, F&& f) {
+  while (!block.empty()) {
+    std::size_t nl = block.find('\n');
+    f(block.substr(0, nl));
+    block.remove_prefix(nl + 1);
+  }
+}
+
 // One thread: read, evaluate, write, in turn.
 int run_lines_serial(const RuleSet& rules, std::istream& in, bool with_stats, DecisionLog& log) {
-  std::string line, out, error;
+  std::string block, out, error;
   out.reserve(1 << 20);
   Stats stats;
   Progress progress;
   std::size_t n = 0, errors = 0;
-  while (std::getline(in, line)) {
-    ++n;
-    std::size_t at = out.size();
-    if (!eval_line(rules, line, n, out, error, with_stats ? &stats : nullptr)) ++errors;
-    else if (log.enabled()) log.record(rules.version(), line, std::string_view(out).substr(at, out.size() - at - 1));
-    if (out.size() > kFlushAt) flush(out);
-    if ((n & 4095) == 0) progress.update(n);
+  BlockReader reader(in);
+  while (reader.next(block)) {
+    for_each_line(block, [&](std::string_view line) {
+      ++n;
+      std::size_t at = out.size();
+      if (!eval_line(rules, line, n, out, error, with_stats ? &stats : nullptr)) ++errors;
+      else if (log.enabled()) log.record(rules.version(), line, std::string_view(out).substr(at, out.size() - at - 1));
+      if (out.size() > kFlushAt) flush(out);
+      if ((n & 4095) == 0) progress.update(n);
+    });
   }
   flush(out);
   std::fflush(stdout);
@@ -205,7 +255,6 @@ struct Chunk {
 // whichever worker completes the next chunk in input order writes it (and
 // any later ones already done), so the output keeps the input's order.
 int run_lines_parallel(const RuleSet& rules, std::istream& in, unsigned jobs, bool with_stats) {
-  constexpr std::size_t kChunkLines = 1024;
   const std::size_t max_in_flight = 4 * jobs;
   std::mutex m;
   std::condition_variable work_ready, space_free;
@@ -228,13 +277,10 @@ int run_lines_parallel(const RuleSet& rules, std::istream& in, unsigned jobs, bo
         c = std::move(queue.front());
         queue.pop_front();
       }
-      std::string_view text = c->text;
       std::size_t number = c->first_line;
-      while (!text.empty()) {
-        std::size_t nl = text.find('\n');
-        if (!eval_line(rules, text.substr(0, nl), number++, c->out, error, st)) ++c->errors;
-        text.remove_prefix(nl + 1);
-      }
+      for_each_line(c->text, [&](std::string_view line) {
+        if (!eval_line(rules, line, number++, c->out, error, st)) ++c->errors;
+      });
       std::lock_guard<std::mutex> lock(m);
       done.emplace(c->seq, std::move(c));
       while (!done.empty() && done.begin()->first == next_write) {
@@ -253,22 +299,17 @@ int run_lines_parallel(const RuleSet& rules, std::istream& in, unsigned jobs, bo
   std::vector<std::thread> threads;
   for (unsigned i = 0; i < jobs; ++i) threads.emplace_back(worker, i);
 
-  std::string line;
+  // The main thread only cuts the input into blocks of whole lines and counts them.
+  BlockReader reader(in);
   std::size_t seq = 0, number = 0;
-  bool more = true;
-  while (more) {
+  for (;;) {
     auto c = std::make_unique<Chunk>();
+    if (!reader.next(c->text)) break;
     c->seq = seq++;
     c->first_line = number + 1;
-    c->text.reserve(kChunkLines * 256);
-    while (c->count < kChunkLines && (more = static_cast<bool>(std::getline(in, line)))) {
-      c->text += line;
-      c->text.push_back('\n');
-      ++c->count;
-    }
+    c->count = static_cast<std::size_t>(std::count(c->text.begin(), c->text.end(), '\n'));
     number += c->count;
-    if (c->count == 0) break;
-    c->out.reserve(c->text.size() * 2);
+    c->out.reserve(c->text.size());
     std::unique_lock<std::mutex> lock(m);
     space_free.wait(lock, [&] { return in_flight < max_in_flight; });
     ++in_flight;
