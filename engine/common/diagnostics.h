@@ -47,6 +47,13 @@ class Diagnostics {
   void report(Code code, const Location& at, std::string message, std::string help = {});
   bool has_errors() const { return errors_ > 0; }
   std::vector<Diagnostic>& items() { return items_; }
+  /// Moves another list's diagnostics to the end of this one.
+  void append(Diagnostics&& other) {
+    for (auto& d : other.items_) items_.push_back(std::move(d));
+    errors_ += other.errors_;
+    other.items_.clear();
+    other.errors_ = 0;
+  }
 
  private:
   std::vector<Diagnostic> items_;

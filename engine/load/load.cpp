@@ -5,8 +5,11 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cstring>
+#include <exception>
 #include <set>
+#include <thread>
 
 #include "engine/load/source_map.h"
 
@@ -34,26 +37,36 @@ const std::vector<std::string> kActionKeys = {"set",   "set_if_no_value",  "clea
 const std::vector<std::string> kActionKinds = {"set", "set_if_no_value", "clear", "add_comment",
                                                "create_reference", "delete_reference"};
 
+// Rule text from which loading parses the files on two threads.
+constexpr std::size_t kParallelLoadBytes = 4096;
+
 class FileLoader {
  public:
   FileLoader(const SourceFile& file, Diagnostics& diags, RawRuleSet& out)
       : file_(file), diags_(diags), out_(out) {}
 
-  void run() {
+  /// Checks the limits and parses the YAML; false (with a diagnostic) when
+  /// there is nothing to walk. Touches nothing but the file, `diags` and
+  /// `root`, so files can be parsed on several threads.
+  bool parse(YAML::Node& root) {
     if (file_.text.size() > kMaxRuleFileBytes) {
       diags_.report(Code::LimitExceeded, {file_.name, 0, 0},
                     fmt::format("rule file is {} bytes; the limit is {} bytes", file_.text.size(),
                                 kMaxRuleFileBytes));
-      return;
+      return false;
     }
-    if (!check_flow_depth()) return;
-    YAML::Node root;
+    if (!check_flow_depth()) return false;
     try {
       root = YAML::Load(file_.text);
     } catch (const YAML::Exception& e) {
       diags_.report(Code::YamlSyntax, {file_.name, e.mark.line + 1, e.mark.column + 1}, e.msg);
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /// Reads a parsed file into the rule set.
+  void walk(const YAML::Node& root) {
     if (!root || root.IsNull()) return;  // an empty file holds nothing
     if (!root.IsMap()) {
       wrong_type(root, "the top level of a rule file", "a mapping");
@@ -458,8 +471,57 @@ class FileLoader {
 }  // namespace
 
 RawRuleSet load_rule_files(const std::vector<SourceFile>& files, Diagnostics& diags) {
+  // yaml-cpp's scanner is most of the cost of loading: the files are parsed
+  // on two threads when there is enough text, then read in order, so the
+  // diagnostics come out exactly as a one-thread load gives them.
+  struct Parsed {
+    YAML::Node root;
+    Diagnostics diags;
+    bool ok = false;
+  };
   RawRuleSet out;
-  for (const auto& f : files) FileLoader(f, diags, out).run();
+  std::vector<Parsed> parsed(files.size());
+  auto parse = [&](const std::vector<std::size_t>& which) {
+    for (std::size_t i : which) parsed[i].ok = FileLoader(files[i], parsed[i].diags, out).parse(parsed[i].root);
+  };
+  std::size_t bytes = 0;
+  for (const auto& f : files) bytes += f.text.size();
+  if (files.size() > 1 && bytes >= kParallelLoadBytes) {
+    // Two shares of about equal size: the largest files first, each to the lighter share.
+    std::vector<std::size_t> order(files.size()), share[2];
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return files[a].text.size() > files[b].text.size(); });
+    std::size_t weight[2] = {0, 0};
+    for (std::size_t i : order) {
+      const int s = weight[0] <= weight[1] ? 0 : 1;
+      share[s].push_back(i);
+      weight[s] += files[i].text.size();
+    }
+    std::exception_ptr failed;
+    std::thread other([&] {
+      try {
+        parse(share[1]);
+      } catch (...) {
+        failed = std::current_exception();
+      }
+    });
+    try {
+      parse(share[0]);
+    } catch (...) {
+      other.join();
+      throw;
+    }
+    other.join();
+    if (failed) std::rethrow_exception(failed);
+  } else {
+    std::vector<std::size_t> all(files.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
+    parse(all);
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    diags.append(std::move(parsed[i].diags));
+    if (parsed[i].ok) FileLoader(files[i], diags, out).walk(parsed[i].root);
+  }
   return out;
 }
 
