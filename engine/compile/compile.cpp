@@ -302,12 +302,19 @@ void build_facts(CompiledRules& c) {
   f.tables.assign(c.tables.size(), {});
   uint64_t in_moves = 0;
   for (uint32_t b : with_moves ? bit_of[0] : std::vector<uint32_t>{}) in_moves |= uint64_t{1} << b;
+  uint64_t moves_lazy = 0;
   for (std::size_t k = 0; k < tables.size(); ++k) {
     const bool moves = with_moves && k == 0;
+    DecisionTable& t = *tables[k];
     Facts::Group& g = moves ? f.moves : f.tables[k - (with_moves ? 1 : 0)];
+    // A group lookup the first row reads is done up front; others only when a row needs them.
+    const uint64_t first_row = t.rows1.empty() ? 0 : remap(t.rows1[0].care, bit_of[k]);
     for (uint32_t i : bit_of[k]) {
       const uint64_t bit = uint64_t{1} << i;
-      if (!moves && (in_moves & bit)) continue;
+      if (!moves && (in_moves & bit)) {
+        t.fact_lazy |= moves_lazy & bit;
+        continue;
+      }
       const auto& a = f.code[i];
       const Facts::Probe p{static_cast<uint16_t>(a.slot < 0 ? 0 : a.slot), a.side, static_cast<uint8_t>(i)};
       if (a.kind == K::MetaphaseEq || (a.kind == K::FieldEq && a.ckind == ConstKind::Sym)) {
@@ -334,11 +341,19 @@ void build_facts(CompiledRules& c) {
           f.entered[static_cast<std::size_t>(a.slot)] |= bit;
           f.entered_all |= bit;
           break;
-        case K::IsExternal:  // a group lookup: only when a row needs it
+        case K::IsExternal:
+          if (first_row & bit) {
+            g.is_external.push_back(p);
+            break;
+          }
+          [[fallthrough]];
         case K::MetaphaseEq:
-        case K::Generic: f.lazy |= bit; break;
+        case K::Generic:
+          t.fact_lazy |= bit;
+          break;
       }
     }
+    if (moves) moves_lazy = t.fact_lazy;
   }
   for (std::size_t k = 0; k < tables.size(); ++k) {
     DecisionTable& t = *tables[k];
@@ -355,7 +370,7 @@ void build_facts(CompiledRules& c) {
       bool merge = rows.size() > 1;
       for (const auto& row : rows) {
         const uint64_t extra = row.care & ~common;
-        merge = merge && extra && !(extra & (extra - 1)) && (row.value & extra) && !(extra & (f.lazy | any)) &&
+        merge = merge && extra && !(extra & (extra - 1)) && (row.value & extra) && !(extra & (t.fact_lazy | any)) &&
                 (row.value & common) == (rows[0].value & common);
         any |= extra;
       }

@@ -92,6 +92,7 @@ struct DecisionTable {
     uint32_t rule = 0;
   };
   std::vector<FactRow> fact_rows;
+  uint64_t fact_lazy = 0;  // the atoms of this table evaluated only when a row needs them
 };
 
 /// The distinct atoms of the whole rule set (moves and every table), when
@@ -117,6 +118,7 @@ struct Facts {
   /// Cheap atoms computed together, kind by kind.
   struct Group {
     std::vector<Probe> changed, events, has_field;
+    std::vector<Probe> is_external;  // those the table's first row reads (it is always tried)
     std::vector<Probe> compare;     // FieldEq on text, number or bool: side.slot against code[bit]
     std::vector<ByPhase> by_phase;
     uint64_t ref_exists = 0;        // bits of has_value(external_reference)
@@ -125,7 +127,6 @@ struct Facts {
   std::vector<Group> tables;        // per table, its other atoms: computed when the table is reached
   std::vector<uint64_t> entered;    // per phase: the bits of entered(phase)
   uint64_t entered_all = 0;
-  uint64_t lazy = 0;                // IsExternal and Generic atoms, evaluated on demand
   std::vector<TExpr> atoms;         // per bit
   std::vector<DecisionTable::AtomCode> code;  // per bit
 };

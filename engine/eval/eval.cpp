@@ -416,7 +416,7 @@ class ChangeEvaluator {
     if (mt.rows.empty()) return -1;
     ctx_.entered = -1;
     if (!Traced && r_.facts.on) {
-      uint64_t value = facts_ & ~r_.facts.entered_all, known = ~r_.facts.lazy;
+      uint64_t value = facts_ & ~r_.facts.entered_all, known = ~mt.fact_lazy;
       for (const auto& row : mt.fact_rows)
         if (fact_row(row, known, value)) return static_cast<int>(row.rule);
       return -1;
@@ -505,6 +505,7 @@ class ChangeEvaluator {
     for (const auto& p : f.events) v |= uint64_t{in_.events[p.slot] != 0} << p.bit;
     for (const auto& p : f.has_field)
       v |= uint64_t{side[static_cast<int>(p.side)][p.slot].kind != ConstKind::None} << p.bit;
+    for (const auto& p : f.is_external) v |= uint64_t{!field_system(in_, &s_.systems, p.side, p.slot).empty()} << p.bit;
     for (const auto& p : f.compare) {
       const auto& a = r_.facts.code[p.bit];
       v |= uint64_t{equals_const(side[static_cast<int>(p.side)][p.slot], a) != a.negate} << p.bit;
@@ -536,7 +537,15 @@ class ChangeEvaluator {
     const Facts& f = r_.facts;
     facts_ |= facts(f.tables[static_cast<std::size_t>(table)]);
     uint64_t value = (facts_ & ~f.entered_all) | (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
-    uint64_t known = ~f.lazy;  // lazy atoms may read entered(): evaluated again in each step
+    if (!dt.fact_lazy && ct.policy == HitPolicy::First) {  // every atom known: plain bit tests
+      for (const auto& row : dt.fact_rows)
+        if (!((value ^ row.value) & row.care) && (!row.any || (value & row.any))) {
+          emit(table, static_cast<int>(row.rule), phase);
+          break;
+        }
+      return true;
+    }
+    uint64_t known = ~dt.fact_lazy;  // lazy atoms may read entered(): evaluated again in each step
     Pick p;
     bool ok = true;
     for (const auto& row : dt.fact_rows) {
