@@ -95,8 +95,9 @@ int order(const Value& a, const Value& b) {
 
 std::string_view system_of(const ChangeInput& c, const Value& group) {
   if (group.kind != ConstKind::Text) return {};
+  const std::size_t n = group.text.size();
   for (const auto& [g, s] : c.groups)
-    if (same_text(g, group.text)) return s;
+    if (g.size() == n && same_text(g, group.text)) return s;
   return {};
 }
 
@@ -417,6 +418,11 @@ class ChangeEvaluator {
     ctx_.entered = -1;
     if (!Traced && r_.facts.on) {
       uint64_t value = facts_ & ~r_.facts.entered_all, known = ~mt.fact_lazy;
+      if (!mt.fact_lazy) {
+        for (const auto& row : mt.fact_rows)
+          if (!((value ^ row.value) & row.care) && (!row.any || (value & row.any))) return static_cast<int>(row.rule);
+        return -1;
+      }
       for (const auto& row : mt.fact_rows)
         if (fact_row(row, known, value)) return static_cast<int>(row.rule);
       return -1;
@@ -533,7 +539,16 @@ class ChangeEvaluator {
     return !row.any || (value & row.any);
   }
 
+  // A step of the facts path. Its operations go straight to the outcome, so an
+  // error clears them (as the other paths send nothing on an error).
   bool fact_step(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, int entered) {
+    if (fact_step_ok(dt, ct, table, phase, entered)) return true;
+    out_.ops.clear();
+    out_.suppressed.clear();
+    return false;
+  }
+
+  bool fact_step_ok(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, int entered) {
     const Facts& f = r_.facts;
     facts_ |= facts(f.tables[static_cast<std::size_t>(table)]);
     uint64_t value = (facts_ & ~f.entered_all) | (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
@@ -620,6 +635,17 @@ class ChangeEvaluator {
     if (sys.kind != ConstKind::Text) {  // no target: not emitted
       if constexpr (Traced) trace(o, EvalTrace::Fate::NoTarget, target);
       return;
+    }
+    if constexpr (!Traced) {
+      if (r_.facts.on) {  // straight to the outcome: the kept operations are ops + suppressed
+        if (r_.rules.deduplicate)
+          for (const auto* list : {&out_.ops, &out_.suppressed})
+            for (const auto& prev : *list)
+              if (prev.op == cr.operation && prev.system == sys.text) return;
+        if (r_.rules.suppress_origin && !in_.origin.empty() && sys.text == in_.origin) out_.suppressed.push_back(o);
+        else out_.ops.push_back(o);
+        return;
+      }
     }
     if (r_.rules.deduplicate)
       for (const auto& prev : s_.steps)
