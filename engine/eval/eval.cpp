@@ -555,7 +555,7 @@ class ChangeEvaluator {
     if (!dt.fact_lazy && ct.policy == HitPolicy::First) {  // every atom known: plain bit tests
       for (const auto& row : dt.fact_rows)
         if (!((value ^ row.value) & row.care) && (!row.any || (value & row.any))) {
-          emit(table, static_cast<int>(row.rule), phase);
+          emit_direct(table, static_cast<int>(row.rule), phase);
           break;
         }
       return true;
@@ -565,9 +565,9 @@ class ChangeEvaluator {
     bool ok = true;
     for (const auto& row : dt.fact_rows) {
       if (static_cast<int>(row.rule) == p.last || !fact_row(row, known, value)) continue;
-      if (decide(ct, table, phase, row.rule, p, ok)) break;
+      if (decide<true>(ct, table, phase, row.rule, p, ok)) break;
     }
-    if (ok && p.chosen >= 0) emit(table, p.chosen, phase);
+    if (ok && p.chosen >= 0) emit_direct(table, p.chosen, phase);
     return ok;
   }
 
@@ -575,15 +575,20 @@ class ChangeEvaluator {
   bool consider(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, uint32_t r, Pick& p, bool& ok) {
     const uint32_t rule = dt.rows[r].rule;
     if (static_cast<int>(rule) == p.last || !matches(dt, r)) return false;
-    return decide(ct, table, phase, rule, p, ok);
+    return decide<false>(ct, table, phase, rule, p, ok);
   }
 
   // A row of `rule` matches: applies the table's hit policy; true to stop.
+  // Direct: the facts path, whose operations go straight to the outcome.
+  template <bool Direct>
   bool decide(const CheckedTable& ct, int table, int phase, uint32_t rule, Pick& p, bool& ok) {
     p.last = static_cast<int>(rule);
     switch (ct.policy) {
-      case HitPolicy::First: emit(table, static_cast<int>(rule), phase); return true;
-      case HitPolicy::Collect: emit(table, static_cast<int>(rule), phase); return false;
+      case HitPolicy::First:
+      case HitPolicy::Collect:
+        if constexpr (Direct) emit_direct(table, static_cast<int>(rule), phase);
+        else emit(table, static_cast<int>(rule), phase);
+        return ct.policy == HitPolicy::First;
       case HitPolicy::Unique:
         if (p.chosen >= 0) {
           out_.error = fmt::format("rules \"{}\" and \"{}\" of table \"{}\" both match, but its hit policy is unique",
@@ -600,10 +605,11 @@ class ChangeEvaluator {
     return false;
   }
 
-  void emit(int table, int rule, int phase) {
-    const CheckedRule& cr = r_.rules.tables[table].rules[rule];
+  // The system an operation of rule `cr` goes to (no value: nowhere), and the
+  // targets: entry that chose it (-1: the rule's own system).
+  Value target_of(const CheckedRule& cr, int& target) {
     Value sys;
-    int target = -1;  // the targets: entry used, -1: the rule's own system
+    target = -1;
     if (cr.system) {
       sys = eval_value(*cr.system, ctx_);
     } else {
@@ -631,21 +637,32 @@ class ChangeEvaluator {
         break;
       }
     }
+    return sys;
+  }
+
+  // The facts path's emit: straight to the outcome, where the kept operations are ops + suppressed.
+  void emit_direct(int table, int rule, int phase) {
+    const CheckedRule& cr = r_.rules.tables[table].rules[rule];
+    int target;
+    const Value sys = target_of(cr, target);
+    if (sys.kind != ConstKind::Text) return;
+    if (r_.rules.deduplicate)
+      for (const auto* list : {&out_.ops, &out_.suppressed})
+        for (const auto& prev : *list)
+          if (prev.op == cr.operation && prev.system == sys.text) return;
+    const OutOp o{cr.operation, phase, table, rule, sys.text};
+    if (r_.rules.suppress_origin && !in_.origin.empty() && sys.text == in_.origin) out_.suppressed.push_back(o);
+    else out_.ops.push_back(o);
+  }
+
+  void emit(int table, int rule, int phase) {
+    const CheckedRule& cr = r_.rules.tables[table].rules[rule];
+    int target;
+    const Value sys = target_of(cr, target);
     OutOp o{cr.operation, phase, table, rule, sys.text};
     if (sys.kind != ConstKind::Text) {  // no target: not emitted
       if constexpr (Traced) trace(o, EvalTrace::Fate::NoTarget, target);
       return;
-    }
-    if constexpr (!Traced) {
-      if (r_.facts.on) {  // straight to the outcome: the kept operations are ops + suppressed
-        if (r_.rules.deduplicate)
-          for (const auto* list : {&out_.ops, &out_.suppressed})
-            for (const auto& prev : *list)
-              if (prev.op == cr.operation && prev.system == sys.text) return;
-        if (r_.rules.suppress_origin && !in_.origin.empty() && sys.text == in_.origin) out_.suppressed.push_back(o);
-        else out_.ops.push_back(o);
-        return;
-      }
     }
     if (r_.rules.deduplicate)
       for (const auto& prev : s_.steps)
