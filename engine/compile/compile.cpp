@@ -382,6 +382,136 @@ void build_facts(CompiledRules& c) {
   f.on = true;
 }
 
+// Folds constant atoms (mask `known`, values `value`) into rows: a row they
+// falsify is dropped, the others lose those literals.
+std::vector<DecisionTable::FactRow> fold(const std::vector<DecisionTable::FactRow>& rows, uint64_t known,
+                                         uint64_t value) {
+  std::vector<DecisionTable::FactRow> out;
+  for (auto row : rows) {
+    if ((value ^ row.value) & row.care & known) continue;
+    row.care &= ~known;
+    row.value &= ~known;
+    if (row.any) {
+      if (row.any & known & value) {
+        row.any = 0;  // one of its alternatives holds
+      } else {
+        row.any &= ~known;
+        if (!row.any) continue;  // every alternative is false
+      }
+    }
+    out.push_back(row);
+  }
+  return out;
+}
+
+// Adds the probes of `from` that `into` does not have (by bit).
+void merge_group(Facts::Group& into, const Facts::Group& from, uint64_t& have) {
+  auto add = [&have](std::vector<Facts::Probe>& to, const std::vector<Facts::Probe>& probes) {
+    for (const auto& p : probes) {
+      const uint64_t bit = uint64_t{1} << p.bit;
+      if (have & bit) continue;
+      have |= bit;
+      to.push_back(p);
+    }
+  };
+  add(into.changed, from.changed);
+  add(into.events, from.events);
+  add(into.has_field, from.has_field);
+  add(into.is_external, from.is_external);
+  add(into.compare, from.compare);
+  for (const auto& b : from.by_phase) {
+    uint64_t bits = b.none;
+    for (uint64_t x : b.bits) bits |= x;
+    into.by_phase.push_back(b);  // only atoms on fields other than the phase field reach here
+    have |= bits;
+  }
+  into.ref_exists |= from.ref_exists;
+  have |= from.ref_exists;
+}
+
+// The rule set specialized per (before.phase, after.phase): see Facts::Path.
+void build_paths(CompiledRules& c) {
+  using K = DecisionTable::AtomCode::Kind;
+  Facts& f = c.facts;
+  const auto& v = c.rules.vocabulary;
+  const std::size_t n = v.phases.size();
+  if (!f.on || n == 0 || n > kMaxPathPhases || v.phase_field < 0) return;
+  if (!c.rules.moves.empty() && c.moves.words != 1) return;  // moves interpreted
+  // The atoms on the phase field: constants for a pair of phases.
+  uint64_t phase_atoms = 0;
+  for (uint32_t i = 0; i < f.code.size(); ++i) {
+    const auto& a = f.code[i];
+    if ((a.kind == K::MetaphaseEq || (a.kind == K::FieldEq && a.ckind == ConstKind::Sym)) && a.slot == v.phase_field)
+      phase_atoms |= uint64_t{1} << i;
+  }
+  auto phase_value = [&](int p0, int p1) {
+    uint64_t out = 0;
+    for (uint64_t m = phase_atoms; m; m &= m - 1) {
+      const uint32_t i = static_cast<uint32_t>(__builtin_ctzll(m));
+      const auto& a = f.code[i];
+      const int x = a.side == Side::Before ? p0 : p1;
+      const bool eq = a.kind == K::MetaphaseEq ? v.phase_metaphase[x] == a.sym : x == a.sym;
+      if (eq != a.negate) out |= uint64_t{1} << i;
+    }
+    return out;
+  };
+  // A group without its phase-field atoms (they are folded).
+  auto strip = [&](Facts::Group g) {
+    g.by_phase.erase(std::remove_if(g.by_phase.begin(), g.by_phase.end(),
+                                    [&](const Facts::ByPhase& b) { return b.at.slot == v.phase_field; }),
+                     g.by_phase.end());
+    return g;
+  };
+  f.paths.assign(n * n, {});
+  for (std::size_t p0 = 0; p0 < n; ++p0)
+    for (std::size_t p1 = 0; p1 < n; ++p1) {
+      Facts::Path& path = f.paths[p0 * n + p1];
+      path.phases = phase_value(static_cast<int>(p0), static_cast<int>(p1));
+      uint64_t have = 0;
+      merge_group(path.group, strip(f.moves), have);
+      path.moves = fold(c.moves.fact_rows, phase_atoms | f.entered_all, path.phases);
+      path.moves_lazy = c.moves.fact_lazy;
+      // The plan of each outcome of the moves: no move, or each move that may still apply.
+      std::vector<int> outcomes = {-1};
+      for (const auto& row : path.moves)
+        if (std::find(outcomes.begin(), outcomes.end(), static_cast<int>(row.rule)) == outcomes.end())
+          outcomes.push_back(static_cast<int>(row.rule));
+      path.plans.assign(c.rules.moves.size() + 1, {});
+      for (int m : outcomes) {
+        const int np = m < 0 ? static_cast<int>(p1) : c.rules.moves[static_cast<std::size_t>(m)].to;
+        Facts::Path::Plan& plan = path.plans[static_cast<std::size_t>(m + 1)];
+        plan.phase = np;
+        auto step = [&](int table, int phase, int entered) {
+          if (table < 0) return;
+          Facts::Path::Step st;
+          st.table = table;
+          st.phase = phase;
+          st.entered = entered;
+          const uint64_t known = phase_atoms | f.entered_all;
+          const uint64_t value = path.phases | (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
+          const DecisionTable& dt = c.tables[static_cast<std::size_t>(table)];
+          st.rows = fold(dt.fact_rows, known, value);
+          merge_group(path.group, strip(f.tables[static_cast<std::size_t>(table)]), have);
+          st.lazy = dt.fact_lazy;
+          plan.steps.push_back(std::move(st));
+        };
+        const int m0 = v.phase_metaphase[p0], m1 = v.phase_metaphase[static_cast<std::size_t>(np)];
+        if (int t = c.transition(static_cast<int>(p0), np); t >= 0) {
+          step(t, np, static_cast<int>(p0) != np ? np : -1);
+        } else if (m0 == m1) {
+          step(c.metaphase_table[static_cast<std::size_t>(m0)], static_cast<int>(p0), -1);
+        } else {
+          step(c.metaphase_table[static_cast<std::size_t>(m0)], static_cast<int>(p0), -1);
+          step(c.metaphase_table[static_cast<std::size_t>(m1)], np, np);
+        }
+      }
+      // A lookup made up front for the path needs no lazy evaluation in its steps.
+      for (auto& plan : path.plans)
+        for (auto& st : plan.steps) st.lazy &= ~have;
+      path.moves_lazy &= ~have;
+    }
+}
+
 }  // namespace
 
 CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
@@ -409,6 +539,7 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
   }
   c.max_words = std::max(c.max_words, c.moves.words);
   build_facts(c);
+  build_paths(c);
   c.incoming_rule.assign(v.incoming.size(), -1);
   for (std::size_t i = 0; i < c.rules.incoming.size(); ++i)
     for (int op : c.rules.incoming[i].operations) c.incoming_rule[op] = static_cast<int>(i);

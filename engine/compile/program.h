@@ -129,7 +129,34 @@ struct Facts {
   uint64_t entered_all = 0;
   std::vector<TExpr> atoms;         // per bit
   std::vector<DecisionTable::AtomCode> code;  // per bit
+
+  /// The rule set specialized for one pair (before.phase, after.phase): the
+  /// atoms on the phase field and entered() are constants there, folded into
+  /// the rows (rows they falsify are dropped), so a change computes one group
+  /// of facts and tests rows over it. Built when the moves are compiled and
+  /// the vocabulary has at most kMaxPathPhases phases.
+  struct Path {
+    Group group;                    // every fact the moves and the reachable tables read
+    uint64_t phases = 0;            // the values of the folded phase atoms (their bits only)
+    std::vector<DecisionTable::FactRow> moves;  // the moves' rows, folded; rule = move
+    uint64_t moves_lazy = 0;
+    struct Step {
+      int table = -1;
+      int phase = -1;               // the phase its operations carry
+      int entered = -1;
+      std::vector<DecisionTable::FactRow> rows;  // folded
+      uint64_t lazy = 0;            // atoms evaluated only when a row needs them
+    };
+    struct Plan {
+      int phase = -1;               // the phase after the workflow
+      std::vector<Step> steps;      // the steps with a table
+    };
+    std::vector<Plan> plans;        // [0]: no move, [1 + m]: move m applied
+  };
+  std::vector<Path> paths;          // before.phase * phases + after.phase; empty: not built
 };
+
+inline constexpr std::size_t kMaxPathPhases = 16;
 
 /// Limit on the rows one scenario may expand to.
 inline constexpr std::size_t kMaxRowsPerRule = 256;

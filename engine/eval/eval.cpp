@@ -292,6 +292,9 @@ class ChangeEvaluator {
   }
 
   bool run() {
+    if constexpr (!Traced) {
+      if (!r_.facts.paths.empty()) return run_path();
+    }
     out_.ops.clear();
     out_.suppressed.clear();
     out_.error.clear();
@@ -587,6 +590,62 @@ class ChangeEvaluator {
     Pick p;
     bool ok = true;
     for (const auto& row : dt.fact_rows) {
+      if (static_cast<int>(row.rule) == p.last || !fact_row(row, known, value)) continue;
+      if (decide<true>(ct, table, phase, row.rule, p, ok)) break;
+    }
+    if (ok && p.chosen >= 0) emit_direct(table, p.chosen, phase);
+    return ok;
+  }
+
+  // ---- the path (CompiledRules::facts.paths): the rule set specialized for the change's two phases
+
+  bool run_path() {
+    out_.ops.clear();
+    out_.suppressed.clear();
+    out_.error.clear();
+    const int pf = v_.phase_field;
+    const std::size_t n = v_.phases.size();
+    const Facts::Path& path =
+        r_.facts.paths[static_cast<std::size_t>(in_.before[pf].sym) * n + static_cast<std::size_t>(in_.after[pf].sym)];
+    const uint64_t value = facts(path.group) | path.phases;
+    int m = -1;
+    if (!path.moves.empty()) {
+      ctx_.entered = -1;
+      uint64_t v = value, known = ~path.moves_lazy;
+      for (const auto& row : path.moves)
+        if (fact_row(row, known, v)) {
+          m = static_cast<int>(row.rule);
+          break;
+        }
+    }
+    const Facts::Path::Plan& plan = path.plans[static_cast<std::size_t>(m + 1)];
+    out_.phase = plan.phase;
+    for (const auto& st : plan.steps)
+      if (!rows_step(st.rows, st.lazy, r_.rules.tables[static_cast<std::size_t>(st.table)], st.table, st.phase,
+                     st.entered, value)) {
+        out_.ops.clear();
+        out_.suppressed.clear();
+        return false;
+      }
+    return true;
+  }
+
+  // One step over rows of the facts word: operations straight to the outcome.
+  bool rows_step(const std::vector<DecisionTable::FactRow>& rows, uint64_t lazy, const CheckedTable& ct, int table,
+                 int phase, int entered, uint64_t value) {
+    ctx_.entered = entered;  // interpreted atoms, targets and systems may read entered()
+    if (!lazy && ct.policy == HitPolicy::First) {  // every atom known: plain bit tests
+      for (const auto& row : rows)
+        if (!((value ^ row.value) & row.care) && (!row.any || (value & row.any))) {
+          emit_direct(table, static_cast<int>(row.rule), phase);
+          break;
+        }
+      return true;
+    }
+    uint64_t known = ~lazy;
+    Pick p;
+    bool ok = true;
+    for (const auto& row : rows) {
       if (static_cast<int>(row.rule) == p.last || !fact_row(row, known, value)) continue;
       if (decide<true>(ct, table, phase, row.rule, p, ok)) break;
     }
