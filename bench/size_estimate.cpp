@@ -91,7 +91,7 @@ std::size_t incoming(const std::vector<CheckedIncoming>& in) {
 std::size_t heap(const DecisionTable& t) {
   std::size_t n = vec_bytes(t.atoms) + vec_bytes(t.rows) + vec_bytes(t.pool) + vec_bytes(t.code) +
                   vec_bytes(t.eq_index) + vec_bytes(t.direct) + vec_bytes(t.free_rows) + vec_bytes(t.anchored) +
-                  vec_bytes(t.sparse) + vec_bytes(t.sparse_begin) + vec_bytes(t.rows1);
+                  vec_bytes(t.sparse) + vec_bytes(t.sparse_begin) + vec_bytes(t.rows1) + vec_bytes(t.fact_rows);
   for (const auto& a : t.atoms) n += heap(a);
   for (const auto& c : t.code) n += heap(c.text);
   for (const auto& ix : t.eq_index) {
@@ -105,6 +105,30 @@ std::size_t heap(const DecisionTable& t) {
 std::size_t decision_tables(const CompiledRules& c) {
   std::size_t n = vec_bytes(c.tables) + heap(c.moves);
   for (const auto& t : c.tables) n += heap(t);
+  return n;
+}
+
+std::size_t heap(const Facts::Group& g) {
+  std::size_t n = vec_bytes(g.changed) + vec_bytes(g.events) + vec_bytes(g.has_field) + vec_bytes(g.is_external) +
+                  vec_bytes(g.compare) + vec_bytes(g.by_phase);
+  for (const auto& b : g.by_phase) n += vec_bytes(b.bits);
+  return n;
+}
+
+// The facts word and the per-phase specialization (Facts, Facts::Path).
+std::size_t facts(const Facts& f) {
+  std::size_t n = heap(f.moves) + vec_bytes(f.tables) + vec_bytes(f.entered) + vec_bytes(f.atoms) +
+                  vec_bytes(f.code) + vec_bytes(f.paths);
+  for (const auto& g : f.tables) n += heap(g);
+  for (const auto& a : f.atoms) n += heap(a);
+  for (const auto& c : f.code) n += heap(c.text);
+  for (const auto& p : f.paths) {
+    n += heap(p.group) + vec_bytes(p.moves) + vec_bytes(p.plans);
+    for (const auto& plan : p.plans) {
+      n += vec_bytes(plan.steps);
+      for (const auto& st : plan.steps) n += vec_bytes(st.rows);
+    }
+  }
   return n;
 }
 
@@ -130,6 +154,7 @@ std::vector<SizePart> estimate_size(const CompiledRules& c) {
       {"workflow and targets", workflow(c.rules)},
       {"incoming actions", incoming(c.rules.incoming)},
       {"decision tables and moves (atoms, rows, masks, fast forms)", decision_tables(c)},
+      {"facts word and the rules specialized per pair of phases", facts(c.facts)},
       {"lookups", lookups(c)},
       {"rule file texts (kept for diagnostics)", sources(c.sources)},
   };

@@ -462,10 +462,12 @@ void build_paths(CompiledRules& c) {
                      g.by_phase.end());
     return g;
   };
-  f.paths.assign(n * n, {});
+  // Each pair's specialization; pairs that come out alike share one.
+  std::map<std::string, uint16_t> index;
+  f.path_of.assign(n * n, 0);
   for (std::size_t p0 = 0; p0 < n; ++p0)
     for (std::size_t p1 = 0; p1 < n; ++p1) {
-      Facts::Path& path = f.paths[p0 * n + p1];
+      Facts::Path path;
       path.phases = phase_value(static_cast<int>(p0), static_cast<int>(p1));
       uint64_t have = 0;
       merge_group(path.group, strip(f.moves), have);
@@ -480,15 +482,15 @@ void build_paths(CompiledRules& c) {
       for (int m : outcomes) {
         const int np = m < 0 ? static_cast<int>(p1) : c.rules.moves[static_cast<std::size_t>(m)].to;
         Facts::Path::Plan& plan = path.plans[static_cast<std::size_t>(m + 1)];
-        plan.phase = np;
-        auto step = [&](int table, int phase, int entered) {
+        plan.phase = m < 0 ? -1 : np;
+        auto step = [&](int table, bool at_new_phase, bool entered) {
           if (table < 0) return;
           Facts::Path::Step st;
           st.table = table;
-          st.phase = phase;
+          st.at_new_phase = at_new_phase;
           st.entered = entered;
           const uint64_t known = phase_atoms | f.entered_all;
-          const uint64_t value = path.phases | (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
+          const uint64_t value = path.phases | (entered ? f.entered[static_cast<std::size_t>(np)] : 0);
           const DecisionTable& dt = c.tables[static_cast<std::size_t>(table)];
           st.rows = fold(dt.fact_rows, known, value);
           merge_group(path.group, strip(f.tables[static_cast<std::size_t>(table)]), have);
@@ -497,19 +499,72 @@ void build_paths(CompiledRules& c) {
         };
         const int m0 = v.phase_metaphase[p0], m1 = v.phase_metaphase[static_cast<std::size_t>(np)];
         if (int t = c.transition(static_cast<int>(p0), np); t >= 0) {
-          step(t, np, static_cast<int>(p0) != np ? np : -1);
+          step(t, true, static_cast<int>(p0) != np);
         } else if (m0 == m1) {
-          step(c.metaphase_table[static_cast<std::size_t>(m0)], static_cast<int>(p0), -1);
+          step(c.metaphase_table[static_cast<std::size_t>(m0)], false, false);
         } else {
-          step(c.metaphase_table[static_cast<std::size_t>(m0)], static_cast<int>(p0), -1);
-          step(c.metaphase_table[static_cast<std::size_t>(m1)], np, np);
+          step(c.metaphase_table[static_cast<std::size_t>(m0)], false, false);
+          step(c.metaphase_table[static_cast<std::size_t>(m1)], true, true);
         }
       }
       // A lookup made up front for the path needs no lazy evaluation in its steps.
       for (auto& plan : path.plans)
         for (auto& st : plan.steps) st.lazy &= ~have;
       path.moves_lazy &= ~have;
+      // Its content as a key.
+      std::string key;
+      auto put = [&key](const auto& x) { key.append(reinterpret_cast<const char*>(&x), sizeof x); };
+      auto put_group = [&](const Facts::Group& g) {
+        for (const auto* probes : {&g.changed, &g.events, &g.has_field, &g.is_external, &g.compare}) {
+          put(probes->size());
+          for (const auto& p : *probes) {
+            put(p.slot);
+            put(p.side);
+            put(p.bit);
+          }
+        }
+        put(g.by_phase.size());
+        for (const auto& b : g.by_phase) {
+          put(b.at.slot);
+          put(b.at.side);
+          put(b.none);
+          for (uint64_t x : b.bits) put(x);
+        }
+        put(g.ref_exists);
+      };
+      auto put_rows = [&](const std::vector<DecisionTable::FactRow>& rows) {
+        put(rows.size());
+        for (const auto& r : rows) {
+          put(r.care);
+          put(r.value);
+          put(r.any);
+          put(r.rule);
+        }
+      };
+      put_group(path.group);
+      put(path.phases);
+      put_rows(path.moves);
+      put(path.moves_lazy);
+      for (const auto& plan : path.plans) {
+        put(plan.phase);
+        put(plan.steps.size());
+        for (const auto& st : plan.steps) {
+          put(st.table);
+          put(st.at_new_phase);
+          put(st.entered);
+          put(st.lazy);
+          put_rows(st.rows);
+        }
+      }
+      auto [it, fresh] = index.emplace(std::move(key), static_cast<uint16_t>(f.paths.size()));
+      if (fresh) f.paths.push_back(std::move(path));
+      f.path_of[p0 * n + p1] = it->second;
     }
+  // The unspecialized facts path is not run any more: free what only it reads.
+  f.moves = {};
+  std::vector<Facts::Group>().swap(f.tables);
+  std::vector<DecisionTable::FactRow>().swap(c.moves.fact_rows);
+  for (auto& t : c.tables) std::vector<DecisionTable::FactRow>().swap(t.fact_rows);
 }
 
 }  // namespace

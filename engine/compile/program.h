@@ -140,20 +140,23 @@ struct Facts {
     uint64_t phases = 0;            // the values of the folded phase atoms (their bits only)
     std::vector<DecisionTable::FactRow> moves;  // the moves' rows, folded; rule = move
     uint64_t moves_lazy = 0;
+    /// Phases are relative, so that pairs that behave alike share one Path:
+    /// a step's operations carry before.phase or the phase after the workflow.
     struct Step {
       int table = -1;
-      int phase = -1;               // the phase its operations carry
-      int entered = -1;
+      bool at_new_phase = false;    // its operations carry the phase after the workflow (else before.phase)
+      bool entered = false;         // it enters the phase after the workflow
       std::vector<DecisionTable::FactRow> rows;  // folded
       uint64_t lazy = 0;            // atoms evaluated only when a row needs them
     };
     struct Plan {
-      int phase = -1;               // the phase after the workflow
+      int phase = -1;               // the phase after the workflow; -1: after.phase (no move)
       std::vector<Step> steps;      // the steps with a table
     };
     std::vector<Plan> plans;        // [0]: no move, [1 + m]: move m applied
   };
-  std::vector<Path> paths;          // before.phase * phases + after.phase; empty: not built
+  std::vector<Path> paths;          // the distinct specializations; empty: not built
+  std::vector<uint16_t> path_of;    // before.phase * phases + after.phase -> index into paths
 };
 
 inline constexpr std::size_t kMaxPathPhases = 16;

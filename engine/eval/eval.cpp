@@ -605,8 +605,9 @@ class ChangeEvaluator {
     out_.error.clear();
     const int pf = v_.phase_field;
     const std::size_t n = v_.phases.size();
+    const int p0 = in_.before[pf].sym, p1 = in_.after[pf].sym;
     const Facts::Path& path =
-        r_.facts.paths[static_cast<std::size_t>(in_.before[pf].sym) * n + static_cast<std::size_t>(in_.after[pf].sym)];
+        r_.facts.paths[r_.facts.path_of[static_cast<std::size_t>(p0) * n + static_cast<std::size_t>(p1)]];
     const uint64_t value = facts(path.group) | path.phases;
     int m = -1;
     if (!path.moves.empty()) {
@@ -619,10 +620,11 @@ class ChangeEvaluator {
         }
     }
     const Facts::Path::Plan& plan = path.plans[static_cast<std::size_t>(m + 1)];
-    out_.phase = plan.phase;
+    const int np = plan.phase >= 0 ? plan.phase : p1;
+    out_.phase = np;
     for (const auto& st : plan.steps)
-      if (!rows_step(st.rows, st.lazy, r_.rules.tables[static_cast<std::size_t>(st.table)], st.table, st.phase,
-                     st.entered, value)) {
+      if (!rows_step(st.rows, st.lazy, r_.rules.tables[static_cast<std::size_t>(st.table)], st.table,
+                     st.at_new_phase ? np : p0, st.entered ? np : -1, value)) {
         out_.ops.clear();
         out_.suppressed.clear();
         return false;
