@@ -733,9 +733,9 @@ class ChangeEvaluator {
     if (r_.rules.deduplicate)
       for (const auto* list : {&out_.ops, &out_.suppressed})
         for (const auto& prev : *list)
-          if (prev.op == cr.operation && prev.system == sys.text) return;
+          if (prev.op == cr.operation && same_text(prev.system, sys.text)) return;
     const OutOp o{cr.operation, phase, table, rule, sys.text};
-    if (r_.rules.suppress_origin && !in_.origin.empty() && sys.text == in_.origin) out_.suppressed.push_back(o);
+    if (r_.rules.suppress_origin && !in_.origin.empty() && same_text(sys.text, in_.origin)) out_.suppressed.push_back(o);
     else out_.ops.push_back(o);
   }
 
