@@ -497,14 +497,16 @@ void build_paths(CompiledRules& c) {
           st.lazy = dt.fact_lazy;
           plan.steps.push_back(std::move(st));
         };
+        // (A phase without a metaphase only reaches here in a rule set with errors, which is never run.)
         const int m0 = v.phase_metaphase[p0], m1 = v.phase_metaphase[static_cast<std::size_t>(np)];
+        auto table_of = [&c](int m) { return m < 0 ? -1 : c.metaphase_table[static_cast<std::size_t>(m)]; };
         if (int t = c.transition(static_cast<int>(p0), np); t >= 0) {
           step(t, true, static_cast<int>(p0) != np);
         } else if (m0 == m1) {
-          step(c.metaphase_table[static_cast<std::size_t>(m0)], false, false);
+          step(table_of(m0), false, false);
         } else {
-          step(c.metaphase_table[static_cast<std::size_t>(m0)], false, false);
-          step(c.metaphase_table[static_cast<std::size_t>(m1)], true, true);
+          step(table_of(m0), false, false);
+          step(table_of(m1), true, true);
         }
       }
       // A lookup made up front for the path needs no lazy evaluation in its steps.
@@ -593,8 +595,10 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
     c.moves.words = 0;
   }
   c.max_words = std::max(c.max_words, c.moves.words);
-  build_facts(c);
-  build_paths(c);
+  if (!diags.has_errors()) {  // a rule set with errors is never run: no fast forms for it
+    build_facts(c);
+    build_paths(c);
+  }
   c.incoming_rule.assign(v.incoming.size(), -1);
   for (std::size_t i = 0; i < c.rules.incoming.size(); ++i)
     for (int op : c.rules.incoming[i].operations) c.incoming_rule[op] = static_cast<int>(i);
