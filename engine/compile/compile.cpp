@@ -429,6 +429,31 @@ void merge_group(Facts::Group& into, const Facts::Group& from, uint64_t& have) {
   have |= from.ref_exists;
 }
 
+// Drops the probes of atoms no row reads; returns the bits the group still computes.
+uint64_t needed_only(Facts::Group& g, uint64_t needed) {
+  uint64_t have = 0;
+  for (auto* probes : {&g.changed, &g.events, &g.has_field, &g.is_external, &g.compare}) {
+    probes->erase(std::remove_if(probes->begin(), probes->end(),
+                                 [needed](const Facts::Probe& p) { return !(needed >> p.bit & 1); }),
+                  probes->end());
+    for (const auto& p : *probes) have |= uint64_t{1} << p.bit;
+  }
+  g.by_phase.erase(std::remove_if(g.by_phase.begin(), g.by_phase.end(),
+                                  [needed](const Facts::ByPhase& b) {
+                                    uint64_t bits = b.none;
+                                    for (uint64_t x : b.bits) bits |= x;
+                                    return !(bits & needed);
+                                  }),
+                   g.by_phase.end());
+  for (const auto& b : g.by_phase) {
+    have |= b.none;
+    for (uint64_t x : b.bits) have |= x;
+  }
+  g.ref_exists &= needed;
+  have |= g.ref_exists;
+  return have;
+}
+
 // The rule set specialized per (before.phase, after.phase): see Facts::Path.
 void build_paths(CompiledRules& c) {
   using K = DecisionTable::AtomCode::Kind;
@@ -509,6 +534,13 @@ void build_paths(CompiledRules& c) {
           step(table_of(m1), true, true);
         }
       }
+      // Only the facts some remaining row reads are computed (the others were folded away).
+      uint64_t needed = 0;
+      for (const auto& row : path.moves) needed |= row.care | row.any;
+      for (const auto& plan : path.plans)
+        for (const auto& st : plan.steps)
+          for (const auto& row : st.rows) needed |= row.care | row.any;
+      have = needed_only(path.group, needed);
       // A lookup made up front for the path needs no lazy evaluation in its steps.
       for (auto& plan : path.plans)
         for (auto& st : plan.steps) st.lazy &= ~have;
