@@ -577,24 +577,9 @@ class ChangeEvaluator {
   bool fact_step_ok(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, int entered) {
     const Facts& f = r_.facts;
     facts_ |= facts(f.tables[static_cast<std::size_t>(table)]);
-    uint64_t value = (facts_ & ~f.entered_all) | (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
-    if (!dt.fact_lazy && ct.policy == HitPolicy::First) {  // every atom known: plain bit tests
-      for (const auto& row : dt.fact_rows)
-        if (!((value ^ row.value) & row.care) && (!row.any || (value & row.any))) {
-          emit_direct(table, static_cast<int>(row.rule), phase);
-          break;
-        }
-      return true;
-    }
-    uint64_t known = ~dt.fact_lazy;  // lazy atoms may read entered(): evaluated again in each step
-    Pick p;
-    bool ok = true;
-    for (const auto& row : dt.fact_rows) {
-      if (static_cast<int>(row.rule) == p.last || !fact_row(row, known, value)) continue;
-      if (decide<true>(ct, table, phase, row.rule, p, ok)) break;
-    }
-    if (ok && p.chosen >= 0) emit_direct(table, p.chosen, phase);
-    return ok;
+    const uint64_t value =
+        (facts_ & ~f.entered_all) | (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
+    return rows_step(dt.fact_rows, dt.fact_lazy, ct, table, phase, entered, value);
   }
 
   // ---- the path (CompiledRules::facts.paths): the rule set specialized for the change's two phases
