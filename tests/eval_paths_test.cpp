@@ -20,18 +20,6 @@ namespace {
 using namespace casex;
 using namespace casex::detail;
 
-// The built-in rules with resolution.yaml replaced by `table`.
-RuleSet with_resolution(const std::string& table) {
-  std::vector<SourceFile> files;
-  for (auto& f : RuleSet::builtin_sources())
-    if (f.name.find("resolution.yaml") == std::string::npos) files.push_back(std::move(f));
-  files.push_back({"resolution.yaml", table});
-  LoadResult loaded = RuleSet::load_texts(files);
-  INFO(format_diagnostics(loaded.diagnostics, loaded.sources));
-  REQUIRE(loaded.rules);
-  return *loaded.rules;
-}
-
 RuleSet load(const std::vector<SourceFile>& files) {
   LoadResult loaded = RuleSet::load_texts(files);
   INFO(format_diagnostics(loaded.diagnostics, loaded.sources));
@@ -180,7 +168,7 @@ TEST_CASE("per-phase specialization decides like the reference path on the defau
 TEST_CASE("per-phase specialization decides like the reference path under every hit policy", "[eval][paths]") {
   for (const char* policy : {"first", "unique", "priority", "collect"}) {
     INFO(policy);
-    RuleSet rules = with_resolution(mixed_table(policy));
+    RuleSet rules = load(builtin_with_resolution(mixed_table(policy)));
     REQUIRE_FALSE(rules.compiled().facts.paths.empty());
     require_paths_agree(rules, 5000);
   }
@@ -196,16 +184,13 @@ TEST_CASE("facts path without the specialization (moves interpreted) decides lik
                         "changed(expected_resolution_time)", "has_value(before.solution)", "has_value(before.assignment)",
                         "has_value(after.assignment)", "has_value(external_reference)"})
     to += fmt::format(" and ({0} or not {0})", x);
-  std::vector<SourceFile> files;
-  for (auto& f : RuleSet::builtin_sources()) {
-    if (f.name.find("resolution.yaml") != std::string::npos) f.text = mixed_table("first");
+  std::vector<SourceFile> files = builtin_with_resolution(mixed_table("first"));
+  for (auto& f : files)
     if (f.name.find("workflow.yaml") != std::string::npos) {
       auto at = f.text.find(from);
       REQUIRE(at != std::string::npos);
       f.text.replace(at, from.size(), to);
     }
-    files.push_back(std::move(f));
-  }
   RuleSet rules = load(files);
   REQUIRE(rules.compiled().moves.words == 0);
   REQUIRE(rules.compiled().facts.on);
@@ -224,7 +209,7 @@ TEST_CASE("column-indexed tables beyond the facts word decide like the reference
 }
 
 TEST_CASE("multi-word tables beyond the facts word decide like the reference path", "[eval][paths]") {
-  RuleSet rules = with_resolution(wide_table(80));
+  RuleSet rules = load(builtin_with_resolution(wide_table(80)));
   REQUIRE_FALSE(rules.compiled().facts.on);
   REQUIRE(rules.compiled().max_words > 1);
   require_paths_agree(rules, 5000);

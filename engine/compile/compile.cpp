@@ -404,6 +404,13 @@ std::vector<DecisionTable::FactRow> fold(const std::vector<DecisionTable::FactRo
   return out;
 }
 
+// The bits of the atoms a ByPhase entry computes.
+uint64_t bits_of(const Facts::ByPhase& b) {
+  uint64_t bits = b.none;
+  for (uint64_t x : b.bits) bits |= x;
+  return bits;
+}
+
 // Adds the probes of `from` that `into` does not have (by bit).
 void merge_group(Facts::Group& into, const Facts::Group& from, uint64_t& have) {
   auto add = [&have](std::vector<Facts::Probe>& to, const std::vector<Facts::Probe>& probes) {
@@ -420,10 +427,8 @@ void merge_group(Facts::Group& into, const Facts::Group& from, uint64_t& have) {
   add(into.is_external, from.is_external);
   add(into.compare, from.compare);
   for (const auto& b : from.by_phase) {
-    uint64_t bits = b.none;
-    for (uint64_t x : b.bits) bits |= x;
     into.by_phase.push_back(b);  // only atoms on fields other than the phase field reach here
-    have |= bits;
+    have |= bits_of(b);
   }
   into.ref_exists |= from.ref_exists;
   have |= from.ref_exists;
@@ -439,16 +444,9 @@ uint64_t needed_only(Facts::Group& g, uint64_t needed) {
     for (const auto& p : *probes) have |= uint64_t{1} << p.bit;
   }
   g.by_phase.erase(std::remove_if(g.by_phase.begin(), g.by_phase.end(),
-                                  [needed](const Facts::ByPhase& b) {
-                                    uint64_t bits = b.none;
-                                    for (uint64_t x : b.bits) bits |= x;
-                                    return !(bits & needed);
-                                  }),
+                                  [needed](const Facts::ByPhase& b) { return !(bits_of(b) & needed); }),
                    g.by_phase.end());
-  for (const auto& b : g.by_phase) {
-    have |= b.none;
-    for (uint64_t x : b.bits) have |= x;
-  }
+  for (const auto& b : g.by_phase) have |= bits_of(b);
   g.ref_exists &= needed;
   have |= g.ref_exists;
   return have;

@@ -95,9 +95,8 @@ int order(const Value& a, const Value& b) {
 
 std::string_view system_of(const ChangeInput& c, const Value& group) {
   if (group.kind != ConstKind::Text) return {};
-  const std::size_t n = group.text.size();
   for (const auto& [g, s] : c.groups)
-    if (g.size() == n && same_text(g, group.text)) return s;
+    if (same_text(g, group.text)) return s;
   return {};
 }
 
@@ -110,14 +109,13 @@ __attribute__((noinline)) void both_systems(const ChangeInput& in, SystemMemo& m
   const Value& a = in.after[slot];
   std::string_view sb, sa;
   bool need_b = b.kind == ConstKind::Text, need_a = a.kind == ConstKind::Text;
-  const std::size_t nb = b.text.size(), na = a.text.size();
   for (const auto& [g, sys] : in.groups) {
     if (!need_b && !need_a) break;
-    if (need_b && g.size() == nb && same_text(g, b.text)) {
+    if (need_b && same_text(g, b.text)) {
       sb = sys;
       need_b = false;
     }
-    if (need_a && g.size() == na && same_text(g, a.text)) {
+    if (need_a && same_text(g, a.text)) {
       sa = sys;
       need_a = false;
     }
@@ -250,7 +248,6 @@ using AtomKind = DecisionTable::AtomCode::Kind;
 // equal(), inlined for the evaluator's hot path.
 inline bool same(const Value& a, const Value& b) {
   if (a.kind != b.kind) return false;
-  if (a.kind == ConstKind::Text) return same_text(a.text, b.text);
   switch (a.kind) {
     case ConstKind::None: return true;
     case ConstKind::Text:
@@ -444,11 +441,6 @@ class ChangeEvaluator {
     ctx_.entered = -1;
     if (!Traced && r_.facts.on) {
       uint64_t value = facts_ & ~r_.facts.entered_all, known = ~mt.fact_lazy;
-      if (!mt.fact_lazy) {
-        for (const auto& row : mt.fact_rows)
-          if (!((value ^ row.value) & row.care) && (!row.any || (value & row.any))) return static_cast<int>(row.rule);
-        return -1;
-      }
       for (const auto& row : mt.fact_rows)
         if (fact_row(row, known, value)) return static_cast<int>(row.rule);
       return -1;

@@ -28,12 +28,15 @@ std::string generate_table(std::size_t n, std::string_view hit_policy) {
   return out;
 }
 
-std::vector<SourceFile> generated_rule_set(std::size_t n, std::string_view hit_policy) {
+std::vector<SourceFile> builtin_with_resolution(std::string table) {
   std::vector<SourceFile> files = RuleSet::builtin_sources();
   for (auto& f : files)
-    if (f.name.size() >= 15 && f.name.compare(f.name.size() - 15, 15, "resolution.yaml") == 0)
-      f.text = generate_table(n, hit_policy);
+    if (f.name.size() >= 15 && f.name.compare(f.name.size() - 15, 15, "resolution.yaml") == 0) f.text = table;
   return files;
+}
+
+std::vector<SourceFile> generated_rule_set(std::size_t n, std::string_view hit_policy) {
+  return builtin_with_resolution(generate_table(n, hit_policy));
 }
 
 }  // namespace casex::detail

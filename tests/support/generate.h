@@ -18,6 +18,9 @@ namespace casex::detail {
 /// clean with hit policy first; under unique, rules 2k and 2k+1 overlap.
 std::string generate_table(std::size_t n, std::string_view hit_policy = "first");
 
+/// The built-in rules with resolution.yaml replaced by `table`.
+std::vector<SourceFile> builtin_with_resolution(std::string table);
+
 /// The built-in rules with resolution.yaml replaced by generate_table(n).
 std::vector<SourceFile> generated_rule_set(std::size_t n, std::string_view hit_policy = "first");
 
