@@ -192,8 +192,10 @@ class BlockReader {
         if (block.back() != '\n') block.push_back('\n');
         return true;
       }
-      std::size_t last = block.rfind('\n');
-      if (last != std::string::npos && last >= scanned) {
+      // Only the part just read can hold the last newline: a long line is not scanned again.
+      std::size_t last = std::string_view(block).substr(scanned).rfind('\n');
+      if (last != std::string::npos) {
+        last += scanned;
         carry_.assign(block, last + 1, std::string::npos);
         block.resize(last + 1);
         return true;
