@@ -159,7 +159,7 @@ Decision RuleSet::evaluate(const Change& change) const {
   for (const auto& [name, on] : change.flags) {
     int e = detail::Vocabulary::index_of(v.events, name);
     if (e < 0) throw std::invalid_argument(fmt::format("{}: not an event of the vocabulary", name));
-    in.events[e] = on;
+    in.events.set(static_cast<std::size_t>(e), on);
   }
   if (change.incident) {
     in.has_incident = true;

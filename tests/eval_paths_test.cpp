@@ -106,7 +106,7 @@ class Changes {
         }
       }
     if (pick(3) == 0) in.after = in.before;  // many saves change nothing
-    for (auto& e : in.events) e = pick(3) == 0;
+    for (std::size_t e = 0; e < v_.events.size(); ++e) in.events.set(e, pick(3) == 0);
     in.has_ref = pick(2) == 0;
     if (in.has_ref) in.ref_system = systems_[pick(systems_.size())];
     in.groups = {{"Ext One", "SYS1"}, {"Ext Two", "SYS2"}, {"Group 3", "SYS1"}, {"Empty", ""}};

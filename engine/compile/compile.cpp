@@ -357,6 +357,7 @@ void build_facts(CompiledRules& c) {
   }
   for (std::size_t k = 0; k < tables.size(); ++k) {
     DecisionTable& t = *tables[k];
+    const CheckedTable* ct = with_moves && k == 0 ? nullptr : &c.rules.tables[k - (with_moves ? 1 : 0)];
     t.fact_rows.clear();
     for (std::size_t r = 0; r < t.rows1.size();) {
       std::size_t e = r + 1;  // the rows of one rule are consecutive
@@ -376,6 +377,12 @@ void build_facts(CompiledRules& c) {
       }
       if (merge) t.fact_rows.push_back({common, rows[0].value & common, any, rows[0].rule});
       else t.fact_rows.insert(t.fact_rows.end(), rows.begin(), rows.end());
+      if (ct)
+        for (std::size_t i = t.fact_rows.size(); i-- > 0 && t.fact_rows[i].rule == t.rows1[r].rule;) {
+          const CheckedRule& cr = ct->rules[t.fact_rows[i].rule];
+          t.fact_rows[i].op = static_cast<int16_t>(cr.operation);
+          t.fact_rows[i].own_system = cr.system.has_value();
+        }
       r = e;
     }
   }
@@ -452,6 +459,44 @@ uint64_t needed_only(Facts::Group& g, uint64_t needed) {
   return have;
 }
 
+// Moves the probes that have a faster form to it (see Facts::Group).
+void finish_group(Facts::Group& g, Facts& f, const Vocabulary& v) {
+  auto text_field = [&v](const Facts::Probe& p) { return v.fields[p.slot].type == Type::Text; };
+  for (const auto& p : g.changed)
+    if (text_field(p)) g.changed_text.push_back(p);
+  g.changed.erase(std::remove_if(g.changed.begin(), g.changed.end(), text_field), g.changed.end());
+  for (const auto& p : g.events)
+    if (p.slot < 64) {
+      g.event_slots |= uint64_t{1} << p.slot;
+      f.event_bit[p.slot] = p.bit;
+    }
+  g.events.erase(std::remove_if(g.events.begin(), g.events.end(), [](const Facts::Probe& p) { return p.slot < 64; }),
+                 g.events.end());
+  for (const auto& p : g.is_external) {
+    if (p.slot >= 64) continue;  // SystemMemo holds fields 0..63
+    auto it = std::find_if(g.lookups.begin(), g.lookups.end(), [&p](const Facts::Lookup& l) { return l.slot == p.slot; });
+    if (it == g.lookups.end()) it = g.lookups.insert(g.lookups.end(), Facts::Lookup{p.slot, 0, 0});
+    (p.side == Side::Before ? it->before : it->after) |= uint64_t{1} << p.bit;
+  }
+  g.is_external.erase(std::remove_if(g.is_external.begin(), g.is_external.end(),
+                                     [](const Facts::Probe& p) { return p.slot < 64; }),
+                      g.is_external.end());
+  auto text_compare = [&](const Facts::Probe& p) {
+    const auto& a = f.code[p.bit];
+    return text_field(p) && a.ckind == ConstKind::Text && !a.text.empty() && p.side != Side::Incident;
+  };
+  for (const auto& p : g.compare)
+    if (text_compare(p)) {
+      const auto& a = f.code[p.bit];
+      g.compare_text.push_back({a.text.data(), static_cast<uint32_t>(a.text.size()), p.slot, p.side, p.bit, a.negate});
+    }
+  g.compare.erase(std::remove_if(g.compare.begin(), g.compare.end(), text_compare), g.compare.end());
+  for (auto* probes : {&g.changed, &g.events, &g.has_field, &g.is_external, &g.compare, &g.changed_text})
+    probes->shrink_to_fit();
+  g.lookups.shrink_to_fit();
+  g.compare_text.shrink_to_fit();
+}
+
 // The rule set specialized per (before.phase, after.phase): see Facts::Path.
 void build_paths(CompiledRules& c) {
   using K = DecisionTable::AtomCode::Kind;
@@ -510,6 +555,7 @@ void build_paths(CompiledRules& c) {
           if (table < 0) return;
           Facts::Path::Step st;
           st.table = table;
+          st.policy = c.rules.tables[static_cast<std::size_t>(table)].policy;
           st.at_new_phase = at_new_phase;
           st.entered = entered;
           const uint64_t known = phase_atoms | f.entered_all;
@@ -628,6 +674,13 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
   if (!diags.has_errors()) {  // a rule set with errors is never run: no fast forms for it
     build_facts(c);
     build_paths(c);
+    Facts& f = c.facts;
+    if (!f.paths.empty()) {
+      for (auto& p : f.paths) finish_group(p.group, f, v);
+    } else if (f.on) {
+      finish_group(f.moves, f, v);
+      for (auto& g : f.tables) finish_group(g, f, v);
+    }
   }
   c.incoming_rule.assign(v.incoming.size(), -1);
   for (std::size_t i = 0; i < c.rules.incoming.size(); ++i)
@@ -654,6 +707,11 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
       if (ops.empty() || std::find(ops.begin(), ops.end(), static_cast<int>(op)) != ops.end())
         c.op_targets[op].push_back(static_cast<uint32_t>(i));
   }
+  for (const auto& entries : c.op_targets) {
+    c.target_begin.push_back(static_cast<uint32_t>(c.target_run.size()));
+    for (uint32_t e : entries) c.target_run.push_back({c.target_code[e], e});
+  }
+  c.target_begin.push_back(static_cast<uint32_t>(c.target_run.size()));
   return c;
 }
 

@@ -90,6 +90,8 @@ struct DecisionTable {
   struct FactRow {
     uint64_t care = 0, value = 0, any = 0;
     uint32_t rule = 0;
+    int16_t op = -1;         // the rule's operation (tables; -1 for the moves)
+    bool own_system = false; // the rule names its system (else the targets: entries decide)
   };
   std::vector<FactRow> fact_rows;
   uint64_t fact_lazy = 0;  // the atoms of this table evaluated only when a row needs them
@@ -115,14 +117,36 @@ struct Facts {
     std::vector<uint64_t> bits;     // per phase
     uint64_t none = 0;              // when the field has no phase
   };
-  /// Cheap atoms computed together, kind by kind.
+  /// side.slot == "text" on a field of type text, the constant beside it.
+  struct TextProbe {
+    const char* data = nullptr;     // the constant (owned by code[bit].text)
+    uint32_t size = 0;
+    uint16_t slot = 0;
+    Side side = Side::After;
+    uint8_t bit = 0;
+    bool negate = false;
+  };
+  /// is_external(before.slot) and is_external(after.slot): both sides' groups
+  /// found in one scan of the change's groups.
+  struct Lookup {
+    uint16_t slot = 0;
+    uint64_t before = 0, after = 0;  // the bit set when that side's group has a system (0: not read)
+  };
+  /// Cheap atoms computed together, kind by kind. The compiler fills the
+  /// first lists; finish_group() moves what has a faster form to the others.
   struct Group {
     std::vector<Probe> changed, events, has_field;
     std::vector<Probe> is_external;  // those the table's first row reads (it is always tried)
     std::vector<Probe> compare;     // FieldEq on text, number or bool: side.slot against code[bit]
     std::vector<ByPhase> by_phase;
     uint64_t ref_exists = 0;        // bits of has_value(external_reference)
+    // the faster forms
+    std::vector<Probe> changed_text;   // changed() of a text field: the texts compared (no value has none)
+    uint64_t event_slots = 0;          // events at slots below 64, bit per slot (their bits: Facts::event_bit)
+    std::vector<Lookup> lookups;       // every is_external of the group
+    std::vector<TextProbe> compare_text;
   };
+  uint8_t event_bit[64] = {};       // the bit of the atom of event slot i (i < 64)
   Group moves;                      // the moves' atoms: computed for every change
   std::vector<Group> tables;        // per table, its other atoms: computed when the table is reached
   std::vector<uint64_t> entered;    // per phase: the bits of entered(phase)
@@ -144,6 +168,7 @@ struct Facts {
     /// a step's operations carry before.phase or the phase after the workflow.
     struct Step {
       int table = -1;
+      HitPolicy policy = HitPolicy::First;
       bool at_new_phase = false;    // its operations carry the phase after the workflow (else before.phase)
       bool entered = false;         // it enters the phase after the workflow
       std::vector<DecisionTable::FactRow> rows;  // folded
@@ -185,6 +210,14 @@ struct CompiledRules {
     int slot = -1;
   };
   std::vector<TargetCode> target_code;             // parallel to rules.targets
+  /// op_targets as the evaluator runs it: the entries of operation `op` are
+  /// target_run[target_begin[op]] up to target_run[target_begin[op + 1]].
+  struct TargetRun {
+    TargetCode code;
+    uint32_t entry = 0;  // into rules.targets
+  };
+  std::vector<TargetRun> target_run;
+  std::vector<uint32_t> target_begin;
   std::string version;                             // digest of the rule files
   std::vector<SourceFile> sources;
 

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace casex::detail {
 
@@ -15,7 +16,7 @@ void ChangeInput::reset(const Vocabulary& v) {
   incident = {};
   before.assign(v.fields.size(), Value{});
   after.assign(v.fields.size(), Value{});
-  events.assign(v.events.size(), 0);
+  events.reset(v.events.size());
   has_ref = false;
   ref_system = ref_id = {};
   groups.clear();
@@ -278,20 +279,14 @@ class ChangeEvaluator {
  public:
   ChangeEvaluator(const CompiledRules& r, const ChangeInput& in, Outcome& out, Scratch& s, EvalTrace* trace)
       : r_(r), v_(r.rules.vocabulary), in_(in), out_(out), s_(s), trace_(trace) {
-    ctx_.vocab = &v_;
-    ctx_.change = &in;
-    ctx_.has_ref = in.has_ref;
-    ctx_.ref_system = in.ref_system;
-    ctx_.ref_id = in.ref_id;
     s_.systems.known[0] = s_.systems.known[1] = 0;
-    ctx_.systems = &s_.systems;
-    if (s_.bits.size() < r.max_words) s_.bits.assign(r.max_words, 0);
   }
 
   bool run() {
     if constexpr (!Traced) {
       if (!r_.facts.paths.empty()) return run_path();
     }
+    if (s_.bits.size() < r_.max_words) s_.bits.assign(r_.max_words, 0);
     out_.ops.clear();
     out_.suppressed.clear();
     out_.error.clear();
@@ -336,7 +331,24 @@ class ChangeEvaluator {
   }
 
  private:
-  bool holds(const TExpr& e) const { return eval_truth(e, ctx_); }
+  // The context of an interpreted expression, made when one is first evaluated
+  // (the fast paths seldom need one).
+  const EvalContext& ctx() const {
+    if (!ctx_made_) {
+      new (&ctx_) EvalContext{};
+      ctx_.vocab = &v_;
+      ctx_.change = &in_;
+      ctx_.has_ref = in_.has_ref;
+      ctx_.ref_system = in_.ref_system;
+      ctx_.ref_id = in_.ref_id;
+      ctx_.systems = &s_.systems;
+      ctx_made_ = true;
+    }
+    ctx_.entered = entered_;
+    return ctx_;
+  }
+
+  bool holds(const TExpr& e) const { return eval_truth(e, ctx()); }
 
   void trace(const OutOp& o, EvalTrace::Fate fate, int target) {
     trace_->emits.push_back({o.table, o.rule, o.op, o.phase, std::string(o.system), fate, target});
@@ -349,7 +361,7 @@ class ChangeEvaluator {
     switch (a.kind) {
       case AtomKind::Changed: return !same(in_.before[a.slot], in_.after[a.slot]);
       case AtomKind::Event: return in_.events[a.slot] != 0;
-      case AtomKind::Entered: return ctx_.entered == a.slot;
+      case AtomKind::Entered: return entered_ == a.slot;
       case AtomKind::RefExists: return in_.has_ref;
       case AtomKind::HasField: return field(a.side, a.slot).kind != ConstKind::None;
       case AtomKind::IsExternal: return !field_system(in_, &s_.systems, a.side, a.slot).empty();
@@ -361,7 +373,7 @@ class ChangeEvaluator {
       }
       case AtomKind::Generic: break;
     }
-    return eval_truth(dt.atoms[i], ctx_);
+    return eval_truth(dt.atoms[i], ctx());
   }
 
   __attribute__((noinline)) bool atom_outlined(const DecisionTable& dt, uint32_t i) const { return atom(dt, i); }
@@ -438,7 +450,7 @@ class ChangeEvaluator {
       return -1;
     }
     if (mt.rows.empty()) return -1;
-    ctx_.entered = -1;
+    entered_ = -1;
     if (!Traced && r_.facts.on) {
       uint64_t value = facts_ & ~r_.facts.entered_all, known = ~mt.fact_lazy;
       for (const auto& row : mt.fact_rows)
@@ -486,7 +498,7 @@ class ChangeEvaluator {
   bool step(int table, int phase, int entered) {
     if constexpr (Traced) trace_->steps.push_back({table, phase, entered, {}});
     if (table < 0) return true;  // a metaphase without a table sends nothing
-    ctx_.entered = entered;
+    entered_ = entered;
     const DecisionTable& dt = r_.tables[table];
     const CheckedTable& ct = r_.rules.tables[table];
     if (!Traced && r_.facts.on) return fact_step(dt, ct, table, phase, entered);
@@ -525,8 +537,17 @@ class ChangeEvaluator {
   __attribute__((always_inline)) uint64_t facts(const Facts::Group& f) const {
     const Value* side[2] = {in_.before.data(), in_.after.data()};
     uint64_t v = in_.has_ref ? f.ref_exists : 0;
+    for (const auto& p : f.changed_text) v |= uint64_t{!same_text(side[0][p.slot].text, side[1][p.slot].text)} << p.bit;
+    for (uint64_t m = in_.events.first_word() & f.event_slots; m; m &= m - 1)
+      v |= uint64_t{1} << r_.facts.event_bit[__builtin_ctzll(m)];
+    for (const auto& p : f.lookups) {
+      if (!(s_.systems.known[0] & (uint64_t{1} << p.slot))) both_systems(in_, s_.systems, p.slot);
+      v |= (s_.systems.size[0][p.slot] ? p.before : 0) | (s_.systems.size[1][p.slot] ? p.after : 0);
+    }
+    for (const auto& p : f.compare_text)
+      v |= uint64_t{same_text(side[static_cast<int>(p.side)][p.slot].text, {p.data, p.size}) != p.negate} << p.bit;
     for (const auto& p : f.changed) v |= uint64_t{!same(side[0][p.slot], side[1][p.slot])} << p.bit;
-    for (const auto& p : f.events) v |= uint64_t{in_.events[p.slot] != 0} << p.bit;
+    for (const auto& p : f.events) v |= uint64_t{in_.events[p.slot]} << p.bit;
     for (const auto& p : f.has_field)
       v |= uint64_t{side[static_cast<int>(p.side)][p.slot].kind != ConstKind::None} << p.bit;
     for (const auto& p : f.is_external) v |= uint64_t{!field_system(in_, &s_.systems, p.side, p.slot).empty()} << p.bit;
@@ -550,7 +571,7 @@ class ChangeEvaluator {
       known |= bit;
       const auto& a = r_.facts.code[i];
       if (a.kind == DecisionTable::AtomCode::Kind::IsExternal ? !field_system(in_, &s_.systems, a.side, a.slot).empty()
-                                                              : eval_truth(r_.facts.atoms[i], ctx_))
+                                                              : eval_truth(r_.facts.atoms[i], ctx()))
         value |= bit;
       if ((value ^ row.value) & bit) return false;
     }
@@ -571,7 +592,7 @@ class ChangeEvaluator {
     facts_ |= facts(f.tables[static_cast<std::size_t>(table)]);
     const uint64_t value =
         (facts_ & ~f.entered_all) | (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
-    return rows_step(dt.fact_rows, dt.fact_lazy, ct, table, phase, entered, value);
+    return rows_step(dt.fact_rows, dt.fact_lazy, ct.policy, table, phase, entered, value);
   }
 
   // ---- the path (CompiledRules::facts.paths): the rule set specialized for the change's two phases
@@ -588,7 +609,7 @@ class ChangeEvaluator {
     const uint64_t value = facts(path.group) | path.phases;
     int m = -1;
     if (!path.moves.empty()) {
-      ctx_.entered = -1;
+      entered_ = -1;
       uint64_t v = value, known = ~path.moves_lazy;
       for (const auto& row : path.moves)
         if (fact_row(row, known, v)) {
@@ -600,8 +621,7 @@ class ChangeEvaluator {
     const int np = plan.phase >= 0 ? plan.phase : p1;
     out_.phase = np;
     for (const auto& st : plan.steps)
-      if (!rows_step(st.rows, st.lazy, r_.rules.tables[static_cast<std::size_t>(st.table)], st.table,
-                     st.at_new_phase ? np : p0, st.entered ? np : -1, value)) {
+      if (!rows_step(st.rows, st.lazy, st.policy, st.table, st.at_new_phase ? np : p0, st.entered ? np : -1, value)) {
         out_.ops.clear();
         out_.suppressed.clear();
         return false;
@@ -610,17 +630,18 @@ class ChangeEvaluator {
   }
 
   // One step over rows of the facts word: operations straight to the outcome.
-  bool rows_step(const std::vector<DecisionTable::FactRow>& rows, uint64_t lazy, const CheckedTable& ct, int table,
+  bool rows_step(const std::vector<DecisionTable::FactRow>& rows, uint64_t lazy, HitPolicy policy, int table,
                  int phase, int entered, uint64_t value) {
-    ctx_.entered = entered;  // interpreted atoms, targets and systems may read entered()
-    if (!lazy && ct.policy == HitPolicy::First) {  // every atom known: plain bit tests
+    entered_ = entered;  // interpreted atoms, targets and systems may read entered()
+    if (!lazy && policy == HitPolicy::First) {  // every atom known: plain bit tests
       for (const auto& row : rows)
         if (!((value ^ row.value) & row.care) && (!row.any || (value & row.any))) {
-          emit_direct(table, static_cast<int>(row.rule), phase);
+          emit_op(row.op, row.own_system, table, static_cast<int>(row.rule), phase);
           break;
         }
       return true;
     }
+    const CheckedTable& ct = r_.rules.tables[static_cast<std::size_t>(table)];
     uint64_t known = ~lazy;
     Pick p;
     bool ok = true;
@@ -672,47 +693,63 @@ class ChangeEvaluator {
     Value sys;
     target = -1;
     if (cr.system) {
-      sys = eval_value(*cr.system, ctx_);
-    } else {
-      using TC = CompiledRules::TargetCode;
-      for (uint32_t t : r_.op_targets[cr.operation]) {
-        const TC& tc = r_.target_code[t];
-        if (tc.when == TC::When::RefExists ? !in_.has_ref
-                                           : tc.when == TC::When::Generic && !holds(*r_.rules.targets[t].when))
-          continue;
-        if (tc.system == TC::System::FieldSystem) {
-          std::string_view s = field_system(in_, &s_.systems, tc.side, tc.slot);
-          if (!s.empty()) {
-            sys.kind = ConstKind::Text;
-            sys.text = s;
-          }
-        } else if (tc.system == TC::System::RefSystem) {
-          if (in_.has_ref && !in_.ref_system.empty()) {
-            sys.kind = ConstKind::Text;
-            sys.text = in_.ref_system;
-          }
-        } else {
-          sys = eval_value(r_.rules.targets[t].system, ctx_);
-        }
-        target = static_cast<int>(t);
-        break;
-      }
+      sys = eval_value(*cr.system, ctx());
+      return sys;
+    }
+    std::string_view s;
+    if (const CompiledRules::TargetRun* t = target_entry(cr.operation, s)) {
+      target = static_cast<int>(t->entry);
+      if (t->code.system == CompiledRules::TargetCode::System::Generic) return eval_value(r_.rules.targets[t->entry].system, ctx());
+      sys = text_value(s);
     }
     return sys;
   }
 
-  // The facts path's emit: straight to the outcome, where the kept operations are ops + suppressed.
+  // The targets: entry that applies to operation `op` (null: none) and, unless
+  // its system is Generic, that system (empty: none).
+  const CompiledRules::TargetRun* target_entry(int op, std::string_view& sys) {
+    using TC = CompiledRules::TargetCode;
+    const CompiledRules::TargetRun* t = r_.target_run.data() + r_.target_begin[static_cast<std::size_t>(op)];
+    const CompiledRules::TargetRun* end = r_.target_run.data() + r_.target_begin[static_cast<std::size_t>(op) + 1];
+    for (; t != end; ++t) {
+      const TC& tc = t->code;
+      if (tc.when == TC::When::RefExists ? !in_.has_ref
+                                         : tc.when == TC::When::Generic && !holds(*r_.rules.targets[t->entry].when))
+        continue;
+      if (tc.system == TC::System::FieldSystem) sys = field_system(in_, &s_.systems, tc.side, tc.slot);
+      else if (tc.system == TC::System::RefSystem) sys = in_.has_ref ? in_.ref_system : std::string_view();
+      return t;
+    }
+    return nullptr;
+  }
+
+  // The facts paths' emit: straight to the outcome, where the kept operations are ops + suppressed.
   void emit_direct(int table, int rule, int phase) {
-    const CheckedRule& cr = r_.rules.tables[table].rules[rule];
-    int target;
-    const Value sys = target_of(cr, target);
-    if (sys.kind != ConstKind::Text) return;
-    if (r_.rules.deduplicate)
-      for (const auto* list : {&out_.ops, &out_.suppressed})
-        for (const auto& prev : *list)
-          if (prev.op == cr.operation && same_text(prev.system, sys.text)) return;
-    const OutOp o{cr.operation, phase, table, rule, sys.text};
-    if (r_.rules.suppress_origin && !in_.origin.empty() && same_text(sys.text, in_.origin)) out_.suppressed.push_back(o);
+    const CheckedRule& cr = r_.rules.tables[static_cast<std::size_t>(table)].rules[static_cast<std::size_t>(rule)];
+    emit_op(cr.operation, cr.system.has_value(), table, rule, phase);
+  }
+
+  void emit_op(int op, bool own_system, int table, int rule, int phase) {
+    std::string_view sys;
+    if (own_system) {
+      const Value v = eval_value(*r_.rules.tables[static_cast<std::size_t>(table)].rules[static_cast<std::size_t>(rule)].system, ctx());
+      if (v.kind != ConstKind::Text) return;
+      sys = v.text;
+    } else if (const CompiledRules::TargetRun* t = target_entry(op, sys);
+               t && t->code.system == CompiledRules::TargetCode::System::Generic) {
+      const Value v = eval_value(r_.rules.targets[t->entry].system, ctx());
+      if (v.kind != ConstKind::Text) return;
+      sys = v.text;
+    }
+    if (sys.empty()) return;
+    if (r_.rules.deduplicate) {
+      for (const auto& prev : out_.ops)
+        if (prev.op == op && same_text(prev.system, sys)) return;
+      for (const auto& prev : out_.suppressed)
+        if (prev.op == op && same_text(prev.system, sys)) return;
+    }
+    const OutOp o{op, phase, table, rule, sys};
+    if (r_.rules.suppress_origin && !in_.origin.empty() && same_text(sys, in_.origin)) out_.suppressed.push_back(o);
     else out_.ops.push_back(o);
   }
 
@@ -741,7 +778,11 @@ class ChangeEvaluator {
   Outcome& out_;
   Scratch& s_;
   EvalTrace* trace_;  // non-null when Traced
-  EvalContext ctx_;
+  int entered_ = -1;       // the phase the current step enters, or -1
+  mutable bool ctx_made_ = false;
+  union {
+    mutable EvalContext ctx_;  // made by ctx()
+  };
   uint64_t facts_ = 0;  // facts path: the cheap atoms of this change
 };
 

@@ -21,12 +21,30 @@ struct Value {
   std::string_view text;
 };
 
+/// The events of a change, one bit per vocabulary event (the first 64 in one
+/// word, which the evaluator tests together).
+class EventSet {
+ public:
+  void reset(std::size_t n) { words_.assign(n / 64 + 1, 0); }
+  bool operator[](std::size_t i) const { return words_[i >> 6] >> (i & 63) & 1; }
+  void set(std::size_t i, bool on) {
+    const uint64_t bit = uint64_t{1} << (i & 63);
+    words_[i >> 6] = on ? words_[i >> 6] | bit : words_[i >> 6] & ~bit;
+  }
+  uint64_t first_word() const { return words_.empty() ? 0 : words_[0]; }
+
+ private:
+  std::vector<uint64_t> words_;
+};
+
 /// A change of an incident, as views into the host's data; fields by slot.
+/// A field of type text holds a Text value with a non-empty text, or no value
+/// (kind None, empty text): the evaluator compares such fields by text alone.
 struct ChangeInput {
   bool has_incident = false;
   std::string_view incident;
   std::vector<Value> before, after;  // one per vocabulary field
-  std::vector<uint8_t> events;       // one per vocabulary event
+  EventSet events;                   // one per vocabulary event
   bool has_ref = false;
   std::string_view ref_system, ref_id;
   std::vector<std::pair<std::string_view, std::string_view>> groups;  // group -> system

@@ -231,7 +231,7 @@ class Handler {
   bool on_bool(bool b, bj::error_code& ec) {
     if (skip_ || want_ == Want::Ignore) return true;
     if (want_ == Want::Event) {
-      in_->events[index_] = b;
+      in_->events.set(static_cast<std::size_t>(index_), b);
       return true;
     }
     if (want_ == Want::Field && t_->types[index_] == Type::Bool) {

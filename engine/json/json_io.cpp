@@ -284,7 +284,7 @@ bool JsonEvaluator::read_change(const bj::object& doc, std::string& error) {
       error = fmt::format("{}: expected a boolean, found {}", v.events[i], json_kind(*e));
       return false;
     }
-    c.events[i] = e->get_bool();
+    c.events.set(i, e->get_bool());
   }
   if (!read_reference(doc, c.has_ref, c.ref_system, c.ref_id, error)) return false;
   if (const bj::value* g = doc.if_contains("groups"); g && !g->is_null()) {
