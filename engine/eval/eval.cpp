@@ -101,26 +101,23 @@ std::string_view system_of(const ChangeInput& c, const Value& group) {
   return {};
 }
 
+// The system of a group (first match wins, as system_of()).
+inline std::string_view find_system(const ChangeInput& c, std::string_view group) {
+  for (const auto& [g, sys] : c.groups)
+    if (same_text(g, group)) return sys;
+  return {};
+}
+
 // The system of the group in a field of the change, remembered per change.
-// Looks up the groups of a field on both sides of a change in one scan (a
-// rule asking about one side usually asks about the other), first match
-// wins, as system_of().
+// Looks up the groups of a field on both sides of a change (a rule asking
+// about one side usually asks about the other); a field that did not change
+// is looked up once.
 __attribute__((noinline)) void both_systems(const ChangeInput& in, SystemMemo& memo, int slot) {
   const Value& b = in.before[slot];
   const Value& a = in.after[slot];
   std::string_view sb, sa;
-  bool need_b = b.kind == ConstKind::Text, need_a = a.kind == ConstKind::Text;
-  for (const auto& [g, sys] : in.groups) {
-    if (!need_b && !need_a) break;
-    if (need_b && same_text(g, b.text)) {
-      sb = sys;
-      need_b = false;
-    }
-    if (need_a && same_text(g, a.text)) {
-      sa = sys;
-      need_a = false;
-    }
-  }
+  if (b.kind == ConstKind::Text) sb = find_system(in, b.text);
+  if (a.kind == ConstKind::Text) sa = b.kind == ConstKind::Text && same_text(a.text, b.text) ? sb : find_system(in, a.text);
   memo.data[0][slot] = sb.data();
   memo.size[0][slot] = sb.size();
   memo.data[1][slot] = sa.data();
