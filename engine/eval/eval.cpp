@@ -533,13 +533,14 @@ class ChangeEvaluator {
   // A group of cheap atoms, kind by kind.
   __attribute__((always_inline)) uint64_t facts(const Facts::Group& f) const {
     const Value* side[2] = {in_.before.data(), in_.after.data()};
-    uint64_t v = in_.has_ref ? f.ref_exists : 0;
+    uint64_t v = f.ref_exists & (uint64_t{0} - in_.has_ref);
     for (const auto& p : f.changed_text) v |= uint64_t{!same_text(side[0][p.slot].text, side[1][p.slot].text)} << p.bit;
     for (uint64_t m = in_.events.first_word() & f.event_slots; m; m &= m - 1)
       v |= uint64_t{1} << r_.facts.event_bit[__builtin_ctzll(m)];
     for (const auto& p : f.lookups) {
       if (!(s_.systems.known[0] & (uint64_t{1} << p.slot))) both_systems(in_, s_.systems, p.slot);
-      v |= (s_.systems.size[0][p.slot] ? p.before : 0) | (s_.systems.size[1][p.slot] ? p.after : 0);
+      v |= (p.before & (uint64_t{0} - (s_.systems.size[0][p.slot] != 0))) |
+           (p.after & (uint64_t{0} - (s_.systems.size[1][p.slot] != 0)));
     }
     for (const auto& p : f.compare_text)
       v |= uint64_t{same_text(side[static_cast<int>(p.side)][p.slot].text, {p.data, p.size}) != p.negate} << p.bit;
