@@ -98,7 +98,7 @@ class Changes {
           x.sym = static_cast<int>(pick(v_.phases.size()));
           continue;
         }
-        const auto& pool = f == 1 ? groups_ : f == 3 ? codes_ : texts_;
+        const auto& pool = f == 1 || v_.fields[f].name == "far_group" ? groups_ : f == 3 ? codes_ : texts_;
         std::string_view t = pool[pick(pool.size())];
         if (!t.empty()) {
           x.kind = ConstKind::Text;
@@ -213,4 +213,46 @@ TEST_CASE("multi-word tables beyond the facts word decide like the reference pat
   REQUIRE_FALSE(rules.compiled().facts.on);
   REQUIRE(rules.compiled().max_words > 1);
   require_paths_agree(rules, 5000);
+}
+
+TEST_CASE("fields and events past the 64th slot decide like the reference path", "[eval][paths]") {
+  // 60 more fields and 64 more events: far_group and far_text sit at slots 65
+  // and 66, e62 and e63 at 64 and 65, where the one-word event set and the
+  // per-change memory of group lookups stop and the general forms take over.
+  std::string fields, events = "  events: [comment_added, attachment_changed";
+  for (int i = 0; i < 60; ++i) fields += fmt::format("    - {{name: x{}, type: text}}\n", i);
+  fields += "    - {name: far_group, type: text}\n    - {name: far_text, type: text}\n\n";
+  for (int i = 0; i < 64; ++i) events += fmt::format(", e{}", i);
+  events += "]";
+  std::vector<SourceFile> files = builtin_with_resolution(R"(table:
+  id: resolution
+  scope: {metaphase: Resolution}
+  hit_policy: first
+  rules:
+    - id: r.far-assign
+      when: not is_external(before.far_group) and is_external(after.far_group)
+      then: Assign
+    - id: r.far-event
+      when: e63 or e62 or changed(far_text)
+      then: Update
+    - id: r.near
+      when: comment_added or e3 or after.far_text == "s1" or is_external(after.assignment)
+      then: Update
+)");
+  bool edited = false;
+  for (auto& f : files)
+    if (f.name.find("vocabulary.yaml") != std::string::npos) {
+      const std::string old_events = "  events: [comment_added, attachment_changed]";
+      auto at = f.text.find(old_events);
+      REQUIRE(at != std::string::npos);
+      f.text.replace(at, old_events.size(), fields + events);
+      edited = true;
+    }
+  REQUIRE(edited);
+  RuleSet rules = load(files);
+  const auto& v = rules.compiled().rules.vocabulary;
+  REQUIRE(v.find_field("far_group") >= 64);
+  REQUIRE(Vocabulary::index_of(v.events, "e63") >= 64);
+  REQUIRE_FALSE(rules.compiled().facts.paths.empty());
+  require_paths_agree(rules, 20000);
 }
