@@ -123,6 +123,14 @@ DecisionTable::AtomCode decode(const TExpr& e) {
     case Op::Ne: {
       const TExpr* f = &e.args[0];
       const TExpr* k = &e.args[1];
+      if (f->op == Op::RefSystem) std::swap(f, k);
+      if (k->op == Op::RefSystem && f->op == Op::ExternalSystem && field(f->args[0])) {
+        a.kind = K::RefIsSystem;
+        a.negate = e.op == Op::Ne;
+        a.side = f->args[0].side;
+        a.slot = f->args[0].slot;
+        break;
+      }
       if (f->op == Op::Const) std::swap(f, k);
       if (k->op != Op::Const) break;
       a.negate = e.op == Op::Ne;
@@ -348,6 +356,7 @@ void build_facts(CompiledRules& c) {
           }
           [[fallthrough]];
         case K::MetaphaseEq:
+        case K::RefIsSystem:
         case K::Generic:
           t.fact_lazy |= bit;
           break;

@@ -40,6 +40,7 @@ struct DecisionTable {
       IsExternal,   // is_external(side.slot)
       FieldEq,      // side.slot == constant (Ne: negate)
       MetaphaseEq,  // metaphase(side.slot) == metaphase `sym` (Ne: negate)
+      RefIsSystem,  // external_reference.system == external_system(side.slot) (Ne: negate)
     };
     Kind kind = Kind::Generic;
     bool negate = false;

@@ -354,6 +354,8 @@ class ChangeEvaluator {
   const Value& field(Side side, int slot) const { return side == Side::Before ? in_.before[slot] : in_.after[slot]; }
 
   __attribute__((always_inline)) bool atom(const DecisionTable& dt, uint32_t i) const {
+    // The traced path is the reference the fast paths are tested against: it interprets every atom.
+    if constexpr (Traced) return eval_truth(dt.atoms[i], ctx());
     const auto& a = dt.code[i];
     switch (a.kind) {
       case AtomKind::Changed: return !same(in_.before[a.slot], in_.after[a.slot]);
@@ -362,6 +364,7 @@ class ChangeEvaluator {
       case AtomKind::RefExists: return in_.has_ref;
       case AtomKind::HasField: return field(a.side, a.slot).kind != ConstKind::None;
       case AtomKind::IsExternal: return !field_system(in_, &s_.systems, a.side, a.slot).empty();
+      case AtomKind::RefIsSystem: return ref_is_system(a);
       case AtomKind::FieldEq: return equals_const(field(a.side, a.slot), a) != a.negate;
       case AtomKind::MetaphaseEq: {
         const Value& p = field(a.side, a.slot);
@@ -371,6 +374,13 @@ class ChangeEvaluator {
       case AtomKind::Generic: break;
     }
     return eval_truth(dt.atoms[i], ctx());
+  }
+
+  // external_reference.system == external_system(side.slot), as equal() has it:
+  // true also when neither has a value.
+  bool ref_is_system(const DecisionTable::AtomCode& a) const {
+    const std::string_view ref = in_.has_ref ? in_.ref_system : std::string_view();
+    return same_text(ref, field_system(in_, &s_.systems, a.side, a.slot)) != a.negate;
   }
 
   __attribute__((noinline)) bool atom_outlined(const DecisionTable& dt, uint32_t i) const { return atom(dt, i); }
@@ -568,8 +578,9 @@ class ChangeEvaluator {
       const uint64_t bit = uint64_t{1} << i;
       known |= bit;
       const auto& a = r_.facts.code[i];
-      if (a.kind == DecisionTable::AtomCode::Kind::IsExternal ? !field_system(in_, &s_.systems, a.side, a.slot).empty()
-                                                              : eval_truth(r_.facts.atoms[i], ctx()))
+      if (a.kind == AtomKind::IsExternal  ? !field_system(in_, &s_.systems, a.side, a.slot).empty()
+          : a.kind == AtomKind::RefIsSystem ? ref_is_system(a)
+                                            : eval_truth(r_.facts.atoms[i], ctx()))
         value |= bit;
       if ((value ^ row.value) & bit) return false;
     }
