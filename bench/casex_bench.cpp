@@ -69,8 +69,9 @@ void compact_copy(const ChangeInput& in, Parsed& p) {
   p.in = in;
   p.in.groups.shrink_to_fit();
   std::size_t n = p.in.incident.size() + p.in.ref_system.size() + p.in.ref_id.size() + p.in.origin.size();
-  for (const auto& v : p.in.before) n += v.text.size();
-  for (const auto& v : p.in.after) n += v.text.size();
+  for (const auto* side : {&p.in.before, &p.in.after})
+    for (const auto& v : *side)
+      if (v.kind == ConstKind::Text) n += v.text.size();
   for (const auto& [g, sys] : p.in.groups) n += g.size() + sys.size();
   p.texts.clear();
   p.texts.reserve(n);
@@ -80,8 +81,9 @@ void compact_copy(const ChangeInput& in, Parsed& p) {
     t = std::string_view(p.texts.data() + at, t.size());
   };
   own(p.in.incident);
-  for (auto& v : p.in.before) own(v.text);
-  for (auto& v : p.in.after) own(v.text);
+  for (auto* side : {&p.in.before, &p.in.after})
+    for (auto& v : *side)
+      if (v.kind == ConstKind::Text) own(v.text);
   own(p.in.ref_system);
   own(p.in.ref_id);
   for (auto& [g, sys] : p.in.groups) {

@@ -146,9 +146,9 @@ Value eval_value(const TExpr& e, const EvalContext& c) {
       Value v;
       v.kind = e.kind;
       v.boolean = e.boolean;
-      v.number = e.number;
       v.sym = e.slot;
-      if (e.kind == ConstKind::Text) v.text = e.text;
+      if (e.kind == ConstKind::Number) v.number = e.number;
+      else if (e.kind == ConstKind::Text) v.text = e.text;
       return v;
     }
     case Op::Field:
@@ -767,7 +767,7 @@ class ChangeEvaluator {
     const CheckedRule& cr = r_.rules.tables[table].rules[rule];
     int target;
     const Value sys = target_of(cr, target);
-    OutOp o{cr.operation, phase, table, rule, sys.text};
+    OutOp o{cr.operation, phase, table, rule, sys.kind == ConstKind::Text ? sys.text : std::string_view()};
     if (sys.kind != ConstKind::Text) {  // no target: not emitted
       if constexpr (Traced) trace(o, EvalTrace::Fate::NoTarget, target);
       return;

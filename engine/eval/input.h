@@ -12,14 +12,19 @@
 
 namespace casex::detail {
 
-/// A runtime value. "No value" (missing, null, "") is kind None.
+/// A runtime value. "No value" (missing, null, "") is kind None. 24 bytes: a
+/// number and a text share their storage, so read `number` only of a Number
+/// and `text` only of a Text or of no value (whose text is empty).
 struct Value {
   ConstKind kind = ConstKind::None;
   bool boolean = false;
   int sym = -1;  // phase id (Sym)
-  double number = 0;
-  std::string_view text;
+  union {
+    double number;
+    std::string_view text{};
+  };
 };
+static_assert(sizeof(Value) == 24);
 
 /// The events of a change, one bit per vocabulary event (the first 64 in one
 /// word, which the evaluator tests together).
