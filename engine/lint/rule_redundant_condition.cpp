@@ -35,6 +35,25 @@ class RedundantCondition : public Rule {
   }
 
  private:
+  // Whether no row of rule `r` other than `row`, and no row of a live rule that
+  // wins over `r`, matches model `m`.
+  static bool escapes(const TableAnalysis& a, uint32_t r, uint32_t row, const Model& m) {
+    const bool in_order = a.checked.policy == HitPolicy::First;  // rows in rule order: later rules never win
+    for (uint32_t k = 0; k < a.rows.size(); ++k) {
+      const uint32_t kr = a.compiled.rows[k].rule;
+      if (in_order && kr > r) break;
+      if (k == row || a.row_sat[k] == Sat::No || !(kr == r || (a.beats(kr, r) && !a.dead[kr]))) continue;
+      bool match = true;
+      for (const Lit& l : a.rows[k])
+        if (!a.theory.holds(m, l)) {
+          match = false;
+          break;
+        }
+      if (match) return false;
+    }
+    return true;
+  }
+
   static void check_condition(TableAnalysis& a, uint32_t r, Lit cond, Sink& sink) {
     bool implied_everywhere = true;
     Conj proof;
@@ -57,7 +76,9 @@ class RedundantCondition : public Rule {
       }
       implied_everywhere = false;
       // the changes where it is false: do this rule's other alternatives, or the
-      // rules that win over it, decide all of them?
+      // rules that win over it, decide all of them? Not if the change just found
+      // escapes them all (the usual answer, found without the solver).
+      if (escapes(a, r, row, m)) return;
       auto clauses_rows = a.rows_meeting(units, [&](uint32_t k) {
         uint32_t kr = a.compiled.rows[k].rule;
         return k != row && (kr == r || (a.beats(kr, r) && !a.dead[kr]));
