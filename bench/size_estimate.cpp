@@ -110,7 +110,8 @@ std::size_t decision_tables(const CompiledRules& c) {
 
 std::size_t heap(const Facts::Group& g) {
   std::size_t n = vec_bytes(g.changed) + vec_bytes(g.events) + vec_bytes(g.has_field) + vec_bytes(g.is_external) +
-                  vec_bytes(g.compare) + vec_bytes(g.by_phase);
+                  vec_bytes(g.compare) + vec_bytes(g.by_phase) + vec_bytes(g.changed_text) + vec_bytes(g.lookups) +
+                  vec_bytes(g.compare_text);
   for (const auto& b : g.by_phase) n += vec_bytes(b.bits);
   return n;
 }
@@ -134,7 +135,8 @@ std::size_t facts(const Facts& f) {
 
 std::size_t lookups(const CompiledRules& c) {
   std::size_t n = vec_bytes(c.metaphase_table) + vec_bytes(c.transition_table) + vec_bytes(c.incoming_rule) +
-                  vec_bytes(c.op_targets) + vec_bytes(c.target_code) + heap(c.version);
+                  vec_bytes(c.op_targets) + vec_bytes(c.target_code) + vec_bytes(c.target_run) +
+                  vec_bytes(c.target_begin) + heap(c.version);
   for (const auto& t : c.op_targets) n += vec_bytes(t);
   return n;
 }
