@@ -647,11 +647,23 @@ void build_paths(CompiledRules& c) {
       if (fresh) f.paths.push_back(std::move(path));
       f.path_of[p0 * n + p1] = it->second;
     }
-  // The unspecialized facts path is not run any more: free what only it reads.
+  // The unspecialized facts path and the tables' fast forms are not run any
+  // more (the traced path interprets atoms and tests the reference rows): free
+  // what only they read. The moves keep theirs, which the traced path runs.
   f.moves = {};
   std::vector<Facts::Group>().swap(f.tables);
   std::vector<DecisionTable::FactRow>().swap(c.moves.fact_rows);
-  for (auto& t : c.tables) std::vector<DecisionTable::FactRow>().swap(t.fact_rows);
+  for (auto& t : c.tables) {
+    std::vector<DecisionTable::FactRow>().swap(t.fact_rows);
+    std::vector<DecisionTable::AtomCode>().swap(t.code);
+    std::vector<DecisionTable::Row1>().swap(t.rows1);
+    std::vector<DecisionTable::EqIndex>().swap(t.eq_index);
+    std::vector<uint32_t>().swap(t.direct);
+    std::vector<uint32_t>().swap(t.free_rows);
+    std::vector<std::vector<uint32_t>>().swap(t.anchored);
+    t.indexed = false;
+    t.eager = 0;
+  }
 }
 
 }  // namespace

@@ -388,7 +388,7 @@ class ChangeEvaluator {
 
   // Sets the bits of every atom of a table (bits are zero on entry).
   void all_atoms(const DecisionTable& dt, uint64_t* bits) const {
-    const uint32_t n = static_cast<uint32_t>(dt.code.size());
+    const uint32_t n = static_cast<uint32_t>(dt.atoms.size());
     for (uint32_t i = 0; i < n; ++i)
       if (atom(dt, i)) bits[i >> 6] |= uint64_t{1} << (i & 63);
   }
