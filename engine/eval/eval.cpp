@@ -95,18 +95,15 @@ int order(const Value& a, const Value& b) {
   return 2;
 }
 
-std::string_view system_of(const ChangeInput& c, const Value& group) {
-  if (group.kind != ConstKind::Text) return {};
-  for (const auto& [g, s] : c.groups)
-    if (same_text(g, group.text)) return s;
-  return {};
-}
-
-// The system of a group (first match wins, as system_of()).
+// The system of a group: the first entry of the change's groups that names it.
 inline std::string_view find_system(const ChangeInput& c, std::string_view group) {
   for (const auto& [g, sys] : c.groups)
     if (same_text(g, group)) return sys;
   return {};
+}
+
+std::string_view system_of(const ChangeInput& c, const Value& group) {
+  return group.kind == ConstKind::Text ? find_system(c, group.text) : std::string_view();
 }
 
 // The system of the group in a field of the change, remembered per change.
@@ -697,21 +694,21 @@ class ChangeEvaluator {
     return false;
   }
 
-  // The system an operation of rule `cr` goes to (no value: nowhere), and the
-  // targets: entry that chose it (-1: the rule's own system).
-  Value target_of(const CheckedRule& cr, int& target) {
-    Value sys;
+  // The system an operation goes to ("": nowhere): the rule's own `system:`
+  // when it has one, else the first targets: entry that applies to the
+  // operation; `target` is that entry (-1: the rule's own system, or none).
+  std::string_view system_for(int op, bool own_system, int table, int rule, int& target) {
     target = -1;
-    if (cr.system) {
-      sys = eval_value(*cr.system, ctx());
-      return sys;
-    }
-    std::string_view s;
-    if (const CompiledRules::TargetRun* t = target_entry(cr.operation, s)) {
-      target = static_cast<int>(t->entry);
-      if (t->code.system == CompiledRules::TargetCode::System::Generic) return eval_value(r_.rules.targets[t->entry].system, ctx());
-      sys = text_value(s);
-    }
+    auto text = [](const Value& v) { return v.kind == ConstKind::Text ? v.text : std::string_view(); };
+    if (own_system)
+      return text(eval_value(*r_.rules.tables[static_cast<std::size_t>(table)].rules[static_cast<std::size_t>(rule)].system,
+                             ctx()));
+    std::string_view sys;
+    const CompiledRules::TargetRun* t = target_entry(op, sys);
+    if (!t) return {};
+    target = static_cast<int>(t->entry);
+    if (t->code.system == CompiledRules::TargetCode::System::Generic)
+      return text(eval_value(r_.rules.targets[t->entry].system, ctx()));
     return sys;
   }
 
@@ -740,17 +737,8 @@ class ChangeEvaluator {
   }
 
   void emit_op(int op, bool own_system, int table, int rule, int phase) {
-    std::string_view sys;
-    if (own_system) {
-      const Value v = eval_value(*r_.rules.tables[static_cast<std::size_t>(table)].rules[static_cast<std::size_t>(rule)].system, ctx());
-      if (v.kind != ConstKind::Text) return;
-      sys = v.text;
-    } else if (const CompiledRules::TargetRun* t = target_entry(op, sys);
-               t && t->code.system == CompiledRules::TargetCode::System::Generic) {
-      const Value v = eval_value(r_.rules.targets[t->entry].system, ctx());
-      if (v.kind != ConstKind::Text) return;
-      sys = v.text;
-    }
+    int target;
+    const std::string_view sys = system_for(op, own_system, table, rule, target);
     if (sys.empty()) return;
     if (r_.rules.deduplicate) {
       for (const auto& prev : out_.ops)
@@ -766,15 +754,15 @@ class ChangeEvaluator {
   void emit(int table, int rule, int phase) {
     const CheckedRule& cr = r_.rules.tables[table].rules[rule];
     int target;
-    const Value sys = target_of(cr, target);
-    OutOp o{cr.operation, phase, table, rule, sys.kind == ConstKind::Text ? sys.text : std::string_view()};
-    if (sys.kind != ConstKind::Text) {  // no target: not emitted
+    const std::string_view sys = system_for(cr.operation, cr.system.has_value(), table, rule, target);
+    OutOp o{cr.operation, phase, table, rule, sys};
+    if (sys.empty()) {  // no target: not emitted
       if constexpr (Traced) trace(o, EvalTrace::Fate::NoTarget, target);
       return;
     }
     if (r_.rules.deduplicate)
       for (const auto& prev : s_.steps)
-        if (prev.op == cr.operation && prev.system == sys.text) {
+        if (prev.op == cr.operation && prev.system == sys) {
           if constexpr (Traced) trace(o, EvalTrace::Fate::Duplicate, target);
           return;
         }
