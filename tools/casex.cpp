@@ -2,9 +2,12 @@
 // file each under tools/) and runs the one named. Calls only the public API.
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <cstdio>
+#include <iostream>
 
 #include "tools/commands.h"
+#include "tools/io.h"
 
 namespace casex::cli {
 
@@ -13,14 +16,16 @@ LoadResult load_rules(const std::string& dir) {
 }
 
 bool print_diagnostics(const LoadResult& r) {
-  std::string text = format_diagnostics(r.diagnostics, r.sources);
-  std::fputs(text.c_str(), stderr);
+  io::err(format_diagnostics(r.diagnostics, r.sources));
   return r.rules.has_value();
 }
 
 }  // namespace casex::cli
 
 int main(int argc, char** argv) {
+  // Before anything opens a file: a closed 0, 1 or 2 gets /dev/null, so that
+  // a decision log or an output file never becomes standard output or error.
+  casex::cli::io::check_std_fds();
   CLI::App app{"casex: decides the case exchange operations of incident changes from rule files"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "casex 0.1.0");
@@ -30,11 +35,32 @@ int main(int argc, char** argv) {
   casex::cli::add_explain_command(app, status);
   casex::cli::add_test_command(app, status);
   casex::cli::add_render_command(app, status);
+  // Each command runs in casex::cli::io::guarded (no exception leaves it, its
+  // output checked); this catches what is left: usage errors, --help, --version.
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : 2;
+    // --help and --version write standard output (exit 0, 1 when it cannot be
+    // written); a usage error is exit status 2.
+    return casex::cli::io::guarded("", 1, [&] {
+      int c = app.exit(e);
+      std::cout.flush();
+      std::cerr.flush();
+      if (c == 0 && casex::cli::io::state().stdout_closed) {
+        casex::cli::io::fail_out(EBADF);
+      } else if (!std::cout) {
+        errno = 0;
+        std::fflush(stdout);
+        casex::cli::io::fail_out(errno ? errno : EIO);
+      }
+      return c == 0 ? 0 : 2;
+    });
+  } catch (const std::bad_alloc&) {
+    casex::cli::io::err("casex: out of memory\n");
+    return 2;
+  } catch (...) {
+    casex::cli::io::err("casex: internal error\n");
+    return 2;
   }
   return status;
 }

@@ -10,17 +10,17 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
-#include <fstream>
-#include <iostream>
+#include <cstring>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <thread>
 #include <vector>
 
 #include "tools/commands.h"
 #include "tools/decision_log.h"
+#include "tools/io.h"
 
 namespace casex::cli {
 
@@ -33,19 +33,6 @@ struct EvalOptions {
   bool stats = false;
   std::string log;  // decision log file, or empty
 };
-
-bool read_all(const std::string& file, std::string& out) {
-  std::ostringstream ss;
-  if (file.empty() || file == "-") {
-    ss << std::cin.rdbuf();
-  } else {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return false;
-    ss << in.rdbuf();
-  }
-  out = ss.str();
-  return true;
-}
 
 void write_line_error(std::string& out, std::size_t line, const std::string& error) {
   out += fmt::format("{{\"line\":{},\"error\":\"", line);
@@ -99,7 +86,7 @@ struct Stats {
 
   void print(double seconds) const {
     double rate = seconds > 0 ? static_cast<double>(lines) / seconds : 0;
-    fmt::print(stderr, "casex eval: {} lines in {:.2f} s ({:.0f} lines/s): {} changes, {} incoming, {} errors\n",
+    io::errf("casex eval: {} lines in {:.2f} s ({:.0f} lines/s): {} changes, {} incoming, {} errors\n",
                lines, seconds, rate, changes, incoming, errors);
     std::size_t total = 0;
     std::string parts;
@@ -107,11 +94,11 @@ struct Stats {
       total += n;
       parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", op, n);
     }
-    fmt::print(stderr, "  operations sent: {}{}\n", total, parts.empty() ? "" : " (" + parts + ")");
-    fmt::print(stderr, "  operations suppressed (loop prevention): {}\n", suppressed);
+    io::errf("  operations sent: {}{}\n", total, parts.empty() ? "" : " (" + parts + ")");
+    io::errf("  operations suppressed (loop prevention): {}\n", suppressed);
     parts.clear();
     for (const auto& [rule, n] : applied) parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", rule, n);
-    if (!parts.empty()) fmt::print(stderr, "  incoming applied: {}\n", parts);
+    if (!parts.empty()) io::errf("  incoming applied: {}\n", parts);
   }
 };
 
@@ -152,10 +139,10 @@ class Progress {
     last_ = now;
     shown_ = true;
     double s = std::chrono::duration<double>(now - start_).count();
-    fmt::print(stderr, "\rcasex eval: {} lines, {:.0f} lines/s\033[K", lines, lines / s);
+    io::errf("\rcasex eval: {} lines, {:.0f} lines/s\033[K", lines, lines / s);
   }
   void clear() {
-    if (shown_) fmt::print(stderr, "\r\033[K");
+    if (shown_) io::err("\r\033[K");
   }
 
  private:
@@ -165,80 +152,168 @@ class Progress {
 
 constexpr std::size_t kFlushAt = (1 << 20) - 4096;
 
-void flush(std::string& out) {
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  out.clear();
+// The longest line kept: a document of kMaxDocumentBytes and its '\r'. A
+// longer line is read past (never held) and answered with an error.
+constexpr std::size_t kMaxLine = kMaxDocumentBytes + 1;
+
+std::string too_long_error() {
+  return fmt::format("the line is longer than the limit of {} bytes (skipped to its end)", kMaxDocumentBytes);
 }
 
-// Reads the input in blocks of whole lines (no per-line stream calls): each
-// block ends with '\n'; a last line without one gets one. A line longer than
-// a block grows the block until it ends.
+// A block of whole lines, each ending with '\n'. A line longer than kMaxLine
+// is left empty in it, its offset in `too_long`.
+struct Block {
+  std::string text;
+  std::vector<std::size_t> too_long;
+};
+
+// Reads the input in blocks of whole lines with read(2) (no per-line stream
+// calls); a last line without '\n' gets one. A regular file gives blocks of
+// about kBlock bytes; a pipe or a terminal gives what is there as soon as it
+// completes a line, so that `casex eval --lines` answers a co-process line by
+// line. A line longer than kMaxLine is read past in bounded memory.
 class BlockReader {
  public:
   static constexpr std::size_t kBlock = 256 * 1024;
-  explicit BlockReader(std::istream& in) : in_(in) {}
+  explicit BlockReader(int fd) : fd_(fd) {}
 
-  /// The next block of whole lines into `block`; false at the end of the input.
-  bool next(std::string& block) {
-    block.swap(carry_);
+  /// The next block into `b`; false at the end of the input (or on a read
+  /// error: see error()).
+  bool next(Block& b) {
+    b.text.swap(carry_);
     carry_.clear();
+    b.too_long.clear();
+    if (eof_) return false;
+    std::size_t line = 0;  // where the unfinished last line of b.text starts (carry_ holds no '\n')
     for (;;) {
-      std::size_t scanned = block.size();
-      block.resize(scanned + kBlock);
-      in_.read(block.data() + scanned, static_cast<std::streamsize>(kBlock));
-      block.resize(scanned + static_cast<std::size_t>(in_.gcount()));
-      if (block.size() == scanned) {  // the end of the input
-        if (block.empty()) return false;
-        if (block.back() != '\n') block.push_back('\n');
-        return true;
+      std::size_t at = b.text.size();
+      b.text.resize(at + kBlock);
+      ssize_t got = io::read_some(fd_, b.text.data() + at, kBlock);
+      if (got < 0) error_ = errno;
+      std::size_t n = got > 0 ? static_cast<std::size_t>(got) : 0;
+      b.text.resize(at + n);
+      if (n == 0) {  // the end of the input (or a read error)
+        eof_ = true;
+        if (skipping_ || b.text.size() > line) b.text.push_back('\n');  // ends the last line
+        skipping_ = false;
+        return !b.text.empty();
       }
-      // Only the part just read can hold the last newline: a long line is not scanned again.
-      std::size_t last = std::string_view(block).substr(scanned).rfind('\n');
-      if (last != std::string::npos) {
-        last += scanned;
-        carry_.assign(block, last + 1, std::string::npos);
-        block.resize(last + 1);
+      if (skipping_) {  // inside a line too long to keep: drop up to its '\n', kept as the end of its empty line
+        const char* nl = static_cast<const char*>(std::memchr(b.text.data() + at, '\n', n));
+        if (!nl) {
+          b.text.resize(at);
+          continue;
+        }
+        skipping_ = false;
+        b.text.erase(at, static_cast<std::size_t>(nl - (b.text.data() + at)));
+        n = b.text.size() - at;
+      }
+      // Lines that start and end within what was just read are shorter than kBlock; only
+      // the unfinished line can exceed kMaxLine.
+      const char* data = b.text.data();
+      const char* first = static_cast<const char*>(std::memchr(data + at, '\n', n));
+      std::size_t end = first ? static_cast<std::size_t>(first - data) : b.text.size();
+      if (end - line > kMaxLine) {
+        b.too_long.push_back(line);
+        if (!first) {
+          b.text.resize(line);
+          skipping_ = true;
+          continue;
+        }
+        b.text.erase(line, end - line);
+        at = line;
+        data = b.text.data();
+        n = b.text.size() - at;
+      }
+      const char* last = static_cast<const char*>(memrchr(data + at, '\n', n));
+      if (last) line = static_cast<std::size_t>(last - data) + 1;
+      if (line > 0) {
+        carry_.assign(b.text, line, std::string::npos);
+        b.text.resize(line);
         return true;
       }
     }
   }
 
+  /// errno of a failed read, 0 when none failed.
+  int error() const { return error_; }
+
  private:
-  std::istream& in_;
+  int fd_;
   std::string carry_;
+  bool skipping_ = false, eof_ = false;
+  int error_ = 0;
 };
 
-// Calls f(line) for each line of a block (without its '\n').
+// Calls f(line, too_long) for each line of a block (without its '\n').
 template <class F>
-void for_each_line(std::string_view block, F&& f) {
-  while (!block.empty()) {
-    std::size_t nl = block.find('\n');
-    f(block.substr(0, nl));
-    block.remove_prefix(nl + 1);
+void for_each_line(const Block& b, F&& f) {
+  std::string_view text = b.text;
+  std::size_t k = 0;
+  const char* base = text.data();
+  while (!text.empty()) {
+    std::size_t nl = text.find('\n');
+    bool too_long = k < b.too_long.size() && static_cast<std::size_t>(text.data() - base) == b.too_long[k];
+    k += too_long;
+    f(text.substr(0, nl), too_long);
+    text.remove_prefix(nl + 1);
   }
 }
 
+// Answers one line: its result, or its error (an over-long line: that error).
+bool answer_line(const RuleSet& rules, std::string_view line, bool too_long, std::size_t number, std::string& out,
+                 std::string& error, Stats* stats) {
+  if (!too_long) return eval_line(rules, line, number, out, error, stats);
+  write_line_error(out, number, too_long_error());
+  if (stats) ++stats->lines, ++stats->errors;
+  return false;
+}
+
+// Why a run of lines stopped early: one line on stderr, exit status 1.
+int read_failed(const io::InputFile& in, int err) {
+  io::errf("casex eval: cannot read {}: {}\n", in.name(), std::strerror(err));
+  return 1;
+}
+
 // One thread: read, evaluate, write, in turn.
-int run_lines_serial(const RuleSet& rules, std::istream& in, bool with_stats, DecisionLog& log) {
-  std::string block, out, error;
+int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_stats, DecisionLog& log) {
+  Block block;
+  std::string out, error;
   out.reserve(1 << 20);
   Stats stats;
   Progress progress;
   std::size_t n = 0, errors = 0;
-  BlockReader reader(in);
-  while (reader.next(block)) {
-    for_each_line(block, [&](std::string_view line) {
+  const bool interactive = !in.regular();
+  BlockReader reader(in.fd());
+  bool stop = false;
+  while (!stop && reader.next(block)) {
+    for_each_line(block, [&](std::string_view line, bool too_long) {
+      if (stop) return;
       ++n;
       std::size_t at = out.size();
-      if (!eval_line(rules, line, n, out, error, with_stats ? &stats : nullptr)) ++errors;
-      else if (log.enabled()) log.record(rules.version(), line, std::string_view(out).substr(at, out.size() - at - 1));
-      if (out.size() > kFlushAt) flush(out);
+      if (!answer_line(rules, line, too_long, n, out, error, with_stats ? &stats : nullptr)) {
+        ++errors;
+      } else if (log.enabled() &&
+                 !log.record(rules.version(), line, std::string_view(out).substr(at, out.size() - at - 1))) {
+        stop = true;
+        return;
+      }
+      if (out.size() > kFlushAt) {
+        stop = !io::out(out);
+        out.clear();
+      }
       if ((n & 4095) == 0) progress.update(n);
     });
+    // A co-process gets each answer as soon as its line is complete.
+    if (!stop && interactive) {
+      stop = !io::out(out) || !io::out_flush();
+      out.clear();
+    }
   }
-  flush(out);
-  std::fflush(stdout);
   progress.clear();
+  if (stop) return 1;  // the decision log or standard output failed: reported by run() or when the command ends
+  io::out(out);
+  if (reader.error()) return read_failed(in, reader.error());
   if (with_stats) stats.print(progress.seconds());
   return errors == 0 ? 0 : 1;
 }
@@ -248,22 +323,25 @@ struct Chunk {
   std::size_t seq = 0;         // position among chunks
   std::size_t first_line = 0;  // 1-based number of its first line
   std::size_t count = 0;       // lines in it
-  std::string text;            // the lines, each ending with '\n'
+  Block in;                    // the lines, each ending with '\n'
   std::string out;             // their results, in order
   std::size_t errors = 0;
 };
 
 // --jobs N: the main thread reads chunks of lines; N workers evaluate them;
 // whichever worker completes the next chunk in input order writes it (and
-// any later ones already done), so the output keeps the input's order.
-int run_lines_parallel(const RuleSet& rules, std::istream& in, unsigned jobs, bool with_stats) {
+// any later ones already done), so the output keeps the input's order. A
+// failed write (or an exception in a worker) stops the reading and the workers.
+int run_lines_parallel(const RuleSet& rules, const io::InputFile& in, unsigned jobs, bool with_stats) {
   const std::size_t max_in_flight = 4 * jobs;
+  const bool interactive = !in.regular();
   std::mutex m;
   std::condition_variable work_ready, space_free;
   std::deque<std::unique_ptr<Chunk>> queue;
   std::map<std::size_t, std::unique_ptr<Chunk>> done;
   std::size_t next_write = 0, in_flight = 0, lines_written = 0, errors = 0;
-  bool eof = false;
+  bool eof = false, stop = false;
+  std::exception_ptr failure;
   std::vector<Stats> stats(jobs);
   Progress progress;
 
@@ -274,20 +352,33 @@ int run_lines_parallel(const RuleSet& rules, std::istream& in, unsigned jobs, bo
       std::unique_ptr<Chunk> c;
       {
         std::unique_lock<std::mutex> lock(m);
-        work_ready.wait(lock, [&] { return !queue.empty() || eof; });
-        if (queue.empty()) return;
+        work_ready.wait(lock, [&] { return !queue.empty() || eof || stop; });
+        if (queue.empty() || stop) return;
         c = std::move(queue.front());
         queue.pop_front();
       }
-      std::size_t number = c->first_line;
-      for_each_line(c->text, [&](std::string_view line) {
-        if (!eval_line(rules, line, number++, c->out, error, st)) ++c->errors;
-      });
+      try {
+        std::size_t number = c->first_line;
+        for_each_line(c->in, [&](std::string_view line, bool too_long) {
+          if (!answer_line(rules, line, too_long, number++, c->out, error, st)) ++c->errors;
+        });
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(m);
+        if (!failure) failure = std::current_exception();
+        stop = true;
+        work_ready.notify_all();
+        space_free.notify_all();
+        return;
+      }
       std::lock_guard<std::mutex> lock(m);
       done.emplace(c->seq, std::move(c));
-      while (!done.empty() && done.begin()->first == next_write) {
+      while (!stop && !done.empty() && done.begin()->first == next_write) {
         Chunk& ready = *done.begin()->second;
-        std::fwrite(ready.out.data(), 1, ready.out.size(), stdout);
+        if (!io::out(ready.out) || (interactive && !io::out_flush())) {
+          stop = true;  // standard output failed: no more reading, no more work
+          work_ready.notify_all();
+          break;
+        }
         lines_written += ready.count;
         errors += ready.errors;
         done.erase(done.begin());
@@ -302,21 +393,28 @@ int run_lines_parallel(const RuleSet& rules, std::istream& in, unsigned jobs, bo
   for (unsigned i = 0; i < jobs; ++i) threads.emplace_back(worker, i);
 
   // The main thread only cuts the input into blocks of whole lines and counts them.
-  BlockReader reader(in);
+  BlockReader reader(in.fd());
   std::size_t seq = 0, number = 0;
-  for (;;) {
-    auto c = std::make_unique<Chunk>();
-    if (!reader.next(c->text)) break;
-    c->seq = seq++;
-    c->first_line = number + 1;
-    c->count = static_cast<std::size_t>(std::count(c->text.begin(), c->text.end(), '\n'));
-    number += c->count;
-    c->out.reserve(c->text.size());
-    std::unique_lock<std::mutex> lock(m);
-    space_free.wait(lock, [&] { return in_flight < max_in_flight; });
-    ++in_flight;
-    queue.push_back(std::move(c));
-    work_ready.notify_one();
+  try {
+    for (;;) {
+      auto c = std::make_unique<Chunk>();
+      if (!reader.next(c->in)) break;
+      c->seq = seq++;
+      c->first_line = number + 1;
+      c->count = static_cast<std::size_t>(std::count(c->in.text.begin(), c->in.text.end(), '\n'));
+      number += c->count;
+      c->out.reserve(c->in.text.size());
+      std::unique_lock<std::mutex> lock(m);
+      space_free.wait(lock, [&] { return in_flight < max_in_flight || stop; });
+      if (stop) break;
+      ++in_flight;
+      queue.push_back(std::move(c));
+      work_ready.notify_one();
+    }
+  } catch (...) {
+    std::lock_guard<std::mutex> lock(m);
+    if (!failure) failure = std::current_exception();
+    stop = true;
   }
   {
     std::lock_guard<std::mutex> lock(m);
@@ -324,8 +422,10 @@ int run_lines_parallel(const RuleSet& rules, std::istream& in, unsigned jobs, bo
   }
   work_ready.notify_all();
   for (auto& t : threads) t.join();
-  std::fflush(stdout);
   progress.clear();
+  if (failure) std::rethrow_exception(failure);
+  if (stop) return 1;  // standard output failed: reported when the command ends
+  if (reader.error()) return read_failed(in, reader.error());
   if (with_stats) {
     Stats total;
     for (const auto& s : stats) total.merge(s);
@@ -334,7 +434,7 @@ int run_lines_parallel(const RuleSet& rules, std::istream& in, unsigned jobs, bo
   return errors == 0 ? 0 : 1;
 }
 
-int run_lines(const RuleSet& rules, std::istream& in, const EvalOptions& o, DecisionLog& log) {
+int run_lines(const RuleSet& rules, const io::InputFile& in, const EvalOptions& o, DecisionLog& log) {
   unsigned jobs = o.jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.jobs;
   // The decision log is written in input order by one thread.
   return jobs == 1 || log.enabled() ? run_lines_serial(rules, in, o.stats, log)
@@ -342,41 +442,48 @@ int run_lines(const RuleSet& rules, std::istream& in, const EvalOptions& o, Deci
 }
 
 int run(const EvalOptions& o) {
+  // Results are written to standard output only: with it closed, nothing is
+  // evaluated (and nothing logged).
+  if (!io::out("")) return 1;
   auto loaded = load_rules(o.rules_dir);
   if (!print_diagnostics(loaded)) return 2;
   const RuleSet& rules = *loaded.rules;
   DecisionLog log(o.log);
   if (!log.ok()) {
-    fmt::print(stderr, "casex eval: cannot open the decision log {}\n", o.log);
+    io::errf("casex eval: {}\n", log.error());
     return 1;
   }
   bool from_stdin = o.file.empty() || o.file == "-";
+  int status;
   if (o.lines) {
-    if (from_stdin) {
-      std::ios::sync_with_stdio(false);  // else std::cin reads a character at a time (6x slower)
-      return run_lines(rules, std::cin, o, log);
-    }
-    std::ifstream in(o.file, std::ios::binary);
-    if (!in) {
-      fmt::print(stderr, "casex eval: cannot open {}\n", o.file);
+    io::InputFile in(o.file);
+    if (!in.ok()) {
+      io::errf("casex eval: {}\n", in.open_error());
       return 1;
     }
-    return run_lines(rules, in, o, log);
+    status = run_lines(rules, in, o, log);
+  } else {
+    std::string doc, error;
+    if (!io::read_limited(o.file, kMaxDocumentBytes, doc, error)) {
+      io::errf("casex eval: {}{}\n", from_stdin || error.rfind("cannot ", 0) == 0 ? "" : o.file + ": ", error);
+      return 1;
+    }
+    JsonResult r = rules.eval_json(doc);
+    if (!r.ok) {
+      io::errf("casex eval: {}{}\n", from_stdin ? "" : o.file + ": ", r.error);
+      return 1;
+    }
+    status = 0;
+    if (!log.enabled() || log.record(rules.version(), doc, r.output)) {  // else: reported below
+      r.output.push_back('\n');
+      io::out(r.output);
+    }
   }
-  std::string doc;
-  if (!read_all(o.file, doc)) {
-    fmt::print(stderr, "casex eval: cannot open {}\n", o.file);
+  if (!log.close()) {  // a failed write to the log, or its last flush
+    io::errf("casex eval: {}\n", log.error());
     return 1;
   }
-  JsonResult r = rules.eval_json(doc);
-  if (!r.ok) {
-    fmt::print(stderr, "casex eval: {}{}\n", from_stdin ? "" : o.file + ": ", r.error);
-    return 1;
-  }
-  log.record(rules.version(), doc, r.output);
-  r.output.push_back('\n');
-  std::fwrite(r.output.data(), 1, r.output.size(), stdout);
-  return 0;
+  return status;
 }
 
 }  // namespace
@@ -389,7 +496,9 @@ void add_eval_command(CLI::App& app, int& status) {
       "A change gives the phase after the workflow and the operations sent and suppressed;\n"
       "an incoming operation gives the incident, comments and external reference after it.\n"
       "Exit status: 0 ok, 1 bad input (one line on stderr naming the JSON path or line/column),\n"
-      "2 rules that do not load (their diagnostics on stderr).");
+      "an input, output or decision log that cannot be read or written (one line on stderr; the\n"
+      "run stops), 2 rules that do not load (their diagnostics on stderr) or an internal error.\n"
+      "A document or --lines line over 16 MiB is refused while it is read (a line: its error).");
   cmd->add_option("--rules", o->rules_dir, "Directory of rule files (default: the built-in rules)")
       ->check(CLI::ExistingDirectory);
   auto* lines = cmd->add_flag("--lines", o->lines,
@@ -408,7 +517,7 @@ void add_eval_command(CLI::App& app, int& status) {
                   "Append one JSON line per decision to FILE (time, input digest, rule set version,\n"
                   "rules fired, operations), for audits; with --lines, decisions are made on one thread");
   cmd->add_option("FILE", o->file, "Input document (default: standard input)");
-  cmd->callback([o, &status] { status = run(*o); });
+  cmd->callback([o, &status] { status = io::guarded("eval", 1, [&] { return run(*o); }); });
 }
 
 }  // namespace casex::cli

@@ -11,6 +11,7 @@
 
 #include "engine/common/diagnostics.h"
 #include "tools/commands.h"
+#include "tools/io.h"
 
 namespace casex::cli {
 
@@ -174,12 +175,12 @@ std::string render_sarif(const std::vector<Diagnostic>& ds) {
 int explain(const std::string& code) {
   for (const auto& c : kCodes)
     if (code == c.name) {
-      fmt::print("{} ({}): {}\n", c.name, severity_name(c.severity), c.description);
+      io::outf("{} ({}): {}\n", c.name, severity_name(c.severity), c.description);
       return 0;
     }
   std::vector<std::string> names;
   for (const auto& c : kCodes) names.push_back(c.name);
-  fmt::print(stderr, "casex lint: unknown code \"{}\"; the codes are: {}\n", code, fmt::join(names, ", "));
+  io::errf("casex lint: unknown code \"{}\"; the codes are: {}\n", code, fmt::join(names, ", "));
   return 2;
 }
 
@@ -211,7 +212,7 @@ int run(const Options& o) {
     out += fmt::format("{}: {} ({} file{})\n", paths.empty() ? "built-in rules" : fmt::format("{}", fmt::join(paths, " ")),
                        summary(errors, warnings, infos), r.sources.size(), r.sources.size() == 1 ? "" : "s");
   }
-  std::fputs(out.c_str(), stdout);
+  io::out(out);  // checked when the command ends
   return errors || (o.strict && warnings) ? 1 : 0;
 }
 
@@ -223,14 +224,15 @@ void add_lint_command(CLI::App& app, int& status) {
       "lint",
       "Check rule files: every load diagnostic, then the semantic analysis of the compiled tables (overlaps, "
       "shadowed and unsatisfiable rules, gaps, conditions that never matter), each finding proven by a witness "
-      "change.\nExit status: 0 no error, 1 errors (or warnings with --strict), 2 bad usage.");
+      "change.\nExit status: 0 no error, 1 errors (or warnings with --strict) or an output that cannot be written,\n"
+      "2 bad usage or an internal error.");
   cmd->add_option("PATH", o->paths, "Rule files or directories (default: rules/ if present, else the built-in rules)")
       ->check(CLI::ExistingPath);
   cmd->add_option("--rules", o->paths, "Same as PATH")->check(CLI::ExistingPath);
   cmd->add_flag("--strict", o->strict, "Exit 1 on warnings too");
   cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "sarif"}));
   cmd->add_option("--explain", o->explain, "Print the one-line description of a diagnostic code and exit");
-  cmd->callback([o, &status] { status = run(*o); });
+  cmd->callback([o, &status] { status = io::guarded("lint", 1, [&] { return run(*o); }); });
 }
 
 }  // namespace casex::cli

@@ -2,11 +2,10 @@
 // page (tables as in the source document, the workflow as SVG, findings beside rules).
 #include <fmt/format.h>
 
-#include <fstream>
-
 #include "engine/lint/lint.h"
 #include "engine/render/render.h"
 #include "tools/commands.h"
+#include "tools/io.h"
 
 namespace casex::cli {
 
@@ -26,12 +25,12 @@ int run(const RenderCmdOptions& o) {
   LoadResult linted = detail::lint_sources(loaded.sources);
   std::string page = detail::render_html(loaded.rules->compiled(), linted.diagnostics, ro);
   if (o.output.empty() || o.output == "-") {
-    std::fwrite(page.data(), 1, page.size(), stdout);
+    io::out(page);  // checked when the command ends
     return 0;
   }
-  std::ofstream out(o.output, std::ios::binary);
-  if (!out || !out.write(page.data(), static_cast<std::streamsize>(page.size()))) {
-    fmt::print(stderr, "casex render: cannot write {}\n", o.output);
+  std::string error;
+  if (!io::write_file(o.output, page, error)) {
+    io::errf("casex render: {}\n", error);
     return 1;
   }
   return 0;
@@ -46,12 +45,13 @@ void add_render_command(CLI::App& app, int& status) {
       "Render the rules as one self-contained HTML page (no network): each table as the source\n"
       "document shows it (Scenario | Operation, in order) with rule ids, descriptions, hit policy,\n"
       "scenario expressions and findings beside their rule, and the workflow as inline SVG.\n"
-      "Exit status: 0 ok, 1 the page cannot be written, 2 rules that do not load.");
+      "Exit status: 0 ok, 1 the page cannot be written (to FILE or standard output), 2 rules that\n"
+      "do not load or an internal error.");
   cmd->add_option("--rules", o->rules_dir, "Directory of rule files (default: the built-in rules)")
       ->check(CLI::ExistingDirectory);
   cmd->add_option("-o,--output", o->output, "The HTML file to write (default: standard output)");
   cmd->add_option("--title", o->title, "The page's title (default: casex rules)");
-  cmd->callback([o, &status] { status = run(*o); });
+  cmd->callback([o, &status] { status = io::guarded("render", 1, [&] { return run(*o); }); });
 }
 
 }  // namespace casex::cli

@@ -5,10 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 
 #include "engine/ruletest/ruletest.h"
 #include "tools/commands.h"
+#include "tools/io.h"
 
 namespace casex::cli {
 
@@ -53,15 +53,50 @@ std::vector<std::string> test_files(const std::vector<std::string>& paths, std::
   return files;
 }
 
+// Text for an XML 1.0 attribute value or element content. XML 1.0 cannot
+// carry most control characters (not even as &#1;), U+FFFE, U+FFFF or bytes
+// that are not UTF-8: a control character is written as the text \u0001, a
+// byte that does not start valid UTF-8 (or starts U+FFFE/U+FFFF) as U+FFFD.
+// Tab, newline and CR are character references, so that attribute values keep them.
 std::string xml(std::string_view s) {
   std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const std::size_t n = s.size();
+  for (std::size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\t': out += "&#9;"; break;
+        case '\n': out += "&#10;"; break;
+        case '\r': out += "&#13;"; break;
+        default:
+          if (c < 0x20) out += fmt::format("\\u{:04x}", c);
+          else out.push_back(static_cast<char>(c));
+      }
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: its length, its code point, and whether it is the shortest form.
+    std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    char32_t cp = len == 4 ? c & 0x07 : len == 3 ? c & 0x0F : c & 0x1F;
+    bool ok = len != 0 && c <= 0xF4 && i + len <= n;
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      ok = (p[i + k] & 0xC0) == 0x80;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    ok = ok && !(len == 3 && cp < 0x800) && !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) &&
+         !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFE && cp != 0xFFFF;
+    if (ok) {
+      out.append(s.data() + i, len);
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
     }
   }
   return out;
@@ -74,39 +109,40 @@ std::string failure_text(const Ran& x) {
   return out;
 }
 
-bool write_junit(const std::string& path, const std::vector<Ran>& ran) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) return false;
+// The results as JUnit XML, written to `path` (flushed and closed, checked);
+// false with `error` when it cannot be written.
+bool write_junit(const std::string& path, const std::vector<Ran>& ran, std::string& error) {
+  std::string out;
   std::vector<std::string> files;
   for (const auto& x : ran)
     if (std::find(files.begin(), files.end(), x.c->file) == files.end()) files.push_back(x.c->file);
   int failures = 0;
   for (const auto& x : ran) failures += !x.r.passed;
-  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << fmt::format("<testsuites name=\"casex test\" tests=\"{}\" failures=\"{}\">\n", ran.size(), failures);
+  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"casex test\" tests=\"{}\" failures=\"{}\">\n", ran.size(), failures);
   for (const auto& f : files) {
     int n = 0, failed = 0;
     double seconds = 0;
     for (const auto& x : ran)
       if (x.c->file == f) ++n, failed += !x.r.passed, seconds += x.seconds;
-    out << fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.6f}\">\n", xml(f), n, failed,
+    out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.6f}\">\n", xml(f), n, failed,
                        seconds);
     for (const auto& x : ran) {
       if (x.c->file != f) continue;
-      out << fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\" time=\"{:.6f}\"",
+      out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\" time=\"{:.6f}\"",
                          xml(fs::path(f).stem().string()), xml(x.c->name), xml(f), x.c->line, x.seconds);
       if (x.r.passed) {
-        out << "/>\n";
+        out += "/>\n";
       } else {
         std::string first = x.r.differences.empty() ? "failed" : x.r.differences.front();
-        out << fmt::format(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+        out += fmt::format(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
                            xml(first.substr(0, first.find('\n'))), xml(failure_text(x)));
       }
     }
-    out << "  </testsuite>\n";
+    out += "  </testsuite>\n";
   }
-  out << "</testsuites>\n";
-  return static_cast<bool>(out);
+  out += "</testsuites>\n";
+  return io::write_file(path, out, error);
 }
 
 bj::object coverage_json(const detail::RuleCoverage& cov) {
@@ -131,7 +167,7 @@ bj::object coverage_json(const detail::RuleCoverage& cov) {
 }
 
 void print_coverage(const detail::RuleCoverage& cov) {
-  fmt::print("\nCoverage: rules that fired in at least one case (tables, workflow moves, target entries, "
+  io::outf("\nCoverage: rules that fired in at least one case (tables, workflow moves, target entries, "
              "incoming rules)\n");
   std::vector<std::string> missed;
   for (const auto& g : cov.groups) {
@@ -141,11 +177,11 @@ void print_coverage(const detail::RuleCoverage& cov) {
       else missed.push_back(g.ids[i]);
     }
     int total = static_cast<int>(g.ids.size());
-    fmt::print("  {:<34} {:>3}/{:<3} {:>5}%\n", g.name, fired, total, detail::coverage_percent(fired, total));
+    io::outf("  {:<34} {:>3}/{:<3} {:>5}%\n", g.name, fired, total, detail::coverage_percent(fired, total));
   }
-  fmt::print("  {:<34} {:>3}/{:<3} {:>5}%\n", "total", cov.fired(), cov.total(),
+  io::outf("  {:<34} {:>3}/{:<3} {:>5}%\n", "total", cov.fired(), cov.total(),
              detail::coverage_percent(cov.fired(), cov.total()));
-  if (!missed.empty()) fmt::print("  never fired: {}\n", fmt::join(missed, ", "));
+  if (!missed.empty()) io::outf("  never fired: {}\n", fmt::join(missed, ", "));
 }
 
 int run(const TestOptions& o) {
@@ -160,7 +196,7 @@ int run(const TestOptions& o) {
     auto more = detail::read_rule_tests(f, rules.rules.vocabulary, errors);
     std::move(more.begin(), more.end(), std::back_inserter(cases));
   }
-  for (const auto& e : errors) fmt::print(stderr, "casex test: {}\n", e);
+  for (const auto& e : errors) io::errf("casex test: {}\n", e);
   if (!errors.empty()) return 2;
   detail::RuleTestRunner runner(rules);
   std::vector<Ran> ran;
@@ -188,21 +224,22 @@ int run(const TestOptions& o) {
                    {"failed", failed}};
     if (o.coverage || o.min_coverage >= 0) doc["coverage"] = coverage_json(cov);
     if (o.min_coverage >= 0) doc["min_coverage_met"] = enough;
-    fmt::print("{}\n", bj::serialize(doc));
+    io::outf("{}\n", bj::serialize(doc));
   } else {
     for (const auto& x : ran) {
-      fmt::print("{} {}:{}: {}\n", x.r.passed ? "PASS" : "FAIL", x.c->file, x.c->line, x.c->name);
-      if (!x.r.passed) fmt::print("{}", failure_text(x));
+      io::outf("{} {}:{}: {}\n", x.r.passed ? "PASS" : "FAIL", x.c->file, x.c->line, x.c->name);
+      if (!x.r.passed) io::outf("{}", failure_text(x));
     }
-    fmt::print("\n{} case{}: {} passed, {} failed\n", ran.size(), ran.size() == 1 ? "" : "s",
+    io::outf("\n{} case{}: {} passed, {} failed\n", ran.size(), ran.size() == 1 ? "" : "s",
                static_cast<int>(ran.size()) - failed, failed);
     if (o.coverage || o.min_coverage >= 0) print_coverage(cov);
     if (!enough)
-      fmt::print("coverage {}% is below the minimum {}%\n", detail::coverage_percent(cov.fired(), cov.total()),
+      io::outf("coverage {}% is below the minimum {}%\n", detail::coverage_percent(cov.fired(), cov.total()),
                  o.min_coverage);
   }
-  if (!o.junit.empty() && !write_junit(o.junit, ran)) {
-    fmt::print(stderr, "casex test: cannot write {}\n", o.junit);
+  std::string junit_error;
+  if (!o.junit.empty() && !write_junit(o.junit, ran, junit_error)) {
+    io::errf("casex test: {}\n", junit_error);
     return 2;
   }
   return failed || !enough ? 1 : 0;
@@ -217,7 +254,8 @@ void add_test_command(CLI::App& app, int& status) {
       "Run rule test files: YAML cases, each an input (the `casex eval` shape, written as YAML) and\n"
       "the expected result (partial: only what the case names is compared). Prints PASS/FAIL per\n"
       "case with the differences. Exit status: 0 all pass (and coverage reached), 1 a case fails or\n"
-      "coverage is below --min-coverage, 2 unreadable test files or rules that do not load.");
+      "coverage is below --min-coverage, 2 unreadable test files, rules that do not load, an output\n"
+      "(standard output or --junit FILE) that cannot be written, or an internal error.");
   cmd->add_option("PATH", o->paths, "Rule test files or directories of them (default: tests/rules)");
   cmd->add_option("--rules", o->rules_dir, "Directory of rule files (default: the built-in rules)")
       ->check(CLI::ExistingDirectory);
@@ -228,7 +266,7 @@ void add_test_command(CLI::App& app, int& status) {
   cmd->add_option("--min-coverage", o->min_coverage, "Fail when the total coverage is below N percent (exact)")
       ->check(CLI::Range(0.0, 100.0));
   cmd->add_option("--format", o->format, "text (default) or json")->check(CLI::IsMember({"text", "json"}));
-  cmd->callback([o, &status] { status = run(*o); });
+  cmd->callback([o, &status] { status = io::guarded("test", 2, [&] { return run(*o); }); });
 }
 
 }  // namespace casex::cli

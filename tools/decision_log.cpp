@@ -6,8 +6,10 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <ctime>
 
 namespace casex::cli {
@@ -98,15 +100,29 @@ std::string decision_log_line(std::string_view rules_version, std::string_view i
 }
 
 DecisionLog::DecisionLog(const std::string& path) : path_(path) {
-  if (!path_.empty()) file_ = std::fopen(path_.c_str(), "ab");
+  if (path_.empty()) return;
+  file_ = std::fopen(path_.c_str(), "ab");
+  opened_ = file_ != nullptr;
+  if (!file_) errno_ = errno ? errno : EIO;
 }
 
-DecisionLog::~DecisionLog() {
-  if (file_) std::fclose(file_);
+DecisionLog::~DecisionLog() { close(); }
+
+bool DecisionLog::close() {
+  if (!file_) return errno_ == 0;
+  if (std::fclose(file_) != 0 && errno_ == 0) errno_ = errno ? errno : EIO;
+  file_ = nullptr;
+  return errno_ == 0;
 }
 
-void DecisionLog::record(std::string_view rules_version, std::string_view input, std::string_view result) {
-  if (!file_) return;
+std::string DecisionLog::error() const {
+  return fmt::format("cannot {} the decision log {}: {}", opened_ ? "write" : "open", path_,
+                     std::strerror(errno_ ? errno_ : EIO));
+}
+
+bool DecisionLog::record(std::string_view rules_version, std::string_view input, std::string_view result) {
+  if (!file_) return errno_ == 0;
+  if (errno_ != 0) return false;
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm tm{};
   gmtime_r(&now, &tm);
@@ -114,8 +130,10 @@ void DecisionLog::record(std::string_view rules_version, std::string_view input,
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
   std::string line = decision_log_line(rules_version, input, result, stamp);
   line.push_back('\n');
-  std::fwrite(line.data(), 1, line.size(), file_);
-  std::fflush(file_);
+  errno = 0;
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)
+    errno_ = errno ? errno : EIO;
+  return errno_ == 0;
 }
 
 }  // namespace casex::cli

@@ -24,16 +24,24 @@ class DecisionLog {
   DecisionLog(const DecisionLog&) = delete;
   DecisionLog& operator=(const DecisionLog&) = delete;
 
-  /// False when a path was given and the file cannot be opened for appending.
-  bool ok() const { return path_.empty() || file_ != nullptr; }
+  /// False when a path was given and the file cannot be opened for appending,
+  /// or once a write to it failed.
+  bool ok() const { return path_.empty() || (file_ != nullptr && errno_ == 0); }
   /// True when decisions are recorded (a path was given).
   bool enabled() const { return file_ != nullptr; }
-  /// Appends the line of one decision, stamped with the current time.
-  void record(std::string_view rules_version, std::string_view input, std::string_view result);
+  /// Appends the line of one decision, stamped with the current time, and
+  /// flushes it; false when it could not be written (see error()).
+  bool record(std::string_view rules_version, std::string_view input, std::string_view result);
+  /// Closes the file; false when closing (the last flush) failed.
+  bool close();
+  /// Why the log cannot be opened or written: "cannot open/write PATH: REASON".
+  std::string error() const;
 
  private:
   std::string path_;
   std::FILE* file_ = nullptr;
+  int errno_ = 0;
+  bool opened_ = false;
 };
 
 }  // namespace casex::cli
