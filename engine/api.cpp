@@ -59,29 +59,15 @@ LoadResult RuleSet::load_texts(std::vector<SourceFile> files) {
 }
 
 LoadResult RuleSet::load_directory(const std::string& dir) {
-  std::vector<SourceFile> files;
-  std::error_code ec;
-  std::vector<std::filesystem::path> paths;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    auto ext = it->path().extension();
-    if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) paths.push_back(it->path());
-  }
-  if (ec || paths.empty()) {
+  // The one reader of rule directories (casex lint reads through it too): a
+  // file it cannot read is a diagnostic and no rule set, never a file skipped.
+  std::vector<Diagnostic> problems;
+  std::vector<SourceFile> files = detail::read_rule_directory(dir, problems);
+  if (!problems.empty()) {
     LoadResult r;
-    Diagnostic d;
-    d.code = detail::code_name(detail::Code::FileRead);
-    d.file = dir;
-    d.message = ec ? fmt::format("cannot read rule directory: {}", ec.message())
-                   : "the rule directory holds no .yaml file";
-    r.diagnostics.push_back(std::move(d));
+    r.diagnostics = std::move(problems);
+    r.sources = std::move(files);
     return r;
-  }
-  std::sort(paths.begin(), paths.end());
-  for (const auto& p : paths) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    files.push_back({p.string(), ss.str()});
   }
   return load_texts(std::move(files));
 }

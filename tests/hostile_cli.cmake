@@ -26,3 +26,4 @@ casex_hostile_test("cli: eval --lines reads /dev/zero in bounded memory" dev_zer
 casex_hostile_test("cli: eval --lines answers a co-process line by line on an open pipe" coprocess)
 casex_hostile_test("cli: eval and explain refuse a 200 MB document while reading it" big_document)
 casex_hostile_test("cli: test --junit escapes characters XML 1.0 cannot carry" junit_xml)
+casex_hostile_test("cli: eval and explain out of memory say so and exit 2, never abort" out_of_memory)

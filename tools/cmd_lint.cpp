@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "engine/common/diagnostics.h"
+#include "engine/load/load.h"
 #include "tools/commands.h"
 #include "tools/io.h"
 
@@ -63,38 +64,10 @@ std::string json_string(std::string_view s) {
 }
 
 // The rule files named on the command line: each directory's *.yaml and *.yml
-// (sorted, as RuleSet::load_directory reads them) and each file given.
+// (sorted) and each file given, read as RuleSet::load_directory reads them
+// (the same reader, so lint and eval give the same verdict on a file).
 std::vector<SourceFile> read_paths(const std::vector<std::string>& paths, std::vector<Diagnostic>& problems) {
-  std::vector<SourceFile> files;
-  auto read = [&](const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    if (!in) {
-      problems.push_back({"file-read", Severity::Error, p.string(), 0, 0, "cannot read the rule file", {}, {}});
-      return;
-    }
-    files.push_back({p.string(), ss.str()});
-  };
-  for (const auto& path : paths) {
-    std::error_code ec;
-    if (!fs::is_directory(path, ec)) {
-      read(path);
-      continue;
-    }
-    std::vector<fs::path> found;
-    for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
-      auto ext = it->path().extension();
-      if (it->is_regular_file() && (ext == ".yaml" || ext == ".yml")) found.push_back(it->path());
-    }
-    if (found.empty())
-      problems.push_back({"file-read", Severity::Error, path, 0, 0,
-                          ec ? "cannot read the rule directory: " + ec.message() : "the rule directory holds no .yaml file",
-                          {}, {}});
-    std::sort(found.begin(), found.end());
-    for (const auto& p : found) read(p);
-  }
-  return files;
+  return detail::read_rule_paths(paths, problems);
 }
 
 std::string summary(int errors, int warnings, int infos) {

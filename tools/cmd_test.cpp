@@ -30,34 +30,12 @@ struct Ran {
   double seconds;
 };
 
-// The .yaml/.yml files of the paths given (directories: their files, sorted).
+// The .yaml/.yml files of the paths given (directories: their files, sorted),
+// walked without throwing (engine/ruletest: a symlink loop is an error, not an abort).
 std::vector<std::string> test_files(const std::vector<std::string>& paths, std::vector<std::string>& errors) {
-  std::vector<std::string> files;
-  for (const auto& p : paths) {
-    std::error_code ec;
-    if (fs::is_directory(p, ec)) {
-      std::vector<std::string> in_dir;
-      for (const auto& e : fs::recursive_directory_iterator(p, ec)) {
-        auto ext = e.path().extension();
-        if (e.is_regular_file() && (ext == ".yaml" || ext == ".yml")) in_dir.push_back(e.path().string());
-      }
-      std::sort(in_dir.begin(), in_dir.end());
-      if (in_dir.empty()) errors.push_back(fmt::format("{}: no .yaml rule test file", p));
-      files.insert(files.end(), in_dir.begin(), in_dir.end());
-    } else if (fs::is_regular_file(p, ec)) {
-      files.push_back(p);
-    } else {
-      errors.push_back(fmt::format("{}: no such file or directory", p));
-    }
-  }
-  return files;
+  return detail::rule_test_files(paths, errors);
 }
 
-// Text for an XML 1.0 attribute value or element content. XML 1.0 cannot
-// carry most control characters (not even as &#1;), U+FFFE, U+FFFF or bytes
-// that are not UTF-8: a control character is written as the text \u0001, a
-// byte that does not start valid UTF-8 (or starts U+FFFE/U+FFFF) as U+FFFD.
-// Tab, newline and CR are character references, so that attribute values keep them.
 std::string xml(std::string_view s) {
   std::string out;
   out.reserve(s.size());

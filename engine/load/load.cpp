@@ -3,12 +3,23 @@
 #include "engine/load/load.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <exception>
+#include <filesystem>
+#include <optional>
 #include <set>
+#include <sstream>
+#include <system_error>
 #include <thread>
 
 #include "engine/load/source_map.h"
@@ -40,6 +51,248 @@ const std::vector<std::string> kActionKinds = {"set", "set_if_no_value", "clear"
 // Rule text from which loading parses the files on two threads.
 constexpr std::size_t kParallelLoadBytes = 4096;
 
+// Refuses nesting deeper than the limit before yaml-cpp recurses into it: flow
+// collections by their brackets, block collections by indentation and by
+// compact "- - -" entries at the start of a line. Quotes count only where a
+// scalar can start, so an apostrophe inside a word is just a character.
+bool check_flow_depth(const std::string& name, const std::string& t, Diagnostics& diags) {
+  int depth = 0, line = 1;
+  char quote = 0;
+  auto refuse = [&](std::size_t col, std::string_view what) {
+    diags.report(Code::LimitExceeded, {name, line, static_cast<int>(col) + 1},
+                 fmt::format("YAML {} deeper than {} levels", what, kMaxYamlDepth));
+    return false;
+  };
+  for (std::size_t start = 0; start < t.size(); ++line) {
+    std::size_t end = t.find('\n', start);
+    if (end == std::string::npos) end = t.size();
+    std::string_view l(t.data() + start, end - start);
+    start = end + 1;
+    std::size_t i = 0;
+    if (!quote && depth == 0) {
+      while (i < l.size() && l[i] == ' ') ++i;
+      if (i > 4 * kMaxYamlDepth) return refuse(i, "indentation nests");
+      int entries = 0;
+      while (i < l.size() && (l[i] == '-' || l[i] == '?') && (i + 1 == l.size() || l[i + 1] == ' ')) {
+        if (++entries > kMaxYamlDepth) return refuse(i, "block entries on one line nest");
+        ++i;
+        while (i < l.size() && l[i] == ' ') ++i;
+      }
+    }
+    for (; i < l.size(); ++i) {
+      char c = l[i];
+      if (quote == '"') {
+        if (c == '\\') ++i;
+        else if (c == '"') quote = 0;
+        continue;
+      }
+      if (quote == '\'') {
+        if (c == '\'' && i + 1 < l.size() && l[i + 1] == '\'') ++i;
+        else if (c == '\'') quote = 0;
+        continue;
+      }
+      bool token_start = i == 0 || std::strchr(" \t[{,:", l[i - 1]) != nullptr;
+      if ((c == '"' || c == '\'') && token_start) quote = c;
+      else if (c == '#' && token_start) break;  // a comment ends the line
+      else if (c == '[' || c == '{') {
+        if (++depth > kMaxYamlDepth) return refuse(i, "flow collections nest");
+      } else if ((c == ']' || c == '}') && depth > 0) {
+        --depth;
+      }
+    }
+  }
+  return true;
+}
+
+// The offset of the first byte of `t` that is not part of a well-formed UTF-8
+// sequence (no overlong forms, no surrogates, nothing above U+10FFFF), or npos.
+std::size_t first_invalid_utf8(std::string_view t) {
+  const auto* s = reinterpret_cast<const unsigned char*>(t.data());
+  const std::size_t n = t.size();
+  for (std::size_t i = 0; i < n;) {
+    unsigned char c = s[i];
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len;
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c == 0xE0) len = 3, lo = 0xA0;
+    else if (c == 0xED) len = 3, hi = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF) len = 3;
+    else if (c == 0xF0) len = 4, lo = 0x90;
+    else if (c == 0xF4) len = 4, hi = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3) len = 4;
+    else return i;
+    if (i + 1 >= n || s[i + 1] < lo || s[i + 1] > hi) return i;
+    for (std::size_t k = 2; k < len; ++k)
+      if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+// 1-based line and byte column of `offset` in `t`.
+std::pair<int, int> line_column(std::string_view t, std::size_t offset) {
+  int line = 1;
+  std::size_t line_start = 0;
+  for (std::size_t i = 0; i < offset && i < t.size(); ++i)
+    if (t[i] == '\n') ++line, line_start = i + 1;
+  return {line, static_cast<int>(offset - line_start) + 1};
+}
+
+// Whether the text may hold an anchor (and so an alias) or more than one
+// document: only then is the event pass of check_documents needed.
+bool may_need_event_pass(std::string_view t) {
+  if (t.find('&') != std::string_view::npos) return true;
+  for (std::size_t p = 0; p < t.size();) {
+    std::string_view rest = t.substr(p);
+    if ((rest.substr(0, 3) == "---" || rest.substr(0, 3) == "...") &&
+        (rest.size() == 3 || std::strchr(" \t\r\n", rest[3]) != nullptr))
+      return true;
+    p = t.find('\n', p);
+    if (p == std::string_view::npos) break;
+    ++p;
+  }
+  return false;
+}
+
+// Counts what the aliases of one document expand to, as a walk of yaml-cpp's
+// tree (where an alias is the anchored node itself, shared) would meet them:
+// refuses expansion beyond the limits, and an alias inside the node it names
+// (a cycle, which no walk would leave).
+class AliasCounter : public YAML::EventHandler {
+ public:
+  struct Problem {
+    YAML::Mark mark;
+    Code code;
+    std::string message;
+  };
+  std::optional<Problem> problem;
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { leaf(anchor, 0); }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
+    leaf(anchor, value.size());
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    open(anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+    open(anchor);
+  }
+  void OnMapEnd() override { close(); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (problem) return;
+    if (anchor >= done_.size() || !done_[anchor]) {
+      problem = Problem{mark, Code::YamlSyntax, "an alias refers to the node that holds it (a cycle)"};
+      return;
+    }
+    const Size s = *done_[anchor];
+    added_.nodes += s.nodes;
+    added_.bytes += s.bytes;
+    if (added_.nodes > kMaxYamlAliasNodes) {
+      problem = Problem{mark, Code::LimitExceeded,
+                        fmt::format("YAML aliases expand to more than {} nodes in this file", kMaxYamlAliasNodes)};
+      return;
+    }
+    if (added_.bytes > kMaxYamlAliasBytes) {
+      problem = Problem{mark, Code::LimitExceeded,
+                        fmt::format("YAML aliases expand to more than {} bytes of text in this file", kMaxYamlAliasBytes)};
+      return;
+    }
+    add(s);
+  }
+
+ private:
+  struct Size {
+    std::uint64_t nodes = 0, bytes = 0;
+  };
+  struct Open {
+    YAML::anchor_t anchor;
+    Size size;
+  };
+
+  void add(const Size& s) {
+    if (stack_.empty()) return;
+    stack_.back().size.nodes += s.nodes;
+    stack_.back().size.bytes += s.bytes;
+  }
+  void anchored(YAML::anchor_t anchor, std::optional<Size> s) {
+    if (anchor == YAML::NullAnchor) return;
+    if (anchor >= done_.size()) done_.resize(anchor + 1);
+    done_[anchor] = s;
+  }
+  void leaf(YAML::anchor_t anchor, std::size_t bytes) {
+    if (problem) return;
+    Size s{1, bytes};
+    anchored(anchor, s);
+    add(s);
+  }
+  void open(YAML::anchor_t anchor) {
+    if (problem) return;
+    anchored(anchor, std::nullopt);  // open: an alias to it now is a cycle
+    stack_.push_back({anchor, {1, 0}});
+  }
+  void close() {
+    if (problem || stack_.empty()) return;
+    Open o = stack_.back();
+    stack_.pop_back();
+    anchored(o.anchor, o.size);
+    add(o.size);
+  }
+
+  std::vector<Open> stack_;
+  std::vector<std::optional<Size>> done_;  // by anchor: the expanded size, once the node is complete
+  Size added_;                             // what the aliases met so far expand to
+};
+
+// Notes where a document starts.
+class DocumentStart : public YAML::EventHandler {
+ public:
+  YAML::Mark mark = YAML::Mark::null_mark();
+  void OnDocumentStart(const YAML::Mark& m) override { mark = m; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// A file of yaml-cpp's first document parsed: its aliases stay within the
+// limits, and no second document follows (YAML::Load ignores it silently).
+bool check_documents(const std::string& name, const std::string& text, Diagnostics& diags) {
+  auto at = [&](const YAML::Mark& m) {
+    return m.is_null() ? Location{name, 0, 0} : Location{name, m.line + 1, m.column + 1};
+  };
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    AliasCounter counter;
+    if (!parser.HandleNextDocument(counter)) return true;
+    if (counter.problem) {
+      diags.report(counter.problem->code, at(counter.problem->mark), counter.problem->message);
+      return false;
+    }
+    DocumentStart second;
+    if (parser.HandleNextDocument(second)) {
+      diags.report(Code::YamlSyntax, at(second.mark),
+                   "a second YAML document; a rule file holds one document (remove this `---` or `...`)");
+      return false;
+    }
+  } catch (const YAML::Exception& e) {
+    diags.report(Code::YamlSyntax, at(e.mark), e.msg);
+    return false;
+  }
+  return true;
+}
+
 class FileLoader {
  public:
   FileLoader(const SourceFile& file, Diagnostics& diags, RawRuleSet& out)
@@ -48,22 +301,7 @@ class FileLoader {
   /// Checks the limits and parses the YAML; false (with a diagnostic) when
   /// there is nothing to walk. Touches nothing but the file, `diags` and
   /// `root`, so files can be parsed on several threads.
-  bool parse(YAML::Node& root) {
-    if (file_.text.size() > kMaxRuleFileBytes) {
-      diags_.report(Code::LimitExceeded, {file_.name, 0, 0},
-                    fmt::format("rule file is {} bytes; the limit is {} bytes", file_.text.size(),
-                                kMaxRuleFileBytes));
-      return false;
-    }
-    if (!check_flow_depth()) return false;
-    try {
-      root = YAML::Load(file_.text);
-    } catch (const YAML::Exception& e) {
-      diags_.report(Code::YamlSyntax, {file_.name, e.mark.line + 1, e.mark.column + 1}, e.msg);
-      return false;
-    }
-    return true;
-  }
+  bool parse(YAML::Node& root) { return parse_yaml_file(file_.name, file_.text, kMaxRuleFileBytes, root, diags_); }
 
   /// Reads a parsed file into the rule set.
   void walk(const YAML::Node& root) {
@@ -85,60 +323,6 @@ class FileLoader {
     YAML::Mark m = n.Mark();
     if (m.is_null()) return {file_.name, 0, 0};
     return {file_.name, m.line + 1, m.column + 1};
-  }
-
-  // Refuses nesting deeper than the limit before yaml-cpp recurses into it: flow
-  // collections by their brackets, block collections by indentation and by
-  // compact "- - -" entries at the start of a line. Quotes count only where a
-  // scalar can start, so an apostrophe inside a word is just a character.
-  bool check_flow_depth() {
-    const std::string& t = file_.text;
-    int depth = 0, line = 1;
-    char quote = 0;
-    auto refuse = [&](std::size_t col, std::string_view what) {
-      diags_.report(Code::LimitExceeded, {file_.name, line, static_cast<int>(col) + 1},
-                    fmt::format("YAML {} deeper than {} levels", what, kMaxYamlDepth));
-      return false;
-    };
-    for (std::size_t start = 0; start < t.size(); ++line) {
-      std::size_t end = t.find('\n', start);
-      if (end == std::string::npos) end = t.size();
-      std::string_view l(t.data() + start, end - start);
-      start = end + 1;
-      std::size_t i = 0;
-      if (!quote && depth == 0) {
-        while (i < l.size() && l[i] == ' ') ++i;
-        if (i > 4 * kMaxYamlDepth) return refuse(i, "indentation nests");
-        int entries = 0;
-        while (i < l.size() && (l[i] == '-' || l[i] == '?') && (i + 1 == l.size() || l[i + 1] == ' ')) {
-          if (++entries > kMaxYamlDepth) return refuse(i, "block entries on one line nest");
-          ++i;
-          while (i < l.size() && l[i] == ' ') ++i;
-        }
-      }
-      for (; i < l.size(); ++i) {
-        char c = l[i];
-        if (quote == '"') {
-          if (c == '\\') ++i;
-          else if (c == '"') quote = 0;
-          continue;
-        }
-        if (quote == '\'') {
-          if (c == '\'' && i + 1 < l.size() && l[i + 1] == '\'') ++i;
-          else if (c == '\'') quote = 0;
-          continue;
-        }
-        bool token_start = i == 0 || std::strchr(" \t[{,:", l[i - 1]) != nullptr;
-        if ((c == '"' || c == '\'') && token_start) quote = c;
-        else if (c == '#' && token_start) break;  // a comment ends the line
-        else if (c == '[' || c == '{') {
-          if (++depth > kMaxYamlDepth) return refuse(i, "flow collections nest");
-        } else if ((c == ']' || c == '}') && depth > 0) {
-          --depth;
-        }
-      }
-    }
-    return true;
   }
 
   void wrong_type(const YAML::Node& n, std::string_view what, std::string_view expected) {
@@ -469,6 +653,160 @@ class FileLoader {
 };
 
 }  // namespace
+
+bool read_regular_file(const std::string& path, std::size_t max_bytes, std::string& text, Code& code,
+                       std::string& message) {
+  text.clear();
+  code = Code::FileRead;
+  auto kind = [](mode_t m) -> const char* {
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISSOCK(m)) return "a socket";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    return "of an unknown type";
+  };
+  // The type first, so that nothing but a regular file is opened (opening a
+  // device can do something); then O_NONBLOCK: a FIFO put in the file's place
+  // meanwhile opens at once, and the type is checked again on the open file.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    message = fmt::format("not a regular file ({})", kind(st.st_mode));
+    return false;
+  }
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    int err = errno;
+    struct stat l {};
+    if (err == ENOENT && ::lstat(path.c_str(), &l) == 0 && S_ISLNK(l.st_mode))
+      message = "cannot read the file: it is a dangling symbolic link";
+    else if (err == ELOOP)
+      message = "cannot read the file: its symbolic links form a loop";
+    else
+      message = fmt::format("cannot read the file: {}", std::strerror(err));
+    return false;
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  if (::fstat(fd, &st) != 0) {
+    message = fmt::format("cannot read the file: {}", std::strerror(errno));
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    message = fmt::format("not a regular file ({})", kind(st.st_mode));
+    return false;
+  }
+  auto too_big = [&](std::size_t bytes) {
+    code = Code::LimitExceeded;
+    message = fmt::format("the file is {} bytes; the limit is {} bytes", bytes, max_bytes);
+    text.clear();
+    return false;
+  };
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) return too_big(static_cast<std::size_t>(st.st_size));
+  // Reads up to one byte past the limit: a file that grows meanwhile is still refused.
+  text.resize(static_cast<std::size_t>(st.st_size) + 1);
+  std::size_t got = 0;
+  for (;;) {
+    if (got == text.size()) {
+      if (text.size() > max_bytes) break;
+      text.resize(std::min(2 * text.size(), max_bytes + 1));
+    }
+    ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      message = fmt::format("cannot read the file: {}", std::strerror(errno));
+      text.clear();
+      return false;
+    }
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  if (got > max_bytes) return too_big(got);
+  text.resize(got);
+  return true;
+}
+
+namespace {
+
+void read_rule_file(const std::string& path, std::vector<SourceFile>& files, std::vector<Diagnostic>& problems) {
+  SourceFile f{path, {}};
+  Code code = Code::FileRead;
+  std::string message;
+  if (read_regular_file(path, kMaxRuleFileBytes, f.text, code, message)) files.push_back(std::move(f));
+  else problems.push_back(make_diagnostic(code, {path, 0, 0}, std::move(message)));
+}
+
+// Every entry named *.yaml or *.yml is a rule file, whatever its type: a
+// symbolic link loop, a dangling link, a FIFO or a directory so named is a
+// diagnostic, not skipped in silence.
+void read_rule_dir(const std::string& dir, std::vector<SourceFile>& files, std::vector<Diagnostic>& problems) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> found;
+  fs::directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    auto ext = it->path().extension();
+    if (ext == ".yaml" || ext == ".yml") found.push_back(it->path());
+  }
+  if (ec) {
+    problems.push_back(make_diagnostic(Code::FileRead, {dir, 0, 0}, fmt::format("cannot read rule directory: {}", ec.message())));
+    return;
+  }
+  if (found.empty()) {
+    problems.push_back(make_diagnostic(Code::FileRead, {dir, 0, 0}, "the rule directory holds no .yaml file"));
+    return;
+  }
+  std::sort(found.begin(), found.end());
+  for (const auto& p : found) read_rule_file(p.string(), files, problems);
+}
+
+}  // namespace
+
+std::vector<SourceFile> read_rule_directory(const std::string& dir, std::vector<Diagnostic>& problems) {
+  std::vector<SourceFile> files;
+  read_rule_dir(dir, files, problems);
+  return files;
+}
+
+std::vector<SourceFile> read_rule_paths(const std::vector<std::string>& paths, std::vector<Diagnostic>& problems) {
+  std::vector<SourceFile> files;
+  for (const auto& path : paths) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) read_rule_dir(path, files, problems);
+    else read_rule_file(path, files, problems);  // a file, or whatever it is: reading it says
+  }
+  return files;
+}
+
+bool parse_yaml_file(const std::string& name, const std::string& text, std::size_t max_bytes, YAML::Node& root,
+                     Diagnostics& diags) {
+  if (text.size() > max_bytes) {
+    diags.report(Code::LimitExceeded, {name, 0, 0},
+                 fmt::format("the file is {} bytes; the limit is {} bytes", text.size(), max_bytes));
+    return false;
+  }
+  if (std::size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
+    auto [line, column] = line_column(text, bad);
+    diags.report(Code::YamlSyntax, {name, line, column},
+                 fmt::format("the byte 0x{:02X} is not UTF-8 (casex reads YAML files as UTF-8 text)",
+                             static_cast<unsigned char>(text[bad])));
+    return false;
+  }
+  if (!check_flow_depth(name, text, diags)) return false;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    diags.report(Code::YamlSyntax, {name, e.mark.line + 1, e.mark.column + 1}, e.msg);
+    return false;
+  }
+  if (may_need_event_pass(text) && !check_documents(name, text, diags)) {
+    root = YAML::Node();
+    return false;
+  }
+  return true;
+}
 
 RawRuleSet load_rule_files(const std::vector<SourceFile>& files, Diagnostics& diags) {
   // yaml-cpp's scanner is most of the cost of loading: the files are parsed

@@ -6,8 +6,13 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
+#include <filesystem>
 #include <regex>
+
+#include "engine/load/load.h"
 
 namespace casex::detail {
 
@@ -16,6 +21,13 @@ namespace bj = boost::json;
 namespace {
 
 bool plain(const YAML::Node& n) { return n.Tag() == "?"; }
+
+// A scalar that has no JSON value (a number beyond the range of a double):
+// reported at its position as an error of the file, never thrown out of it.
+struct BadScalar {
+  YAML::Mark mark;
+  std::string message;
+};
 
 // A YAML scalar as JSON by the YAML core schema: null, booleans and numbers
 // only when plain (unquoted); everything else a string.
@@ -27,8 +39,14 @@ bj::value scalar(const YAML::Node& n) {
   if (s == "false" || s == "False" || s == "FALSE") return false;
   static const std::regex number(R"([-+]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)");
   if (std::regex_match(s, number)) {
-    if (s.find_first_of(".eE") == std::string::npos && s.size() < 18) return std::stoll(s);
-    return std::stod(s);
+    if (s.find_first_of(".eE") == std::string::npos && s.size() < 18)
+      return std::strtoll(s.c_str(), nullptr, 10);  // at most 17 digits: always in range
+    errno = 0;
+    double d = std::strtod(s.c_str(), nullptr);
+    bool underflow = errno == ERANGE && d == 0 && s.find_first_of("123456789") < s.find_first_of("eE");
+    if (!std::isfinite(d) || underflow)
+      throw BadScalar{n.Mark(), fmt::format("the number {} is out of range (a double holds about 4.9e-324 to 1.8e308)", s)};
+    return d;
   }
   return bj::string(s);
 }
@@ -151,14 +169,57 @@ void compare(const bj::value& want, const bj::value* got, const std::string& pat
 
 }  // namespace
 
+std::vector<std::string> rule_test_files(const std::vector<std::string>& paths, std::vector<std::string>& errors) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(p, ec)) {
+      if (fs::symlink_status(p, ec).type() == fs::file_type::not_found)
+        errors.push_back(fmt::format("{}: no such file or directory", p));
+      else
+        files.push_back(p);  // reading it says what else it is
+      continue;
+    }
+    std::vector<std::string> in_dir;
+    fs::recursive_directory_iterator it(p, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      auto ext = it->path().extension();
+      if (ext != ".yaml" && ext != ".yml") continue;
+      std::error_code type_ec;  // a real directory so named is walked into, not read
+      if (it->symlink_status(type_ec).type() == fs::file_type::directory) continue;
+      in_dir.push_back(it->path().string());
+    }
+    if (ec) {
+      errors.push_back(fmt::format("{}: cannot read the directory: {}", p, ec.message()));
+      continue;
+    }
+    std::sort(in_dir.begin(), in_dir.end());
+    if (in_dir.empty()) errors.push_back(fmt::format("{}: no .yaml rule test file", p));
+    files.insert(files.end(), in_dir.begin(), in_dir.end());
+  }
+  return files;
+}
+
 std::vector<RuleTestCase> read_rule_tests(const std::string& path, const Vocabulary& v,
                                           std::vector<std::string>& errors) {
   std::vector<RuleTestCase> cases;
+  // Read and parsed as rule files are: a regular file only (never a FIFO),
+  // UTF-8, nesting and alias expansion within the loader's limits, one document.
+  std::string text;
+  Code code = Code::FileRead;
+  std::string message;
+  if (!read_regular_file(path, kMaxRuleTestFileBytes, text, code, message)) {
+    errors.push_back(fmt::format("{}: {}", path, message));
+    return cases;
+  }
   YAML::Node doc;
-  try {
-    doc = YAML::LoadFile(path);
-  } catch (const YAML::Exception& e) {
-    errors.push_back(fmt::format("{}:{}: {}", path, e.mark.line + 1, e.msg));
+  Diagnostics diags;
+  if (!parse_yaml_file(path, text, kMaxRuleTestFileBytes, doc, diags)) {
+    for (const auto& d : diags.items()) {
+      if (d.line > 0) errors.push_back(fmt::format("{}:{}:{}: {}", d.file, d.line, d.column, d.message));
+      else errors.push_back(fmt::format("{}: {}", d.file, d.message));
+    }
     return cases;
   }
   if (!doc.IsMap() || !doc["cases"] || !doc["cases"].IsSequence()) {
@@ -194,8 +255,13 @@ std::vector<RuleTestCase> read_rule_tests(const std::string& path, const Vocabul
     t.file = path;
     t.name = c["name"].Scalar();
     t.line = line;
-    t.input = bj::serialize(input_json(c["input"], v));
-    t.expect = to_json(c["expect"]).as_object();
+    try {
+      t.input = bj::serialize(input_json(c["input"], v));
+      t.expect = to_json(c["expect"]).as_object();
+    } catch (const BadScalar& b) {
+      errors.push_back(fmt::format("{}:{}:{}: {}", path, b.mark.line + 1, b.mark.column + 1, b.message));
+      continue;
+    }
     static const char* const kKeys[] = {"phase", "operations", "suppressed", "incident", "comments",
                                         "external_reference", "rule", "error"};
     for (const auto& kv : t.expect)
