@@ -36,6 +36,11 @@ std::vector<std::string> test_files(const std::vector<std::string>& paths, std::
   return detail::rule_test_files(paths, errors);
 }
 
+// Text for an XML 1.0 attribute value or element content. XML 1.0 cannot
+// carry most control characters (not even as &#1;), U+FFFE, U+FFFF or bytes
+// that are not UTF-8: a control character is written as the text \u0001, a
+// byte that does not start valid UTF-8 (or starts U+FFFE/U+FFFF) as U+FFFD.
+// Tab, newline and CR are character references, so that attribute values keep them.
 std::string xml(std::string_view s) {
   std::string out;
   out.reserve(s.size());
