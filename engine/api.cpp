@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -95,14 +97,22 @@ bool RuleSet::eval_json(std::string_view document, std::string& output, std::str
     error = fmt::format("the document is {} bytes; the limit is {} bytes", document.size(), kMaxDocumentBytes);
     return false;
   }
+  // One evaluator per thread, kept for the thread's life; what it keeps
+  // between documents is bounded by the largest one (engine/json/json_io.h).
   thread_local std::unique_ptr<detail::JsonEvaluator> evaluator;
   thread_local std::shared_ptr<const detail::CompiledRules> evaluator_rules;  // keeps them alive
   if (!evaluator || evaluator_rules != impl_) {
     evaluator.reset();
+    evaluator_rules.reset();
+    try {
+      evaluator = std::make_unique<detail::JsonEvaluator>(*impl_);
+    } catch (const std::bad_alloc&) {
+      error = "out of memory while evaluating the document";
+      return false;
+    }
     evaluator_rules = impl_;
-    evaluator = std::make_unique<detail::JsonEvaluator>(*impl_);
   }
-  return evaluator->eval(document, output, error);
+  return evaluator->eval(document, output, error);  // answers every failure as the document's error
 }
 
 Decision RuleSet::evaluate(const Change& change) const {
@@ -125,6 +135,15 @@ Decision RuleSet::evaluate(const Change& change) const {
         val.number = std::strtod(value->c_str(), &end);
         if (end != value->c_str() + value->size())
           throw std::invalid_argument(fmt::format("{}.{}: expected a number, found \"{}\"", side, name, *value));
+        if (!std::isfinite(val.number))
+          throw std::invalid_argument(fmt::format("{}.{}: the number is out of range (beyond about 1.8e308)", side, name));
+        long long integer = 0;
+        const char* digits = value->c_str() + (value->front() == '+');
+        if (value->find_first_of(".eE") == std::string::npos &&
+            (std::from_chars(digits, value->c_str() + value->size(), integer).ec != std::errc() ||
+             integer > detail::kMaxExactInteger || integer < -detail::kMaxExactInteger))
+          throw std::invalid_argument(fmt::format("{}.{}: {} is beyond the numbers held exactly (-2^53 to 2^53)", side,
+                                                  name, *value));
       } else if (field.type == detail::Type::Bool) {
         if (*value != "true" && *value != "false")
           throw std::invalid_argument(fmt::format("{}.{}: expected true or false, found \"{}\"", side, name, *value));

@@ -373,3 +373,31 @@ TEST_CASE("api: evaluate(Change) reads a number or boolean field's text as a num
   CHECK_THROWS_AS(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "three"}})),
                   std::invalid_argument);
 }
+
+TEST_CASE("api: a number field beyond 2^53 is refused at input, not compared rounded", "[api]") {
+  casex::RuleSet rules = rules_with_typed_fields();
+  // 9007199254740993 and 9007199254740992 are one double: compared rounded, changed() would be false.
+  for (const char* after : {R"("impact": 9007199254740993)", R"("impact": -9007199254740993)",
+                            R"("impact": 18446744073709551615)"}) {
+    casex::JsonResult r = rules.eval_json(R"({"before": {"phase": "Log", "impact": 9007199254740992}, )"
+                                          R"("after": {"phase": "Log", )" + std::string(after) + "}}");
+    INFO(after);
+    CHECK_FALSE(r.ok);
+    CHECK(r.error.find("after.impact: ") == 0);
+    CHECK(r.error.find("is beyond the numbers held exactly (-2^53 to 2^53)") != std::string::npos);
+  }
+  // 2^53 itself is exact, and so is a number written with an exponent.
+  CHECK(rules.eval_json(R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "impact": 9007199254740992}})").ok);
+  CHECK(rules.eval_json(R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "impact": 1e20}})").ok);
+  CHECK_THROWS_AS(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "9007199254740993"}})),
+                  std::invalid_argument);
+}
+
+TEST_CASE("api: a number field of 1e400 is an error naming the field, never Infinity", "[api]") {
+  casex::RuleSet rules = rules_with_typed_fields();
+  casex::JsonResult r = rules.eval_json(R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "impact": 1e400}})");
+  CHECK_FALSE(r.ok);
+  CHECK(r.error == "after.impact: the number is out of range (beyond about 1.8e308)");
+  CHECK_THROWS_AS(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "1e400"}})),
+                  std::invalid_argument);
+}

@@ -1,12 +1,15 @@
 // tests/lines_integrity.cpp: "nothing lost": feeds `casex eval --lines` N lines
 // (default 100,000) with random faults mixed in — malformed JSON, invalid
-// UTF-8, NUL bytes, blank lines, CR endings, huge strings, template syntax —
+// UTF-8, NUL bytes, blank lines, CR endings, documents of 100 B to 4 MB
+// (change and incoming, good and bad), template syntax —
 // and checks that line k of the output answers line k of the input.
 // Usage: lines_integrity CASEX [N] [SEED]
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
+#include <map>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -25,6 +28,8 @@ int main(int argc, char** argv) {
   const int n = argc > 2 ? std::atoi(argv[2]) : 100000;
   std::mt19937 rng(argc > 3 ? std::atoi(argv[3]) : 42);
   std::uniform_int_distribution<int> pick(0, 99);
+  std::uniform_real_distribution<double> sizes(std::log(100.0), std::log(4.0 * 1024 * 1024));
+  std::map<int, std::string> expected_ref;  // line -> external reference id of an incoming result
 
   // expected[k]: the incident id the result must carry, or "" when line k must be an error.
   std::vector<std::string> expected;
@@ -66,9 +71,29 @@ int main(int argc, char** argv) {
       line = fmt::format(R"({{"incident":"{}","before":{{"phase":"Nowhere"}},"after":{{"phase":"Log"}}}})", id);
       ok = false;
     } else if (fault < 97) {
-      std::string big(100000, 'x');
-      line = fmt::format(R"({{"incident":"{}","before":{{"phase":"Review","solution":"{}"}},"after":{{"phase":"Review"}}}})",
-                         id, big);
+      // Large documents, 100 B to 4 MB, change and incoming, good and bad: the
+      // DOM path's arena must come back to its first size after each.
+      int kind = pick(rng);
+      // Log-uniform sizes: one in ten up to 4 MB, the others up to 100 KB.
+      double scale = pick(rng) < 10 ? 1.0 : std::log(100000.0 / 100) / std::log(4.0 * 1024 * 1024 / 100);
+      std::size_t size = static_cast<std::size_t>(100 * std::exp((sizes(rng) - std::log(100.0)) * scale));
+      std::string big(size, 'x');
+      if (kind < 70) {
+        line = fmt::format(R"({{"incident":"{}","before":{{"phase":"Review","solution":"{}"}},"after":{{"phase":"Review"}}}})",
+                           id, big);
+      } else if (kind < 85) {
+        line = fmt::format(R"({{"incoming":"Assign","system":"SM","id":"{}","incident":{{"phase":"Review","description":"{}"}},)"
+                           R"("external_reference":{{"system":"SM","id":"{}"}}}})", id, big, id);
+        expected_ref.emplace(k, id);
+      } else if (kind < 93) {
+        // A change the fast reader refuses (a number where a text is expected): the DOM path words it.
+        line = fmt::format(R"({{"incident":"{}","before":{{"phase":"Review","solution":1}},"after":{{"phase":"Review","d":"{}"}}}})",
+                           id, big);
+        ok = false;
+      } else {
+        line = fmt::format(R"({{"incoming":"Assign","incident":{{"phase":"Review","description":"{}")", big);  // cut short
+        ok = false;
+      }
     } else {
       line = "{{{{[[[[\"";  // garbage
       ok = false;
@@ -93,6 +118,10 @@ int main(int argc, char** argv) {
     bool good = !ec && v.is_object();
     if (good && want.empty()) {
       good = v.as_object().contains("error") && v.as_object().at("line") == k;
+    } else if (good && expected_ref.count(k)) {
+      const bj::value* ref = v.as_object().if_contains("external_reference");
+      good = ref && ref->is_object() && ref->as_object().if_contains("id") &&
+             ref->as_object().at("id") == expected_ref[k].c_str();
     } else if (good) {
       const bj::value* inc = v.as_object().if_contains("incident");
       good = inc && inc->is_string() && inc->get_string() == want;

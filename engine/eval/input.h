@@ -26,6 +26,10 @@ struct Value {
 };
 static_assert(sizeof(Value) == 24);
 
+/// The largest integer a number field holds exactly (2^53): inputs beyond it
+/// are refused, so that `==` and `changed()` never compare rounded numbers.
+inline constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
+
 /// The events of a change, one bit per vocabulary event (the first 64 in one
 /// word, which the evaluator tests together).
 class EventSet {

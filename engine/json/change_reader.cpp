@@ -6,6 +6,7 @@
 #include "engine/json/change_reader.h"
 
 #include <boost/json/basic_parser_impl.hpp>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -224,9 +225,18 @@ class Handler {
   }
 
   bool on_number_part(bj::string_view, bj::error_code&) { return true; }
-  bool on_int64(int64_t i, bj::string_view, bj::error_code& ec) { return number(static_cast<double>(i), ec); }
-  bool on_uint64(uint64_t u, bj::string_view, bj::error_code& ec) { return number(static_cast<double>(u), ec); }
-  bool on_double(double d, bj::string_view, bj::error_code& ec) { return number(d, ec); }
+  // A number the rules read must be exact as a double: integers beyond 2^53
+  // fall back to the DOM path, which words the error.
+  bool on_int64(int64_t i, bj::string_view, bj::error_code& ec) {
+    return number(static_cast<double>(i), i >= -kMaxExactInteger && i <= kMaxExactInteger, ec);
+  }
+  bool on_uint64(uint64_t u, bj::string_view, bj::error_code& ec) {
+    return number(static_cast<double>(u), u <= static_cast<uint64_t>(kMaxExactInteger), ec);
+  }
+  // Out of a double's range anywhere (1e400 reads as infinity): the DOM path refuses the document.
+  bool on_double(double d, bj::string_view, bj::error_code& ec) {
+    return std::isfinite(d) ? number(d, true, ec) : fail(ec);
+  }
 
   bool on_bool(bool b, bj::error_code& ec) {
     if (skip_ || want_ == Want::Ignore) return true;
@@ -267,9 +277,9 @@ class Handler {
     return false;
   }
 
-  bool number(double d, bj::error_code& ec) {
+  bool number(double d, bool exact, bj::error_code& ec) {
     if (skip_ || want_ == Want::Ignore) return true;
-    if (want_ == Want::Field && t_->types[index_] == Type::Number) {
+    if (exact && want_ == Want::Field && t_->types[index_] == Type::Number) {
       Value& v = (*snap_)[index_];
       v.kind = ConstKind::Number;
       v.number = d;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace casex::detail {
 
 namespace bj = boost::json;
@@ -61,6 +63,33 @@ void append_escaped(std::string& out, unsigned char ch) {
   }
 }
 
+// The path of the first number in `v` that is out of a double's range (Boost.JSON
+// reads 1e400 as infinity, which JSON cannot write back), or false.
+bool find_non_finite(const bj::value& v, std::string& path) {
+  switch (v.kind()) {
+    case bj::kind::double_: return !std::isfinite(v.get_double());
+    case bj::kind::array: {
+      const auto& a = v.get_array();
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (find_non_finite(a[i], path)) {
+          path.insert(0, fmt::format("[{}]", i));
+          return true;
+        }
+      }
+      return false;
+    }
+    case bj::kind::object:
+      for (const auto& kv : v.get_object()) {
+        if (find_non_finite(kv.value(), path)) {
+          path.insert(0, fmt::format(".{}", std::string_view(kv.key().data(), kv.key().size())));
+          return true;
+        }
+      }
+      return false;
+    default: return false;
+  }
+}
+
 }  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
@@ -78,9 +107,9 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-JsonEvaluator::JsonEvaluator(const CompiledRules& rules)
-    : rules_(rules), arena_(64 * 1024), memory_(arena_.data(), arena_.size()),
-      parser_(bj::storage_ptr(), parse_options()), reader_(rules.rules.vocabulary) {
+JsonEvaluator::JsonEvaluator(const CompiledRules& rules, std::size_t memory_limit)
+    : rules_(rules), arena_(memory_limit), reader_(rules.rules.vocabulary) {
+  parser_.emplace(bj::storage_ptr(), parse_options());
   const Vocabulary& v = rules.rules.vocabulary;
   auto quoted = [](std::string_view s) {
     std::string q;
@@ -95,17 +124,53 @@ JsonEvaluator::JsonEvaluator(const CompiledRules& rules)
   }
 }
 
+// Frees what a larger earlier document left behind and this one does not need.
+void JsonEvaluator::trim(std::size_t document_size) {
+  if (texts_.capacity() > kRetainedBytes && texts_.capacity() > document_size) std::string().swap(texts_);
+  if (parser_high_ > kRetainedBytes && parser_high_ > document_size) {
+    parser_.emplace(bj::storage_ptr(), parse_options());
+    parser_high_ = 0;
+  }
+  parser_high_ = std::max(parser_high_, document_size);
+}
+
+// The document boundary: whatever evaluating one document throws (its memory
+// limit, an allocation failure, anything else) becomes that document's error,
+// and the evaluator's state is dropped so the next document starts clean.
+template <class F>
+bool JsonEvaluator::guarded(std::string_view document, std::string& error, F&& f) {
+  try {
+    trim(document.size());
+    return f();
+  } catch (const DocumentMemoryExceeded&) {
+    error = fmt::format("the document needs more than {} bytes of memory once parsed; the limit is {} bytes",
+                        arena_.limit(), arena_.limit());
+  } catch (const std::bad_alloc&) {
+    error = "out of memory while evaluating the document";
+  } catch (const std::exception& e) {
+    error = fmt::format("internal error while evaluating the document: {}", e.what());
+  }
+  outcome_.error.clear();
+  incoming_out_.error.clear();
+  doc_.reset();
+  parser_.emplace(bj::storage_ptr(), parse_options());
+  parser_high_ = 0;
+  arena_.reset();
+  std::string().swap(texts_);
+  return false;
+}
+
 bool JsonEvaluator::parse(std::string_view document, std::string& error) {
   // Order matters: after a failed document the parser still holds partial
-  // values in memory_, so it must drop them before memory_ is released.
+  // values in arena_, so it must drop them before arena_ is reset.
   doc_.reset();
-  parser_.reset();
-  memory_.release();
-  parser_.reset(bj::storage_ptr(&memory_));
+  parser_->reset();
+  arena_.reset();
+  parser_->reset(bj::storage_ptr(&arena_));
   bj::error_code ec;
-  std::size_t n = parser_.write(document.data(), document.size(), ec);
+  std::size_t n = parser_->write(document.data(), document.size(), ec);
   if (!ec) {
-    doc_.emplace(parser_.release());
+    doc_.emplace(parser_->release());
     return true;
   }
   // Locate the error: Boost.JSON reports how far it read.
@@ -127,24 +192,33 @@ bool JsonEvaluator::parse(std::string_view document, std::string& error) {
 }
 
 bool JsonEvaluator::eval(std::string_view document, std::string& out, std::string& error) {
-  // Fast path: a well-formed change, read without a DOM. Anything else (an
-  // incoming operation, bad input) takes the DOM path below, which words the errors.
-  if (reader_.read(document, change_, texts_) == ChangeReader::Result::Ok) {
-    if (!evaluate_change(rules_, change_, outcome_, scratch_)) {
-      error = outcome_.error;
-      return false;
+  std::size_t start = out.size();
+  bool ok = guarded(document, error, [&] {
+    // Fast path: a well-formed change, read without a DOM. Anything else (an
+    // incoming operation, bad input) takes the DOM path below, which words the errors.
+    if (reader_.read(document, change_, texts_) == ChangeReader::Result::Ok) {
+      if (!evaluate_change(rules_, change_, outcome_, scratch_)) {
+        error = outcome_.error;
+        return false;
+      }
+      write_change(out);
+      return true;
     }
-    write_change(out);
-    return true;
-  }
-  bool is_incoming = false;
-  return eval_dom(document, nullptr, is_incoming, out, error);
+    bool is_incoming = false;
+    return eval_dom(document, nullptr, is_incoming, out, error);
+  });
+  if (!ok) out.resize(start);  // nothing partial
+  return ok;
 }
 
 bool JsonEvaluator::explain(std::string_view document, EvalTrace& trace, bool& is_incoming, std::string& out,
                             std::string& error) {
   trace = EvalTrace{};
-  return eval_dom(document, &trace, is_incoming, out, error);
+  is_incoming = false;
+  std::size_t start = out.size();
+  bool ok = guarded(document, error, [&] { return eval_dom(document, &trace, is_incoming, out, error); });
+  if (!ok) out.resize(start);
+  return ok;
 }
 
 // The general path: a DOM, then a change or an incoming operation, with the
@@ -155,6 +229,10 @@ bool JsonEvaluator::eval_dom(std::string_view document, EvalTrace* trace, bool& 
   if (!parse(document, error)) return false;
   if (!doc_->is_object()) {
     error = fmt::format("$: expected an object, found {}", json_kind(*doc_));
+    return false;
+  }
+  if (std::string path; find_non_finite(*doc_, path)) {
+    error = fmt::format("{}: the number is out of range (beyond about 1.8e308)", path.substr(1));
     return false;
   }
   const bj::object& doc = doc_->get_object();
@@ -219,6 +297,12 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
       case Type::Number:
         if (!x.is_number()) {
           error = fmt::format("{}.{}: expected a number or null, found {}", key, name, json_kind(x));
+          return false;
+        }
+        if ((x.is_int64() && (x.get_int64() > kMaxExactInteger || x.get_int64() < -kMaxExactInteger)) ||
+            (x.is_uint64() && x.get_uint64() > static_cast<uint64_t>(kMaxExactInteger))) {
+          error = fmt::format("{}.{}: {} is beyond the numbers held exactly (-2^53 to 2^53)", key, name,
+                              bj::serialize(x));
           return false;
         }
         val.kind = ConstKind::Number;

@@ -7,16 +7,25 @@
 #include <string>
 #include <string_view>
 
+#include "casex/casex.hpp"
 #include "engine/eval/eval.h"
 #include "engine/json/change_reader.h"
+#include "engine/json/document_arena.h"
 
 namespace casex::detail {
 
 /// Parses, evaluates and serializes documents; keeps its buffers between calls,
-/// so one per thread evaluates without allocating once warm.
+/// so one per thread evaluates without allocating once warm. What it keeps is
+/// bounded by the largest document it has read, never by how many: each member
+/// below says what bounds it. A document whose parsed form needs more than
+/// `memory_limit` bytes, or that meets an allocation failure, is that
+/// document's error; the evaluator is whole again for the next one.
 class JsonEvaluator {
  public:
-  explicit JsonEvaluator(const CompiledRules& rules);
+  /// Buffers larger than this are freed before the next document that does not need them.
+  static constexpr std::size_t kRetainedBytes = std::size_t{1} << 20;
+
+  explicit JsonEvaluator(const CompiledRules& rules, std::size_t memory_limit = kMaxDocumentMemory);
 
   /// Evaluates one document. On success appends the one-line result to `out`
   /// and returns true; otherwise sets `error` (naming the JSON path or the
@@ -35,6 +44,9 @@ class JsonEvaluator {
   const IncomingOutcome& incoming_outcome() const { return incoming_out_; }
 
  private:
+  template <class F>
+  bool guarded(std::string_view document, std::string& error, F&& f);
+  void trim(std::size_t document_size);
   bool parse(std::string_view document, std::string& error);
   bool eval_dom(std::string_view document, EvalTrace* trace, bool& is_incoming, std::string& out,
                 std::string& error);
@@ -47,17 +59,26 @@ class JsonEvaluator {
   void write_incoming(const boost::json::object& doc, std::string& out) const;
 
   const CompiledRules& rules_;
-  std::vector<unsigned char> arena_;        // reused memory for each document's DOM
-  boost::json::monotonic_resource memory_;  // over arena_, released before each document
-  boost::json::parser parser_;
-  std::optional<boost::json::value> doc_;  // moved from the parser: keeps its memory_ storage
+  // The DOM of the current document: at most `memory_limit` heap bytes beyond
+  // a 64 KiB first block; reset (heap blocks freed) before each document.
+  DocumentArena arena_;
+  // The parser's own stack of pending values grows with the largest array or
+  // object read (at most the 16 MiB document); trim() re-creates the parser
+  // after a document that grew it past kRetainedBytes.
+  std::optional<boost::json::parser> parser_;
+  std::size_t parser_high_ = 0;            // size of the largest document since the parser was made
+  std::optional<boost::json::value> doc_;  // moved from the parser: its storage is arena_
+  // Sized by the vocabulary (one value per field or event) and the rule set
+  // (Scratch, Outcome: rows and operations); `groups` and the incoming
+  // comments by the current document: all cleared, none grown, between documents.
   ChangeInput change_;
   Outcome outcome_;
   Scratch scratch_;
   IncomingInput incoming_;
   IncomingOutcome incoming_out_;
   // The fast path (eval of a change): SAX reader, its text arena, and the
-  // names of the output already as JSON strings.
+  // names of the output already as JSON strings. texts_ reserves the size of
+  // the document being read; trim() frees it when past kRetainedBytes.
   ChangeReader reader_;
   std::string texts_;
   std::vector<std::string> phase_json_, op_json_;

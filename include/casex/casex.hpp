@@ -46,6 +46,10 @@ struct SourceFile {
 /// The largest document (or JSON Lines line) eval_json accepts: 16 MiB.
 inline constexpr std::size_t kMaxDocumentBytes = std::size_t{16} << 20;
 
+/// The most memory one document's parsed form (its JSON DOM) may take: 64 MiB.
+/// Past it eval_json answers that document with an error and goes on.
+inline constexpr std::size_t kMaxDocumentMemory = std::size_t{64} << 20;
+
 /// Renders diagnostics in the compilers' shape: `file:line:col: error[code]: message`,
 /// then the source line with a caret under the column and a `help:` line.
 CASEX_API std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics,

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""tests/memory/big_documents.py: a host feeding realistic incidents (long
+descriptions) through `casex eval --lines` or `casex explain` gets every
+document answered, and casex's peak memory stays a small multiple of the
+largest document however many it reads.
+
+Usage: big_documents.py CASEX eval|explain COUNT SIZE [casex args...]
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+MiB = 1 << 20
+
+
+def incoming(i, size):
+    return json.dumps({"incoming": "Assign", "system": "SM", "id": str(i),
+                       "incident": {"phase": "Review", "description": "x" * size},
+                       "external_reference": {"system": "SM", "id": str(i)}})
+
+
+def run(argv, stdin_path, stdout_path):
+    """Runs argv; returns (exit status, peak RSS in bytes) of that child alone."""
+    with open(stdin_path, "rb") as i, open(stdout_path, "wb") as o:
+        p = subprocess.Popen(argv, stdin=i, stdout=o, stderr=subprocess.PIPE)
+        err = p.stderr.read()
+        _, status, usage = os.wait4(p.pid, 0)
+    if err:
+        sys.stderr.write(err.decode(errors="replace")[:2000])
+    return os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024
+
+
+def main():
+    casex, mode, count, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    extra = sys.argv[5:]
+    # Generous: casex's own ~12 MiB, its buffers, a few copies of the largest document per thread.
+    jobs = 2 if "--jobs" in extra else 1
+    bound = 48 * MiB + 8 * jobs * size
+    failures = []
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = os.path.join(tmp, "in.jsonl"), os.path.join(tmp, "out.jsonl")
+        if mode == "eval":
+            with open(src, "w") as f:
+                for i in range(count):
+                    f.write(incoming(i, size) + "\n")
+            status, peak = run([casex, "eval", "--lines", *extra], src, out)
+            with open(out, "rb") as f:
+                lines = f.read().splitlines()
+            if status != 0:
+                failures.append(f"exit status {status}")
+            if len(lines) != count:
+                failures.append(f"{count} lines in, {len(lines)} out")
+            for i, line in enumerate(lines):
+                r = json.loads(line)
+                if r.get("external_reference", {}).get("id") != str(i) or \
+                        len(r.get("incident", {}).get("description", "")) != size:
+                    failures.append(f"line {i + 1}: {line[:200]!r}")
+                    break
+        else:  # explain: one process per document, the largest first
+            peak = 0
+            for i in range(count):
+                with open(src, "w") as f:
+                    f.write(incoming(i, size))
+                status, p = run([casex, "explain", "--format", "json", *extra], src, out)
+                peak = max(peak, p)
+                with open(out) as f:
+                    r = json.load(f)
+                if status != 0 or r.get("result", {}).get("external_reference", {}).get("id") != str(i):
+                    failures.append(f"document {i}: exit {status}")
+                    break
+        if peak > bound:
+            failures.append(f"peak RSS {peak / MiB:.1f} MiB over the bound {bound / MiB:.1f} MiB")
+    if failures:
+        print("\n".join(failures), file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
+    print(f"1 passed, 0 failed: {count} documents of {size} bytes answered, peak RSS {peak / MiB:.1f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
