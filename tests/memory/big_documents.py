@@ -4,7 +4,11 @@ descriptions) through `casex eval --lines` or `casex explain` gets every
 document answered, and casex's peak memory stays a small multiple of the
 largest document however many it reads.
 
-Usage: big_documents.py CASEX eval|explain COUNT SIZE [casex args...]
+Usage: big_documents.py CASEX eval|explain|mixed COUNT SIZE [casex args...]
+  eval:    COUNT incoming documents of SIZE bytes through `casex eval --lines`
+  explain: COUNT of them through `casex explain`, one process each
+  mixed:   COUNT good change lines with 20 malformed change lines of SIZE bytes
+           among them (the fast reader refuses those, so they take the DOM path)
 """
 import json
 import os
@@ -58,7 +62,33 @@ def main():
                         len(r.get("incident", {}).get("description", "")) != size:
                     failures.append(f"line {i + 1}: {line[:200]!r}")
                     break
-        else:  # explain: one process per document, the largest first
+        elif mode == "mixed":
+            good = json.dumps({"incident": "INC-1", "before": {"phase": "InitialSupport", "solution": None},
+                               "after": {"phase": "InitialSupport", "solution": "Rebooted"},
+                               "external_reference": {"system": "SM", "id": "IM1"}})
+            bad_at = {count * (k + 1) // 21 for k in range(20)}
+            total = count + len(bad_at)
+            with open(src, "w") as f:
+                for i in range(total):
+                    if i in bad_at:  # a number where the solution's text belongs, and the document cut short
+                        f.write('{"before":{"phase":"Review","solution":1},"after":{"phase":"Review","d":"' +
+                                "x" * size + "\n")
+                    else:
+                        f.write(good + "\n")
+            status, peak = run([casex, "eval", "--lines", *extra], src, out)
+            with open(out, "rb") as f:
+                lines = f.read().splitlines()
+            if status != 1:
+                failures.append(f"exit status {status}, expected 1 (some lines are bad)")
+            if len(lines) != total:
+                failures.append(f"{total} lines in, {len(lines)} out")
+            for i, line in enumerate(lines):
+                r = json.loads(line)
+                if (i in bad_at) != ("error" in r) or ("error" in r and r.get("line") != i + 1):
+                    failures.append(f"line {i + 1}: {line[:200]!r}")
+                    break
+            count = total
+        else:  # explain: one process per document
             peak = 0
             for i in range(count):
                 with open(src, "w") as f:
