@@ -24,6 +24,6 @@ casex_hostile_test("cli: eval --lines skips a 300 MB line in bounded memory and 
   long_line)
 casex_hostile_test("cli: eval --lines reads /dev/zero in bounded memory" dev_zero)
 casex_hostile_test("cli: eval --lines answers a co-process line by line on an open pipe" coprocess)
-casex_hostile_test("cli: eval and explain refuse a 200 MB document while reading it" big_document)
+casex_hostile_test("cli: eval and explain refuse a 200 MB document while reading it, test a 20 MB file" big_document)
 casex_hostile_test("cli: test --junit escapes characters XML 1.0 cannot carry" junit_xml)
 casex_hostile_test("cli: eval and explain out of memory say so and exit 2, never abort" out_of_memory)

@@ -303,6 +303,16 @@ def scenario_big_document():
             err, "the document is longer than the limit of 16777216 bytes"),
             f"{cmd} of 200 MB from a pipe: exit {rc}, stderr {err[:200]!r}")
     os.remove(path)
+    # casex test: a rule test file of 20 MB is refused unread (engine/ruletest reads at most 16 MiB).
+    path = os.path.join(WORK, "big-test.yaml")
+    with open(path, "wb") as f:
+        f.write(b"cases:\n  - name: big\n    input: {before: {phase: Log}, after: {phase: Log}, x: \"")
+        f.seek(20 * 1000 * 1000, os.SEEK_CUR)
+        f.write(b"\"}\n    expect: {phase: Log}\n")
+    rc, out, err = run(["test", path], memory_kib=150000)
+    check(rc == 2 and one_line_error(err, "the limit is 16777216 bytes"),
+          f"test of a 20 MB file: exit {rc}, stderr {err[:200]!r}")
+    os.remove(path)
     # The document's limit itself: 16 MiB passes the reader (the evaluator then judges it).
     rc, out, err = run(["eval", "/dev/null"])
     check(rc == 1 and b"malformed JSON" in err, f"eval of an empty file: exit {rc}, {err[:200]!r}")
