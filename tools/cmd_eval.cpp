@@ -186,28 +186,26 @@ class BlockReader {
     if (eof_) return false;
     std::size_t line = 0;  // where the unfinished last line of b.text starts (carry_ holds no '\n')
     for (;;) {
-      std::size_t at = b.text.size();
-      b.text.resize(at + kBlock);
-      ssize_t got = io::read_some(fd_, b.text.data() + at, kBlock);
+      // Into a buffer of its own: no zero-filled room in b.text for what a pipe may not fill.
+      ssize_t got = io::read_some(fd_, buffer_.get(), kBlock);
       if (got < 0) error_ = errno;
       std::size_t n = got > 0 ? static_cast<std::size_t>(got) : 0;
-      b.text.resize(at + n);
       if (n == 0) {  // the end of the input (or a read error)
         eof_ = true;
         if (skipping_ || b.text.size() > line) b.text.push_back('\n');  // ends the last line
         skipping_ = false;
         return !b.text.empty();
       }
+      const char* p = buffer_.get();
       if (skipping_) {  // inside a line too long to keep: drop up to its '\n', kept as the end of its empty line
-        const char* nl = static_cast<const char*>(std::memchr(b.text.data() + at, '\n', n));
-        if (!nl) {
-          b.text.resize(at);
-          continue;
-        }
+        const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
+        if (!nl) continue;
         skipping_ = false;
-        b.text.erase(at, static_cast<std::size_t>(nl - (b.text.data() + at)));
-        n = b.text.size() - at;
+        n -= static_cast<std::size_t>(nl - p);
+        p = nl;
       }
+      std::size_t at = b.text.size();
+      b.text.append(p, n);
       // Lines that start and end within what was just read are shorter than kBlock; only
       // the unfinished line can exceed kMaxLine.
       const char* data = b.text.data();
@@ -240,6 +238,7 @@ class BlockReader {
 
  private:
   int fd_;
+  std::unique_ptr<char[]> buffer_{new char[kBlock]};
   std::string carry_;
   bool skipping_ = false, eof_ = false;
   int error_ = 0;
