@@ -86,6 +86,21 @@ def scenario_full_disk_eval():
               f"{' '.join(args[:-1])} > /dev/full: exit {rc}, stderr {err[:200]!r}")
 
 
+    # An endless input (`yes`): only stopping at the failed write ends the run, with --jobs too.
+    for jobs in ("1", "2"):
+        yes = subprocess.Popen(["yes", GOOD], stdout=subprocess.PIPE)
+        with full() as f:
+            try:
+                rc, _, err = run(["eval", "--lines", "--jobs", jobs], stdin=yes.stdout, stdout=f, timeout=30)
+            except subprocess.TimeoutExpired:
+                rc, err = None, b"still running after 30 s"
+        yes.stdout.close()
+        yes.kill()
+        yes.wait()
+        check(rc == 1 and one_line_error(err, "cannot write standard output: No space left on device"),
+              f"yes | eval --lines --jobs {jobs} > /dev/full: exit {rc}, stderr {err[:200]!r}")
+
+
 def scenario_full_disk_others():
     cases = [(["explain", os.path.join(ROOT, "examples", "change.json")], 1),
              (["lint"], 1), (["lint", "--explain", "shadowed-rule"], 1), (["render"], 1),
