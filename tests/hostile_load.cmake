@@ -10,7 +10,7 @@ set(CASEX_HOSTILE_LOAD_CASES
   "fifo-argument|lint and test of a FIFO named on the command line refuse it as not a regular file, without hanging"
   "unreadable|eval refuses an unreadable done.yaml as lint does (run as nobody when root)"
   "two-documents|a rule file holding two YAML documents is refused by every command, its second document not ignored"
-  "invalid-utf8|invalid UTF-8 in a rule id or a comment template is refused at its line and column; lint JSON stays UTF-8"
+  "invalid-utf8|invalid UTF-8 in a rule id or a comment template is refused at its line and column, and lint JSON stays UTF-8"
   "scenario-alias|a scenario alias named by 10,000 rules is refused by the alias expansion limit within 5 s"
   "test-alias-bomb|an 8-level alias bomb in a rule test file is refused at its line and column within 5 s"
   "test-number-range|a number beyond a double in a rule test file is an error at its line and column, not an abort")

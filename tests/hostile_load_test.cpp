@@ -318,3 +318,29 @@ TEST_CASE("a rule test directory holding a symlink loop, a FIFO or a directory n
   REQUIRE(missing.size() == 1);
   CHECK(missing[0] == r / "no-such.yaml" + ": no such file or directory");
 }
+
+TEST_CASE("an Engine reload of a rule directory that gained a FIFO or a second document is refused; the rules stay",
+          "[hostile_load]") {
+  RuleDir r;
+  casex::ReloadResult opened;
+  auto engine = casex::Engine::open(r.dir.string(), &opened);
+  REQUIRE(engine);
+  const std::string version = engine->version();
+  SECTION("a FIFO named *.yaml, refused without blocking on it") {
+    REQUIRE(::mkfifo((r / "extra.yaml").c_str(), 0644) == 0);
+    casex::ReloadResult reloaded = engine->reload();
+    CHECK_FALSE(reloaded.ok);
+    REQUIRE(reloaded.diagnostics.size() == 1);
+    CHECK(reloaded.diagnostics[0].file == r / "extra.yaml");
+    CHECK(reloaded.diagnostics[0].message == "not a regular file (a FIFO)");
+  }
+  SECTION("a second YAML document appended to done.yaml") {
+    r.write("done.yaml", slurp(std::string(CASEX_RULES_DIR) + "/done.yaml") + "---\ntable: {}\n");
+    casex::ReloadResult reloaded = engine->reload();
+    CHECK_FALSE(reloaded.ok);
+    const casex::Diagnostic* d = find(reloaded.diagnostics, "yaml-syntax");
+    REQUIRE(d);
+    CHECK(d->file == r / "done.yaml");
+  }
+  CHECK(engine->version() == version);
+}
