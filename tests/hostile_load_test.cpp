@@ -5,7 +5,9 @@
 // and from read_rule_paths (lint); never an abort, a hang or a file skipped.
 // The commands themselves: tests/hostile_load.sh.
 #include <catch2/catch.hpp>
+#include <grp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -122,14 +124,42 @@ TEST_CASE("a FIFO named as a rule file is refused as not a regular file, without
   CHECK(problems[0].message == "not a regular file (a FIFO)");
 }
 
+// Whether load_directory and read_rule_paths both refuse `r`, whose done.yaml
+// cannot be read, with the one diagnostic naming it (no Catch macros: this
+// also runs in a child process).
+bool unreadable_refused(const RuleDir& r) {
+  casex::LoadResult loaded = casex::RuleSet::load_directory(r.dir.string());
+  std::vector<casex::Diagnostic> problems;
+  auto files = casex::detail::read_rule_paths({r.dir.string()}, problems);
+  auto one = [&](const std::vector<casex::Diagnostic>& ds) {
+    return ds.size() == 1 && ds[0].code == "file-read" && ds[0].file == r / "done.yaml" &&
+           ds[0].message == "cannot read the file: Permission denied";
+  };
+  return !loaded.rules && one(loaded.diagnostics) && one(problems) && files.size() == 6;
+}
+
 TEST_CASE("an unreadable rule file is refused by eval's loader as by lint's", "[hostile_load]") {
-  if (::geteuid() == 0) {
-    WARN("skipped: root reads a file of mode 000 (tests/hostile_load.sh runs this case as nobody)");
+  RuleDir r;
+  fs::permissions(r.dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                             fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(r.dir / "done.yaml", fs::perms::none);
+  if (::geteuid() != 0) {
+    CHECK(unreadable_refused(r));
     return;
   }
-  RuleDir r;
-  fs::permissions(r.dir / "done.yaml", fs::perms::none);
-  refused_by_both(r, "done.yaml", "Permission denied", 6);
+  // Root reads a file of mode 000 (and CI runs as root): the loads run in a
+  // child process that has become nobody (uid and gid 65534, no groups).
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(3);
+    ::_exit(unreadable_refused(r) ? 0 : 1);
+  }
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  INFO("exit status 3: the child could not become nobody; 1: the loaders did not both refuse done.yaml");
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 TEST_CASE("a rule file over the size limit is refused when read, without reading it whole", "[hostile_load]") {
