@@ -374,3 +374,42 @@ TEST_CASE("an Engine reload of a rule directory that gained a FIFO or a second d
   }
   CHECK(engine->version() == version);
 }
+
+TEST_CASE("a rule directory of more than 1,000 .yaml files is refused as a limit, listed no further", "[hostile_load]") {
+  RuleDir r;  // the 7 default files
+  for (int i = 0; i < 1000; ++i) r.write("extra" + std::to_string(1000 + i) + ".yaml", "");
+  casex::LoadResult loaded = casex::RuleSet::load_directory(r.dir.string());
+  CHECK_FALSE(loaded.rules);
+  REQUIRE(loaded.diagnostics.size() == 1);
+  CHECK(loaded.diagnostics[0].code == "limit-exceeded");
+  CHECK(loaded.diagnostics[0].file == r.dir.string());
+  CHECK(loaded.diagnostics[0].message ==
+        "the rule directory holds more than 1000 .yaml files; a rule set holds at most 1000 files");
+  std::vector<casex::Diagnostic> problems;
+  CHECK(casex::detail::read_rule_paths({r.dir.string()}, problems).empty());
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].message == loaded.diagnostics[0].message);
+  // 993 more (1,000 in all) load
+  for (int i = 993; i < 1000; ++i) fs::remove(r.dir / ("extra" + std::to_string(1000 + i) + ".yaml"));
+  CHECK(casex::RuleSet::load_directory(r.dir.string()).rules);
+}
+
+TEST_CASE("rule files coming to more than 16 MiB are refused at the file that crosses it, nothing read after",
+          "[hostile_load]") {
+  RuleDir r;
+  const std::string comment = "# " + std::string(999997, 'x') + "\n";  // 1,000,000 bytes
+  for (int i = 10; i < 27; ++i) r.write("extra" + std::to_string(i) + ".yaml", comment);
+  casex::LoadResult loaded = casex::RuleSet::load_directory(r.dir.string());
+  CHECK_FALSE(loaded.rules);
+  REQUIRE(loaded.diagnostics.size() == 1);
+  CHECK(loaded.diagnostics[0].code == "limit-exceeded");
+  // done.yaml, then extra10 .. extra25 (16,000,000 bytes) are read; extra26 crosses 16,777,216
+  CHECK(loaded.diagnostics[0].file == r / "extra26.yaml");
+  CHECK_THAT(loaded.diagnostics[0].message, Catch::StartsWith("with this file the rule files come to 17"));
+  CHECK_THAT(loaded.diagnostics[0].message, Catch::EndsWith("; a rule set holds at most 16777216 bytes"));
+  std::vector<casex::Diagnostic> problems;
+  auto files = casex::detail::read_rule_paths({r.dir.string()}, problems);
+  CHECK(files.size() == 17);  // done.yaml and extra10 .. extra25; nothing after the limit
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].file == r / "extra26.yaml");
+}

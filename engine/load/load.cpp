@@ -730,54 +730,95 @@ bool read_regular_file(const std::string& path, std::size_t max_bytes, std::stri
 
 namespace {
 
-void read_rule_file(const std::string& path, std::vector<SourceFile>& files, std::vector<Diagnostic>& problems) {
-  SourceFile f{path, {}};
-  Code code = Code::FileRead;
-  std::string message;
-  if (read_regular_file(path, kMaxRuleFileBytes, f.text, code, message)) files.push_back(std::move(f));
-  else problems.push_back(make_diagnostic(code, {path, 0, 0}, std::move(message)));
-}
+// Reads the files of one rule set, within the limits of each file and of the
+// whole set; after the first limit of the set is crossed nothing more is read.
+class RuleSetReader {
+ public:
+  explicit RuleSetReader(std::vector<Diagnostic>& problems) : problems_(problems) {}
 
-// Every entry named *.yaml or *.yml is a rule file, whatever its type: a
-// symbolic link loop, a dangling link, a FIFO or a directory so named is a
-// diagnostic, not skipped in silence.
-void read_rule_dir(const std::string& dir, std::vector<SourceFile>& files, std::vector<Diagnostic>& problems) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  std::vector<fs::path> found;
-  fs::directory_iterator it(dir, ec), end;
-  for (; !ec && it != end; it.increment(ec)) {
-    auto ext = it->path().extension();
-    if (ext == ".yaml" || ext == ".yml") found.push_back(it->path());
+  std::vector<SourceFile> files;
+
+  void file(const std::string& path) {
+    if (full_) return;
+    if (++count_ > kMaxRuleFiles) {
+      full(path, fmt::format("a rule set holds at most {} files; this is one more", kMaxRuleFiles));
+      return;
+    }
+    SourceFile f{path, {}};
+    Code code = Code::FileRead;
+    std::string message;
+    if (!read_regular_file(path, kMaxRuleFileBytes, f.text, code, message)) {
+      problems_.push_back(make_diagnostic(code, {path, 0, 0}, std::move(message)));
+      return;
+    }
+    if (bytes_ + f.text.size() > kMaxRuleSetBytes) {
+      full(path, fmt::format("with this file the rule files come to {} bytes; a rule set holds at most {} bytes",
+                             bytes_ + f.text.size(), kMaxRuleSetBytes));
+      return;
+    }
+    bytes_ += f.text.size();
+    files.push_back(std::move(f));
   }
-  if (ec) {
-    problems.push_back(make_diagnostic(Code::FileRead, {dir, 0, 0}, fmt::format("cannot read rule directory: {}", ec.message())));
-    return;
+
+  // Every entry named *.yaml or *.yml is a rule file, whatever its type: a
+  // symbolic link loop, a dangling link, a FIFO or a directory so named is a
+  // diagnostic, not skipped in silence.
+  void directory(const std::string& dir) {
+    namespace fs = std::filesystem;
+    if (full_) return;
+    std::error_code ec;
+    std::vector<fs::path> found;
+    fs::directory_iterator it(dir, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      auto ext = it->path().extension();
+      if (ext != ".yaml" && ext != ".yml") continue;
+      if (found.size() == kMaxRuleFiles) {  // listed no further
+        full(dir, fmt::format("the rule directory holds more than {} .yaml files; a rule set holds at most {} files",
+                              kMaxRuleFiles, kMaxRuleFiles));
+        return;
+      }
+      found.push_back(it->path());
+    }
+    if (ec) {
+      problems_.push_back(
+          make_diagnostic(Code::FileRead, {dir, 0, 0}, fmt::format("cannot read rule directory: {}", ec.message())));
+      return;
+    }
+    if (found.empty()) {
+      problems_.push_back(make_diagnostic(Code::FileRead, {dir, 0, 0}, "the rule directory holds no .yaml file"));
+      return;
+    }
+    std::sort(found.begin(), found.end());
+    for (const auto& p : found) file(p.string());
   }
-  if (found.empty()) {
-    problems.push_back(make_diagnostic(Code::FileRead, {dir, 0, 0}, "the rule directory holds no .yaml file"));
-    return;
+
+ private:
+  void full(const std::string& where, std::string message) {
+    problems_.push_back(make_diagnostic(Code::LimitExceeded, {where, 0, 0}, std::move(message)));
+    full_ = true;
   }
-  std::sort(found.begin(), found.end());
-  for (const auto& p : found) read_rule_file(p.string(), files, problems);
-}
+
+  std::vector<Diagnostic>& problems_;
+  std::size_t count_ = 0, bytes_ = 0;
+  bool full_ = false;
+};
 
 }  // namespace
 
 std::vector<SourceFile> read_rule_directory(const std::string& dir, std::vector<Diagnostic>& problems) {
-  std::vector<SourceFile> files;
-  read_rule_dir(dir, files, problems);
-  return files;
+  RuleSetReader reader(problems);
+  reader.directory(dir);
+  return std::move(reader.files);
 }
 
 std::vector<SourceFile> read_rule_paths(const std::vector<std::string>& paths, std::vector<Diagnostic>& problems) {
-  std::vector<SourceFile> files;
+  RuleSetReader reader(problems);
   for (const auto& path : paths) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) read_rule_dir(path, files, problems);
-    else read_rule_file(path, files, problems);  // a file, or whatever it is: reading it says
+    if (std::filesystem::is_directory(path, ec)) reader.directory(path);
+    else reader.file(path);  // a file, or whatever it is: reading it says
   }
-  return files;
+  return std::move(reader.files);
 }
 
 bool parse_yaml_file(const std::string& name, const std::string& text, std::size_t max_bytes, YAML::Node& root,

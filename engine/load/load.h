@@ -24,6 +24,9 @@ inline constexpr std::size_t kMaxRulesPerTable = 100000;
 /// What the aliases of one YAML file may add when expanded: nodes, and bytes of scalar text.
 inline constexpr std::size_t kMaxYamlAliasNodes = 100000;
 inline constexpr std::size_t kMaxYamlAliasBytes = 1 << 20;
+/// A rule set read from disk (read_rule_directory, read_rule_paths): its files, and their text together.
+inline constexpr std::size_t kMaxRuleFiles = 1000;
+inline constexpr std::size_t kMaxRuleSetBytes = 16 << 20;
 /// A rule test file (`casex test`).
 inline constexpr std::size_t kMaxRuleTestFileBytes = 16 << 20;
 
@@ -37,7 +40,9 @@ bool read_regular_file(const std::string& path, std::size_t max_bytes, std::stri
 /// The rule files of directory `dir` (RuleSet::load_directory): its *.yaml and
 /// *.yml entries, sorted by name, whatever they are. Each one that is not a
 /// readable regular file, and a directory that cannot be listed or holds no
-/// .yaml file, is a diagnostic in `problems`; the files read are returned.
+/// .yaml file, is a diagnostic in `problems`; so is a set of more than
+/// kMaxRuleFiles files or kMaxRuleSetBytes bytes (nothing more is read after
+/// it). The files read are returned.
 std::vector<SourceFile> read_rule_directory(const std::string& dir, std::vector<Diagnostic>& problems);
 
 /// The rule files of `paths` (casex lint): each directory read as
