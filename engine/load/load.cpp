@@ -1,5 +1,7 @@
-// engine/load/load.cpp: reads YAML rule files with yaml-cpp and checks them
-// against the rule file schema, keeping the source position of every scalar.
+// engine/load/load.cpp: reads rule files from disk (regular files only, within
+// the limits of a file and of a rule set), parses them with yaml-cpp after the
+// checks it lacks (UTF-8, nesting, one document, alias expansion) and checks
+// them against the rule file schema, keeping the source position of every scalar.
 #include "engine/load/load.h"
 
 #include <fmt/format.h>
