@@ -156,7 +156,10 @@ int guarded(const char* command, int io_status, F&& run) {
     std::snprintf(line, sizeof line, "casex%s%s: out of memory\n", sep, command);
     err(line);
   } catch (const std::exception& e) {
-    std::snprintf(line, sizeof line, "casex%s%s: internal error: %s\n", sep, command, e.what());
+    int n = std::snprintf(line, sizeof line, "casex%s%s: internal error: %s\n", sep, command, e.what());
+    if (n >= static_cast<int>(sizeof line)) line[sizeof line - 2] = '\n';  // cut, still one line
+    for (char* c = line; c[0] && c[1]; ++c)
+      if (*c == '\n') *c = ' ';
     err(line);
   } catch (...) {
     std::snprintf(line, sizeof line, "casex%s%s: internal error\n", sep, command);
