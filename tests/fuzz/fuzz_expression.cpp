@@ -1,10 +1,11 @@
 // tests/fuzz/fuzz_expression.cpp: libFuzzer target: any bytes as an expression:
 // the parser alone, then the checker with the default vocabulary, as the
 // condition of a table rule (outgoing context), as the condition of an
-// incoming rule's action and as its comment template (incoming context); what checks clean is
-// compiled and evaluated once. Only the expression's own stages run per input:
-// the vocabulary and the rule around the expression are loaded once, and no
-// YAML is parsed per input (rule files as YAML are fuzz_rules' surface).
+// incoming rule's action and, when it has a brace, as that action's comment
+// template (incoming context); what checks clean is compiled and evaluated
+// once. Only the expression's own stages run per input: the vocabulary and the
+// rules around the expression are loaded once, and no YAML is read per input
+// (rule files as YAML are fuzz_rules' surface).
 #include <cstddef>
 #include <cstdint>
 #include <string>

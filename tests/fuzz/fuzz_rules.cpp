@@ -23,8 +23,8 @@ namespace {
 
 namespace d = casex::detail;
 
-// Lint (a solver per table) only on inputs this small: on every input it made
-// this target several times slower (docs/fuzzing.md).
+// Lint (a solver per table and pair of rows) only on inputs this small, so
+// that an input costs about one load whatever it holds (docs/fuzzing.md).
 constexpr std::size_t kLintMaxBytes = 1024;
 
 struct Defaults {
