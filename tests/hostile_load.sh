@@ -2,7 +2,8 @@
 # tests/hostile_load.sh CASEX ROOT CASE: one hostile rule directory or rule test
 # file (issue 13), run through every command that reads it. Each command must
 # end within its timeout with the diagnostic named and the exit status given:
-# eval, explain, render and test refuse the rules (2), lint reports the error (1).
+# eval, explain, render and test refuse the rules (2); lint reports an error in
+# a rule file (1), and a rule file it cannot read as the others do (2).
 # Exit 77 (ctest SKIP_RETURN_CODE) when a case cannot be set up here.
 set -u
 casex=$1 root=$2 case=$3
@@ -39,7 +40,9 @@ check() {
 # :LINE:COLUMN when the finding has one) and the code and message MESSAGE
 refused_everywhere() {
   local file=$1 message=$2
-  check 1 "r/$file: error\\[$message" -- "$casex" lint r
+  local lint_status=1
+  case $message in file-read*) lint_status=2 ;; esac
+  check $lint_status "r/$file: error\\[$message" -- "$casex" lint r
   check 2 "r/$file: error\\[$message" -- "$casex" eval --rules r close.json
   check 2 "r/$file: error\\[$message" -- "$casex" explain --rules r close.json
   check 2 "r/$file: error\\[$message" -- "$casex" render --rules r -o page.html
@@ -68,8 +71,8 @@ case $case in
     ;;
   fifo-argument)
     mkfifo x.yaml
-    check 1 "x.yaml: error\\[file-read\\]: not a regular file \\(a FIFO\\)" -- "$casex" lint x.yaml
-    check 1 "x.yaml: error\\[file-read\\]: not a regular file \\(a FIFO\\)" -- "$casex" lint r x.yaml
+    check 2 "x.yaml: error\\[file-read\\]: not a regular file \\(a FIFO\\)" -- "$casex" lint x.yaml
+    check 2 "x.yaml: error\\[file-read\\]: not a regular file \\(a FIFO\\)" -- "$casex" lint r x.yaml
     check 2 "x.yaml: not a regular file \\(a FIFO\\)" -- "$casex" test x.yaml
     ;;
   unreadable)
@@ -93,7 +96,7 @@ case $case in
     fi
     check 2 "r/done.yaml: error\\[file-read\\]: cannot read the file: Permission denied" as-nobody -- \
       "$casex" eval --rules r close.json
-    check 1 "r/done.yaml: error\\[file-read\\]: cannot read the file: Permission denied" as-nobody -- \
+    check 2 "r/done.yaml: error\\[file-read\\]: cannot read the file: Permission denied" as-nobody -- \
       "$casex" lint r
     ;;
   two-documents)

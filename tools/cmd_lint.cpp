@@ -186,6 +186,7 @@ int run(const Options& o) {
                        summary(errors, warnings, infos), r.sources.size(), r.sources.size() == 1 ? "" : "s");
   }
   io::out(out);  // checked when the command ends
+  if (!problems.empty()) return 2;  // a rule file that cannot be read: the rules do not load, as for eval
   return errors || (o.strict && warnings) ? 1 : 0;
 }
 
@@ -198,7 +199,8 @@ void add_lint_command(CLI::App& app, int& status) {
       "Check rule files: every load diagnostic, then the semantic analysis of the compiled tables (overlaps, "
       "shadowed and unsatisfiable rules, gaps, conditions that never matter), each finding proven by a witness "
       "change.\nExit status: 0 no error, 1 errors (or warnings with --strict) or an output that cannot be written,\n"
-      "2 bad usage or an internal error.");
+      "2 a rule file that cannot be read (a FIFO, a directory, a dangling or looping link, no permission),\n"
+      "bad usage or an internal error.");
   cmd->add_option("PATH", o->paths, "Rule files or directories (default: rules/ if present, else the built-in rules)")
       ->check(CLI::ExistingPath);
   cmd->add_option("--rules", o->paths, "Same as PATH")->check(CLI::ExistingPath);
