@@ -33,7 +33,7 @@ failures = []
 with open(CASEX, "rb") as f:
     import mmap
     with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        ASAN = m.find(b"AddressSanitizer") != -1
+        ASAN = m.find(b"__asan_init") != -1 or m.find(b"AddressSanitizer") != -1
 NL = b"\n"
 
 
