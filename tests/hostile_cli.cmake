@@ -27,3 +27,5 @@ casex_hostile_test("cli: eval --lines answers a co-process line by line on an op
 casex_hostile_test("cli: eval and explain refuse a 200 MB document while reading it, test a 20 MB file" big_document)
 casex_hostile_test("cli: test --junit escapes characters XML 1.0 cannot carry" junit_xml)
 casex_hostile_test("cli: eval and explain out of memory say so and exit 2, never abort" out_of_memory)
+casex_hostile_test("cli: eval and explain with an unreadable input (closed, a directory, missing) exit 1 with one line"
+  unreadable_input)

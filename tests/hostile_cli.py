@@ -189,6 +189,21 @@ def scenario_stderr_broken():
         check(rc == 0 and out.count(b"\n") == 2000, f"eval --lines 2> {how}: exit {rc} (want 0)")
 
 
+def scenario_unreadable_input():
+    # A closed standard input, a directory, a missing file: one line naming it, exit 1, nothing out.
+    for cmd in (["eval"], ["eval", "--lines"], ["explain"]):
+        rc, out, err = run(cmd, stdin=None, close_fds_to=(0,))
+        check(rc == 1 and out == b"" and one_line_error(err, "cannot open standard input: Bad file descriptor"),
+              f"{' '.join(cmd)} <&-: exit {rc}, stderr {err[:200]!r}")
+        rc, out, err = run(cmd + [WORK])
+        check(rc == 1 and out == b"" and one_line_error(err, f"cannot read {WORK}: Is a directory"),
+              f"{' '.join(cmd)} DIR: exit {rc}, stderr {err[:200]!r}")
+        missing = os.path.join(WORK, "missing.json")
+        rc, out, err = run(cmd + [missing])
+        check(rc == 1 and out == b"" and one_line_error(err, f"cannot open {missing}: No such file or directory"),
+              f"{' '.join(cmd)} MISSING: exit {rc}, stderr {err[:200]!r}")
+
+
 def long_line_input(path, long_bytes):
     """1,000 good lines, one line of long_bytes NUL bytes (a sparse file), 1,000 good lines."""
     half = (GOOD + "\n") * 1000
