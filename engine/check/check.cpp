@@ -485,6 +485,14 @@ class RuleChecker {
 
   void vocabulary() {
     const auto& rv = raw_.vocabulary;
+    if (rv.metaphases.size() > kMaxPhases)
+      d_.report(Code::LimitExceeded, rv.metaphases[kMaxPhases].loc,
+                fmt::format("the vocabulary declares {} metaphases; the limit is {}", rv.metaphases.size(),
+                            kMaxPhases));
+    if (rv.phases.size() > kMaxPhases)
+      d_.report(Code::LimitExceeded, rv.phases[kMaxPhases].name.loc,
+                fmt::format("the vocabulary declares {} phases; the limit is {}", rv.phases.size(), kMaxPhases),
+                "merge phases, or name the others as aliases of a phase");
     std::set<std::string> seen;
     for (const auto& m : rv.metaphases) {
       unique_name(seen, m, "metaphase");
@@ -710,6 +718,8 @@ class RuleChecker {
           auto t = check_template(v(), Context::Incoming, *a.value, d_);
           if (t) ca.value = std::move(*t);
           else ok = false;
+          if (t && ca.field >= 0 && (ca.kind == ActionKind::Set || ca.kind == ActionKind::SetIfNoValue))
+            ok &= set_value(a, ca);
         }
         if (a.system && a.id) {
           auto s = check_template(v(), Context::Incoming, *a.system, d_);
@@ -736,6 +746,61 @@ class RuleChecker {
         d_.report(Code::IncomingWithoutActions, raw_.vocabulary.loc,
                   fmt::format("incoming operation \"{}\" has no rule", v().incoming[i]),
                   "add an entry under `incoming:` with its actions");
+  }
+
+  // The value a `set`/`set_if_no_value` action writes, checked against its field
+  // as a scenario's constant is: the field's type, its phases, its value set
+  // (an alias becomes the canonical value). The evaluator writes a template as
+  // text, or as a phase for the phase field; a number or boolean field cannot
+  // take it. False (with a diagnostic at the value) when the value does not fit.
+  bool set_value(const RawAction& a, CheckedAction& ca) {
+    const Vocabulary::Field& f = v().fields[ca.field];
+    const SourceText& src = *a.value;
+    const auto& pieces = ca.value.pieces;
+    const std::string action = fmt::format("`{}: {}`", a.kind.value, a.field.value);
+    if (f.type == Type::Number || f.type == Type::Bool) {
+      d_.report(Code::TypeMismatch, src.at(0),
+                fmt::format("{} writes the text \"{}\", but field \"{}\" is a {}; incoming actions write text and "
+                            "phases only",
+                            action, src.text, f.name, type_name(f.type)),
+                "declare the field as text, or set it elsewhere than in an incoming action");
+      return false;
+    }
+    if (pieces.empty()) return true;  // "": the field loses its value
+    // A template with placeholders: the value is known only at run time; it fits
+    // when it is one placeholder whose values are the field's own.
+    bool literal = pieces.size() == 1 && !pieces[0].value;
+    if (!literal) {
+      const TExpr* e = pieces.size() == 1 ? &*pieces[0].value : nullptr;
+      bool fits = false;
+      if (f.type == Type::Phase) fits = e && e->type == Type::Phase;
+      else if (f.values.empty()) fits = true;
+      else fits = e && e->op == Op::Field && v().fields[e->slot].values == f.values;
+      if (fits) return true;
+      d_.report(f.type == Type::Phase ? Code::TypeMismatch : Code::ValueNotInSet, src.at(0),
+                f.type == Type::Phase
+                    ? fmt::format("{} needs a phase name, but \"{}\" may make any text", action, src.text)
+                    : fmt::format("{} needs one of the values of {} ({}), but \"{}\" may make any text", action, f.name,
+                                  fmt::join(f.values, ", "), src.text),
+                f.type == Type::Phase ? "write a phase name, or {incident." + f.name + "}"
+                                      : "write one of the values");
+      return false;
+    }
+    std::string& text = ca.value.pieces[0].literal;
+    if (f.type == Type::Phase) {
+      if (v().find_phase(text) >= 0) return true;
+      d_.report(Code::UnknownPhase, src.at(0), fmt::format("{}: unknown phase \"{}\"", action, text),
+                did_you_mean(text, v().phases));
+      return false;
+    }
+    if (f.values.empty()) return true;
+    if (auto it = f.value_aliases.find(text); it != f.value_aliases.end()) text = it->second;
+    if (std::find(f.values.begin(), f.values.end(), text) != f.values.end()) return true;
+    d_.report(Code::ValueNotInSet, src.at(0),
+              fmt::format("{}: \"{}\" is not a value of {} (its values: {})", action, text, f.name,
+                          fmt::join(f.values, ", ")),
+              did_you_mean(text, f.values));
+    return false;
   }
 
   const RawRuleSet& raw_;

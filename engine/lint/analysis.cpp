@@ -91,9 +91,12 @@ bool quick_conflict(const Conj& a, const Conj& b, const std::vector<VarDomain>& 
 
 }  // namespace
 
-TableAnalysis::TableAnalysis(const CompiledRules& r, int t, const RawRuleSet* raw, JsonEvaluator& evaluator)
-    : rules(r), table(t), checked(r.rules.tables[t]), compiled(r.tables[t]), theory(r, t), solver(theory),
+TableAnalysis::TableAnalysis(const CompiledRules& r, int t, const RawRuleSet* raw, JsonEvaluator& evaluator,
+                             std::size_t budget_steps)
+    : rules(r), table(t), checked(r.rules.tables[t]), compiled(r.tables[t]), theory(r, t), solver(theory, &budget),
       raw_(raw), evaluator_(evaluator) {
+  budget.limit = budget_steps;
+  budget.stage = "the test of each rule's satisfiability";
   const DecisionTable& dt = compiled;
   rule_rows.resize(checked.rules.size());
   for (std::size_t i = 0; i < dt.rows.size(); ++i) {
@@ -107,8 +110,20 @@ TableAnalysis::TableAnalysis(const CompiledRules& r, int t, const RawRuleSet* ra
     rows.push_back(std::move(c));
     rule_rows[row.rule].push_back(static_cast<uint32_t>(i));
   }
-  for (const Conj& c : rows) row_sat.push_back(solver.conj(c, nullptr));
+  for (const Conj& c : rows) {
+    budget.rule = static_cast<int>(dt.rows[row_sat.size()].rule);
+    row_sat.push_back(solver.conj(c, nullptr));
+  }
   dead.assign(checked.rules.size(), 0);
+  // A rule without rows: its scenario is always false, or it expands to more
+  // alternatives than a rule may have (compile reported scenario-too-complex,
+  // and the rule is not analysed: nothing is known of it).
+  too_complex.assign(checked.rules.size(), 0);
+  for (uint32_t r = 0; r < checked.rules.size(); ++r) {
+    if (!rule_rows[r].empty()) continue;
+    std::vector<Conj> alternatives;
+    if (!theory.dnf(checked.rules[r].when, false, alternatives, kMaxRowsPerRule)) too_complex[r] = 1;
+  }
   if (raw_) {
     for (const auto& rt : raw_->tables)
       if (rt.id.value == checked.id) {
@@ -124,6 +139,7 @@ TableAnalysis::TableAnalysis(const CompiledRules& r, int t, const RawRuleSet* ra
           raw_rules_[i] = &rr;
           break;
         }
+  budget.stage = "the overlap index";
   index_overlaps();
 }
 
@@ -134,6 +150,19 @@ void TableAnalysis::index_overlaps() {
   sums_.reserve(n);
   for (const Conj& c : rows) sums_.push_back(summarize(theory, c));
   const auto& sums = sums_;
+  // copies: rows with the same literals (and priority) as an earlier row
+  first_copy.resize(n);
+  {
+    std::map<std::pair<int, const Conj*>, uint32_t, bool (*)(const std::pair<int, const Conj*>&,
+                                                              const std::pair<int, const Conj*>&)>
+        first([](const std::pair<int, const Conj*>& x, const std::pair<int, const Conj*>& y) {
+          return x.first != y.first ? x.first < y.first : *x.second < *y.second;
+        });
+    for (uint32_t i = 0; i < n; ++i) {
+      int prio = checked.policy == HitPolicy::Priority ? checked.rules[compiled.rows[i].rule].priority : 0;
+      first_copy[i] = first.emplace(std::make_pair(prio, &rows[i]), i).first->second;
+    }
+  }
   // The index: the variable most rows pin to a few values; rows that pin it to
   // disjoint values cannot overlap, so each row meets only the rows of its
   // values' buckets and the rows that leave the variable open.
@@ -152,6 +181,7 @@ void TableAnalysis::index_overlaps() {
   std::vector<uint32_t> open;
   std::vector<const VarDomain*> key(n, nullptr);
   for (uint32_t i = 0; i < n; ++i) {
+    if (first_copy[i] != i) continue;
     for (const auto& d : sums[i])
       if (d.var == split && d.finite && d.vals.size() <= 8) key[i] = &d;
     if (key[i]) {
@@ -165,23 +195,33 @@ void TableAnalysis::index_overlaps() {
     if (j <= i || stamp[j] == i) return;
     stamp[j] = i;
     if (row_sat[i] == Sat::No || row_sat[j] == Sat::No) return;
+    if (!budget.spend(1)) return;
     if (quick_conflict(rows[i], rows[j], sums[i], sums[j])) return;
     ++candidate_pairs;
     Conj both = rows[i];
     for (const Lit& l : rows[j])
       if (!add_lit(both, l)) return;
-    if (solver.conj(both, nullptr) == Sat::No) return;
+    if (solver.conj_once(both) == Sat::No) return;
     overlaps[i].push_back(j);
     overlaps[j].push_back(i);
   };
-  for (uint32_t i = 0; i < n; ++i) {
+  for (uint32_t i = 0; i < n && !budget.exhausted(); ++i) {
+    if (first_copy[i] != i) continue;
+    budget.rule = static_cast<int>(compiled.rows[i].rule);
     if (!key[i]) {
-      for (uint32_t j = i + 1; j < n; ++j) consider(i, j);
+      for (uint32_t j = i + 1; j < n; ++j)
+        if (first_copy[j] == j) consider(i, j);
       continue;
     }
     for (int v : key[i]->vals)
       for (uint32_t j : buckets[v]) consider(i, j);
     for (uint32_t j : open) consider(i, j);
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    uint32_t f = first_copy[i];
+    if (f == i || row_sat[f] == Sat::No) continue;
+    overlaps[f].push_back(i);
+    overlaps[i].push_back(f);
   }
   for (auto& o : overlaps) std::sort(o.begin(), o.end());
 }
@@ -193,6 +233,12 @@ std::vector<uint32_t> TableAnalysis::rows_meeting(const Conj& units,
   for (uint32_t r = 0; r < rows.size(); ++r)
     if (row_sat[r] != Sat::No && wanted(r) && !quick_conflict(units, rows[r], s, sums_[r])) out.push_back(r);
   return out;
+}
+
+void TableAnalysis::release() {
+  solver.forget();
+  overlaps = {};
+  sums_ = {};
 }
 
 bool TableAnalysis::beats(uint32_t a, uint32_t b) const {
@@ -207,6 +253,7 @@ bool TableAnalysis::beats(uint32_t a, uint32_t b) const {
 }
 
 Sat TableAnalysis::rule_sat(uint32_t rule) const {
+  if (too_complex[rule]) return Sat::Unknown;
   bool unknown = false;
   for (uint32_t r : rule_rows[rule]) {
     if (row_sat[r] == Sat::Yes) return Sat::Yes;
@@ -372,7 +419,7 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
   Writer w(theory);
   auto val = [&](int var) { return theory.value_of(model, var); };
   auto assigned = [&](int var) {
-    return var >= 0 && static_cast<std::size_t>(var) < model.value.size() && model.value[var] >= 0;
+    return var >= 0 && model.at(var) >= 0;
   };
   for (std::size_t i = 0; i < vars.size(); ++i) {
     if (!assigned(static_cast<int>(i))) continue;
@@ -477,6 +524,7 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
     append_json_string(a, v.phases[p1]);
     std::string doc = fmt::format("{{{}\"before\": {}{}}}, \"after\": {}{}}}{}}}", incident, b,
                                   before_fields, a, after_fields, rest);
+    if (!budget.spend(Budget::kEvalSteps)) return {};
     bool incoming = false;
     std::string out, err;
     bool ok = evaluator_.explain(doc, trace, incoming, out, err);

@@ -32,6 +32,45 @@ std::vector<std::unique_ptr<Rule>> all_rules() {
   return r;
 }
 
+namespace {
+
+const char* const kIncompleteHelp =
+    "split the table, or give its rules conditions the analysis models exactly (==, in, has_value, changed, "
+    "events) instead of ordering comparisons";
+
+}  // namespace
+
+// analysis-incomplete: the table's budget ran out; what stopped, and where.
+void report_incomplete(const TableAnalysis& a, Sink& sink) {
+  const Budget& b = a.budget;
+  std::string at;
+  if (b.stopped_rule >= 0 && static_cast<std::size_t>(b.stopped_rule) < a.checked.rules.size())
+    at = fmt::format(" at rule \"{}\" ({} of {})", a.checked.rules[b.stopped_rule].id, b.stopped_rule + 1,
+                     a.checked.rules.size());
+  std::string whose = b.limit == Budget::kDefault
+                          ? std::string("the budget of a table")
+                          : fmt::format("what was left of the budget of {} for all tables", Budget::kRun);
+  sink.report(Code::AnalysisIncomplete, a.table_location(),
+              fmt::format("analysis incomplete for table \"{}\": {} stopped after {} solver steps{}, {}; findings "
+                          "about its rules may be missing (those reported hold)",
+                          a.checked.id, b.stopped, b.limit, at, whose),
+              kIncompleteHelp);
+}
+
+// analysis-incomplete: the run's budget was spent before the table's turn.
+void report_not_analysed(const CompiledRules& rules, int table, const RawRuleSet* raw, Sink& sink) {
+  const CheckedTable& ct = rules.rules.tables[table];
+  Location at = ct.loc;
+  if (raw)
+    for (const auto& rt : raw->tables)
+      if (rt.id.value == ct.id) at = rt.id.loc;
+  sink.report(Code::AnalysisIncomplete, at,
+              fmt::format("analysis incomplete for table \"{}\": not analysed, the budget of {} solver steps for all "
+                          "tables is spent; findings about its rules may be missing",
+                          ct.id, Budget::kRun),
+              kIncompleteHelp);
+}
+
 std::string quoted_list(const std::vector<std::string>& ids) {
   std::string out;
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -46,13 +85,14 @@ std::string quoted_list(const std::vector<std::string>& ids) {
 std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw, LintStats* stats,
                                    bool has_errors) {
   const Vocabulary& v = rules.rules.vocabulary;
-  if (v.phase_field < 0 || v.phases.empty() ||
+  if (v.phase_field < 0 || v.phases.empty() || v.phases.size() > kMaxPhases || v.metaphases.size() > kMaxPhases ||
       std::any_of(v.phase_metaphase.begin(), v.phase_metaphase.end(), [](int m) { return m < 0; }))
     return {};  // the vocabulary has errors of its own: nothing to analyse soundly
   JsonEvaluator evaluator(rules);
   lint::Sink sink;
   auto all = lint::all_rules();
   std::vector<std::unique_ptr<lint::TableAnalysis>> tables(rules.rules.tables.size());
+  std::size_t run_left = lint::Budget::kRun;  // the steps left to the tables not analysed yet
   for (std::size_t t = 0; t < tables.size(); ++t) {
     const CheckedTable& ct = rules.rules.tables[t];
     if (raw) {
@@ -61,13 +101,30 @@ std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet*
       if (rt == raw->tables.end() || rt->rules.size() != ct.rules.size()) continue;
     }
     if (ct.metaphase < 0 && (ct.from < 0 || ct.to < 0)) continue;
-    tables[t] = std::make_unique<lint::TableAnalysis>(rules, static_cast<int>(t), raw, evaluator);
-    for (auto& rule : all) rule->check_table(*tables[t], sink);
+    if (run_left == 0) {
+      lint::report_not_analysed(rules, static_cast<int>(t), raw, sink);
+      if (stats) ++stats->incomplete_tables;
+      continue;
+    }
+    tables[t] = std::make_unique<lint::TableAnalysis>(rules, static_cast<int>(t), raw, evaluator,
+                                                      std::min(lint::Budget::kDefault, run_left));
+    lint::TableAnalysis& a = *tables[t];
+    for (auto& rule : all) {
+      if (a.budget.exhausted()) break;
+      a.budget.stage = code_name(rule->code());
+      a.budget.rule = -1;
+      rule->check_table(a, sink);
+    }
+    if (a.budget.exhausted()) report_incomplete(a, sink);
+    run_left -= std::min(run_left, a.budget.used);
+    a.release();
     if (stats) {
       ++stats->tables;
-      stats->rows += tables[t]->rows.size();
-      stats->candidate_pairs += tables[t]->candidate_pairs;
-      stats->solver_queries += tables[t]->solver.queries();
+      stats->rows += a.rows.size();
+      stats->candidate_pairs += a.candidate_pairs;
+      stats->solver_queries += a.solver.queries();
+      stats->budget_steps = std::max(stats->budget_steps, a.budget.used);
+      stats->incomplete_tables += a.budget.exhausted();
     }
   }
   lint::RuleSetView view{rules, raw, tables, has_errors};

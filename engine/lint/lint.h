@@ -19,6 +19,8 @@ struct LintStats {
   std::size_t rows = 0;             // rows of those tables
   std::size_t candidate_pairs = 0;  // row pairs the overlap index passed to the solver
   std::size_t solver_queries = 0;   // conjunctions the theory solver decided
+  std::size_t budget_steps = 0;     // the most solver steps one table's analysis spent (see lint::Budget)
+  std::size_t incomplete_tables = 0;  // tables whose analysis stopped at the budget (analysis-incomplete)
 };
 
 /// Runs every lint rule over the compiled tables. `raw` (the same files, as

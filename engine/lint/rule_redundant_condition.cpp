@@ -18,7 +18,8 @@ class RedundantCondition : public Rule {
   Code code() const override { return Code::RedundantCondition; }
 
   void check_table(TableAnalysis& a, Sink& sink) override {
-    for (uint32_t r = 0; r < a.checked.rules.size(); ++r) {
+    for (uint32_t r = 0; r < a.checked.rules.size() && !a.budget.exhausted(); ++r) {
+      a.budget.rule = static_cast<int>(r);
       if (a.dead[r] || a.rule_sat(r) != Sat::Yes) continue;
       // the conditions of the rule, each with the one truth it is asked to have
       std::map<uint32_t, int> polarity;  // atom -> 0 false, 1 true, 2 both
@@ -78,6 +79,7 @@ class RedundantCondition : public Rule {
       // the changes where it is false: do this rule's other alternatives, or the
       // rules that win over it, decide all of them? Not if the change just found
       // escapes them all (the usual answer, found without the solver).
+      if (!a.budget.spend(1 + a.rows.size() / 16)) return;  // the scans of every row below
       if (escapes(a, r, row, m)) return;
       auto clauses_rows = a.rows_meeting(units, [&](uint32_t k) {
         uint32_t kr = a.compiled.rows[k].rule;

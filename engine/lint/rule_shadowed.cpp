@@ -18,17 +18,21 @@ class Shadowed : public Rule {
 
   void check_table(TableAnalysis& a, Sink& sink) override {
     if (a.checked.policy != HitPolicy::First && a.checked.policy != HitPolicy::Priority) return;
-    for (uint32_t r = 0; r < a.checked.rules.size(); ++r) {
+    for (uint32_t r = 0; r < a.checked.rules.size() && !a.budget.exhausted(); ++r) {
+      a.budget.rule = static_cast<int>(r);
       if (a.dead[r] || a.rule_sat(r) != Sat::Yes) continue;
       std::vector<uint32_t> winners = covering_rules(a, r, {});
       if (winners.empty()) continue;
-      // the fewest of them that still cover it
-      for (std::size_t i = 0; i < winners.size() && winners.size() > 1;) {
+      // the fewest of them that still cover it, dropping the weakest first, so
+      // that the rules named are those that fire (under priority, of two rules
+      // of equal priority the earlier fires)
+      std::stable_sort(winners.begin(), winners.end(), [&](uint32_t x, uint32_t y) { return a.beats(x, y); });
+      for (std::size_t i = winners.size(); i-- > 0 && winners.size() > 1;) {
         std::vector<uint32_t> fewer = winners;
         fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
         if (!covering_rules(a, r, fewer).empty()) winners = std::move(fewer);
-        else ++i;
       }
+      std::sort(winners.begin(), winners.end());
       a.dead[r] = 1;
       std::vector<std::string> ids;
       for (uint32_t w : winners) ids.push_back(a.checked.rules[w].id);

@@ -3,6 +3,7 @@
 // such a change: `casex eval` on it fails naming both rules.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "engine/lint/rules.h"
@@ -18,18 +19,39 @@ class UniqueOverlap : public Rule {
   void check_table(TableAnalysis& a, Sink& sink) override {
     if (a.checked.policy != HitPolicy::Unique) return;
     std::set<std::pair<uint32_t, uint32_t>> reported;
-    for (uint32_t i = 0; i < a.rows.size(); ++i)
+    std::set<uint32_t> copied;  // first rows whose copies are reported (once, with the first copy)
+    for (uint32_t i = 0; i < a.rows.size() && !a.budget.exhausted(); ++i)
       for (uint32_t j : a.overlaps[i]) {
         uint32_t ri = a.compiled.rows[i].rule, rj = a.compiled.rows[j].rule;
         if (j <= i || ri == rj || reported.count({ri, rj})) continue;
+        bool copy = a.first_copy[j] == i;
+        if (copy && !copied.insert(i).second) continue;  // one try per group of copies
+        a.budget.rule = static_cast<int>(rj);
         std::string doc = witness(a, i, j);
+        if (a.budget.exhausted()) return;
         if (doc.empty()) continue;
         reported.insert({ri, rj});
+        // the other rules with the same scenario: one finding for all of them
+        std::vector<std::string> others;
+        if (copy) {
+          for (uint32_t k : a.overlaps[i]) {
+            uint32_t rk = a.compiled.rows[k].rule;
+            if (k != j && a.first_copy[k] == i && rk != ri && rk != rj) others.push_back(a.checked.rules[rk].id);
+          }
+          others.erase(std::unique(others.begin(), others.end()), others.end());
+        }
+        std::string also;
+        if (!others.empty()) {
+          std::string named;
+          for (std::size_t k = 0; k < others.size() && k < 3; ++k) named += (k ? ", \"" : "\"") + others[k] + "\"";
+          also = fmt::format(" (so do {} more rule{} with the same scenario: {}{})", others.size(),
+                             others.size() == 1 ? "" : "s", named, others.size() > 3 ? ", ..." : "");
+        }
         const auto& x = a.checked.rules[ri];
         const auto& y = a.checked.rules[rj];
         sink.report(code(), a.rule_location(rj),
-                    fmt::format("rules \"{}\" and \"{}\" both match some changes, but table \"{}\" has hit policy unique",
-                                x.id, y.id, a.checked.id),
+                    fmt::format("rules \"{}\" and \"{}\" both match some changes, but table \"{}\" has hit policy unique{}",
+                                x.id, y.id, a.checked.id, also),
                     fmt::format("make the scenarios exclusive (e.g. add `not (...)` of one to the other), or use "
                                 "hit_policy: first to let \"{}\" win",
                                 x.id),

@@ -13,7 +13,8 @@ class Unsatisfiable : public Rule {
   Code code() const override { return Code::UnsatisfiableScenario; }
 
   void check_table(TableAnalysis& a, Sink& sink) override {
-    for (uint32_t r = 0; r < a.checked.rules.size(); ++r) {
+    for (uint32_t r = 0; r < a.checked.rules.size() && !a.budget.exhausted(); ++r) {
+      a.budget.rule = static_cast<int>(r);
       if (a.rule_sat(r) != Sat::No) continue;
       a.dead[r] = 1;
       const CheckedRule& rule = a.checked.rules[r];

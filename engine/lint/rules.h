@@ -53,6 +53,11 @@ std::unique_ptr<Rule> unused_operation_rule();        // rule_unused_operation.c
 /// Every lint rule, in the order they run.
 std::vector<std::unique_ptr<Rule>> all_rules();
 
+/// Reports analysis-incomplete for a table whose budget ran out.
+void report_incomplete(const TableAnalysis& a, Sink& sink);
+/// Reports analysis-incomplete for a table left unanalysed: the run's budget is spent.
+void report_not_analysed(const CompiledRules& rules, int table, const RawRuleSet* raw, Sink& sink);
+
 /// Rule ids as a list for messages: "a", "a" and "b", "a", "b" and "c".
 std::string quoted_list(const std::vector<std::string>& ids);
 

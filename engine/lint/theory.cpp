@@ -48,6 +48,18 @@ struct Dom {
 
 }  // namespace
 
+// The per-variable arrays of the small-model search, kept across queries.
+struct SearchScratch {
+  std::vector<char> in;     // the variable is read by the query
+  std::vector<Dom> dom;     // its domain
+  std::vector<int> parent;  // union-find of equal variables
+  std::vector<int> cls_of;  // its class
+};
+
+Solver::Solver(TableTheory& theory, Budget* budget)
+    : t_(theory), budget_(budget), scratch_(std::make_unique<SearchScratch>()) {}
+Solver::~Solver() = default;
+
 std::string atom_key(const TExpr& e) { return key(e); }
 
 bool add_lit(Conj& c, Lit l) {
@@ -369,7 +381,7 @@ bool TableTheory::dnf(const TExpr& e, bool negate, std::vector<Conj>& out, std::
 }
 
 int TableTheory::value_of(const Model& m, int v) const {
-  if (v >= 0 && static_cast<std::size_t>(v) < m.value.size() && m.value[v] >= 0) return m.value[v];
+  if (int x = m.at(v); x >= 0) return x;
   return vars_[v].sort == Sort::Truth ? kFalse : kNone;
 }
 
@@ -392,14 +404,38 @@ namespace {
 // equal values, each class tried over its candidate values.
 class ModelSearch {
  public:
-  ModelSearch(TableTheory& t, std::size_t budget) : t_(t), budget_(budget) {}
+  ModelSearch(TableTheory& t, std::size_t budget, SearchScratch& scratch)
+      : t_(t), budget_(budget), start_(budget), in(scratch.in), dom_(scratch.dom), parent_(scratch.parent),
+        cls_of(scratch.cls_of) {}
 
+  /// The nodes the search visited.
+  std::size_t used() const { return start_ - budget_; }
+
+  // The per-variable arrays are the solver's, sized to the theory's variables
+  // once; a query touches only the variables it reads (`used_`), so its cost
+  // grows with the query, not with the table.
   Sat run(const Conj& units, const std::vector<uint32_t>& also, Model* model) {
+    const auto& vars = t_.vars();
+    if (in.size() < vars.size()) {
+      in.resize(vars.size(), 0);
+      dom_.resize(vars.size());
+      parent_.resize(vars.size());
+      cls_of.resize(vars.size(), -1);
+    }
+    Sat s = search(units, also, model);
+    for (int v : used_) in[v] = 0;
+    return s;
+  }
+
+ private:
+  Sat search(const Conj& units, const std::vector<uint32_t>& also, Model* model) {
     const auto& atoms = t_.atoms();
     const auto& vars = t_.vars();
-    std::vector<char> in(vars.size(), 0);
     auto use = [&](int v) {
-      if (v >= 0) in[v] = 1;
+      if (v >= 0 && !in[v]) {
+        in[v] = 1;
+        used_.push_back(v);
+      }
     };
     for (const Lit& l : units) {
       const AtomDef& d = atoms[l.atom];
@@ -418,8 +454,8 @@ class ModelSearch {
     int entered = t_.var_index("entered");
     const auto& vocab = t_.vocabulary();
     int before_phase = vocab.phase_field >= 0 ? t_.var_index("before." + vocab.fields[vocab.phase_field].name) : -1;
-    for (std::size_t v = vars.size(); v-- > 0;) {
-      if (!in[v]) continue;
+    for (std::size_t i = 0; i < used_.size(); ++i) {
+      int v = used_[i];
       if (vars[v].kind == Var::Kind::ExtSys) use(vars[v].arg_var);
       if (vars[v].kind == Var::Kind::RefSystem || vars[v].kind == Var::Kind::RefId) use(ref);
     }
@@ -427,17 +463,19 @@ class ModelSearch {
       use(entered);
       use(before_phase);
     }
+    std::sort(used_.begin(), used_.end());
     // domains
-    dom_.assign(vars.size(), Dom{});
-    for (std::size_t v = 0; v < vars.size(); ++v) {
-      if (!in[v]) continue;
+    for (int v : used_) {
       Dom& d = dom_[v];
+      d = Dom{};
       switch (vars[v].sort) {
         case Sort::Truth: d = {true, {TableTheory::kFalse, TableTheory::kTrue}}; break;
         case Sort::Bool: d = {true, {TableTheory::kNone, TableTheory::kFalse, TableTheory::kTrue}}; break;
-        case Sort::Phase: d = {true, phase_universe(static_cast<int>(v) == entered)}; break;
+        case Sort::Phase: d = {true, phase_universe(v == entered)}; break;
         default: break;
       }
+      parent_[v] = v;
+      cls_of[v] = -1;
     }
     const TableScope& sc = t_.scope();
     if (sc.from >= 0 && before_phase >= 0 && in[before_phase]) dom_[before_phase].keep({phase_value(sc.from)});
@@ -451,8 +489,6 @@ class ModelSearch {
       dom_[entered].keep(allowed);
     }
     // literals
-    parent_.resize(vars.size());
-    for (std::size_t v = 0; v < vars.size(); ++v) parent_[v] = static_cast<int>(v);
     std::vector<std::pair<int, int>> neq;
     for (const Lit& l : units) {
       const AtomDef& d = atoms[l.atom];
@@ -465,10 +501,8 @@ class ModelSearch {
       }
     }
     // classes
-    std::vector<int> cls_of(vars.size(), -1);
-    for (std::size_t v = 0; v < vars.size(); ++v) {
-      if (!in[v]) continue;
-      int r = find(static_cast<int>(v));
+    for (int v : used_) {
+      int r = find(v);
       if (cls_of[r] < 0) {
         cls_of[r] = static_cast<int>(cls_.size());
         cls_.push_back({});
@@ -476,7 +510,7 @@ class ModelSearch {
       }
       cls_of[v] = cls_of[r];
       Class& c = cls_[cls_of[v]];
-      c.members.push_back(static_cast<int>(v));
+      c.members.push_back(v);
       const Dom& d = dom_[v];
       if (d.finite) c.dom.keep(d.vals);
       else c.dom.drop(d.vals);
@@ -488,11 +522,11 @@ class ModelSearch {
       if (cls_of[a] == cls_of[b]) return Sat::No;
       neq_.emplace_back(cls_of[a], cls_of[b]);
     }
-    for (std::size_t v = 0; v < vars.size(); ++v)
-      if (in[v] && vars[v].kind == Var::Kind::ExtSys)
+    for (int v : used_)
+      if (vars[v].kind == Var::Kind::ExtSys)
         ext_.push_back({cls_of[v], vars[v].arg_var >= 0 ? cls_of[vars[v].arg_var] : -1, vars[v].arg_value});
-    for (std::size_t v = 0; v < vars.size(); ++v)
-      if (in[v] && (vars[v].kind == Var::Kind::RefSystem || vars[v].kind == Var::Kind::RefId) && ref >= 0)
+    for (int v : used_)
+      if ((vars[v].kind == Var::Kind::RefSystem || vars[v].kind == Var::Kind::RefId) && ref >= 0)
         refs_.emplace_back(cls_of[ref], cls_of[v]);
     if (sc.metaphase >= 0 && entered >= 0 && before_phase >= 0 && in[entered] && in[before_phase])
       context_ = {cls_of[entered], cls_of[before_phase]};
@@ -517,14 +551,12 @@ class ModelSearch {
     val_.assign(cls_.size(), -1);
     Sat s = assign(0);
     if (s == Sat::Yes && model) {
-      model->value.assign(vars.size(), -1);
-      for (std::size_t v = 0; v < vars.size(); ++v)
-        if (in[v]) model->value[v] = val_[cls_of[v]];
+      model->value.clear();
+      for (int v : used_) model->value.emplace_back(v, val_[cls_of[v]]);
     }
     return s;
   }
 
- private:
   struct Class {
     Sort sort = Sort::Text;
     Dom dom;
@@ -614,8 +646,12 @@ class ModelSearch {
 
   TableTheory& t_;
   std::size_t budget_;
-  std::vector<Dom> dom_;
-  std::vector<int> parent_;
+  std::size_t start_;
+  std::vector<char>& in;
+  std::vector<Dom>& dom_;
+  std::vector<int>& parent_;
+  std::vector<int>& cls_of;
+  std::vector<int> used_;
   std::vector<Class> cls_;
   std::vector<std::pair<int, int>> neq_;
   std::vector<Ext> ext_;
@@ -631,23 +667,43 @@ constexpr std::size_t kSearchBudget = 2000;
 
 }  // namespace
 
-Sat Solver::model_search(const Conj& units, const std::vector<uint32_t>& also, Model* model) {
+Sat Solver::model_search(const Conj& units, const std::vector<uint32_t>& also, Model* model, bool remember) {
+  if (!spend(1 + units.size() + also.size())) return Sat::Unknown;  // the key, kept in the memo
+  if (!remember) {
+    ++queries_;
+    std::size_t left = budget_ ? std::min(kModelBudget, budget_->limit - std::min(budget_->limit, budget_->used))
+                               : kModelBudget;
+    ModelSearch search(t_, left, *scratch_);
+    Sat s = search.run(units, also, model);
+    return spend(search.used()) ? s : Sat::Unknown;
+  }
   std::string k;
   k.reserve(units.size() * 6 + also.size() * 5);
   for (const Lit& l : units) k += fmt::format("{}{},", l.value ? '+' : '-', l.atom);
   k += '|';
   for (uint32_t a : also) k += fmt::format("{},", a);
   auto it = memo_.find(k);
-  if (it != memo_.end()) {
+  if (it != memo_.end() && (!model || it->second.sat != Sat::Yes || it->second.has_model)) {
     if (model && it->second.sat == Sat::Yes) *model = it->second.model;
     return it->second.sat;
   }
   ++queries_;
   Memo m;
-  m.sat = ModelSearch(t_, kModelBudget).run(units, also, &m.model);
-  if (model && m.sat == Sat::Yes) *model = m.model;
+  std::size_t left = budget_ ? std::min(kModelBudget, budget_->limit - std::min(budget_->limit, budget_->used))
+                             : kModelBudget;
+  ModelSearch search(t_, left, *scratch_);
+  m.sat = search.run(units, also, &m.model);
+  bool within = spend(search.used());
+  if (m.sat == Sat::Unknown && !within) return Sat::Unknown;  // stopped by the table's budget: not an answer to keep
+  if (model && m.sat == Sat::Yes) {
+    *model = m.model;
+    m.has_model = spend(m.model.value.size());
+  }
+  if (!m.has_model) m.model = Model{};
+  if (it == memo_.end()) spend(Budget::kMemoSteps);
   Sat s = m.sat;
-  memo_.emplace(std::move(k), std::move(m));
+  if (it != memo_.end()) it->second = std::move(m);
+  else memo_.emplace(std::move(k), std::move(m));
   return s;
 }
 
@@ -655,9 +711,19 @@ Sat Solver::conj(const Conj& units, Model* model, const std::vector<uint32_t>& a
   return model_search(units, also, model);
 }
 
+void Solver::forget() {
+  memo_ = {};
+  scratch_ = std::make_unique<SearchScratch>();
+}
+
+Sat Solver::conj_once(const Conj& units) { return model_search(units, {}, nullptr, false); }
+
 Sat Solver::search(Conj& units, const std::vector<Clause>& clauses, Model* model, std::size_t& budget) {
   if (budget == 0) return Sat::Unknown;
   --budget;
+  std::size_t literals = 0;
+  for (const auto& c : clauses) literals += c.size();
+  if (!spend(1 + literals)) return Sat::Unknown;
   std::vector<uint32_t> also;
   for (const auto& c : clauses)
     for (const Lit& l : c) also.push_back(l.atom);

@@ -3,8 +3,13 @@
 // solver that decides conjunctions and clause sets of atom literals, with a model.
 #pragma once
 
+#include <algorithm>
+#include <climits>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <utility>
 #include <unordered_map>
 #include <vector>
 
@@ -64,9 +69,15 @@ struct TableScope {
   int from = -1, to = -1;
 };
 
-/// A model: a value id per variable (-1: not constrained by the query).
+/// A model: a value id for each variable the query reads (sorted by variable);
+/// the others are not constrained by it.
 struct Model {
-  std::vector<int> value;
+  std::vector<std::pair<int, int>> value;  // (variable, value id)
+  /// The value of `var`, or -1 when the model does not assign it.
+  int at(int var) const {
+    auto it = std::lower_bound(value.begin(), value.end(), std::make_pair(var, INT_MIN));
+    return it != value.end() && it->first == var ? it->second : -1;
+  }
 };
 
 /// The theory of one table: its variables, values and atom constraints.
@@ -118,33 +129,78 @@ class TableTheory {
 /// Outcome of a satisfiability question.
 enum class Sat : uint8_t { Yes, No, Unknown };
 
+/// The work the analysis of one table may do, in solver steps: a node of the
+/// small-model or the DPLL search, a literal handed to the solver, a value of a
+/// model kept, a pair of rows the overlap index tests, a witness run through the
+/// evaluator (kEvalSteps). Time and memory grow with the steps spent, so the
+/// budget bounds both; past it every question is Unknown, the lint rules stop,
+/// and lint reports `analysis-incomplete` for the table.
+struct Budget {
+  static constexpr std::size_t kDefault = 4'000'000;
+  static constexpr std::size_t kRun = 4 * kDefault;  // every table of one lint run together
+  static constexpr std::size_t kEvalSteps = 200;     // a witness run through the evaluator
+  static constexpr std::size_t kMemoSteps = 16;      // an answer kept in the solver's memo
+
+  std::size_t limit = kDefault;
+  std::size_t used = 0;
+  std::string stage;      // the analysis running now ("the overlap index", a lint code)
+  int rule = -1;          // the rule it is at (-1: none)
+  std::string stopped;    // the stage that ran out first ("" while within the budget)
+  int stopped_rule = -1;  // and the rule it was at
+
+  /// Spends `n` steps; false once the budget is exhausted.
+  bool spend(std::size_t n) {
+    used += n;
+    if (used <= limit) return true;
+    if (stopped.empty()) {
+      stopped = stage;
+      stopped_rule = rule;
+    }
+    return false;
+  }
+  bool exhausted() const { return used > limit; }
+};
+
 /// Decides conjunctions of literals (exactly for the modelled atoms, treating the
 /// others as free booleans) and conjunctions plus clauses (DPLL guided by models).
 /// Answers are memoized; a node budget bounds each question (then Unknown).
+struct SearchScratch;  // theory.cpp
+
 class Solver {
  public:
-  explicit Solver(TableTheory& theory) : t_(theory) {}
+  explicit Solver(TableTheory& theory, Budget* budget = nullptr);
+  ~Solver();
 
   /// Is the conjunction satisfiable in the table's scope? Fills `model` when Yes;
   /// `also` names atoms whose variables the model must assign too.
   Sat conj(const Conj& units, Model* model, const std::vector<uint32_t>& also = {});
+  /// The same question, asked once: the answer is not kept (the overlap index's pairs).
+  Sat conj_once(const Conj& units);
   /// Is units AND every clause satisfiable?
   Sat solve(const Conj& units, const std::vector<Clause>& clauses, Model* model);
   /// A smallest-so-far subset of `units` that is still unsatisfiable (deletion-based).
   Conj core(const Conj& units);
 
   std::size_t queries() const { return queries_; }
+  /// Frees the answers kept (once the table's lint rules have run).
+  void forget();
 
  private:
   Sat search(Conj& units, const std::vector<Clause>& clauses, Model* model, std::size_t& budget);
-  Sat model_search(const Conj& units, const std::vector<uint32_t>& also, Model* model);
+  Sat model_search(const Conj& units, const std::vector<uint32_t>& also, Model* model, bool remember = true);
+
+  bool spend(std::size_t n) { return !budget_ || budget_->spend(n); }
+  bool out_of_budget() const { return budget_ && budget_->exhausted(); }
 
   TableTheory& t_;
+  Budget* budget_;
   struct Memo {
     Sat sat;
+    bool has_model = false;  // the model is kept only when a caller asked for one
     Model model;
   };
   std::unordered_map<std::string, Memo> memo_;
+  std::unique_ptr<SearchScratch> scratch_;
   std::size_t queries_ = 0;
 };
 

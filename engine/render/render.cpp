@@ -15,6 +15,10 @@ namespace casex::detail {
 
 namespace {
 
+// Sizes beyond which the page stops drawing what grows with phase pairs.
+constexpr std::size_t kMatrixPhases = 24;   // the phase x phase table of the tables consulted
+constexpr std::size_t kMaxMoveArrows = 12;  // arrows of one workflow move (one per phase it starts from)
+
 std::string html(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -306,7 +310,9 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
     }
     for (const auto& mv : r_.rules.moves) {
       bool first = true;  // one label per move
-      for (int from : move_sources(r_, mv)) {
+      std::vector<int> sources = move_sources(r_, mv);
+      if (sources.size() > kMaxMoveArrows) continue;  // the moves table says from how many phases
+      for (int from : sources) {
         arrow(svg, box[from], box[mv.to], "move", first ? mv.id : "",
               fmt::format("move {}: {}", mv.id, expr_text(mv.when, v_)));
         first = false;
@@ -335,10 +341,15 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
               "</tr></thead><tbody>\n";
       for (std::size_t i = 0; i < r_.rules.moves.size(); ++i) {
         const auto& m = r_.rules.moves[i];
+        std::size_t from = move_sources(r_, m).size();
+        std::string many = from > kMaxMoveArrows
+                               ? fmt::format("<span class=\"loc\">from any of {} phases (not drawn)</span>", from)
+                               : std::string();
         out_ += fmt::format("<tr data-move=\"{0}\"><td class=\"n\" data-label=\"#\">{1}</td><td data-label=\"Condition\">"
-                            "{2}<code class=\"expr\">{3}</code></td><td class=\"op\" data-label=\"Moves to\"><b>{4}</b></td>"
+                            "{2}<code class=\"expr\">{3}</code></td><td class=\"op\" data-label=\"Moves to\"><b>{4}</b>{5}</td>"
                             "<td class=\"id\" data-label=\"Move\"><code>{0}</code></td></tr>\n",
-                            html(m.id), i + 1, html(m.description), html(expr_text(m.when, v_)), html(v_.phases[m.to]));
+                            html(m.id), i + 1, html(m.description), html(expr_text(m.when, v_)), html(v_.phases[m.to]),
+                            many);
       }
       out_ += "</tbody></table></div>\n";
     }
@@ -350,8 +361,15 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
     out_ += "</section>\n";
   }
 
+  // Beyond kMatrixPhases phases the page does not draw the phase x phase table
+  // (it would grow with the square of the vocabulary): it states the rule and
+  // lists each metaphase's and each transition's table once.
   void steps_matrix() {
     const std::size_t n = v_.phases.size();
+    if (n > kMatrixPhases) {
+      steps_list();
+      return;
+    }
     out_ += "<h3>Tables consulted per phase change (before.phase &rarr; phase after the workflow)</h3>\n"
             "<div class=\"wrap\"><table class=\"steps\"><thead><tr><th>from \\ to</th>";
     for (const auto& p : v_.phases) out_ += "<th>" + html(p) + "</th>";
@@ -371,6 +389,28 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
                   "</td>";
       }
       out_ += "</tr>\n";
+    }
+    out_ += "</tbody></table></div>\n";
+  }
+
+  void steps_list() {
+    auto table_name = [&](int t) { return t >= 0 ? html(r_.rules.tables[t].id) : std::string("&mdash;"); };
+    out_ += fmt::format("<h3>Tables consulted per phase change</h3>\n<p class=\"meta\">With {} phases (more than {}), "
+                        "the table of every phase pair is not drawn. A change between two phases with a transition "
+                        "table consults only that table; else a change within one metaphase consults its table, and "
+                        "a change between metaphases the old then the new metaphase's table.</p>\n",
+                        v_.phases.size(), kMatrixPhases);
+    out_ += "<div class=\"wrap\"><table class=\"rules steps-list\"><thead><tr><th>Scope</th><th>Table</th></tr>"
+            "</thead><tbody>\n";
+    for (std::size_t m = 0; m < v_.metaphases.size(); ++m)
+      out_ += fmt::format("<tr><td data-label=\"Scope\">metaphase {}</td><td data-label=\"Table\">{}</td></tr>\n",
+                          html(v_.metaphases[m]), table_name(r_.metaphase_table[m]));
+    for (std::size_t t = 0; t < r_.rules.tables.size(); ++t) {
+      const CheckedTable& ct = r_.rules.tables[t];
+      if (ct.from < 0 || ct.to < 0) continue;
+      out_ += fmt::format("<tr><td data-label=\"Scope\">transition {} &rarr; {}</td><td data-label=\"Table\">{}"
+                          "</td></tr>\n",
+                          html(v_.phases[ct.from]), html(v_.phases[ct.to]), table_name(static_cast<int>(t)));
     }
     out_ += "</tbody></table></div>\n";
   }

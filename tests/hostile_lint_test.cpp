@@ -1,0 +1,289 @@
+// tests/hostile_lint_test.cpp: issue 13's hostile inputs for check, lint and
+// render: incoming actions that write what their field cannot hold, a priority
+// tie, a scenario past the alternatives' limit, tables generated to make the
+// analysis quadratic (lint stops at its budget, or groups identical rules), and a
+// vocabulary of thousands of phases. The big inputs are generated here; the
+// ctest timeout of these tests (tests/CMakeLists.txt) is their time limit.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "casex/casex.hpp"
+#include "engine/check/check.h"
+#include "engine/lint/lint.h"
+#include "engine/lint/theory.h"
+#include "engine/render/render.h"
+#include "tests/support/generate.h"
+
+namespace bj = boost::json;
+using casex::Diagnostic;
+using casex::SourceFile;
+
+namespace {
+
+SourceFile& file_named(std::vector<SourceFile>& files, const std::string& suffix) {
+  for (auto& f : files)
+    if (f.name.size() >= suffix.size() && f.name.compare(f.name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      return f;
+  FAIL("no rule file " << suffix);
+  throw;
+}
+
+// The built-in rules with two more fields: prio (number) and urgent (boolean).
+std::vector<SourceFile> with_typed_fields() {
+  auto files = casex::RuleSet::builtin_sources();
+  std::string& v = file_named(files, "vocabulary.yaml").text;
+  const std::string anchor = "    - {name: expected_resolution_time, type: text}\n";
+  auto at = v.find(anchor);
+  REQUIRE(at != std::string::npos);
+  v.insert(at + anchor.size(),
+           "    - {name: prio, type: number}\n"
+           "    - {name: urgent, type: boolean}\n");
+  return files;
+}
+
+std::vector<Diagnostic> with_code(const casex::LoadResult& r, const std::string& code) {
+  std::vector<Diagnostic> out;
+  for (const auto& d : r.diagnostics)
+    if (d.code == code) out.push_back(d);
+  return out;
+}
+
+// Line and column (1-based) of the first occurrence of `needle` in `text`.
+std::pair<int, int> position_of(const std::string& text, const std::string& needle) {
+  auto at = text.find(needle);
+  REQUIRE(at != std::string::npos);
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+  auto bol = text.rfind('\n', at);
+  int col = static_cast<int>(at - (bol == std::string::npos ? 0 : bol + 1)) + 1;
+  return {line, col};
+}
+
+// A table file for the Resolution metaphase.
+std::string table(const std::string& policy, const std::string& rules) {
+  return "table:\n  id: resolution\n  scope: {metaphase: Resolution}\n  hit_policy: " + policy + "\n  rules:\n" + rules;
+}
+
+}  // namespace
+
+TEST_CASE("hostile lint: incoming set of a number, a boolean, an out-of-set value and an unknown phase are load "
+          "errors at the value",
+          "[lint][hostile-lint]") {
+  auto files = with_typed_fields();
+  std::string& in = file_named(files, "incoming.yaml").text;
+  const std::string anchor = "      - {set: completion_code, value: CompletionCodeAbandonedByUser}\n";
+  auto at = in.find(anchor);
+  REQUIRE(at != std::string::npos);
+  in.insert(at + anchor.size(),
+            "      - {set: prio, value: 5}\n"
+            "      - {set: urgent, value: true}\n"
+            "      - {set: completion_code, value: NotAValue}\n"
+            "      - {set: phase, value: Nowhere}\n"
+            "      - {set_if_no_value: completion_code, value: \"{incident.solution}\"}\n");
+  casex::LoadResult loaded = casex::RuleSet::load_texts(files);
+  CHECK(!loaded.rules);  // the rules do not load: no action writes what its field cannot hold
+  auto r = casex::lint_texts(files);
+  const std::string name = file_named(files, "incoming.yaml").name;
+  auto expect = [&](const std::string& code, const std::string& value_text, const std::string& words) {
+    INFO(code << " at " << value_text);
+    auto [line, col] = position_of(in, value_text);
+    bool found = false;
+    for (const auto& d : with_code(r, code))
+      if (d.file == name && d.line == line && d.column == col && d.severity == casex::Severity::Error &&
+          d.message.find(words) != std::string::npos)
+        found = true;
+    CHECK(found);
+  };
+  expect("type-mismatch", "5}", "field \"prio\" is a number");
+  expect("type-mismatch", "true}", "field \"urgent\" is a boolean");
+  expect("value-not-in-set", "NotAValue}", "\"NotAValue\" is not a value of completion_code");
+  expect("unknown-phase", "Nowhere}", "unknown phase \"Nowhere\"");
+  expect("value-not-in-set", "{incident.solution}\"}", "may make any text");
+  // the did-you-mean of a near miss
+  in.replace(in.find("NotAValue"), 9, "CompletionCodeFulfiled");
+  auto r2 = casex::lint_texts(files);
+  bool suggested = false;
+  for (const auto& d : with_code(r2, "value-not-in-set"))
+    suggested = suggested || d.help.find("CompletionCodeFulfilled") != std::string::npos;
+  CHECK(suggested);
+}
+
+TEST_CASE("hostile lint: incoming actions with values their fields hold still load and lint clean",
+          "[lint][hostile-lint]") {
+  auto files = casex::RuleSet::builtin_sources();
+  std::string& in = file_named(files, "incoming.yaml").text;
+  const std::string anchor = "      - {set: completion_code, value: CompletionCodeAbandonedByUser}\n";
+  auto at = in.find(anchor);
+  REQUIRE(at != std::string::npos);
+  in.insert(at + anchor.size(),
+            "      - {set: phase, value: Closed}\n"  // an alias of Close
+            "      - {set: solution, value: \"by {message.system}: {incident.solution}\"}\n"
+            "      - {set_if_no_value: completion_code, value: \"{incident.completion_code}\"}\n"
+            "      - {set: completion_code, value: \"\"}\n");
+  casex::LoadResult loaded = casex::RuleSet::load_texts(files);
+  REQUIRE(loaded.rules);
+  CHECK(casex::lint_texts(files).diagnostics.empty());
+}
+
+TEST_CASE("hostile lint: a scenario of nine two-way ors gives scenario-too-complex, not unsatisfiable-scenario",
+          "[lint][hostile-lint]") {
+  auto files = casex::RuleSet::builtin_sources();
+  std::string when;
+  for (int i = 0; i < 9; ++i)
+    when += fmt::format("{}(after.solution == \"a{}\" or after.assignment == \"g{}\")", i ? " and " : "", i, i);
+  file_named(files, "resolution.yaml").text = table("first",
+                                                    "    - id: r.wide\n      when: " + when + "\n      then: Update\n"
+                                                    "    - id: r.plain\n      when: comment_added\n      then: Update\n");
+  auto r = casex::lint_texts(files);
+  CHECK(with_code(r, "scenario-too-complex").size() == 1);
+  CHECK(with_code(r, "unsatisfiable-scenario").empty());
+  for (const auto& d : r.diagnostics) {
+    INFO(d.code << ": " << d.message);
+    CHECK(d.code == "scenario-too-complex");
+  }
+}
+
+TEST_CASE("hostile lint: under priority, a rule taken by two of equal priority names the earlier, which fires, "
+          "with a witness",
+          "[lint][hostile-lint]") {
+  auto files = casex::RuleSet::builtin_sources();
+  const std::string rule = "      when: comment_added\n      then: Update\n";
+  file_named(files, "resolution.yaml").text =
+      table("priority", "    - id: p.a\n" + rule + "      priority: 1\n" + "    - id: p.b\n" + rule +
+                            "      priority: 5\n" + "    - id: p.c\n" + rule + "      priority: 5\n");
+  auto r = casex::lint_texts(files);
+  auto shadowed = with_code(r, "shadowed-rule");
+  REQUIRE(shadowed.size() == 2);  // p.a and p.c
+  auto loaded = casex::RuleSet::load_texts(files);
+  REQUIRE(loaded.rules);
+  for (const auto& d : shadowed) {
+    INFO(d.message << "\nwitness: " << d.witness);
+    CHECK(d.message.find("taken by higher-priority rule \"p.b\"") != std::string::npos);
+    REQUIRE(!d.witness.empty());
+    auto out = loaded.rules->eval_json(d.witness);
+    REQUIRE(out.ok);
+    bool b_fires = false;
+    bj::value result = bj::parse(out.output);
+    for (const auto& op : result.at("operations").as_array())
+      b_fires = b_fires || op.at("rule").as_string() == "p.b";
+    CHECK(b_fires);
+  }
+}
+
+TEST_CASE("hostile lint: 5,000 ordering comparisons in one table stop at the budget with analysis-incomplete",
+          "[lint][hostile-lint]") {
+  std::string rules;
+  for (int i = 0; i < 5000; ++i)
+    rules += fmt::format("    - id: o.{0}\n      when: after.solution > \"S{0}\"\n      then: Update\n", i);
+  casex::detail::LintStats stats;
+  auto r = casex::detail::lint_sources(casex::detail::builtin_with_resolution(table("first", rules)), &stats);
+  auto incomplete = with_code(r, "analysis-incomplete");
+  REQUIRE(incomplete.size() == 1);
+  const Diagnostic& d = incomplete[0];
+  INFO(d.message);
+  CHECK(d.severity == casex::Severity::Warning);
+  CHECK(d.message.find("analysis incomplete for table \"resolution\": ") == 0);
+  CHECK(d.message.find(fmt::format("stopped after {} solver steps", casex::detail::lint::Budget::kDefault)) !=
+        std::string::npos);
+  CHECK(d.message.find("at rule \"o.") != std::string::npos);
+  CHECK(stats.incomplete_tables == 1);
+  // the budget bounds the work: past it, nothing more than the step that crossed it
+  CHECK(stats.budget_steps <= casex::detail::lint::Budget::kDefault + casex::detail::lint::Budget::kEvalSteps + 5000);
+}
+
+TEST_CASE("hostile lint: 5,000 identical rules under unique give one unique-overlap finding with a witness, "
+          "not one per pair",
+          "[lint][hostile-lint]") {
+  std::string rules;
+  for (int i = 0; i < 5000; ++i)
+    rules += fmt::format("    - id: u.{0}\n      when: comment_added\n      then: Update\n", i);
+  auto files = casex::detail::builtin_with_resolution(table("unique", rules));
+  casex::detail::LintStats stats;
+  auto r = casex::detail::lint_sources(files, &stats);
+  CHECK(with_code(r, "analysis-incomplete").empty());
+  auto overlaps = with_code(r, "unique-overlap");
+  REQUIRE(overlaps.size() == 1);
+  const Diagnostic& d = overlaps[0];
+  INFO(d.message);
+  CHECK(d.message.find("rules \"u.0\" and \"u.1\" both match") == 0);
+  CHECK(d.message.find("so do 4998 more rules with the same scenario: \"u.2\", \"u.3\", \"u.4\", ...") !=
+        std::string::npos);
+  CHECK(stats.candidate_pairs < 100);  // the copies are not paired with each other
+  auto loaded = casex::RuleSet::load_texts(files);
+  REQUIRE(loaded.rules);
+  auto out = loaded.rules->eval_json(d.witness);
+  CHECK(!out.ok);
+  CHECK(out.error.find("\"u.0\" and \"u.1\"") != std::string::npos);
+}
+
+TEST_CASE("hostile lint: 5,000 identical rules under first are each reported shadowed by the first one",
+          "[lint][hostile-lint]") {
+  std::string rules;
+  for (int i = 0; i < 5000; ++i)
+    rules += fmt::format("    - id: f.{0}\n      when: comment_added\n      then: Update\n", i);
+  auto r = casex::detail::lint_sources(casex::detail::builtin_with_resolution(table("first", rules)));
+  CHECK(with_code(r, "analysis-incomplete").empty());
+  auto shadowed = with_code(r, "shadowed-rule");
+  CHECK(shadowed.size() == 4999);
+  for (const auto& d : shadowed) {
+    CHECK(d.message.find("taken by earlier rule \"f.0\"") != std::string::npos);
+    if (d.message.find("\"f.4999\"") == std::string::npos) continue;
+    CHECK(!d.witness.empty());
+  }
+}
+
+namespace {
+
+// A vocabulary of n phases (in the metaphases of the built-in rules) on top of the built-in rules.
+std::vector<SourceFile> with_phases(std::size_t n) {
+  auto files = casex::RuleSet::builtin_sources();
+  std::string& v = file_named(files, "vocabulary.yaml").text;
+  const std::string anchor = "    - {name: Close,          metaphase: Done, aliases: [Closed]}\n";
+  auto at = v.find(anchor);
+  REQUIRE(at != std::string::npos);
+  std::string more;
+  static const char* const kMeta[] = {"Logging", "Resolution", "Validation", "Done"};
+  for (std::size_t i = 6; i < n; ++i) more += fmt::format("    - {{name: P{}, metaphase: {}}}\n", i, kMeta[i % 4]);
+  v.insert(at + anchor.size(), more);
+  return files;
+}
+
+}  // namespace
+
+TEST_CASE("hostile lint: a vocabulary of 3,000 phases does not load: limit-exceeded at the 257th phase",
+          "[lint][hostile-lint]") {
+  auto files = with_phases(3000);
+  auto loaded = casex::RuleSet::load_texts(files);
+  CHECK(!loaded.rules);
+  auto limit = with_code(loaded, "limit-exceeded");
+  REQUIRE(limit.size() == 1);
+  CHECK(limit[0].message == fmt::format("the vocabulary declares 3000 phases; the limit is {}", casex::detail::kMaxPhases));
+  auto [line, col] = position_of(file_named(files, "vocabulary.yaml").text,
+                                 fmt::format("P{},", casex::detail::kMaxPhases));
+  CHECK(limit[0].line == line);
+  CHECK(limit[0].column == col);
+  // lint says the same, and analyses nothing of such a vocabulary
+  auto linted = casex::lint_texts(files);
+  CHECK(with_code(linted, "limit-exceeded").size() == 1);
+  for (const auto& d : linted.diagnostics) CHECK(d.code == "limit-exceeded");
+}
+
+TEST_CASE("hostile lint: render of a vocabulary at the phase limit grows linearly: no phase x phase table",
+          "[lint][hostile-lint][render]") {
+  auto files = with_phases(casex::detail::kMaxPhases);
+  auto loaded = casex::RuleSet::load_texts(files);
+  REQUIRE(loaded.rules);
+  auto linted = casex::detail::lint_sources(files);
+  casex::detail::RenderOptions o;
+  std::string page = casex::detail::render_html(loaded.rules->compiled(), linted.diagnostics, o);
+  CHECK(page.find("class=\"steps\"") == std::string::npos);  // the matrix is not drawn...
+  CHECK(page.find("class=\"rules steps-list\"") != std::string::npos);  // ...the tables are listed once
+  CHECK(page.find(">P255<") != std::string::npos);  // every phase is drawn
+  // the built-in page is 25 KB; 250 more phases add a box each, not a row and a column
+  CHECK(page.size() < 200'000);
+}
