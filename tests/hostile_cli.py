@@ -167,6 +167,25 @@ def scenario_log_full():
         rc, _, err = run(args)
         check(rc == 1 and one_line_error(err, "cannot write the decision log /dev/full: No space left on device"),
               f"{' '.join(args[:-1])}: exit {rc}, stderr {err[:200]!r}")
+    # The log fills up mid-run (a 20,000-byte file size limit, SIGXFSZ ignored): exit 1, and the results
+    # given are exactly the decisions logged, in order.
+    log = os.path.join(WORK, "limited.log")
+    if os.path.exists(log):
+        os.remove(log)
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20000, 20000))
+    p = subprocess.run([CASEX, "eval", "--lines", "--log", log, GOOD_LINES], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, preexec_fn=small_files, timeout=TIMEOUT)
+    with open(log, "rb") as f:
+        logged = f.read()
+    complete = logged.count(NL)
+    results = p.stdout.count(NL)
+    check(p.returncode == 1 and one_line_error(p.stderr, "cannot write the decision log") and
+          0 < complete == results < 2000,
+          f"a log that fills up: exit {p.returncode}, {complete} decisions logged, {results} results given, "
+          f"stderr {p.stderr[:200]!r}")
     rc, _, err = run(["eval", "--log", "/nonexistent-dir/a.log", os.path.join(ROOT, "examples", "change.json")])
     check(rc == 1 and one_line_error(err, "cannot open the decision log /nonexistent-dir/a.log"),
           f"eval --log in a missing directory: exit {rc}, stderr {err[:200]!r}")

@@ -294,6 +294,8 @@ int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_st
         ++errors;
       } else if (log.enabled() &&
                  !log.record(rules.version(), line, std::string_view(out).substr(at, out.size() - at - 1))) {
+        out.resize(at);  // a decision not logged is not given; the ones before it are
+        io::out(out);
         stop = true;
         return;
       }
