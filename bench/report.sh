@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# bench/report.sh [BUILD_DIR]: runs the benchmarks of bench/ and rewrites the
+# section of docs/performance.md between its two `bench/report.sh` markers with
+# their figures, the date, the machine and its load.
+#
+# BUILD_DIR (default: build) must hold casex and bench/casex_bench, preferably
+# built with -DCMAKE_BUILD_TYPE=Release. Runs:
+#   - casex_bench, REPS interleaved repetitions (default 5), medians;
+#   - casex eval --lines over 1,000,000 lines of the peers' workload, --jobs 1
+#     and 2, best of RUNS (default 3) by wall time, peak RSS (/usr/bin/time);
+#   - bench/instructions.sh when valgrind is installed (SKIP_CALLGRIND=1 skips it).
+# BENCH_FILTER (a --benchmark_filter regex) restricts the suite.
+# A machine whose load average is 1 or more when a stage starts is reported as busy.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+B=${1:-build}
+REPS=${REPS:-5}
+RUNS=${RUNS:-3}
+DOC=docs/performance.md
+for f in "$B/casex" "$B/bench/casex_bench"; do
+  [ -x "$f" ] || { echo "bench/report.sh: $f is missing; build it first (cmake --build $B --target casex casex_bench)" >&2; exit 2; }
+done
+grep -q '<!-- bench/report.sh: begin' "$DOC" && grep -q '<!-- bench/report.sh: end -->' "$DOC" ||
+  { echo "bench/report.sh: $DOC lacks its markers" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench/report.sh: /usr/bin/time is missing (Debian package time)" >&2; exit 2; }
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+echo "bench/report.sh: suite ($REPS repetitions)..." >&2
+echo "suite $(load)" > "$TMP/loads"
+"$B/bench/casex_bench" --benchmark_repetitions="$REPS" --benchmark_enable_random_interleaving=true \
+  ${BENCH_FILTER:+--benchmark_filter="$BENCH_FILTER"} \
+  --benchmark_out="$TMP/bench.json" --benchmark_out_format=json > "$TMP/bench.txt"
+
+echo "bench/report.sh: eval --lines over 1,000,000 lines ($RUNS runs each)..." >&2
+python3 bench/gen_workload.py 100000 42 > "$TMP/w.jsonl"
+for i in $(seq 10); do cat "$TMP/w.jsonl"; done > "$TMP/w1m.jsonl"
+echo "lines $(load)" >> "$TMP/loads"
+for jobs in 1 2; do
+  for run in $(seq "$RUNS"); do
+    /usr/bin/time -f "$jobs %e %M" -a -o "$TMP/time.txt" "$B/casex" eval --lines --jobs "$jobs" "$TMP/w1m.jsonl" > /dev/null
+  done
+done
+
+if [ -z "${SKIP_CALLGRIND:-}" ] && command -v valgrind > /dev/null; then
+  echo "bench/report.sh: instructions (callgrind)..." >&2
+  echo "callgrind $(load)" >> "$TMP/loads"
+  bench/instructions.sh "$B" > "$TMP/instructions.txt"
+fi
+END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+
+python3 - "$TMP" "$DOC" "$START" "$END" "$B" "$REPS" <<'PY'
+import json, os, platform, re, subprocess, sys
+tmp, doc, start, end, build, reps = sys.argv[1:7]
+
+def read(name):
+    p = os.path.join(tmp, name)
+    return open(p).read() if os.path.exists(p) else None
+
+loads = dict(l.split() for l in read("loads").splitlines())
+busy = {k: float(v) >= 1.0 for k, v in loads.items()}
+bench = json.loads(read("bench.json"))
+ctx = bench["context"]
+
+def med(name):
+    """The median run of a benchmark (or its only run); `name` may omit a /iterations:N suffix."""
+    runs = [b for b in bench["benchmarks"]
+            if re.sub(r"/iterations:\d+$", "", b.get("run_name", b["name"])) == name]
+    m = [b for b in runs if b.get("aggregate_name") == "median"]
+    return (m or [b for b in runs if b.get("run_type") == "iteration"] or [None])[0]
+
+def ns_per_item(name):
+    b = med(name)
+    return 1e9 / b["items_per_second"] if b and b.get("items_per_second") else None
+
+def wall(name, unit_out):
+    b = med(name)
+    if not b:
+        return None
+    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+    return b["real_time"] * scale[b["time_unit"]] / scale[unit_out]
+
+def f(x, fmt="{:,.1f}"):
+    return "-" if x is None else fmt.format(x)
+
+def ratio(a, b):
+    return "-" if a is None or b is None or b == 0 else f"{a / b:.2f}"
+
+def cpu_model():
+    try:
+        for l in open("/proc/cpuinfo"):
+            if l.startswith("model name"):
+                return l.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+def cache(build):
+    try:
+        for l in open(os.path.join(build, "CMakeCache.txt")):
+            if l.startswith("CMAKE_BUILD_TYPE:"):
+                return l.split("=", 1)[1].strip() or "(none: RelWithDebInfo)"
+    except OSError:
+        pass
+    return "unknown"
+
+def compiler():
+    try:
+        return subprocess.run(["c++", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
+    except Exception:
+        return "unknown compiler"
+
+def busy_note(stage):
+    return (f"Measured on a **busy machine**: load average {loads[stage]} when this part started." if busy.get(stage)
+            else f"Measured on an idle machine: load average {loads[stage]} when this part started.")
+
+out = []
+w = out.append
+w(f"Written by `bench/report.sh` from a run between {start} and {end} on {os.cpu_count()} CPUs "
+  f"({cpu_model()}), {platform.system()} {platform.release()}, {compiler()}, build type "
+  f"{cache(build)}, {reps} interleaved repetitions, medians.")
+w("")
+if any(busy.values()):
+    w("The machine was busy during this run (other jobs on it): wall times are slower and noisier "
+      "than on an idle machine; the ratios, taken in the same run, move less than the times, and the "
+      "instruction counts not at all.")
+    w("")
+w("### Evaluation against the hand-written implementation")
+w("")
+w(busy_note("suite"))
+w("")
+w("| benchmark | casex | hand-written | ratio |")
+w("|---|---|---|---|")
+a, b = ns_per_item("BM_Eval_casex"), ns_per_item("BM_Eval_baseline")
+w(f"| evaluation of a pre-parsed change, whole mix | {f(a)} ns | {f(b)} ns | {ratio(a, b)} |")
+classes = sorted({m.group(1) for x in bench["benchmarks"]
+                  for m in [re.match(r"BM_EvalClass_casex/([^_/]+)", x.get("run_name", x["name"]))] if m})
+for c in classes:
+    a, b = ns_per_item(f"BM_EvalClass_casex/{c}"), ns_per_item(f"BM_EvalClass_baseline/{c}")
+    w(f"| … class `{c}` | {f(a)} ns | {f(b)} ns | {ratio(a, b)} |")
+for t in (1, 2):
+    a = ns_per_item(f"BM_Lines_casex/real_time/threads:{t}")
+    b = ns_per_item(f"BM_Lines_baseline_boostjson/real_time/threads:{t}")
+    w(f"| JSON line in process (parse + evaluate + write), {t} thread{'s' if t > 1 else ''} "
+      f"| {f(a, '{:,.0f}')} ns | {f(b, '{:,.0f}')} ns | {ratio(a, b)} |")
+w("")
+w("| benchmark | figure |")
+w("|---|---|")
+lc = med("BM_LoadCompileBuiltin")
+if lc:
+    w(f"| load + compile of the default rules | {f(wall('BM_LoadCompileBuiltin', 'us'), '{:,.0f}')} µs wall, "
+      f"{f(lc.get('allocs'), '{:,.0f}')} allocations, {f((lc.get('alloc_bytes') or 0) / 1000, '{:,.0f}')} KB allocated |")
+st = [wall(f"BM_LoadStages/{i}", "us") for i in range(3)]
+w(f"| … YAML load / check / compile | {f(st[0], '{:,.0f}')} µs / {f(st[1], '{:,.0f}')} µs / {f(st[2], '{:,.0f}')} µs |")
+w(f"| evaluation with the trace of `casex explain` / without | {f(ns_per_item('BM_Eval_casex_trace_on'), '{:,.0f}')} ns / "
+  f"{f(ns_per_item('BM_Eval_casex'), '{:,.0f}')} ns |")
+w(f"| incoming operation, JSON document in → result out | {f(ns_per_item('BM_Incoming_json'), '{:,.0f}')} ns |")
+w(f"| incoming operation, actions only | {f(ns_per_item('BM_Incoming_apply'), '{:,.0f}')} ns |")
+w(f"| lint of the default rules | {f(wall('BM_LintBuiltin', 'ms'), '{:,.2f}')} ms |")
+cs = med("BM_CompiledSize")
+if cs and cs.get("bytes"):
+    w(f"| compiled default rule set | {cs['bytes']:,.0f} bytes ({cs['bytes'] / 1024:,.1f} KiB) |")
+w("")
+sizes = sorted({int(m.group(1)) for x in bench["benchmarks"]
+                for m in [re.match(r"BM_Scaling_eval/(\d+)$", x.get("run_name", x["name"]))] if m})
+if sizes:
+    w("| rules | compile (load + check + compile) | lint (whole `casex lint`) | evaluation of a change |")
+    w("|---|---|---|---|")
+    for n in sizes:
+        w(f"| {n:,} | {f(wall(f'BM_Scaling_compile/{n}', 'ms'), '{:,.2f}')} ms | "
+          f"{f(wall(f'BM_Scaling_lint/{n}', 'ms'), '{:,.1f}')} ms | {f(ns_per_item(f'BM_Scaling_eval/{n}'))} ns |")
+    w("")
+
+times = {}
+for l in read("time.txt").splitlines():
+    parts = l.split()
+    if len(parts) == 3 and parts[0] in ("1", "2"):
+        times.setdefault(parts[0], []).append((float(parts[1]), int(parts[2])))
+w("### Whole process: `casex eval --lines` over 1,000,000 lines")
+w("")
+w(busy_note("lines") + f" Best of {len(times.get('1', []))} runs by wall time; peak RSS the largest of the runs.")
+w("")
+w("| | `--jobs 1` | `--jobs 2` |")
+w("| --- | --- | --- |")
+cells, rss = [], []
+for j in ("1", "2"):
+    runs = times.get(j, [])
+    if runs:
+        best = min(r[0] for r in runs)
+        cells.append(f"{best:.2f} s, {1e6 / best / 1e6:.2f}M lines/s" if best > 0 else "-")
+        rss.append(f"{max(r[1] for r in runs) / 1024:.1f} MiB")
+    else:
+        cells.append("-"); rss.append("-")
+w(f"| wall time, rate | {cells[0]} | {cells[1]} |")
+w(f"| peak RSS | {rss[0]} | {rss[1]} |")
+w("")
+ins = read("instructions.txt")
+if ins:
+    vals = {}
+    for l in ins.splitlines():
+        m = re.match(r"(\w+)_pass\s+([\d.]+)", l)
+        if m:
+            vals[m.group(1)] = float(m.group(2))
+    w("### Instructions per change (callgrind: exact, whatever the load)")
+    w("")
+    w("| path | casex | hand-written |")
+    w("|---|---|---|")
+    w(f"| evaluation of a pre-parsed change | {f(vals.get('casex_eval'), '{:,.0f}')} | {f(vals.get('baseline_eval'), '{:,.0f}')} |")
+    w(f"| JSON line: parse + evaluate + write | {f(vals.get('casex_lines'), '{:,.0f}')} | {f(vals.get('baseline_lines'), '{:,.0f}')} |")
+    w(f"| load + compile of the default rules, once | {f(vals.get('load_compile'), '{:,.0f}')} | - |")
+    w("")
+
+text = open(doc).read()
+begin = re.search(r"<!-- bench/report.sh: begin[^>]*-->\n", text)
+finish = text.index("<!-- bench/report.sh: end -->")
+text = text[:begin.end()] + "\n".join(out).rstrip("\n") + "\n" + text[finish:]
+open(doc, "w").write(text)
+print(f"bench/report.sh: {doc} rewritten", file=sys.stderr)
+PY
