@@ -154,6 +154,10 @@ Decision RuleSet::evaluate(const Change& change) const {
         val.text = *value;
         const auto& al = v.fields[slot].value_aliases;
         if (auto it = al.find(*value); it != al.end()) val.text = it->second;
+        if (const std::string* meant = detail::near_miss_value(field, val.text))
+          throw std::invalid_argument(fmt::format(
+              "{}.{}: \"{}\" is not a value of {}; did you mean \"{}\"? (values are case-sensitive)", side, name,
+              val.text, name, *meant));
       }
     }
     if (out[v.phase_field].kind == detail::ConstKind::None)

@@ -401,3 +401,18 @@ TEST_CASE("api: a number field of 1e400 is an error naming the field, never Infi
   CHECK_THROWS_AS(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "1e400"}})),
                   std::invalid_argument);
 }
+
+TEST_CASE("api: a value of a field's value set in another letter case is refused with the declared value named",
+          "[api]") {
+  const casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
+  // Taken as an unknown value, "withdrawnbyuser" would send Close instead of Cancel.
+  casex::JsonResult r = rules.eval_json(
+      R"({"before": {"phase": "Close"}, "after": {"phase": "Close", "completion_code": "withdrawnbyuser"}})");
+  CHECK_FALSE(r.ok);
+  CHECK(r.error ==
+        R"(after.completion_code: "withdrawnbyuser" is not a value of completion_code; did you mean "WithdrawnbyUser"? (values are case-sensitive))");
+  CHECK_THROWS_AS(rules.evaluate(change({{"phase", "Close"}}, {{"phase", "Close"}, {"completion_code", "WITHDRAWNBYUSER"}})),
+                  std::invalid_argument);
+  // A value outside the set that is no other spelling of a declared one is the host's business.
+  CHECK(rules.eval_json(R"({"before": {"phase": "Close"}, "after": {"phase": "Close", "completion_code": "Other"}})").ok);
+}

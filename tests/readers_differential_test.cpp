@@ -148,7 +148,7 @@ class Generator {
                                             "Review", "Close", "Closed", "", "review", "Nowhere"};
   const std::vector<std::string> groups_ = {"SM Tier 2", "Local", "Ext", "", "G\xc3\xa9", "A\"B", "tab\there"};
   const std::vector<std::string> systems_ = {"SM", "EXT", "", "sm", "\xe2\x82\xac"};
-  const std::vector<std::string> texts_ = {"Rebooted", "", "WithdrawnbyUser", "RequestRejected", "x\\y",
+  const std::vector<std::string> texts_ = {"Rebooted", "", "WithdrawnbyUser", "withdrawnbyuser", "REQUESTREJECTED", "RequestRejected", "x\\y",
                                            "line\nbreak", "{incident.solution}", "%s%n", "\xf0\x9f\x98\x80"};
   const std::vector<std::string> unknown_ = {"description", "prio", "x", "incoming_", "groups "};
 };
@@ -182,7 +182,7 @@ TEST_CASE("readers: the SAX and DOM readers of a change give the same result or 
   // The generator must reach both outcomes and both readers often, or the comparison proves little.
   CHECK(ok > 10000);
   CHECK(ok < 90000);
-  CHECK(fast_read > 10000);
+  CHECK(fast_read > 5000);
 }
 
 TEST_CASE("readers: the SAX and DOM readers agree on every document of the eval_json fuzz corpus", "[readers]") {

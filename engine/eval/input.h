@@ -30,6 +30,25 @@ static_assert(sizeof(Value) == 24);
 /// are refused, so that `==` and `changed()` never compare rounded numbers.
 inline constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
 
+/// The declared value of field `f` that `s` spells with another letter case
+/// when `s` itself is not declared ("withdrawnbyuser" for "WithdrawnbyUser"),
+/// or null. Values are case-sensitive: such an input is refused, not taken for
+/// a value no rule names.
+inline const std::string* near_miss_value(const Vocabulary::Field& f, std::string_view s) {
+  const std::string* variant = nullptr;
+  for (const auto& v : f.values) {
+    if (v.size() != s.size()) continue;
+    if (v == s) return nullptr;
+    bool same = true;
+    for (std::size_t i = 0; i < s.size() && same; ++i) {
+      auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+      same = lower(v[i]) == lower(s[i]);
+    }
+    if (same) variant = &v;
+  }
+  return variant;
+}
+
 /// The events of a change, one bit per vocabulary event (the first 64 in one
 /// word, which the evaluator tests together).
 class EventSet {

@@ -326,6 +326,11 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
         if (!f.value_aliases.empty()) {
           if (auto it = f.value_aliases.find(std::string(s)); it != f.value_aliases.end()) s = it->second;
         }
+        if (const std::string* meant = near_miss_value(f, s)) {
+          error = fmt::format("{}.{}: \"{}\" is not a value of {}; did you mean \"{}\"? (values are case-sensitive)",
+                              key, name, s, name, *meant);
+          return false;
+        }
         val.kind = ConstKind::Text;
         val.text = s;
       }
