@@ -276,6 +276,11 @@ int read_failed(const io::InputFile& in, int err) {
 
 // One thread: read, evaluate, write, in turn.
 int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_stats, DecisionLog& log) {
+  // What survives from line to line, and what bounds it: `block` holds whole
+  // lines of at most kMaxLine bytes plus one read of kBlock (BlockReader);
+  // `out` is written out past kFlushAt, so it holds at most that plus one
+  // result (the largest result echoes a 16 MiB document); `error` one message.
+  // The evaluator behind eval_json bounds its own (engine/json/json_io.h).
   Block block;
   std::string out, error;
   out.reserve(1 << 20);
@@ -320,6 +325,8 @@ int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_st
 }
 
 // A run of consecutive input lines, evaluated by one worker.
+// Freed once written: in flight at most 4 per job (max_in_flight), so the
+// memory of --jobs N is bounded by 4N blocks and their results.
 struct Chunk {
   std::size_t seq = 0;         // position among chunks
   std::size_t first_line = 0;  // 1-based number of its first line

@@ -120,6 +120,8 @@ std::string DecisionLog::error() const {
                      std::strerror(errno_ ? errno_ : EIO));
 }
 
+// Nothing survives from one decision to the next but the FILE's fixed buffer:
+// the line (and the digest's copy of the input) are freed when it is written.
 bool DecisionLog::record(std::string_view rules_version, std::string_view input, std::string_view result) {
   if (!file_) return errno_ == 0;
   if (errno_ != 0) return false;

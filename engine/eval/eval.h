@@ -34,6 +34,8 @@ Value eval_value(const TExpr& e, const EvalContext& c);
 bool eval_truth(const TExpr& e, const EvalContext& c);
 
 /// Reusable per-thread memory for evaluation (no allocation once warm).
+/// Reused from change to change; sized by the rule set (atoms, steps, rows),
+/// never by a document, so it does not grow with the number of changes.
 struct Scratch {
   std::vector<uint64_t> bits;          // atom values of the step; all zero between steps
   std::vector<OutOp> steps;
@@ -44,7 +46,8 @@ struct Scratch {
 
 /// What evaluating a change did, for `casex explain`; filled only when asked
 /// for. The untraced evaluator is a separate instantiation with no trace code:
-/// a null trace costs one branch per change.
+/// a null trace costs one branch per change. Its callers (explain_document,
+/// casex test's runner) make one per document: no trace outlives its document.
 struct EvalTrace {
   enum class Plan : uint8_t { Transition, SameMetaphase, TwoMetaphases };
   enum class Fate : uint8_t { Sent, Suppressed, NoTarget, Duplicate };
