@@ -29,6 +29,8 @@ trap 'rm -rf "$TMP"' EXIT
 load() { cut -d' ' -f1 /proc/loadavg; }
 
 START=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+CHECKOUT=$(git rev-parse --short HEAD 2> /dev/null || echo unknown)
+git diff --quiet HEAD 2> /dev/null || CHECKOUT="$CHECKOUT with uncommitted changes"
 echo "bench/report.sh: suite ($REPS repetitions)..." >&2
 echo "suite $(load)" > "$TMP/loads"
 "$B/bench/casex_bench" --benchmark_repetitions="$REPS" --benchmark_enable_random_interleaving=true \
@@ -52,9 +54,9 @@ if [ -z "${SKIP_CALLGRIND:-}" ] && command -v valgrind > /dev/null; then
 fi
 END=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
-python3 - "$TMP" "$DOC" "$START" "$END" "$B" "$REPS" <<'PY'
+python3 - "$TMP" "$DOC" "$START" "$END" "$B" "$REPS" "$CHECKOUT" <<'PY'
 import json, os, platform, re, subprocess, sys
-tmp, doc, start, end, build, reps = sys.argv[1:7]
+tmp, doc, start, end, build, reps, checkout = sys.argv[1:8]
 
 def read(name):
     p = os.path.join(tmp, name)
@@ -119,7 +121,8 @@ def busy_note(stage):
 
 out = []
 w = out.append
-w(f"Written by `bench/report.sh` from a run between {start} and {end} on {os.cpu_count()} CPUs "
+w(f"Written by `bench/report.sh` from a run between {start} and {end} (checkout {checkout}, binaries of "
+  f"`{build}`) on {os.cpu_count()} CPUs "
   f"({cpu_model()}), {platform.system()} {platform.release()}, {compiler()}, build type "
   f"{cache(build)}, {reps} interleaved repetitions, medians.")
 w("")
