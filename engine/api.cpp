@@ -1,13 +1,17 @@
 // engine/api.cpp: the public C++ API: load -> check -> compile, and
 // evaluation entry points over the compiled rule set.
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <new>
 #include <sstream>
 #include <stdexcept>
 
@@ -22,21 +26,29 @@ namespace casex {
 
 namespace {
 
+// The rule set version: the first 16 hex digits of the SHA-256 (OpenSSL's
+// libcrypto) of the rule files in load order, each framed as
+//   u64be(size of base name) | base name | u64be(size of text) | text
+// (u64be: the size as 8 bytes, most significant first), so that no two lists
+// of files give the same bytes however their names and texts are split.
 std::string digest(const std::vector<SourceFile>& files) {
-  uint64_t h = 1469598103934665603ull;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    h ^= 0xff;
-    h *= 1099511628211ull;
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
+  auto frame = [&](std::string_view s) {
+    unsigned char size[8];
+    for (int i = 0; i < 8; ++i) size[i] = static_cast<unsigned char>(static_cast<uint64_t>(s.size()) >> (56 - 8 * i));
+    ok = ok && EVP_DigestUpdate(ctx.get(), size, sizeof size) == 1 && EVP_DigestUpdate(ctx.get(), s.data(), s.size()) == 1;
   };
   for (const auto& f : files) {
-    mix(std::filesystem::path(f.name).filename().string());
-    mix(f.text);
+    frame(std::filesystem::path(f.name).filename().string());
+    frame(f.text);
   }
-  return fmt::format("{:016x}", h);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (!ok || EVP_DigestFinal_ex(ctx.get(), md, &len) != 1 || len < 8) throw std::bad_alloc();  // libcrypto out of memory
+  std::string hex;
+  for (unsigned int i = 0; i < 8; ++i) hex += fmt::format("{:02x}", md[i]);
+  return hex;
 }
 
 }  // namespace

@@ -1,0 +1,39 @@
+// tests/version_test.cpp: the versions of issue 15: the rule set version is the
+// SHA-256 (libcrypto) of the rule files framed as engine/api.cpp's digest() and
+// docs/embedding.md say; the library's version comes from project(casex VERSION).
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "casex/casex.hpp"
+#include "tools/decision_log.h"
+
+namespace {
+
+// u64be(size of base name) | base name | u64be(size of text) | text, per file in order.
+std::string framed(const std::vector<casex::SourceFile>& files) {
+  std::string out;
+  auto frame = [&](const std::string& s) {
+    for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>(static_cast<uint64_t>(s.size()) >> (8 * i)));
+    out += s;
+  };
+  for (const auto& f : files) {
+    frame(std::filesystem::path(f.name).filename().string());
+    frame(f.text);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("version: the rule set version is the first 16 hex digits of the SHA-256 of the framed rule files",
+          "[version]") {
+  std::vector<casex::SourceFile> files = casex::RuleSet::builtin_sources();
+  casex::LoadResult r = casex::RuleSet::load_texts(files);
+  REQUIRE(r.rules);
+  CHECK(r.rules->version() == casex::cli::sha256_hex(framed(files)).substr(0, 16));
+  CHECK(r.rules->version() == "ca1522189ede29f1");  // docs/embedding.md and README quote it
+}
