@@ -9,10 +9,7 @@
 
 #include "casex/casex.h"
 #include "casex/casex.hpp"
-
-#ifndef CASEX_VERSION_STRING
-#define CASEX_VERSION_STRING "0.0.0"
-#endif
+#include "casex/version.h"  // generated from project(casex VERSION)
 
 struct casex_engine {
   std::unique_ptr<casex::Engine> engine;
@@ -62,7 +59,7 @@ char* copy_string(const std::string& s) {
 
 extern "C" {
 
-const char* casex_version(void) { return CASEX_VERSION_STRING; }
+const char* casex_version(void) { return CASEX_VERSION; }
 
 const char* casex_status_name(casex_status status) {
   switch (status) {

@@ -4,11 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "casex/casex.h"
 #include "casex/casex.hpp"
+#include "casex/version.h"
 #include "tools/decision_log.h"
 
 namespace {
@@ -36,4 +39,23 @@ TEST_CASE("version: the rule set version is the first 16 hex digits of the SHA-2
   REQUIRE(r.rules);
   CHECK(r.rules->version() == casex::cli::sha256_hex(framed(files)).substr(0, 16));
   CHECK(r.rules->version() == "ca1522189ede29f1");  // docs/embedding.md and README quote it
+}
+
+TEST_CASE("version: casex_version(), casex --version and lint's SARIF give project()'s version", "[version]") {
+  CHECK(std::string(casex_version()) == CASEX_VERSION);
+  CHECK(std::string(CASEX_VERSION) ==
+        std::to_string(CASEX_VERSION_MAJOR) + "." + std::to_string(CASEX_VERSION_MINOR) + "." +
+            std::to_string(CASEX_VERSION_PATCH));
+  auto run = [](const std::string& args) {
+    std::string out;
+    if (FILE* p = popen((std::string(CASEX_BINARY) + " " + args).c_str(), "r")) {
+      char buf[4096];
+      for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
+      pclose(p);
+    }
+    return out;
+  };
+  CHECK(run("--version") == std::string("casex ") + CASEX_VERSION + "\n");
+  std::string sarif = run(std::string("lint --format sarif ") + CASEX_RULES_DIR);
+  CHECK(sarif.find(std::string("\"name\": \"casex lint\", \"version\": \"") + CASEX_VERSION + "\"") != std::string::npos);
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "casex/version.h"
 #include "tools/commands.h"
 #include "tools/io.h"
 
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
   casex::cli::io::check_std_fds();
   CLI::App app{"casex: decides the case exchange operations of incident changes from rule files"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "casex 0.1.0");
+  app.set_version_flag("--version", "casex " CASEX_VERSION);
   int status = 0;
   casex::cli::add_eval_command(app, status);
   casex::cli::add_lint_command(app, status);

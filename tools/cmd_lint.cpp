@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "casex/version.h"
 #include "engine/common/diagnostics.h"
 #include "engine/load/load.h"
 #include "tools/commands.h"
@@ -140,9 +141,9 @@ std::string render_sarif(const std::vector<Diagnostic>& ds) {
   }
   return fmt::format(
       "{{\"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\", \"version\": \"2.1.0\", \"runs\": [{{\n"
-      "  \"tool\": {{\"driver\": {{\"name\": \"casex lint\", \"version\": \"0.1.0\", \"rules\": [{}]}}}},\n"
+      "  \"tool\": {{\"driver\": {{\"name\": \"casex lint\", \"version\": \"{}\", \"rules\": [{}]}}}},\n"
       "  \"results\": [{}]}}]}}\n",
-      rules, results);
+      CASEX_VERSION, rules, results);
 }
 
 int explain(const std::string& code) {

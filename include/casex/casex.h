@@ -49,7 +49,7 @@ typedef struct casex_result casex_result;
 /** The diagnostics of loading rules: structured, and formatted as text. */
 typedef struct casex_diagnostics casex_diagnostics;
 
-/** The library's version, e.g. "0.1.0" (static). */
+/** The library's version, CASEX_VERSION of <casex/version.h> (static). */
 CASEX_API const char *casex_version(void);
 /** The name of a status, e.g. "CASEX_BAD_INPUT" (static). */
 CASEX_API const char *casex_status_name(casex_status status);

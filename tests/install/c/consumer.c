@@ -1,6 +1,7 @@
 /* tests/install/c/consumer.c: a C consumer of the installed package, built
    with the flags of `pkg-config casex`: evaluates a change, checks the result. */
 #include <casex/casex.h>
+#include <casex/version.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +18,7 @@ int main(void) {
   const char *out = casex_result_output(result);
   printf("casex %s: %s %s\n", casex_version(), casex_status_name(status), out);
   int ok = status == CASEX_OK && strstr(out, "\"operation\":\"Update\"") && strstr(out, "\"operation\":\"Resolve\"") &&
-           strlen(casex_result_version(result)) == 16;
+           strlen(casex_result_version(result)) == 16 && strcmp(casex_version(), CASEX_VERSION) == 0;
   casex_result_free(result);
   casex_engine_free(engine);
   puts(ok ? "ok" : "MISMATCH");
