@@ -340,6 +340,7 @@ TEST_CASE("lint: timings of the default rules and of generated tables", "[.][lin
     casex::detail::LintStats s;
     double ms = time(casex::detail::generated_rule_set(n), s);
     std::cout << "generated table of " << n << " rules: " << ms << " ms (" << s.rows << " rows, "
-              << s.candidate_pairs << " candidate pairs, " << s.solver_queries << " solver queries)\n";
+              << s.candidate_pairs << " candidate pairs, " << s.solver_queries << " solver queries, " << s.budget_steps
+              << " solver steps, " << s.incomplete_tables << " tables incomplete)\n";
   }
 }

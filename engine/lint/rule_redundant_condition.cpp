@@ -79,7 +79,7 @@ class RedundantCondition : public Rule {
       // the changes where it is false: do this rule's other alternatives, or the
       // rules that win over it, decide all of them? Not if the change just found
       // escapes them all (the usual answer, found without the solver).
-      if (!a.budget.spend(1 + a.rows.size() / 16)) return;  // the scans of every row below
+      if (!a.budget.spend(1 + a.rows.size() / 64)) return;  // the scans of every row below: a step per 64 rows
       if (escapes(a, r, row, m)) return;
       auto clauses_rows = a.rows_meeting(units, [&](uint32_t k) {
         uint32_t kr = a.compiled.rows[k].rule;
