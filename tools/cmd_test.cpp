@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "engine/common/markup.h"
 #include "engine/ruletest/ruletest.h"
 #include "tools/commands.h"
 #include "tools/io.h"
@@ -36,54 +37,9 @@ std::vector<std::string> test_files(const std::vector<std::string>& paths, std::
   return detail::rule_test_files(paths, errors);
 }
 
-// Text for an XML 1.0 attribute value or element content. XML 1.0 cannot
-// carry most control characters (not even as &#1;), U+FFFE, U+FFFF or bytes
-// that are not UTF-8: a control character is written as the text \u0001, a
-// byte that does not start valid UTF-8 (or starts U+FFFE/U+FFFF) as U+FFFD.
-// Tab, newline and CR are character references, so that attribute values keep them.
-std::string xml(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  for (std::size_t i = 0; i < n;) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\t': out += "&#9;"; break;
-        case '\n': out += "&#10;"; break;
-        case '\r': out += "&#13;"; break;
-        default:
-          if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-          else out.push_back(static_cast<char>(c));
-      }
-      ++i;
-      continue;
-    }
-    // A UTF-8 sequence: its length, its code point, and whether it is the shortest form.
-    std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    char32_t cp = len == 4 ? c & 0x07 : len == 3 ? c & 0x0F : c & 0x1F;
-    bool ok = len != 0 && c <= 0xF4 && i + len <= n;
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      ok = (p[i + k] & 0xC0) == 0x80;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    ok = ok && !(len == 3 && cp < 0x800) && !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) &&
-         !(cp >= 0xD800 && cp <= 0xDFFF) && cp != 0xFFFE && cp != 0xFFFF;
-    if (ok) {
-      out.append(s.data() + i, len);
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
-    }
-  }
-  return out;
-}
+// Text for an XML 1.0 attribute value or element content: the one escaper
+// (engine/common/markup.h), which also replaces what XML 1.0 cannot carry.
+std::string xml(std::string_view s) { return detail::escape_markup(s, detail::Markup::Xml10); }
 
 std::string failure_text(const Ran& x) {
   std::string out;

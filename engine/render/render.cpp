@@ -8,6 +8,7 @@
 #include <cmath>
 #include <map>
 
+#include "engine/common/markup.h"
 #include "engine/eval/eval.h"
 #include "engine/explain/explain.h"
 
@@ -19,20 +20,7 @@ namespace {
 constexpr std::size_t kMatrixPhases = 24;   // the phase x phase table of the tables consulted
 constexpr std::size_t kMaxMoveArrows = 12;  // arrows of one workflow move (one per phase it starts from)
 
-std::string html(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
+std::string html(std::string_view s) { return escape_markup(s, Markup::Html); }  // engine/common/markup.h
 
 const char* policy_meaning(HitPolicy p) {
   switch (p) {
