@@ -511,6 +511,8 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
     if (entered == -1) return in_scope(p0) ? 3 : 4;
     return in_scope(p0) || in_scope(p1) ? 3 : 4;
   };
+  // the pairs of phases are enumerated five times: a step per 64 of them
+  if (!budget.spend(1 + 5 * static_cast<std::size_t>(np) * static_cast<std::size_t>(np) / 64)) return {};
   for (int round = 0; round <= 4; ++round)
     for (int p0 = 0; p0 < np; ++p0)
       for (int p1 = 0; p1 < np; ++p1) {
