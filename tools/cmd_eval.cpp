@@ -34,19 +34,10 @@ struct EvalOptions {
   std::string log;  // decision log file, or empty
 };
 
+// {"line":N,"error":"..."} in a bad line's place, through Boost.JSON.
 void write_line_error(std::string& out, std::size_t line, const std::string& error) {
-  out += fmt::format("{{\"line\":{},\"error\":\"", line);
-  for (unsigned char ch : error) {
-    if (ch == '"' || ch == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(ch));
-    } else if (ch < 0x20) {
-      out += fmt::format("\\u{:04x}", ch);
-    } else {
-      out.push_back(static_cast<char>(ch));
-    }
-  }
-  out += "\"}\n";
+  out += boost::json::serialize(boost::json::object{{"line", line}, {"error", error}});
+  out.push_back('\n');
 }
 
 // What --stats counts, per thread, merged at the end.

@@ -1,6 +1,7 @@
 // tools/cmd_lint.cpp: `casex lint [PATH...]`: loads rule files, runs the
 // semantic analysis of the compiled tables (casex::lint_texts) and prints every
 // finding as text (the compilers' shape), JSON or SARIF 2.1.0.
+#include <boost/json.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -20,6 +21,7 @@ namespace casex::cli {
 namespace {
 
 namespace fs = std::filesystem;
+namespace bj = boost::json;
 
 // Every code with its severity and description, from the engine's single list.
 struct CodeInfo {
@@ -47,21 +49,13 @@ struct Options {
   std::string explain;
 };
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out.push_back(static_cast<char>(c));
-    }
-  }
-  return out + "\"";
+// A finding's witness (a change, as JSON text) as a JSON value; text that is
+// not JSON (never expected) stays a string rather than being lost.
+bj::value witness_json(const std::string& witness) {
+  if (witness.empty()) return nullptr;
+  bj::error_code ec;
+  bj::value v = bj::parse(witness, ec);
+  return ec ? bj::value(bj::string(witness)) : v;
 }
 
 // The rule files named on the command line: each directory's *.yaml and *.yml
@@ -92,58 +86,52 @@ std::string render_text(const std::vector<Diagnostic>& ds, const std::vector<Sou
   return out;
 }
 
+// JSON and SARIF are built as Boost.JSON values and serialized by it (one line).
 std::string render_json(const std::vector<Diagnostic>& ds, std::size_t files, int e, int w, int i) {
-  std::string out = "{\"diagnostics\": [";
-  for (std::size_t k = 0; k < ds.size(); ++k) {
-    const auto& d = ds[k];
-    out += k ? ",\n  " : "\n  ";
-    out += fmt::format(
-        "{{\"code\": {}, \"severity\": \"{}\", \"file\": {}, \"line\": {}, \"column\": {}, \"message\": {}, "
-        "\"help\": {}, \"witness\": {}}}",
-        json_string(d.code), severity_name(d.severity), json_string(d.file), d.line, d.column, json_string(d.message),
-        d.help.empty() ? "null" : json_string(d.help), d.witness.empty() ? "null" : d.witness);
-  }
-  out += ds.empty() ? "]" : "\n]";
-  out += fmt::format(",\n \"summary\": {{\"files\": {}, \"errors\": {}, \"warnings\": {}, \"infos\": {}}}}}\n", files,
-                     e, w, i);
-  return out;
+  bj::array list;
+  for (const auto& d : ds)
+    list.push_back(bj::object{{"code", d.code},
+                              {"severity", severity_name(d.severity)},
+                              {"file", d.file},
+                              {"line", d.line},
+                              {"column", d.column},
+                              {"message", d.message},
+                              {"help", d.help.empty() ? bj::value(nullptr) : bj::value(bj::string(d.help))},
+                              {"witness", witness_json(d.witness)}});
+  bj::object doc{{"diagnostics", std::move(list)},
+                 {"summary", bj::object{{"files", files}, {"errors", e}, {"warnings", w}, {"infos", i}}}};
+  return bj::serialize(doc) + "\n";
 }
 
 std::string render_sarif(const std::vector<Diagnostic>& ds) {
   auto level = [](Severity s) { return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "note"; };
-  std::string rules;
-  for (std::size_t k = 0; k < std::size(kCodes); ++k) {
-    rules += k ? ",\n" : "\n";
-    rules += fmt::format(
-        "        {{\"id\": {}, \"shortDescription\": {{\"text\": {}}}, \"defaultConfiguration\": {{\"level\": \"{}\"}}}}",
-        json_string(kCodes[k].name), json_string(kCodes[k].description), level(kCodes[k].severity));
-  }
-  std::string results;
-  for (std::size_t k = 0; k < ds.size(); ++k) {
-    const auto& d = ds[k];
+  bj::array rules;
+  for (const auto& c : kCodes)
+    rules.push_back(bj::object{{"id", c.name},
+                               {"shortDescription", bj::object{{"text", c.description}}},
+                               {"defaultConfiguration", bj::object{{"level", level(c.severity)}}}});
+  bj::array results;
+  for (const auto& d : ds) {
     std::size_t index = 0;
     while (index < std::size(kCodes) && d.code != kCodes[index].name) ++index;
-    std::string text = d.message + (d.help.empty() ? "" : "\nhelp: " + d.help);
-    std::string location;
+    bj::object result{{"ruleId", d.code},
+                      {"ruleIndex", index},
+                      {"level", level(d.severity)},
+                      {"message", bj::object{{"text", d.message + (d.help.empty() ? "" : "\nhelp: " + d.help)}}}};
     if (!d.file.empty()) {
-      std::string region =
-          d.line > 0 ? fmt::format(", \"region\": {{\"startLine\": {}, \"startColumn\": {}}}", d.line,
-                                   std::max(d.column, 1))
-                     : "";
-      location = fmt::format(
-          ", \"locations\": [{{\"physicalLocation\": {{\"artifactLocation\": {{\"uri\": {}}}{}}}}}]",
-          json_string(d.file), region);
+      bj::object location{{"artifactLocation", bj::object{{"uri", d.file}}}};
+      if (d.line > 0) location["region"] = bj::object{{"startLine", d.line}, {"startColumn", std::max(d.column, 1)}};
+      result["locations"] = bj::array{bj::object{{"physicalLocation", std::move(location)}}};
     }
-    std::string props = d.witness.empty() ? "" : ", \"properties\": {\"witness\": " + d.witness + "}";
-    results += k ? ",\n" : "\n";
-    results += fmt::format("    {{\"ruleId\": {}, \"ruleIndex\": {}, \"level\": \"{}\", \"message\": {{\"text\": {}}}{}{}}}",
-                           json_string(d.code), index, level(d.severity), json_string(text), location, props);
+    if (!d.witness.empty()) result["properties"] = bj::object{{"witness", witness_json(d.witness)}};
+    results.push_back(std::move(result));
   }
-  return fmt::format(
-      "{{\"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\", \"version\": \"2.1.0\", \"runs\": [{{\n"
-      "  \"tool\": {{\"driver\": {{\"name\": \"casex lint\", \"version\": \"{}\", \"rules\": [{}]}}}},\n"
-      "  \"results\": [{}]}}]}}\n",
-      CASEX_VERSION, rules, results);
+  bj::object driver{{"name", "casex lint"}, {"version", CASEX_VERSION}, {"rules", std::move(rules)}};
+  bj::object run{{"tool", bj::object{{"driver", std::move(driver)}}}, {"results", std::move(results)}};
+  bj::object doc{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                 {"version", "2.1.0"},
+                 {"runs", bj::array{std::move(run)}}};
+  return bj::serialize(doc) + "\n";
 }
 
 int explain(const std::string& code) {

@@ -92,6 +92,15 @@ bool find_non_finite(const bj::value& v, std::string& path) {
 
 }  // namespace
 
+// The result document is the one JSON casex writes without Boost.JSON's
+// serializer: this function family (append_json_string, append_escaped,
+// JsonEvaluator::write_change and write_incoming) appends straight into the
+// caller's buffer from precomputed quoted names, for speed: it is the hot path
+// of eval --lines, one result per input line, where building a bj::value per
+// result would cost allocations. It writes exactly what bj::serialize writes
+// (same escapes, key order and numbers); tests/json_output_test.cpp checks
+// that every fixture's result and 10,000 generated ones round-trip through
+// Boost.JSON byte for byte. Every other JSON casex prints goes through Boost.JSON.
 void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
   // Copy runs of plain characters at once; escape the rest one by one.
