@@ -71,8 +71,8 @@ std::string table(const std::string& policy, const std::string& rules) {
 
 }  // namespace
 
-TEST_CASE("hostile lint: incoming set of a number, a boolean, an out-of-set value and an unknown phase are load "
-          "errors at the value",
+TEST_CASE("hostile lint: incoming set of a text on a number or a boolean, an out-of-set value and an unknown phase "
+          "are load errors at the value",
           "[lint][hostile-lint]") {
   auto files = with_typed_fields();
   std::string& in = file_named(files, "incoming.yaml").text;
@@ -80,8 +80,8 @@ TEST_CASE("hostile lint: incoming set of a number, a boolean, an out-of-set valu
   auto at = in.find(anchor);
   REQUIRE(at != std::string::npos);
   in.insert(at + anchor.size(),
-            "      - {set: prio, value: 5}\n"
-            "      - {set: urgent, value: true}\n"
+            "      - {set: prio, value: high}\n"
+            "      - {set: urgent, value: yes}\n"
             "      - {set: completion_code, value: NotAValue}\n"
             "      - {set: phase, value: Nowhere}\n"
             "      - {set_if_no_value: completion_code, value: \"{incident.solution}\"}\n");
@@ -99,8 +99,8 @@ TEST_CASE("hostile lint: incoming set of a number, a boolean, an out-of-set valu
         found = true;
     CHECK(found);
   };
-  expect("type-mismatch", "5}", "field \"prio\" is a number");
-  expect("type-mismatch", "true}", "field \"urgent\" is a boolean");
+  expect("type-mismatch", "high}", "field \"prio\" is a number");
+  expect("type-mismatch", "yes}", "field \"urgent\" is a boolean");
   expect("value-not-in-set", "NotAValue}", "\"NotAValue\" is not a value of completion_code");
   expect("unknown-phase", "Nowhere}", "unknown phase \"Nowhere\"");
   expect("value-not-in-set", "{incident.solution}\"}", "may make any text");
@@ -128,6 +128,26 @@ TEST_CASE("hostile lint: incoming actions with values their fields hold still lo
   casex::LoadResult loaded = casex::RuleSet::load_texts(files);
   REQUIRE(loaded.rules);
   CHECK(casex::lint_texts(files).diagnostics.empty());
+}
+
+TEST_CASE("hostile lint: incoming set of a number on a number field and true on a boolean field writes them typed",
+          "[lint][hostile-lint]") {
+  auto files = with_typed_fields();
+  std::string& in = file_named(files, "incoming.yaml").text;
+  const std::string anchor = "      - {set: completion_code, value: CompletionCodeAbandonedByUser}\n";
+  auto at = in.find(anchor);
+  REQUIRE(at != std::string::npos);
+  in.insert(at + anchor.size(), "      - {set: prio, value: 5}\n      - {set: urgent, value: true}\n");
+  casex::LoadResult loaded = casex::RuleSet::load_texts(files);
+  INFO(casex::format_diagnostics(loaded.diagnostics, loaded.sources));
+  REQUIRE(loaded.rules);
+  casex::JsonResult r = loaded.rules->eval_json(
+      R"({"incoming": "Cancel", "system": "SM", "id": "1", "incident": {"phase": "Review"}})");
+  INFO(r.error);
+  REQUIRE(r.ok);
+  // A number and a boolean in the result, not the texts "5" and "true".
+  CHECK(r.output.find(R"("prio":5)") != std::string::npos);
+  CHECK(r.output.find(R"("urgent":true)") != std::string::npos);
 }
 
 TEST_CASE("hostile lint: a scenario of nine two-way ors gives scenario-too-complex, not unsatisfiable-scenario",

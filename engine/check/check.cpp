@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -750,20 +751,37 @@ class RuleChecker {
 
   // The value a `set`/`set_if_no_value` action writes, checked against its field
   // as a scenario's constant is: the field's type, its phases, its value set
-  // (an alias becomes the canonical value). The evaluator writes a template as
-  // text, or as a phase for the phase field; a number or boolean field cannot
-  // take it. False (with a diagnostic at the value) when the value does not fit.
+  // (an alias becomes the canonical value). A number field takes a number
+  // (finite; an integer within ±2^53, as inputs), a boolean field true or
+  // false, or one placeholder of the field's type. False (with a diagnostic at
+  // the value) when the value does not fit.
   bool set_value(const RawAction& a, CheckedAction& ca) {
     const Vocabulary::Field& f = v().fields[ca.field];
     const SourceText& src = *a.value;
     const auto& pieces = ca.value.pieces;
     const std::string action = fmt::format("`{}: {}`", a.kind.value, a.field.value);
     if (f.type == Type::Number || f.type == Type::Bool) {
+      if (pieces.empty()) return true;  // "": the field loses its value
+      bool fits = false;
+      if (pieces.size() == 1 && pieces[0].value) {
+        fits = pieces[0].value->type == f.type;
+      } else if (pieces.size() == 1) {
+        const std::string& text = pieces[0].literal;
+        if (f.type == Type::Bool) {
+          fits = text == "true" || text == "false";
+        } else {
+          char* end = nullptr;
+          double d = std::strtod(text.c_str(), &end);
+          fits = !text.empty() && end == text.c_str() + text.size() && std::isfinite(d) &&
+                 (text.find_first_of(".eE") != std::string::npos ||
+                  std::fabs(d) <= static_cast<double>(int64_t{1} << 53));
+        }
+      }
+      if (fits) return true;
       d_.report(Code::TypeMismatch, src.at(0),
-                fmt::format("{} writes the text \"{}\", but field \"{}\" is a {}; incoming actions write text and "
-                            "phases only",
-                            action, src.text, f.name, type_name(f.type)),
-                "declare the field as text, or set it elsewhere than in an incoming action");
+                fmt::format("{} writes \"{}\", but field \"{}\" is a {}", action, src.text, f.name,
+                            type_name(f.type)),
+                f.type == Type::Bool ? "write true or false" : "write a number, e.g. 5 or 2.5");
       return false;
     }
     if (pieces.empty()) return true;  // "": the field loses its value

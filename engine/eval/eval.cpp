@@ -830,6 +830,12 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
           out.error = fmt::format("rule \"{}\" sets {} to \"{}\", which is not a phase", rule.id, f.name, text);
           return false;
         }
+      } else if (f.type == Type::Number) {  // checked at load: a number, or a number field's text
+        val.kind = ConstKind::Number;
+        val.number = std::strtod(text.c_str(), nullptr);
+      } else if (f.type == Type::Bool) {  // checked at load: true, false, or a boolean field's text
+        val.kind = ConstKind::Bool;
+        val.boolean = text == "true";
       } else {
         out.storage.push_back(std::move(text));
         val.kind = ConstKind::Text;
