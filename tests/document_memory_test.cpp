@@ -33,21 +33,17 @@ std::string incoming(std::size_t bytes, std::size_t id) {
          "\"},\"external_reference\":{\"system\":\"SM\",\"id\":\"" + std::to_string(id) + "\"}}";
 }
 
-// The peak resident set of this process since the last reset_peak(), in bytes.
-std::size_t peak_rss() {
+// A size field of /proc/self/status ("VmHWM", "VmRSS", "VmSize"), in bytes.
+std::size_t status_bytes(const std::string& field) {
   std::ifstream status("/proc/self/status");
   std::string line;
   while (std::getline(status, line))
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+    if (line.rfind(field + ":", 0) == 0) return std::stoull(line.substr(field.size() + 1)) * 1024;
   return 0;
 }
-std::size_t current_rss() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line))
-    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  return 0;
-}
+// The peak resident set since the last reset_peak(), and the resident set now.
+std::size_t peak_rss() { return status_bytes("VmHWM"); }
+std::size_t current_rss() { return status_bytes("VmRSS"); }
 // Resets VmHWM to the current resident set (Linux: "5" to clear_refs).
 void reset_peak() { std::ofstream("/proc/self/clear_refs") << "5"; }
 
@@ -214,11 +210,7 @@ TEST_CASE("memory: an allocation failure inside a document is that document's er
     casex::detail::JsonEvaluator ev(rules().compiled());
     std::string out, error;
     if (!ev.eval(good, out, error)) _exit(10);
-    std::ifstream status("/proc/self/status");
-    std::string line;
-    std::size_t vm = 0;
-    while (std::getline(status, line))
-      if (line.rfind("VmSize:", 0) == 0) vm = std::stoull(line.substr(7)) * 1024;
+    std::size_t vm = status_bytes("VmSize");
     rlimit cap{vm + 24 * MiB, vm + 24 * MiB};
     if (setrlimit(RLIMIT_AS, &cap) != 0) _exit(11);
     out.clear();

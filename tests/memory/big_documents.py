@@ -36,6 +36,23 @@ def run(argv, stdin_path, stdout_path):
     return os.waitstatus_to_exitcode(status), usage.ru_maxrss * 1024
 
 
+def eval_lines(casex, extra, src, out, total, want_status, failures, good):
+    """Runs `casex eval --lines` on src; checks the exit status, that total
+    lines came out and that good(i, result) holds for each; returns the peak RSS."""
+    status, peak = run([casex, "eval", "--lines", *extra], src, out)
+    with open(out, "rb") as f:
+        lines = f.read().splitlines()
+    if status != want_status:
+        failures.append(f"exit status {status}, expected {want_status}")
+    if len(lines) != total:
+        failures.append(f"{total} lines in, {len(lines)} out")
+    for i, line in enumerate(lines):
+        if not good(i, json.loads(line)):
+            failures.append(f"line {i + 1}: {line[:200]!r}")
+            break
+    return peak
+
+
 def main():
     casex, mode, count, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     extra = sys.argv[5:]
@@ -49,19 +66,9 @@ def main():
             with open(src, "w") as f:
                 for i in range(count):
                     f.write(incoming(i, size) + "\n")
-            status, peak = run([casex, "eval", "--lines", *extra], src, out)
-            with open(out, "rb") as f:
-                lines = f.read().splitlines()
-            if status != 0:
-                failures.append(f"exit status {status}")
-            if len(lines) != count:
-                failures.append(f"{count} lines in, {len(lines)} out")
-            for i, line in enumerate(lines):
-                r = json.loads(line)
-                if r.get("external_reference", {}).get("id") != str(i) or \
-                        len(r.get("incident", {}).get("description", "")) != size:
-                    failures.append(f"line {i + 1}: {line[:200]!r}")
-                    break
+            peak = eval_lines(casex, extra, src, out, count, 0, failures,
+                              lambda i, r: r.get("external_reference", {}).get("id") == str(i) and
+                              len(r.get("incident", {}).get("description", "")) == size)
         elif mode == "mixed":
             good = json.dumps({"incident": "INC-1", "before": {"phase": "InitialSupport", "solution": None},
                                "after": {"phase": "InitialSupport", "solution": "Rebooted"},
@@ -75,18 +82,9 @@ def main():
                                 "x" * size + "\n")
                     else:
                         f.write(good + "\n")
-            status, peak = run([casex, "eval", "--lines", *extra], src, out)
-            with open(out, "rb") as f:
-                lines = f.read().splitlines()
-            if status != 1:
-                failures.append(f"exit status {status}, expected 1 (some lines are bad)")
-            if len(lines) != total:
-                failures.append(f"{total} lines in, {len(lines)} out")
-            for i, line in enumerate(lines):
-                r = json.loads(line)
-                if (i in bad_at) != ("error" in r) or ("error" in r and r.get("line") != i + 1):
-                    failures.append(f"line {i + 1}: {line[:200]!r}")
-                    break
+            peak = eval_lines(casex, extra, src, out, total, 1, failures,
+                              lambda i, r: (i in bad_at) == ("error" in r) and
+                              ("error" not in r or r.get("line") == i + 1))
             count = total
         else:  # explain: one process per document
             peak = 0
