@@ -470,6 +470,8 @@ void JsonEvaluator::write_incoming(const bj::object& doc, std::string& out) cons
       append_json_string(out, s);
     } else if (val.kind == ConstKind::Bool) {
       out += val.boolean ? "true" : "false";
+    } else if (val.number == std::trunc(val.number) && std::fabs(val.number) <= static_cast<double>(kMaxExactInteger)) {
+      out += bj::serialize(bj::value(static_cast<int64_t>(val.number)));  // 3, not 3E0
     } else {
       out += bj::serialize(bj::value(val.number));
     }
