@@ -3,6 +3,7 @@
 // casex::Engine, writes one result line each to standard output, and reloads
 // the rules on SIGHUP (or, with --watch, when a rule file changes).
 #include <CLI/CLI.hpp>
+#include <boost/json.hpp>
 #include <casex/casex.hpp>
 
 #include <pthread.h>
@@ -25,24 +26,6 @@ void report(const casex::ReloadResult& r, const char* why) {
                  casex::format_diagnostics(r.diagnostics, r.sources).c_str());
   }
   std::fflush(stderr);
-}
-
-// `text` as a JSON string literal.
-std::string json_string(const std::string& text) {
-  std::string q = "\"";
-  for (unsigned char c : text) {
-    if (c == '"' || c == '\\') {
-      q.push_back('\\');
-      q.push_back(static_cast<char>(c));
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      q += buf;
-    } else {
-      q.push_back(static_cast<char>(c));
-    }
-  }
-  return q + "\"";
 }
 
 }  // namespace
@@ -79,19 +62,28 @@ int main(int argc, char** argv) {
                               std::chrono::milliseconds(200), &error))
     std::fprintf(stderr, "casex-host: not watching: %s\n", error.c_str());
 
-  // Each line: {"rules": VERSION, "result": RESULT} or {"rules": VERSION, "line": N, "error": MESSAGE}.
+  // Each line: {"rules": VERSION, "result": RESULT} or {"rules": VERSION, "line": N, "error": MESSAGE},
+  // written by Boost.JSON (the result document is parsed back to nest it).
   std::ios::sync_with_stdio(false);
-  std::string line, out, version;
+  std::string line, result, version;
   int status = 0;
   for (std::size_t n = 1; std::getline(std::cin, line); ++n) {
-    out.clear();
-    std::string result;
-    if (engine->eval_json(line, result, error, &version)) {
-      out = "{\"rules\":\"" + version + "\",\"result\":" + result + "}\n";
-    } else {
-      out = "{\"rules\":\"" + version + "\",\"line\":" + std::to_string(n) + ",\"error\":" + json_string(error) + "}\n";
+    result.clear();  // eval_json appends
+    bool ok = engine->eval_json(line, result, error, &version);
+    boost::json::object answer{{"rules", version}};
+    boost::json::error_code ec;
+    if (ok) {
+      boost::json::value doc = boost::json::parse(result, ec);
+      if (ec) error = "internal error: the result is not JSON: " + ec.message();
+      else answer["result"] = std::move(doc);
+    }
+    if (!ok || ec) {
+      answer["line"] = n;
+      answer["error"] = error;
       status = 1;
     }
+    std::string out = boost::json::serialize(answer);
+    out.push_back('\n');
     std::fwrite(out.data(), 1, out.size(), stdout);
     std::fflush(stdout);  // a host answers each message as it comes
   }
