@@ -195,25 +195,35 @@ TEST_CASE("hostile lint: under priority, a rule taken by two of equal priority n
   }
 }
 
-TEST_CASE("hostile lint: 5,000 ordering comparisons in one table stop at the budget with analysis-incomplete",
-          "[lint][hostile-lint]") {
+TEST_CASE("hostile lint: 5,000 ordering comparisons in one table are analysed within the budget: each rule after "
+          "the first is shadowed by it, with a witness",
+          "[lint][hostile-lint][lint-ordering]") {
+  // issue 13, recipe #22: N rules `after.solution > "S<i>"`; "S0" is below every
+  // other constant byte by byte, so o.0 takes every change the others match
   std::string rules;
   for (int i = 0; i < 5000; ++i)
     rules += fmt::format("    - id: o.{0}\n      when: after.solution > \"S{0}\"\n      then: Update\n", i);
+  auto files = casex::detail::builtin_with_resolution(table("first", rules));
   casex::detail::LintStats stats;
-  auto r = casex::detail::lint_sources(casex::detail::builtin_with_resolution(table("first", rules)), &stats);
-  auto incomplete = with_code(r, "analysis-incomplete");
-  REQUIRE(incomplete.size() == 1);
-  const Diagnostic& d = incomplete[0];
-  INFO(d.message);
-  CHECK(d.severity == casex::Severity::Warning);
-  CHECK(d.message.find("analysis incomplete for table \"resolution\": ") == 0);
-  CHECK(d.message.find(fmt::format("stopped after {} solver steps", casex::detail::lint::Budget::kDefault)) !=
-        std::string::npos);
-  CHECK(d.message.find("at rule \"o.") != std::string::npos);
-  CHECK(stats.incomplete_tables == 1);
-  // the budget bounds the work: past it, nothing more than the step that crossed it
-  CHECK(stats.budget_steps <= casex::detail::lint::Budget::kDefault + casex::detail::lint::Budget::kEvalSteps + 5000);
+  auto r = casex::detail::lint_sources(files, &stats);
+  CHECK(with_code(r, "analysis-incomplete").empty());
+  CHECK(stats.incomplete_tables == 0);
+  CHECK(stats.budget_steps < casex::detail::lint::Budget::kDefault);
+  CHECK(stats.candidate_pairs < 100);  // the rows inside o.0's range are not paired with each other
+  auto shadowed = with_code(r, "shadowed-rule");
+  CHECK(shadowed.size() == 4999);
+  auto loaded = casex::RuleSet::load_texts(files);
+  REQUIRE(loaded.rules);
+  int checked = 0;
+  for (const auto& d : shadowed) {
+    INFO(d.message << "\nwitness: " << d.witness);
+    CHECK(d.message.find("taken by earlier rule \"o.0\"") != std::string::npos);
+    CHECK(!d.witness.empty());
+    if (checked++ % 500 != 0) continue;  // a sample run through the evaluator: o.0 fires
+    auto out = loaded.rules->eval_json(d.witness);
+    REQUIRE(out.ok);
+    CHECK(out.output.find("\"rule\":\"o.0\"") != std::string::npos);
+  }
 }
 
 TEST_CASE("hostile lint: 5,000 identical rules under unique give one unique-overlap finding with a witness, "
@@ -306,4 +316,211 @@ TEST_CASE("hostile lint: render of a vocabulary at the phase limit grows linearl
   CHECK(page.find(">P255<") != std::string::npos);  // every phase is drawn
   // the built-in page is 25 KB; 250 more phases add a box each, not a row and a column
   CHECK(page.size() < 200'000);
+}
+
+// Ordering comparisons (issue 13, recipe #22): `field OP constant` is modelled
+// exactly, as the evaluator orders texts (byte by byte) and numbers (as
+// doubles), and a field without a value satisfies no ordering comparison.
+namespace {
+
+// The typed fields' rule set (prio: number) with `table` as resolution.yaml.
+std::vector<SourceFile> typed_with_table(const std::string& t) {
+  auto files = with_typed_fields();
+  file_named(files, "resolution.yaml").text = t;
+  return files;
+}
+
+// A rule of the test tables.
+std::string rule(const std::string& id, const std::string& when) {
+  return "    - id: " + id + "\n      when: '" + when + "'\n      then: Update\n";
+}
+
+// A condition that keeps the rules of one family from meeting those of another under unique.
+std::string fam(int k) { return fmt::format("before.solution == \"F{}\" and ", k); }
+
+// Every finding of `code` has a witness on which `casex eval` fails naming both rules.
+void check_unique_witnesses(const std::vector<SourceFile>& files, const casex::LoadResult& r) {
+  auto loaded = casex::RuleSet::load_texts(files);
+  REQUIRE(loaded.rules);
+  for (const auto& d : with_code(r, "unique-overlap")) {
+    INFO(d.message << "\nwitness: " << d.witness);
+    REQUIRE(!d.witness.empty());
+    auto out = loaded.rules->eval_json(d.witness);
+    CHECK(!out.ok);
+    auto first = d.message.find('"'), second = d.message.find('"', first + 1);
+    auto third = d.message.find('"', second + 1), fourth = d.message.find('"', third + 1);
+    CHECK(out.error.find(d.message.substr(first, second - first + 1)) != std::string::npos);
+    CHECK(out.error.find(d.message.substr(third, fourth - third + 1)) != std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("lint ordering: ranges that do not meet are disjoint: no unique-overlap", "[lint][lint-ordering]") {
+  auto files = typed_with_table(table(
+      "unique", rule("n.high", fam(1) + "after.prio > 3") + rule("n.low", fam(1) + "after.prio < 2") +
+                    rule("n.at", fam(1) + "after.prio == 2.5") + rule("t.from-b", fam(2) + "after.solution >= \"b\"") +
+                    rule("t.below-b", fam(2) + "after.solution < \"b\"")));
+  auto r = casex::lint_texts(files);
+  for (const auto& d : r.diagnostics) INFO(d.code << ": " << d.message);
+  CHECK(with_code(r, "unique-overlap").empty());
+  CHECK(with_code(r, "analysis-incomplete").empty());
+}
+
+TEST_CASE("lint ordering: overlapping ranges under unique are reported, each with a witness the evaluator confirms",
+          "[lint][lint-ordering]") {
+  auto files = typed_with_table(table(
+      "unique", rule("n.a", fam(1) + "after.prio > 2 and after.prio < 3") + rule("n.b", fam(1) + "after.prio > 2.5") +
+                    rule("t.a", fam(2) + "after.solution > \"a\"") +
+                    rule("t.b", fam(2) + "after.solution < \"b\" and comment_added")));
+  auto r = casex::lint_texts(files);
+  auto overlaps = with_code(r, "unique-overlap");
+  REQUIRE(overlaps.size() == 2);
+  CHECK(overlaps[0].message.find("rules \"n.a\" and \"n.b\" both match") == 0);
+  CHECK(overlaps[1].message.find("rules \"t.a\" and \"t.b\" both match") == 0);
+  // a number strictly between 2.5 and 3, a text strictly between "a" and "b"
+  CHECK(overlaps[0].witness.find("\"prio\": 2.") != std::string::npos);
+  CHECK(overlaps[1].witness.find("\"solution\": \"a") != std::string::npos);
+  check_unique_witnesses(files, r);
+}
+
+TEST_CASE("lint ordering: a comparison implied by a stricter one is a redundant condition", "[lint][lint-ordering]") {
+  auto files = typed_with_table(
+      table("first", rule("r.n", "comment_added and after.prio > 5 and after.prio > 3") +
+                         rule("r.t", "attachment_changed and after.solution > \"S5\" and after.solution > \"S3\"")));
+  auto r = casex::lint_texts(files);
+  auto redundant = with_code(r, "redundant-condition");
+  REQUIRE(redundant.size() == 2);
+  CHECK(redundant[0].message ==
+        "condition `after.prio > 3` of rule \"r.n\" never affects which rule fires: `after.prio > 5` implies it");
+  CHECK(redundant[1].message == "condition `after.solution > \"S3\"` of rule \"r.t\" never affects which rule "
+                                "fires: `after.solution > \"S5\"` implies it");
+}
+
+TEST_CASE("lint ordering: x > 5 and x < 3 is an unsatisfiable scenario", "[lint][lint-ordering]") {
+  auto files = typed_with_table(table("first", rule("u.n", "after.prio > 5 and after.prio < 3") +
+                                                   rule("u.ok", "after.prio > 3 and after.prio < 5")));
+  auto r = casex::lint_texts(files);
+  auto unsat = with_code(r, "unsatisfiable-scenario");
+  REQUIRE(unsat.size() == 1);
+  CHECK(unsat[0].message == "no change satisfies the scenario of rule \"u.n\": after.prio > 5 and after.prio < 3 "
+                            "cannot both hold");
+}
+
+TEST_CASE("lint ordering: texts at the boundary: an equal value satisfies <= and >= only, a prefix is below",
+          "[lint][lint-ordering]") {
+  auto files = typed_with_table(table(
+      "unique",
+      // equal value: > and <= never meet; >= and <= meet only at "b"
+      rule("e.gt", fam(1) + "after.solution > \"b\"") + rule("e.le", fam(1) + "after.solution <= \"b\"") +
+          rule("e.ge", fam(2) + "after.solution >= \"b\"") + rule("e.le2", fam(2) + "after.solution <= \"b\"") +
+          // a prefix: "ab" < "ab-" < "abc"; below "ab" and from "ab" on never meet
+          rule("p.lt", fam(3) + "after.assignment < \"ab\"") + rule("p.ge", fam(3) + "after.assignment >= \"ab\"") +
+          rule("p.gt", fam(4) + "after.assignment > \"ab\"") + rule("p.lt2", fam(4) + "after.assignment < \"abc\"") +
+          // nothing lies strictly between "b" and itself
+          rule("x.none", "after.solution > \"b\" and after.solution < \"b\"")));
+  auto r = casex::lint_texts(files);
+  auto overlaps = with_code(r, "unique-overlap");
+  REQUIRE(overlaps.size() == 2);
+  CHECK(overlaps[0].message.find("rules \"e.ge\" and \"e.le2\" both match") == 0);
+  CHECK(overlaps[0].witness.find("\"solution\": \"b\"") != std::string::npos);
+  CHECK(overlaps[1].message.find("rules \"p.gt\" and \"p.lt2\" both match") == 0);
+  check_unique_witnesses(files, r);
+  auto unsat = with_code(r, "unsatisfiable-scenario");
+  REQUIRE(unsat.size() == 1);
+  CHECK(unsat[0].message.find("\"x.none\"") != std::string::npos);
+}
+
+TEST_CASE("lint ordering: numbers at the boundary compare as doubles: > 2 and <= 2 never meet, >= 2 and <= 2 at 2",
+          "[lint][lint-ordering]") {
+  auto files = typed_with_table(table(
+      "unique", rule("n.gt", fam(1) + "after.prio > 2") + rule("n.le", fam(1) + "after.prio <= 2") +
+                    rule("n.ge", fam(2) + "after.prio >= 2") + rule("n.le2", fam(2) + "after.prio <= 2.0") +
+                    rule("n.tiny", fam(3) + "after.prio > 2 and after.prio < 2.000001")));
+  auto r = casex::lint_texts(files);
+  auto overlaps = with_code(r, "unique-overlap");
+  REQUIRE(overlaps.size() == 1);
+  CHECK(overlaps[0].message.find("rules \"n.ge\" and \"n.le2\" both match") == 0);
+  CHECK(overlaps[0].witness.find("\"prio\": 2}") != std::string::npos);
+  check_unique_witnesses(files, r);
+  CHECK(with_code(r, "unsatisfiable-scenario").empty());  // n.tiny: 2.0000005 lies there
+}
+
+TEST_CASE("lint ordering: a field without a value satisfies no ordering comparison, and not (x > c) holds for it",
+          "[lint][lint-ordering]") {
+  auto files = typed_with_table(table(
+      "unique",
+      rule("m.neither", fam(1) + "not (after.prio > 2) and not (after.prio <= 2)") +
+          rule("m.none", fam(1) + "not has_value(after.prio)") +
+          rule("m.never", fam(2) + "after.prio >= 0 and not has_value(after.prio)") +
+          rule("m.text", fam(3) + "not (after.solution < \"b\") and not (after.solution >= \"b\")") +
+          rule("m.cleared", fam(3) + "not has_value(after.solution)")));
+  auto r = casex::lint_texts(files);
+  auto unsat = with_code(r, "unsatisfiable-scenario");
+  REQUIRE(unsat.size() == 1);
+  CHECK(unsat[0].message.find("\"m.never\"") != std::string::npos);
+  // neither x > 2 nor x <= 2: only without a value, where m.none matches too
+  auto overlaps = with_code(r, "unique-overlap");
+  REQUIRE(overlaps.size() == 2);
+  CHECK(overlaps[0].message.find("rules \"m.neither\" and \"m.none\" both match") == 0);
+  CHECK(overlaps[0].witness.find("prio") == std::string::npos);
+  CHECK(overlaps[1].message.find("rules \"m.text\" and \"m.cleared\" both match") == 0);
+  check_unique_witnesses(files, r);
+}
+
+TEST_CASE("lint ordering: a shadowed rule below a bound gets a witness below it that the evaluator confirms",
+          "[lint][lint-ordering]") {
+  auto files = typed_with_table(table("first", rule("s.below-m", "after.solution < \"m\"") +
+                                                   rule("s.below-c", "after.solution < \"c\" and comment_added") +
+                                                   rule("s.mid", "after.prio > 1 and after.prio < 2")));
+  auto r = casex::lint_texts(files);
+  auto shadowed = with_code(r, "shadowed-rule");
+  REQUIRE(shadowed.size() == 1);
+  const auto& d = shadowed[0];
+  INFO(d.message << "\nwitness: " << d.witness);
+  CHECK(d.message.find("rule \"s.below-c\" never fires") == 0);
+  auto loaded = casex::RuleSet::load_texts(files);
+  REQUIRE(loaded.rules);
+  auto out = loaded.rules->eval_json(d.witness);
+  REQUIRE(out.ok);
+  CHECK(out.output.find("\"rule\":\"s.below-m\"") != std::string::npos);
+  CHECK(with_code(r, "unsatisfiable-scenario").empty());
+}
+
+TEST_CASE("lint ordering: two fields compared with each other stay a free condition: nothing is claimed",
+          "[lint][lint-ordering]") {
+  auto files = typed_with_table(
+      table("first", rule("f.both", "after.prio > before.prio and after.prio < before.prio") +
+                         rule("f.later", "after.solution > before.solution and comment_added")));
+  auto r = casex::lint_texts(files);
+  CHECK(with_code(r, "unsatisfiable-scenario").empty());  // sound, not complete
+  CHECK(with_code(r, "redundant-condition").empty());
+}
+
+TEST_CASE("lint ordering: under priority, a range inside the ranges of two rules that win over it names the one "
+          "that fires, with a witness",
+          "[lint][lint-ordering]") {
+  auto with_priority = [](const std::string& id, const std::string& when, int p) {
+    return rule(id, when) + fmt::format("      priority: {}\n", p);
+  };
+  auto files = typed_with_table(table(
+      "priority", with_priority("p.s5", "after.solution > \"S5\"", 5) +
+                      with_priority("p.s1", "after.solution > \"S1\" and after.solution <= \"S7\"", 1) +
+                      with_priority("p.s3", "after.solution > \"S3\"", 9) +
+                      with_priority("p.s2", "after.solution >= \"S4\" and after.solution < \"S6\"", 1)));
+  auto r = casex::lint_texts(files);
+  auto shadowed = with_code(r, "shadowed-rule");
+  REQUIRE(shadowed.size() == 2);
+  CHECK(shadowed[0].message.find("rule \"p.s5\" never fires") == 0);
+  CHECK(shadowed[1].message.find("rule \"p.s2\" never fires") == 0);
+  auto loaded = casex::RuleSet::load_texts(files);
+  REQUIRE(loaded.rules);
+  for (const auto& d : shadowed) {
+    INFO(d.message << "\nwitness: " << d.witness);
+    CHECK(d.message.find("taken by higher-priority rule \"p.s3\"") != std::string::npos);
+    REQUIRE(!d.witness.empty());
+    auto out = loaded.rules->eval_json(d.witness);
+    REQUIRE(out.ok);
+    CHECK(out.output.find("\"rule\":\"p.s3\"") != std::string::npos);
+  }
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 
@@ -163,6 +164,7 @@ void TableAnalysis::index_overlaps() {
       first_copy[i] = first.emplace(std::make_pair(prio, &rows[i]), i).first->second;
     }
   }
+  if (checked.policy == HitPolicy::First || checked.policy == HitPolicy::Priority) contain_ranges();
   // The index: the variable most rows pin to a few values; rows that pin it to
   // disjoint values cannot overlap, so each row meets only the rows of its
   // values' buckets and the rows that leave the variable open.
@@ -224,6 +226,128 @@ void TableAnalysis::index_overlaps() {
     overlaps[i].push_back(f);
   }
   for (auto& o : overlaps) std::sort(o.begin(), o.end());
+}
+
+namespace {
+
+// The values a row allows one variable by its ordering comparisons: an interval
+// (bounds as value ids, -1: none), and whether "no value" is allowed.
+struct Interval {
+  int lo = -1, hi = -1;
+  bool lo_strict = false, hi_strict = false, none_ok = true;
+};
+
+// Whether bound (b, strict_b) of one side lets through at least what (a, strict_a) does.
+bool weaker(const TableTheory& t, int b, bool strict_b, int a, bool strict_a, bool upper) {
+  if (b < 0) return true;
+  if (a < 0) return false;
+  int o = t.order(b, a);
+  if (o == 2) return false;
+  if (o == 0) return !strict_b || strict_a;
+  return upper ? o > 0 : o < 0;
+}
+
+bool inside(const TableTheory& t, const Interval& in, const Interval& out) {
+  if (in.none_ok && !out.none_ok) return false;
+  return weaker(t, out.lo, out.lo_strict, in.lo, in.lo_strict, false) &&
+         weaker(t, out.hi, out.hi_strict, in.hi, in.hi_strict, true);
+}
+
+}  // namespace
+
+// Under first and priority: a row whose literals are those of a row that wins
+// over it, but for ordering comparisons of one variable whose range lies inside
+// the winner's, is taken by it wherever it matches; it is listed like a copy of
+// it (first_copy), so the index does not pair it with every other row. Each row
+// is compared with rows of its kind that win over it, a step each: the first
+// eight, the one with the lowest lower bound and the one with the highest upper
+// bound (for one-sided ranges, the widest); of those that contain it, it goes
+// with the one that wins first.
+void TableAnalysis::contain_ranges() {
+  const std::size_t n = rows.size();
+  std::vector<uint32_t> order(n);
+  for (uint32_t i = 0; i < n; ++i) order[i] = i;
+  if (checked.policy == HitPolicy::Priority)
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+      return checked.rules[compiled.rows[x].rule].priority > checked.rules[compiled.rows[y].rule].priority;
+    });
+  struct Group {
+    uint32_t widest_lo = UINT32_MAX, widest_hi = UINT32_MAX;
+    std::vector<uint32_t> first;  // the first rows of the kind, in the order they win (up to kFirst)
+  };
+  constexpr std::size_t kFirst = 8;
+  std::map<std::pair<int, Conj>, Group> groups;
+  std::vector<Interval> iv(n);
+  std::vector<uint32_t> rank(n);
+  for (uint32_t k = 0; k < n; ++k) rank[order[k]] = k;
+  const auto& atoms = theory.atoms();
+  for (uint32_t i : order) {
+    if (first_copy[i] != i || row_sat[i] == Sat::No || budget.exhausted()) continue;
+    const Conj& row = rows[i];
+    int var = -1;
+    for (const Lit& l : row)
+      if (atoms[l.atom].kind == AtomDef::Kind::Range) {
+        var = atoms[l.atom].var;
+        break;
+      }
+    if (var < 0) continue;
+    Conj rest;
+    Interval& in = iv[i];
+    bool plain = true;  // no other kind of condition on the variable
+    for (const Lit& l : row) {
+      const AtomDef& d = atoms[l.atom];
+      if (d.var != var && d.var2 != var) {
+        rest.push_back(l);
+        continue;
+      }
+      if (d.kind != AtomDef::Kind::Range) {
+        plain = false;
+        break;
+      }
+      bool upper = d.upper, strict = d.strict;
+      if (l.value == d.neg) upper = !upper, strict = !strict;  // not (x > c): no value, or x <= c
+      else in.none_ok = false;
+      int& b = upper ? in.hi : in.lo;
+      bool& st = upper ? in.hi_strict : in.lo_strict;
+      if (weaker(theory, b, st, d.bound, strict, upper)) {
+        b = d.bound;
+        st = strict;
+      }
+    }
+    if (!plain) continue;
+    budget.spend(1);
+    Group& g = groups[{var, std::move(rest)}];
+    // the row that wins first among those tried (the one that fires, in the usual
+    // tables), so that the finding names it and its witness shows it firing
+    uint32_t into = UINT32_MAX;
+    std::vector<uint32_t> tried = g.first;
+    for (uint32_t c : {g.widest_lo, g.widest_hi})
+      if (c != UINT32_MAX) tried.push_back(c);
+    for (uint32_t c : tried)
+      if (inside(theory, in, iv[c]) && (into == UINT32_MAX || rank[c] < rank[into])) into = c;
+    budget.spend(tried.size());
+    if (into != UINT32_MAX) {
+      first_copy[i] = into;
+      continue;
+    }
+    if (g.first.size() < kFirst) g.first.push_back(i);
+    auto better = [&](uint32_t c, bool upper) {
+      if (c == UINT32_MAX) return true;
+      const Interval& o = iv[c];
+      bool w = upper ? weaker(theory, in.hi, in.hi_strict, o.hi, o.hi_strict, true)
+                     : weaker(theory, in.lo, in.lo_strict, o.lo, o.lo_strict, false);
+      bool same = upper ? weaker(theory, o.hi, o.hi_strict, in.hi, in.hi_strict, true)
+                        : weaker(theory, o.lo, o.lo_strict, in.lo, in.lo_strict, false);
+      if (!w) return false;
+      if (!same) return true;
+      return upper ? weaker(theory, in.lo, in.lo_strict, o.lo, o.lo_strict, false)
+                   : weaker(theory, in.hi, in.hi_strict, o.hi, o.hi_strict, true);
+    };
+    if (better(g.widest_lo, false)) g.widest_lo = i;
+    if (better(g.widest_hi, true)) g.widest_hi = i;
+  }
+  // the copies of a contained row go with the row that contains it
+  for (uint32_t i = 0; i < n; ++i) first_copy[i] = first_copy[first_copy[i]];
 }
 
 std::vector<uint32_t> TableAnalysis::rows_meeting(const Conj& units,
@@ -363,33 +487,37 @@ std::vector<TableAnalysis::Alternative> TableAnalysis::target_alternatives(uint3
 
 namespace {
 
-// Writes a theory value as JSON.
+// Writes a theory value as JSON. A fresh value is a text or number no rule
+// names, at its place in the order (see TheoryValue): above every constant an
+// ordering comparison names, below every one, or between a constant and the
+// next such constant.
 class Writer {
  public:
-  explicit Writer(const TableTheory& t) : t_(t) {
-    for (const auto& v : t.values()) {
-      if (v.kind != TheoryValue::Kind::Const) continue;
-      if (v.const_kind == ConstKind::Text) texts_.insert(v.text);
-      if (v.const_kind == ConstKind::Number) max_number_ = std::max(max_number_, std::abs(v.number));
-    }
-  }
+  explicit Writer(const TableTheory& t, const ValueCatalog& c) : t_(t), c_(c) {}
   // Names fresh values by the role of the first variable that holds them.
   void name(int value, const std::string& role) {
     const TheoryValue& v = t_.values()[value];
     if (v.kind != TheoryValue::Kind::Fresh || v.sort != Sort::Text || names_.count(value)) return;
-    int n = ++counts_[role];
-    std::string s = fmt::format("{}-{}", role, n);
-    while (texts_.count(s)) s += "'";
+    std::string s;
+    if (v.anchor == TheoryValue::kAbove) {
+      int n = ++counts_[role];
+      s = fmt::format("{}-{}", role, n);
+      if (!c_.text_bounds.empty() && !(s > *c_.text_bounds.rbegin())) s = *c_.text_bounds.rbegin() + "-" + s;
+      while (c_.texts.count(s) || taken_.count(s)) s += "'";
+    } else {
+      s = between(v, role);
+    }
+    taken_.insert(s);
     names_[value] = s;
   }
-  std::string json(int value) const {
+  std::string json(int value) {
     const TheoryValue& v = t_.values()[value];
     std::string out;
     if (value == TableTheory::kNone) return "null";
     if (v.kind == TheoryValue::Kind::Fresh) {
-      if (v.sort == Sort::Number) return fmt::format("{}", std::floor(max_number_) + 1 + v.number);
-      auto it = names_.find(value);
-      append_json_string(out, it != names_.end() ? it->second : "value-" + v.text);
+      if (v.sort == Sort::Number) return fmt::format("{}", number(value));
+      name(value, "value");
+      append_json_string(out, names_[value]);
       return out;
     }
     switch (v.const_kind) {
@@ -398,25 +526,114 @@ class Writer {
       default: append_json_string(out, v.text); return out;
     }
   }
-  std::string text(int value) const {
+  std::string text(int value) {
     std::string j = json(value);
     return j.size() >= 2 && j.front() == '"' ? j.substr(1, j.size() - 2) : j;
   }
 
  private:
+  // A text at a fresh value's place: above its anchor constant (or nothing) and
+  // below the next constant an ordering comparison names, equal to no constant.
+  std::string between(const TheoryValue& v, const std::string& role) {
+    const std::string* lo = v.anchor >= 0 ? &t_.values()[v.anchor].text : nullptr;
+    const std::string* hi = nullptr;
+    if (lo) {
+      auto it = c_.text_bounds.upper_bound(*lo);
+      if (it != c_.text_bounds.end()) hi = &*it;
+    } else if (!c_.text_bounds.empty()) {
+      hi = &*c_.text_bounds.begin();
+    }
+    auto fits = [&](const std::string& s) {
+      return !s.empty() && (!lo || s > *lo) && (!hi || s < *hi) && !c_.texts.count(s) && !taken_.count(s);
+    };
+    std::vector<std::string> bases;
+    if (lo) {
+      bases.push_back(*lo);
+    } else {
+      if (!hi) {
+        for (int n = 1; n < 1000; ++n)
+          if (std::string s = fmt::format("{}-{}", role, n); fits(s)) return s;
+      }
+      // the proper prefixes of the next constant, longest first (cut between UTF-8 characters)
+      for (std::size_t len = hi->size(); len-- > 1;)
+        if ((static_cast<unsigned char>((*hi)[len]) & 0xC0) != 0x80) {
+          if (fits(hi->substr(0, len))) return hi->substr(0, len);
+          bases.push_back(hi->substr(0, len));
+        }
+      bases.push_back("");
+    }
+    for (int n = 1; n < 100; ++n)
+      for (const auto& b : bases)
+        for (const char* sep : {"-", " ", "!", "\x01"})
+          if (std::string s = fmt::format("{}{}{}", b, sep, n); fits(s)) return s;
+    // no text lies there (a constant and the next differ by a trailing NUL byte):
+    // the witness, checked with the evaluator, is then not reported
+    return (lo ? *lo : std::string()) + "-" + role;
+  }
+  // A number at a fresh value's place.
+  double number(int value) {
+    auto it = numbers_.find(value);
+    if (it != numbers_.end()) return it->second;
+    const TheoryValue& v = t_.values()[value];
+    auto fits = [&](double x, const double* lo, const double* hi) {
+      return std::isfinite(x) && (!lo || x > *lo) && (!hi || x < *hi) && !c_.numbers.count(x) && !taken_numbers_.count(x);
+    };
+    double x = std::floor(c_.max_number) + 1 + v.k;
+    if (v.anchor == TheoryValue::kBelow) {
+      const double* hi = c_.number_bounds.empty() ? nullptr : &*c_.number_bounds.begin();
+      double start = hi ? std::floor(*hi) - 1 : -(std::floor(c_.max_number) + 1);
+      for (int n = 0; n < 1000 && !fits(x = start - n, nullptr, hi); ++n) {
+      }
+    } else if (v.anchor >= 0) {
+      const double lo = t_.values()[v.anchor].number;
+      auto up = c_.number_bounds.upper_bound(lo);
+      const double* hi = up == c_.number_bounds.end() ? nullptr : &*up;
+      bool found = false;
+      for (int n = 0; n < 1000 && !found; ++n) found = fits(x = std::floor(lo) + 1 + n, &lo, hi);
+      for (int n = 1; n < 1000 && !found && hi; ++n) found = fits(x = lo + (*hi - lo) * n / (n + 1), &lo, hi);
+    } else {
+      while (taken_numbers_.count(x)) x += 1;
+    }
+    taken_numbers_.insert(x);
+    numbers_[value] = x;
+    return x;
+  }
+
   const TableTheory& t_;
-  std::set<std::string> texts_;
-  double max_number_ = 0;
+  const ValueCatalog& c_;
   std::map<int, std::string> names_;
   std::map<std::string, int> counts_;
+  std::set<std::string> taken_;
+  std::map<int, double> numbers_;
+  std::set<double> taken_numbers_;
 };
 
 }  // namespace
 
+void ValueCatalog::update(const TableTheory& t) {
+  for (; values < t.values().size(); ++values) {
+    const TheoryValue& v = t.values()[values];
+    if (v.kind != TheoryValue::Kind::Const) continue;
+    if (v.const_kind == ConstKind::Text) texts.insert(v.text);
+    if (v.const_kind == ConstKind::Number) {
+      numbers.insert(v.number);
+      max_number = std::max(max_number, std::abs(v.number));
+    }
+  }
+  for (; atoms < t.atoms().size(); ++atoms) {
+    const AtomDef& d = t.atoms()[atoms];
+    if (d.kind != AtomDef::Kind::Range) continue;
+    const TheoryValue& b = t.values()[d.bound];
+    if (b.const_kind == ConstKind::Text) text_bounds.insert(b.text);
+    if (b.const_kind == ConstKind::Number) number_bounds.insert(b.number);
+  }
+}
+
 std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
   const auto& vars = theory.vars();
   const Vocabulary& v = rules.rules.vocabulary;
-  Writer w(theory);
+  catalog_.update(theory);
+  Writer w(theory, catalog_);
   auto val = [&](int var) { return theory.value_of(model, var); };
   auto assigned = [&](int var) {
     return var >= 0 && model.at(var) >= 0;

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,17 @@ struct VarDomain {
   int var = -1;
   bool finite = false;
   std::vector<int> vals;  // finite: allowed values; else: excluded values
+};
+
+/// The constants of a table's theory, for writing witnesses: every text and
+/// number, and those that ordering comparisons name (a fresh value is written
+/// at its place among them). Extended as the theory grows, not rebuilt per witness.
+struct ValueCatalog {
+  std::set<std::string> texts, text_bounds;
+  std::set<double> numbers, number_bounds;
+  double max_number = 0;
+  std::size_t values = 0, atoms = 0;  // how many of the theory's values and atoms are in
+  void update(const TableTheory& t);
 };
 
 /// The analysis of one compiled table, shared by the lint rules.
@@ -45,6 +57,10 @@ class TableAnalysis {
   // priority), or the row itself. The index pairs only the first rows: a later
   // copy overlaps its first row (and the first row its copies), nothing else is
   // listed for it; rules of copies are reported once, against the first.
+  // Under first and priority, a row that differs from a row that wins over it
+  // only in ordering comparisons of one variable, with a range inside that
+  // row's, is listed the same way (it never fires where the other does not:
+  // N rules `x > "S<i>"` are N-1 pairs, not N²/2).
   std::vector<uint32_t> first_copy;
   std::vector<char> dead;                     // per rule: proven never to fire (set by the lint rules)
   std::vector<char> too_complex;              // per rule: no rows, its scenario exceeds kMaxRowsPerRule (not analysed)
@@ -94,7 +110,10 @@ class TableAnalysis {
   void index_overlaps();
   const ast::Span* span_of(uint32_t rule, uint32_t atom) const;
 
+  void contain_ranges();
+
   std::vector<std::vector<VarDomain>> sums_;  // per row: its variables' domains
+  ValueCatalog catalog_;
   const RawRuleSet* raw_;
   const RawTable* raw_table_ = nullptr;
   std::vector<const RawRule*> raw_rules_;  // per rule, or null

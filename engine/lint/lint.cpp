@@ -35,8 +35,8 @@ std::vector<std::unique_ptr<Rule>> all_rules() {
 namespace {
 
 const char* const kIncompleteHelp =
-    "split the table, or give its rules conditions the analysis models exactly (==, in, has_value, changed, "
-    "events) instead of ordering comparisons";
+    "split the table, or give its rules fewer alternatives (each `or` of a scenario multiplies them) and "
+    "conditions the analysis models exactly (not two fields compared by <, <=, >, >=)";
 
 }  // namespace
 

@@ -110,6 +110,8 @@ int TableTheory::value(TheoryValue v) {
     case ConstKind::Sym: k = fmt::format("phase:{}", v.sym); break;
   }
   if (v.kind == TheoryValue::Kind::Fresh) k = "fresh:" + k;
+  if (v.kind == TheoryValue::Kind::Fresh && v.anchor != TheoryValue::kAbove)
+    k = fmt::format("gap:{}:{}:{}", static_cast<int>(v.sort), v.anchor, v.k);
   auto [it, fresh] = value_index_.emplace(k, static_cast<int>(values_.size()));
   if (fresh) values_.push_back(std::move(v));
   return it->second;
@@ -129,6 +131,7 @@ int TableTheory::fresh(Sort s, int k) {
   TheoryValue v;
   v.kind = TheoryValue::Kind::Fresh;
   v.sort = s;
+  v.k = k;
   if (s == Sort::Number) {
     v.const_kind = ConstKind::Number;
     v.number = k;  // made distinct from the constants when written out
@@ -137,6 +140,52 @@ int TableTheory::fresh(Sort s, int k) {
     v.text = std::to_string(k);
   }
   return value(std::move(v));
+}
+
+int TableTheory::gap(Sort s, int anchor, int k) {
+  if (anchor == TheoryValue::kAbove) return fresh(s, k);
+  TheoryValue v;
+  v.kind = TheoryValue::Kind::Fresh;
+  v.sort = s;
+  v.const_kind = s == Sort::Number ? ConstKind::Number : ConstKind::Text;
+  v.anchor = anchor;
+  v.k = k;
+  v.text = std::to_string(k);
+  return value(std::move(v));
+}
+
+int TableTheory::order(int a, int b) const {
+  if (a == kNone || b == kNone) return 2;
+  const TheoryValue& x = values_[a];
+  const TheoryValue& y = values_[b];
+  if (x.sort != y.sort || (x.sort != Sort::Text && x.sort != Sort::Number)) return 2;
+  // a value's place: below every constant (0), at or just above a constant (1), above every one (2)
+  struct Place {
+    int rank, c, eps;
+  };
+  auto place = [](const TheoryValue& v, int id) -> Place {
+    if (v.kind == TheoryValue::Kind::Const) return {1, id, 0};
+    if (v.anchor == TheoryValue::kAbove) return {2, -1, 0};
+    if (v.anchor == TheoryValue::kBelow) return {0, -1, 0};
+    return {1, v.anchor, 1};
+  };
+  Place p = place(x, a), q = place(y, b);
+  if (p.rank != q.rank) return p.rank < q.rank ? -1 : 1;
+  if (p.rank != 1) return a == b ? 0 : 2;
+  const TheoryValue& cx = values_[p.c];
+  const TheoryValue& cy = values_[q.c];
+  int c = 0;
+  if (x.sort == Sort::Number) c = cx.number < cy.number ? -1 : cx.number > cy.number ? 1 : 0;
+  else c = cx.text.compare(cy.text) < 0 ? -1 : cx.text.compare(cy.text) > 0 ? 1 : 0;  // bytes, unsigned, as the evaluator
+  if (c != 0) return c;
+  if (p.eps != q.eps) return p.eps < q.eps ? -1 : 1;
+  return p.eps == 0 || a == b ? 0 : 2;
+}
+
+bool TableTheory::in_range(int v, const AtomDef& d) const {
+  int o = order(v, d.bound);
+  if (o == 2) return false;  // no value: every ordering comparison is false
+  return d.upper ? (d.strict ? o < 0 : o <= 0) : (d.strict ? o > 0 : o >= 0);
 }
 
 int TableTheory::term(const TExpr& e) {
@@ -325,9 +374,37 @@ AtomDef TableTheory::define(const TExpr& e) {
       if (a < -1) return truth(std::find(set.begin(), set.end(), -2 - a) != set.end() ? !neg : neg);
       return domain(a, std::move(set), neg);
     }
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge: {
+      // var OP constant (or constant OP var): a range of the variable's values;
+      // two variables compared stay a free boolean (below)
+      int a = term(e.args[0]), b = term(e.args[1]);
+      if (a == -1 || b == -1) break;
+      bool upper = e.op == Op::Lt || e.op == Op::Le, strict = e.op == Op::Lt || e.op == Op::Gt;
+      if (a < -1 && b < -1) {
+        int o = order(-2 - a, -2 - b);
+        if (o == 2) return truth(false);
+        return truth(upper ? (strict ? o < 0 : o <= 0) : (strict ? o > 0 : o >= 0));
+      }
+      if (a < -1) {
+        std::swap(a, b);
+        upper = !upper;  // c < x is x > c
+      }
+      if (b >= 0) break;
+      if (vars_[a].sort != Sort::Text && vars_[a].sort != Sort::Number) break;
+      if (-2 - b == kNone) return truth(false);
+      d.kind = AtomDef::Kind::Range;
+      d.var = a;
+      d.bound = -2 - b;
+      d.upper = upper;
+      d.strict = strict;
+      return d;
+    }
     default: break;
   }
-  // Not modelled (ordering, comparisons of computed booleans...): a free boolean.
+  // Not modelled (ordering of two variables, comparisons of computed booleans...): a free boolean.
   AtomDef o;
   o.kind = AtomDef::Kind::Domain;
   o.var = boolvar(Var::Kind::Opaque, -1, "opaque:" + key(e));
@@ -394,6 +471,7 @@ bool TableTheory::holds(const Model& m, Lit l) const {
     case AtomDef::Kind::Domain: t = contains(d.set, value_of(m, d.var)) != d.neg; break;
     case AtomDef::Kind::Equal: t = (value_of(m, d.var) == value_of(m, d.var2)) != d.neg; break;
     case AtomDef::Kind::Opaque: t = false; break;
+    case AtomDef::Kind::Range: t = in_range(value_of(m, d.var), d) != d.neg; break;
   }
   return t == l.value;
 }
@@ -490,8 +568,10 @@ class ModelSearch {
     }
     // literals
     std::vector<std::pair<int, int>> neq;
+    std::vector<Lit> ranges;
     for (const Lit& l : units) {
       const AtomDef& d = atoms[l.atom];
+      if (d.kind == AtomDef::Kind::Range) ranges.push_back(l);
       if (d.kind == AtomDef::Kind::Domain) {
         if (l.value != d.neg) dom_[d.var].keep(d.set);
         else dom_[d.var].drop(d.set);
@@ -516,8 +596,26 @@ class ModelSearch {
       else c.dom.drop(d.vals);
       if (vars[v].kind == Var::Kind::ExtSys) c.derived = true;
     }
-    for (auto& c : cls_)
+    // ranges: each class's values lie in one interval of the order (the
+    // intersection of its ranges), and "no value" only if no range asks for a value
+    for (const Lit& l : ranges) {
+      const AtomDef& d = atoms[l.atom];
+      Class& c = cls_[cls_of[d.var]];
+      if (l.value != d.neg) {
+        c.none_ok = false;
+        tighten(c, d.upper, d.bound, d.strict);
+      } else {
+        tighten(c, !d.upper, d.bound, !d.strict);  // not (x > c): no value, or x <= c
+      }
+    }
+    for (auto& c : cls_) {
       if (c.dom.empty()) return Sat::No;
+      if (c.ranged && c.lo >= 0 && c.hi >= 0) {
+        int o = t_.order(c.lo, c.hi);
+        c.empty_range = o > 0 || (o == 0 && (c.lo_strict || c.hi_strict));
+        if (c.empty_range && !c.none_ok) return Sat::No;
+      }
+    }
     for (auto [a, b] : neq) {
       if (cls_of[a] == cls_of[b]) return Sat::No;
       neq_.emplace_back(cls_of[a], cls_of[b]);
@@ -538,10 +636,25 @@ class ModelSearch {
       const AtomDef& d = atoms[l.atom];
       if (d.kind == AtomDef::Kind::Domain && d.var >= 0)
         for (int v : d.set) consts_[static_cast<int>(vars[d.var].sort)].push_back(v);
+      if (d.kind == AtomDef::Kind::Range) consts_[static_cast<int>(vars[d.var].sort)].push_back(d.bound);
     }
     for (auto& [s, list] : consts_) {
       std::sort(list.begin(), list.end());
       list.erase(std::unique(list.begin(), list.end()), list.end());
+    }
+    // the places of fresh values for a class with a range: below the query's
+    // constants of its sort, just above each but the largest (above the largest
+    // is the plain fresh value)
+    for (const auto& c : cls_) {
+      int s = static_cast<int>(c.sort);
+      if (!c.ranged || anchors_.count(s)) continue;
+      std::vector<int> a;
+      for (int v : consts_[s])
+        if (t_.values()[v].kind == TheoryValue::Kind::Const && t_.values()[v].sort == c.sort) a.push_back(v);
+      std::sort(a.begin(), a.end(), [&](int x, int y) { return t_.order(x, y) < 0; });
+      if (!a.empty()) a.pop_back();
+      a.insert(a.begin(), TheoryValue::kBelow);
+      anchors_[s] = std::move(a);
     }
     order_.clear();
     for (std::size_t c = 0; c < cls_.size(); ++c)
@@ -562,7 +675,44 @@ class ModelSearch {
     Dom dom;
     std::vector<int> members;
     bool derived = false;
+    // ranges: the values lie between lo and hi (value ids, -1: unbounded)
+    bool ranged = false, none_ok = true, empty_range = false;
+    int lo = -1, hi = -1;
+    bool lo_strict = false, hi_strict = false;
   };
+
+  void tighten(Class& k, bool upper, int c, bool strict) {
+    k.ranged = true;
+    int& b = upper ? k.hi : k.lo;
+    bool& st = upper ? k.hi_strict : k.lo_strict;
+    if (b < 0) {
+      b = c;
+      st = strict;
+      return;
+    }
+    int o = t_.order(c, b);
+    if (upper ? o < 0 : o > 0) {
+      b = c;
+      st = strict;
+    } else if (o == 0 && strict) {
+      st = true;
+    }
+  }
+  // Whether a class's ranges allow value v.
+  bool fits(const Class& k, int v) const {
+    if (!k.ranged) return true;
+    if (v == TableTheory::kNone) return k.none_ok;
+    if (k.empty_range) return false;
+    if (k.lo >= 0) {
+      int o = t_.order(v, k.lo);
+      if (o == 2 || o < 0 || (o == 0 && k.lo_strict)) return false;
+    }
+    if (k.hi >= 0) {
+      int o = t_.order(v, k.hi);
+      if (o == 2 || o > 0 || (o == 0 && k.hi_strict)) return false;
+    }
+    return true;
+  }
   struct Ext {
     int cls, arg_cls, arg_value;
   };
@@ -615,7 +765,31 @@ class ModelSearch {
     const Class& k = cls_[c];
     std::vector<int> cands;
     if (k.dom.finite) {
-      cands = k.dom.vals;
+      for (int v : k.dom.vals)
+        if (fits(k, v)) cands.push_back(v);
+    } else if (k.ranged) {
+      // as below, within the ranges, then a fresh value at each place of the
+      // order between the query's constants (k-th: distinct from those in use there)
+      if (k.dom.allows(TableTheory::kNone) && k.none_ok) cands.push_back(TableTheory::kNone);
+      std::vector<int> used;
+      for (std::size_t j = 0; j < i; ++j) {
+        int v = val_[order_[j]];
+        if (cls_[order_[j]].sort == k.sort && t_.values()[v].kind == TheoryValue::Kind::Fresh &&
+            std::find(used.begin(), used.end(), v) == used.end())
+          used.push_back(v);
+      }
+      int top = t_.fresh(k.sort, static_cast<int>(used.size()));
+      if (fits(k, top)) cands.push_back(top);
+      for (int v : used)
+        if (fits(k, v)) cands.push_back(v);
+      for (int v : consts_[static_cast<int>(k.sort)])
+        if (v != TableTheory::kNone && k.dom.allows(v) && fits(k, v)) cands.push_back(v);
+      for (int a : anchors_[static_cast<int>(k.sort)]) {
+        int n = 0;
+        for (int v : used) n += t_.values()[v].anchor == a;
+        int g = t_.gap(k.sort, a, n);
+        if (fits(k, g)) cands.push_back(g);
+      }
     } else {
       // no value first, then a value no other variable has, then one another has,
       // then the constants the query names (the small-model candidates, readable first)
@@ -658,6 +832,7 @@ class ModelSearch {
   std::vector<std::pair<int, int>> refs_;
   std::pair<int, int> context_{-1, -1};
   std::map<int, std::vector<int>> consts_;
+  std::map<int, std::vector<int>> anchors_;  // per sort with a ranged class: the places of fresh values
   std::vector<int> order_;
   std::vector<int> val_;
 };

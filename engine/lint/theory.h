@@ -31,7 +31,12 @@ using Clause = std::vector<Lit>;  // a disjunction
 enum class Sort : uint8_t { Text, Number, Bool, Phase, Truth };
 
 /// A value of the theory: "no value", a constant of the rules, or a fresh value
-/// (a text or number that no rule names).
+/// (a text or number that no rule names). Fresh values of texts and numbers are
+/// ordered against the constants (ordering comparisons read it): a fresh value
+/// lies above every constant (kAbove, the first choice of the search), below
+/// every one (kBelow), or just above constant `anchor` and below every
+/// constant greater than it; the witness writer picks a real text or number
+/// there (engine/lint/analysis.cpp).
 struct TheoryValue {
   enum class Kind : uint8_t { None, Const, Fresh } kind = Kind::None;
   Sort sort = Sort::Text;
@@ -40,6 +45,9 @@ struct TheoryValue {
   double number = 0;
   bool boolean = false;
   int sym = -1;  // phase id
+  static constexpr int kAbove = -2, kBelow = -1;
+  int anchor = kAbove;  // Fresh: kAbove, kBelow, or the value id of a constant
+  int k = 0;            // Fresh: which of the distinct fresh values at that place
 };
 
 /// What a change has that an atom reads.
@@ -54,11 +62,16 @@ struct Var {
   std::string key;
 };
 
-/// An atom as a constraint: var in set, var == var2, or a free boolean.
+/// An atom as a constraint: var in set, var == var2, var OP constant (Range:
+/// `<`, `<=`, `>`, `>=` as the evaluator orders texts and numbers; false when
+/// the variable has no value), or a free boolean.
 struct AtomDef {
-  enum class Kind : uint8_t { Domain, Equal, Opaque, True, False } kind = Kind::Opaque;
+  enum class Kind : uint8_t { Domain, Equal, Opaque, True, False, Range } kind = Kind::Opaque;
   int var = -1, var2 = -1;
   std::vector<int> set;  // sorted value ids (Domain)
+  int bound = -1;        // Range: the constant's value id
+  bool upper = false;    // Range: var < bound or var <= bound (else var > / >= bound)
+  bool strict = false;   // Range: < or > (else <= or >=)
   bool neg = false;      // the atom is the negation of the constraint
   bool exact = true;     // false: the theory treats it as a free boolean (sound, not complete)
 };
@@ -99,8 +112,15 @@ class TableTheory {
   int var_index(std::string_view key) const;
   /// The value id of phase `p`.
   int phase(int p);
-  /// A fresh value of a sort, number k (0-based), interned.
+  /// A fresh value of a sort, number k (0-based), interned: above every constant.
   int fresh(Sort s, int k);
+  /// The k-th fresh value of a sort at a place (TheoryValue::kBelow, or just above constant `anchor`).
+  int gap(Sort s, int anchor, int k);
+  /// Orders two values as the evaluator orders texts and numbers: -1, 0, 1, or 2
+  /// when they cannot be ordered (no value, other sorts, two fresh values at one place).
+  int order(int a, int b) const;
+  /// Whether value `v` satisfies the range of a Range atom (not negated).
+  bool in_range(int v, const AtomDef& d) const;
   /// Whether a literal holds in a model (variables not in the model take their default).
   bool holds(const Model& m, Lit l) const;
   /// The value a model gives a variable, or its default ("no value", false).
