@@ -524,3 +524,54 @@ TEST_CASE("lint ordering: under priority, a range inside the ranges of two rules
     CHECK(out.output.find("\"rule\":\"p.s3\"") != std::string::npos);
   }
 }
+
+namespace {
+
+// The shadowed-rule findings of a table of the typed fields, each witness run
+// through the evaluator: one of the rules named fires.
+std::vector<Diagnostic> shadowed_with_witnesses(const std::vector<SourceFile>& files) {
+  auto r = casex::lint_texts(files);
+  auto loaded = casex::RuleSet::load_texts(files);
+  REQUIRE(loaded.rules);
+  auto shadowed = with_code(r, "shadowed-rule");
+  for (const auto& d : shadowed) {
+    INFO(d.message << "\nwitness: " << d.witness);
+    REQUIRE(!d.witness.empty());
+    auto out = loaded.rules->eval_json(d.witness);
+    REQUIRE(out.ok);
+    auto named = d.message.substr(d.message.find("taken by"));
+    bool fires = false;
+    for (std::size_t q = named.find('"'); q != std::string::npos; q = named.find('"', named.find('"', q + 1) + 1)) {
+      std::string id = named.substr(q + 1, named.find('"', q + 1) - q - 1);
+      fires = fires || out.output.find("\"rule\":\"" + id + "\"") != std::string::npos;
+    }
+    CHECK(fires);
+  }
+  return shadowed;
+}
+
+}  // namespace
+
+TEST_CASE("lint ordering: a rule inside the range of a rule found never to fire is reported, taken by the rules "
+          "that take that one",
+          "[lint][lint-ordering]") {
+  auto shadowed = shadowed_with_witnesses(typed_with_table(
+      table("first", rule("r.0", "after.prio >= 1 and after.prio > 3") +
+                         rule("r.1", "after.prio <= 3 and after.prio >= 1") + rule("r.2", "after.prio > 1") +
+                         rule("r.3", "after.prio > 2"))));
+  REQUIRE(shadowed.size() == 2);
+  CHECK(shadowed[0].message.find("rule \"r.2\" never fires") == 0);
+  CHECK(shadowed[1].message.find("rule \"r.3\" never fires: every change it matches is taken by earlier rules "
+                                 "\"r.0\" and \"r.1\"") == 0);
+}
+
+TEST_CASE("lint ordering: a rule inside the range of a rule that never fires on its changes names the rules that do",
+          "[lint][lint-ordering]") {
+  auto shadowed = shadowed_with_witnesses(typed_with_table(
+      table("first", rule("r.0", "after.prio > 1 and after.prio < 2") + rule("r.1", "after.prio > 3") +
+                         rule("r.2", "after.prio >= 2 and after.prio < 3") + rule("r.3", "after.prio >= 1") +
+                         rule("r.4", "not (after.prio > 2) and after.prio > 1"))));
+  REQUIRE(shadowed.size() == 1);
+  CHECK(shadowed[0].message.find("rule \"r.4\" never fires: every change it matches is taken by earlier rules "
+                                 "\"r.0\" and \"r.2\"") == 0);
+}

@@ -21,18 +21,21 @@ class Shadowed : public Rule {
     for (uint32_t r = 0; r < a.checked.rules.size() && !a.budget.exhausted(); ++r) {
       a.budget.rule = static_cast<int>(r);
       if (a.dead[r] || a.rule_sat(r) != Sat::Yes) continue;
-      std::vector<uint32_t> winners = covering_rules(a, r, {});
+      std::vector<uint32_t> winners = fewest(a, r, false);
       if (winners.empty()) continue;
-      // the fewest of them that still cover it, dropping the weakest first, so
-      // that the rules named are those that fire (under priority, of two rules
-      // of equal priority the earlier fires)
-      std::stable_sort(winners.begin(), winners.end(), [&](uint32_t x, uint32_t y) { return a.beats(x, y); });
-      for (std::size_t i = winners.size(); i-- > 0 && winners.size() > 1;) {
-        std::vector<uint32_t> fewer = winners;
-        fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
-        if (!covering_rules(a, r, fewer).empty()) winners = std::move(fewer);
+      std::string doc = witness(a, r, winners, false);
+      // a row listed with the row whose range holds it (or a copy): when that
+      // rule does not fire on its changes, the rows that meet that row name those that do
+      bool grouped = false;
+      for (uint32_t row : a.rule_rows[r]) grouped = grouped || a.first_copy[row] != row;
+      if (doc.empty() && grouped && !a.budget.exhausted()) {
+        std::vector<uint32_t> wide = fewest(a, r, true);
+        std::string d2 = wide.empty() ? std::string() : witness(a, r, wide, true);
+        if (!d2.empty()) {
+          winners = std::move(wide);
+          doc = std::move(d2);
+        }
       }
-      std::sort(winners.begin(), winners.end());
       a.dead[r] = 1;
       std::vector<std::string> ids;
       for (uint32_t w : winners) ids.push_back(a.checked.rules[w].id);
@@ -44,22 +47,48 @@ class Shadowed : public Rule {
                       ? fmt::format("move it before {}, narrow {}, or remove it", quoted_list(ids),
                                     ids.size() == 1 ? "that rule" : "those rules")
                       : "raise its priority above theirs, or remove it",
-                  witness(a, r, winners));
+                  doc);
     }
   }
 
  private:
+  // The rows that may meet `row`: its overlaps; for a copy of a row (or a row
+  // inside its range, see TableAnalysis::first_copy), with `wide` or when that
+  // row's rule was found never to fire, the rows that may meet that row, a
+  // superset that lists the rules taking its changes.
+  static const std::vector<uint32_t>& meeting(const TableAnalysis& a, uint32_t row, bool wide) {
+    uint32_t f = a.first_copy[row];
+    return f != row && (wide || a.dead[a.compiled.rows[f].rule]) ? a.overlaps[f] : a.overlaps[row];
+  }
+
+  // The fewest rules that beat `r` and still cover it, dropping the weakest
+  // first, so that the rules named are those that fire (under priority, of two
+  // rules of equal priority the earlier fires); empty when `r` is not covered.
+  static std::vector<uint32_t> fewest(TableAnalysis& a, uint32_t r, bool wide) {
+    std::vector<uint32_t> winners = covering_rules(a, r, {}, wide);
+    if (winners.empty()) return winners;
+    std::stable_sort(winners.begin(), winners.end(), [&](uint32_t x, uint32_t y) { return a.beats(x, y); });
+    for (std::size_t i = winners.size(); i-- > 0 && winners.size() > 1;) {
+      std::vector<uint32_t> fewer = winners;
+      fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
+      if (!covering_rules(a, r, fewer, wide).empty()) winners = std::move(fewer);
+    }
+    std::sort(winners.begin(), winners.end());
+    return winners;
+  }
+
   // The rules that beat `r` and, together, match every change that `r` matches
   // (restricted to `only` when not empty); empty when `r` is not covered.
-  static std::vector<uint32_t> covering_rules(TableAnalysis& a, uint32_t r, const std::vector<uint32_t>& only) {
+  static std::vector<uint32_t> covering_rules(TableAnalysis& a, uint32_t r, const std::vector<uint32_t>& only,
+                                              bool wide) {
     std::vector<uint32_t> used;
     for (uint32_t row : a.rule_rows[r]) {
       if (a.row_sat[row] == Sat::No) continue;
       std::vector<Clause> clauses;
       std::vector<uint32_t> rules_here;
-      for (uint32_t k : a.overlaps[row]) {
+      for (uint32_t k : meeting(a, row, wide)) {
         uint32_t kr = a.compiled.rows[k].rule;
-        if (!a.beats(kr, r) || a.dead[kr]) continue;
+        if (k == row || !a.beats(kr, r) || a.dead[kr]) continue;
         if (!only.empty() && std::find(only.begin(), only.end(), kr) == only.end()) continue;
         Clause c;
         for (const Lit& l : a.rows[k])
@@ -76,12 +105,12 @@ class Shadowed : public Rule {
   }
 
   // A change that `r` matches where a winner fires (and is sent, when a target can be found).
-  static std::string witness(TableAnalysis& a, uint32_t r, const std::vector<uint32_t>& winners) {
+  static std::string witness(TableAnalysis& a, uint32_t r, const std::vector<uint32_t>& winners, bool wide) {
     for (int with_target = 1; with_target >= 0; --with_target)
       for (uint32_t row : a.rule_rows[r]) {
         if (a.row_sat[row] != Sat::Yes) continue;
         // the winners' rows that add the fewest conditions first: the smallest witness
-        std::vector<uint32_t> candidates = a.overlaps[row];
+        std::vector<uint32_t> candidates = meeting(a, row, wide);
         auto extra = [&](uint32_t k) {
           std::size_t n = 0;
           for (const Lit& l : a.rows[k]) n += !std::binary_search(a.rows[row].begin(), a.rows[row].end(), l);
