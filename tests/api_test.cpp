@@ -416,3 +416,32 @@ TEST_CASE("api: a value of a field's value set in another letter case is refused
   // A value outside the set that is no other spelling of a declared one is the host's business.
   CHECK(rules.eval_json(R"({"before": {"phase": "Close"}, "after": {"phase": "Close", "completion_code": "Other"}})").ok);
 }
+
+TEST_CASE("api: with case_variants: accept a value in another letter case is taken as a value no rule names",
+          "[api]") {
+  auto files = casex::RuleSet::builtin_sources();
+  for (auto& f : files) {
+    const std::string refuse = "case_variants: refuse";
+    if (auto at = f.text.find(refuse); at != std::string::npos) f.text.replace(at, refuse.size(), "case_variants: accept");
+  }
+  casex::LoadResult loaded = casex::RuleSet::load_texts(files);
+  INFO(casex::format_diagnostics(loaded.diagnostics, loaded.sources));
+  REQUIRE(loaded.rules);
+  const casex::RuleSet& rules = *loaded.rules;
+  auto doc = [](const std::string& code) {
+    return R"({"before": {"phase": "Close", "completion_code": "CompletionCodeFulfilled"}, )"
+           R"("after": {"phase": "Close", "completion_code": ")" +
+           code + R"("}, "external_reference": {"system": "SM", "id": "IM1"}})";
+  };
+  casex::JsonResult r = rules.eval_json(doc("withdrawnbyuser"));
+  INFO(r.error);
+  REQUIRE(r.ok);
+  // Taken as a value no rule names, it decides as any other such value does, not as the declared spelling.
+  casex::JsonResult declared = rules.eval_json(doc("WithdrawnbyUser"));
+  casex::JsonResult other = rules.eval_json(doc("Other"));
+  REQUIRE(declared.ok);
+  REQUIRE(other.ok);
+  CHECK(r.output == other.output);
+  CHECK(r.output != declared.output);
+  CHECK_NOTHROW(rules.evaluate(change({{"phase", "Close"}}, {{"phase", "Close"}, {"completion_code", "WITHDRAWNBYUSER"}})));
+}

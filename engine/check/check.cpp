@@ -542,6 +542,18 @@ class RuleChecker {
                     did_you_mean(c.value, vf.values));
         vf.value_aliases.emplace(a.value, c.value);
       }
+      if (f.case_variants) {
+        static const std::vector<std::string> kCaseVariants = {"refuse", "accept"};
+        const Text& cv = *f.case_variants;
+        if (Vocabulary::index_of(kCaseVariants, cv.value) < 0)
+          d_.report(Code::WrongType, cv.loc, fmt::format("case_variants is refuse or accept, not \"{}\"", cv.value),
+                    did_you_mean(cv.value, kCaseVariants));
+        else if (vf.values.empty())
+          d_.report(Code::WrongType, cv.loc,
+                    fmt::format("case_variants of {} needs a value set: the field declares no values", vf.name),
+                    "add `values: [...]` or remove case_variants");
+        vf.refuse_case_variants = cv.value == "refuse";
+      }
       int slot = static_cast<int>(v().fields.size());
       if (vf.type == Type::Phase) {
         if (v().phase_field >= 0)

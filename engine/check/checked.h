@@ -27,6 +27,9 @@ struct Vocabulary {
     Type type = Type::Text;
     std::vector<std::string> values;  // declared value set (empty: any)
     std::unordered_map<std::string, std::string> value_aliases;
+    /// An input value that spells a declared value in another letter case is
+    /// refused as bad input (`case_variants: refuse`), or taken as it is.
+    bool refuse_case_variants = false;
   };
   std::vector<std::string> metaphases;
   std::vector<std::string> phases;

@@ -2,6 +2,8 @@
 // care/value rows (disjunctive normal form), and builds the lookups.
 #include "engine/compile/compile.h"
 
+#include "engine/common/compiler.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -197,7 +199,7 @@ void finish(DecisionTable& t) {
       if (!care[w]) continue;
       t.sparse.push_back({w, care[w], value[w]});
       for (uint64_t m = care[w] & value[w]; m && anchor < 0; m &= m - 1) {
-        uint32_t atom = w * 64 + static_cast<uint32_t>(__builtin_ctzll(m));
+        uint32_t atom = w * 64 + lowest_bit(m);
         if (t.indexed && in_index[atom]) anchor = static_cast<int>(atom);
       }
     }
@@ -299,7 +301,7 @@ void build_facts(CompiledRules& c) {
   }
   auto remap = [](uint64_t m, const std::vector<uint32_t>& bits) {
     uint64_t out = 0;
-    for (; m; m &= m - 1) out |= uint64_t{1} << bits[static_cast<std::size_t>(__builtin_ctzll(m))];
+    for (; m; m &= m - 1) out |= uint64_t{1} << bits[lowest_bit(m)];
     return out;
   };
   const auto& v = c.rules.vocabulary;
@@ -524,7 +526,7 @@ void build_paths(CompiledRules& c) {
   auto phase_value = [&](int p0, int p1) {
     uint64_t out = 0;
     for (uint64_t m = phase_atoms; m; m &= m - 1) {
-      const uint32_t i = static_cast<uint32_t>(__builtin_ctzll(m));
+      const uint32_t i = lowest_bit(m);
       const auto& a = f.code[i];
       const int x = a.side == Side::Before ? p0 : p1;
       const bool eq = a.kind == K::MetaphaseEq ? v.phase_metaphase[x] == a.sym : x == a.sym;

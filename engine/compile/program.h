@@ -9,6 +9,7 @@
 
 #include "casex/casex.hpp"
 #include "engine/check/checked.h"
+#include "engine/eval/input.h"
 
 namespace casex::detail {
 
@@ -51,6 +52,16 @@ struct DecisionTable {
     bool boolean = false;
     double number = 0;
     std::string text;
+    /// The constant of a FieldEq as a value (viewing `text`).
+    Value constant() const {
+      Value v;
+      v.kind = ckind;
+      v.boolean = boolean;
+      v.sym = sym;
+      if (ckind == ConstKind::Number) v.number = number;
+      else v.text = text;
+      return v;
+    }
   };
   std::vector<AtomCode> code;  // parallel to atoms
 

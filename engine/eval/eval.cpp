@@ -3,6 +3,8 @@
 // de-duplication, origin suppression) and the actions of incoming operations.
 #include "engine/eval/eval.h"
 
+#include "engine/common/compiler.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -25,37 +27,6 @@ void ChangeInput::reset(const Vocabulary& v) {
 
 namespace {
 
-inline uint64_t load8(const char* p) {
-  uint64_t x;
-  std::memcpy(&x, p, 8);
-  return x;
-}
-
-inline uint32_t load4(const char* p) {
-  uint32_t x;
-  std::memcpy(&x, p, 4);
-  return x;
-}
-
-// a == b for texts, inlined: the usual texts (group names, codes, times,
-// short solutions) are compared in two overlapping loads of 4, 8 or 16 bytes
-// per side, without branching between the two halves.
-inline bool same_text(std::string_view a, std::string_view b) {
-  const std::size_t n = a.size();
-  if (n != b.size()) return false;
-  const char *x = a.data(), *y = b.data();
-  if (n >= 16) {
-    if (n > 32) return std::memcmp(x, y, n) == 0;
-    return ((load8(x) ^ load8(y)) | (load8(x + 8) ^ load8(y + 8)) | (load8(x + n - 16) ^ load8(y + n - 16)) |
-            (load8(x + n - 8) ^ load8(y + n - 8))) == 0;
-  }
-  if (n >= 8) return ((load8(x) ^ load8(y)) | (load8(x + n - 8) ^ load8(y + n - 8))) == 0;
-  if (n >= 4) return ((load4(x) ^ load4(y)) | (load4(x + n - 4) ^ load4(y + n - 4))) == 0;
-  for (std::size_t i = 0; i < n; ++i)
-    if (x[i] != y[i]) return false;
-  return true;
-}
-
 Value text_value(std::string_view s) {
   Value v;
   if (!s.empty()) {
@@ -70,18 +41,6 @@ Value bool_value(bool b) {
   v.kind = ConstKind::Bool;
   v.boolean = b;
   return v;
-}
-
-bool equal(const Value& a, const Value& b) {
-  if (a.kind != b.kind) return false;
-  switch (a.kind) {
-    case ConstKind::None: return true;
-    case ConstKind::Text: return a.text == b.text;
-    case ConstKind::Number: return a.number == b.number;
-    case ConstKind::Bool: return a.boolean == b.boolean;
-    case ConstKind::Sym: return a.sym == b.sym;
-  }
-  return false;
 }
 
 // -1, 0, 1, or 2 when the two cannot be ordered (no value, or different kinds).
@@ -110,7 +69,7 @@ std::string_view system_of(const ChangeInput& c, const Value& group) {
 // Looks up the groups of a field on both sides of a change (a rule asking
 // about one side usually asks about the other); a field that did not change
 // is looked up once.
-__attribute__((noinline)) void both_systems(const ChangeInput& in, SystemMemo& memo, int slot) {
+CASEX_NOINLINE void both_systems(const ChangeInput& in, SystemMemo& memo, int slot) {
   const Value& b = in.before[slot];
   const Value& a = in.after[slot];
   std::string_view sb, sa;
@@ -125,7 +84,7 @@ __attribute__((noinline)) void both_systems(const ChangeInput& in, SystemMemo& m
   memo.known[1] |= bit;
 }
 
-inline __attribute__((always_inline)) std::string_view field_system(const ChangeInput& in, SystemMemo* memo, Side side, int slot) {
+CASEX_ALWAYS_INLINE std::string_view field_system(const ChangeInput& in, SystemMemo* memo, Side side, int slot) {
   if (!memo || slot >= 64) return system_of(in, side == Side::Before ? in.before[slot] : in.after[slot]);
   const int s = side == Side::Before ? 0 : 1;
   if (!(memo->known[s] & (uint64_t{1} << slot))) both_systems(in, *memo, slot);
@@ -241,32 +200,8 @@ namespace {
 
 using AtomKind = DecisionTable::AtomCode::Kind;
 
-// equal(), inlined for the evaluator's hot path.
-inline bool same(const Value& a, const Value& b) {
-  if (a.kind != b.kind) return false;
-  switch (a.kind) {
-    case ConstKind::None: return true;
-    case ConstKind::Text:
-      return same_text(a.text, b.text);
-    case ConstKind::Number: return a.number == b.number;
-    case ConstKind::Bool: return a.boolean == b.boolean;
-    case ConstKind::Sym: return a.sym == b.sym;
-  }
-  return false;
-}
-
-// Whether a value equals an atom's constant (the semantics of equal()).
-inline bool equals_const(const Value& v, const DecisionTable::AtomCode& a) {
-  if (v.kind != a.ckind) return false;
-  switch (v.kind) {
-    case ConstKind::None: return true;
-    case ConstKind::Text: return same_text(v.text, a.text);
-    case ConstKind::Number: return v.number == a.number;
-    case ConstKind::Bool: return v.boolean == a.boolean;
-    case ConstKind::Sym: return v.sym == a.sym;
-  }
-  return false;
-}
+// Whether a value equals an atom's constant.
+CASEX_ALWAYS_INLINE bool equals_const(const Value& v, const DecisionTable::AtomCode& a) { return equal(v, a.constant()); }
 
 // Evaluates a change. Traced = false is the production path: no trace code at all.
 template <bool Traced>
@@ -285,7 +220,6 @@ class ChangeEvaluator {
     out_.ops.clear();
     out_.suppressed.clear();
     out_.error.clear();
-    s_.steps.clear();
     if constexpr (!Traced) {
       if (r_.facts.on) facts_ = facts(r_.facts.moves);
     }
@@ -302,27 +236,22 @@ class ChangeEvaluator {
       trace_->new_phase = np;
     }
     const int m0 = v_.phase_metaphase[p0], m1 = v_.phase_metaphase[np];
+    bool ok = true;
     if (int t = r_.transition(p0, np); t >= 0) {
       if constexpr (Traced) trace_->plan = EvalTrace::Plan::Transition;
-      if (!step(t, np, p0 != np ? np : -1)) return false;
+      ok = step(t, np, p0 != np ? np : -1);
     } else if (m0 == m1) {
       if constexpr (Traced) trace_->plan = EvalTrace::Plan::SameMetaphase;
-      if (!step(r_.metaphase_table[m0], p0, -1)) return false;
+      ok = step(r_.metaphase_table[m0], p0, -1);
     } else {
       if constexpr (Traced) trace_->plan = EvalTrace::Plan::TwoMetaphases;
-      if (!step(r_.metaphase_table[m0], p0, -1)) return false;
-      if (!step(r_.metaphase_table[m1], np, np)) return false;
+      ok = step(r_.metaphase_table[m0], p0, -1) && step(r_.metaphase_table[m1], np, np);
     }
-    const bool suppress_origin = r_.rules.suppress_origin && !in_.origin.empty();
-    for (std::size_t i = 0; i < s_.steps.size(); ++i) {
-      const OutOp& o = s_.steps[i];
-      bool suppress = suppress_origin && o.system == in_.origin;
-      if (suppress) out_.suppressed.push_back(o);
-      else out_.ops.push_back(o);
-      if constexpr (Traced)
-        trace(o, suppress ? EvalTrace::Fate::Suppressed : EvalTrace::Fate::Sent, trace_->targets[i]);
+    if (!ok) {  // an error sends nothing
+      out_.ops.clear();
+      out_.suppressed.clear();
     }
-    return true;
+    return ok;
   }
 
  private:
@@ -345,18 +274,14 @@ class ChangeEvaluator {
 
   bool holds(const TExpr& e) const { return eval_truth(e, ctx()); }
 
-  void trace(const OutOp& o, EvalTrace::Fate fate, int target) {
-    trace_->emits.push_back({o.table, o.rule, o.op, o.phase, std::string(o.system), fate, target});
-  }
-
   const Value& field(Side side, int slot) const { return side == Side::Before ? in_.before[slot] : in_.after[slot]; }
 
-  __attribute__((always_inline)) bool atom(const DecisionTable& dt, uint32_t i) const {
+  CASEX_ALWAYS_INLINE bool atom(const DecisionTable& dt, uint32_t i) const {
     // The traced path is the reference the fast paths are tested against: it interprets every atom.
     if constexpr (Traced) return eval_truth(dt.atoms[i], ctx());
     const auto& a = dt.code[i];
     switch (a.kind) {
-      case AtomKind::Changed: return !same(in_.before[a.slot], in_.after[a.slot]);
+      case AtomKind::Changed: return !equal(in_.before[a.slot], in_.after[a.slot]);
       case AtomKind::Event: return in_.events[a.slot] != 0;
       case AtomKind::Entered: return entered_ == a.slot;
       case AtomKind::RefExists: return in_.has_ref;
@@ -381,7 +306,7 @@ class ChangeEvaluator {
     return same_text(ref, field_system(in_, &s_.systems, a.side, a.slot)) != a.negate;
   }
 
-  __attribute__((noinline)) bool atom_outlined(const DecisionTable& dt, uint32_t i) const { return atom(dt, i); }
+  CASEX_NOINLINE bool atom_outlined(const DecisionTable& dt, uint32_t i) const { return atom(dt, i); }
 
   // Sets the bits of every atom of a table (bits are zero on entry).
   void all_atoms(const DecisionTable& dt, uint64_t* bits) const {
@@ -407,7 +332,7 @@ class ChangeEvaluator {
     }
     uint64_t known = dt.eager, value = 0;
     for (uint64_t m = known; m; m &= m - 1) {
-      const uint32_t i = static_cast<uint32_t>(__builtin_ctzll(m));
+      const uint32_t i = lowest_bit(m);
       if (atom(dt, i)) value |= uint64_t{1} << i;
     }
     for (uint32_t r = 0; r < n; ++r) {
@@ -416,7 +341,7 @@ class ChangeEvaluator {
       uint64_t unknown = row.care & ~known;
       bool ok = true;
       while (unknown) {
-        const uint32_t i = static_cast<uint32_t>(__builtin_ctzll(unknown));
+        const uint32_t i = lowest_bit(unknown);
         const uint64_t bit = uint64_t{1} << i;
         unknown &= unknown - 1;
         known |= bit;
@@ -539,12 +464,12 @@ class ChangeEvaluator {
   // ---- the facts path (CompiledRules::facts): one word for the whole rule set
 
   // A group of cheap atoms, kind by kind.
-  __attribute__((always_inline)) uint64_t facts(const Facts::Group& f) const {
+  CASEX_ALWAYS_INLINE uint64_t facts(const Facts::Group& f) const {
     const Value* side[2] = {in_.before.data(), in_.after.data()};
     uint64_t v = f.ref_exists & (uint64_t{0} - in_.has_ref);
     for (const auto& p : f.changed_text) v |= uint64_t{!same_text(side[0][p.slot].text, side[1][p.slot].text)} << p.bit;
     for (uint64_t m = in_.events.first_word() & f.event_slots; m; m &= m - 1)
-      v |= uint64_t{1} << r_.facts.event_bit[__builtin_ctzll(m)];
+      v |= uint64_t{1} << r_.facts.event_bit[lowest_bit(m)];
     for (const auto& p : f.lookups) {
       if (!(s_.systems.known[0] & (uint64_t{1} << p.slot))) both_systems(in_, s_.systems, p.slot);
       v |= (p.before & (uint64_t{0} - (s_.systems.size[0][p.slot] != 0))) |
@@ -552,7 +477,7 @@ class ChangeEvaluator {
     }
     for (const auto& p : f.compare_text)
       v |= uint64_t{same_text(side[static_cast<int>(p.side)][p.slot].text, {p.data, p.size}) != p.negate} << p.bit;
-    for (const auto& p : f.changed) v |= uint64_t{!same(side[0][p.slot], side[1][p.slot])} << p.bit;
+    for (const auto& p : f.changed) v |= uint64_t{!equal(side[0][p.slot], side[1][p.slot])} << p.bit;
     for (const auto& p : f.events) v |= uint64_t{in_.events[p.slot]} << p.bit;
     for (const auto& p : f.has_field)
       v |= uint64_t{side[static_cast<int>(p.side)][p.slot].kind != ConstKind::None} << p.bit;
@@ -572,7 +497,7 @@ class ChangeEvaluator {
   bool fact_row(const DecisionTable::FactRow& row, uint64_t& known, uint64_t& value) const {
     if ((value ^ row.value) & row.care & known) return false;
     for (uint64_t unknown = row.care & ~known; unknown; unknown &= unknown - 1) {
-      const uint32_t i = static_cast<uint32_t>(__builtin_ctzll(unknown));
+      const uint32_t i = lowest_bit(unknown);
       const uint64_t bit = uint64_t{1} << i;
       known |= bit;
       const auto& a = r_.facts.code[i];
@@ -585,16 +510,8 @@ class ChangeEvaluator {
     return !row.any || (value & row.any);
   }
 
-  // A step of the facts path. Its operations go straight to the outcome, so an
-  // error clears them (as the other paths send nothing on an error).
+  // A step of the facts path.
   bool fact_step(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, int entered) {
-    if (fact_step_ok(dt, ct, table, phase, entered)) return true;
-    out_.ops.clear();
-    out_.suppressed.clear();
-    return false;
-  }
-
-  bool fact_step_ok(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, int entered) {
     const Facts& f = r_.facts;
     facts_ |= facts(f.tables[static_cast<std::size_t>(table)]);
     const uint64_t value =
@@ -643,7 +560,7 @@ class ChangeEvaluator {
     if (!lazy && policy == HitPolicy::First) {  // every atom known: plain bit tests
       for (const auto& row : rows)
         if (!((value ^ row.value) & row.care) && (!row.any || (value & row.any))) {
-          emit_op(row.op, row.own_system, table, static_cast<int>(row.rule), phase);
+          emit(row.op, row.own_system, table, static_cast<int>(row.rule), phase);
           break;
         }
       return true;
@@ -654,9 +571,9 @@ class ChangeEvaluator {
     bool ok = true;
     for (const auto& row : rows) {
       if (static_cast<int>(row.rule) == p.last || !fact_row(row, known, value)) continue;
-      if (decide<true>(ct, table, phase, row.rule, p, ok)) break;
+      if (decide(ct, table, phase, row.rule, p, ok)) break;
     }
-    if (ok && p.chosen >= 0) emit_direct(table, p.chosen, phase);
+    if (ok && p.chosen >= 0) emit(table, p.chosen, phase);
     return ok;
   }
 
@@ -664,19 +581,16 @@ class ChangeEvaluator {
   bool consider(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, uint32_t r, Pick& p, bool& ok) {
     const uint32_t rule = dt.rows[r].rule;
     if (static_cast<int>(rule) == p.last || !matches(dt, r)) return false;
-    return decide<false>(ct, table, phase, rule, p, ok);
+    return decide(ct, table, phase, rule, p, ok);
   }
 
   // A row of `rule` matches: applies the table's hit policy; true to stop.
-  // Direct: the facts path, whose operations go straight to the outcome.
-  template <bool Direct>
   bool decide(const CheckedTable& ct, int table, int phase, uint32_t rule, Pick& p, bool& ok) {
     p.last = static_cast<int>(rule);
     switch (ct.policy) {
       case HitPolicy::First:
       case HitPolicy::Collect:
-        if constexpr (Direct) emit_direct(table, static_cast<int>(rule), phase);
-        else emit(table, static_cast<int>(rule), phase);
+        emit(table, static_cast<int>(rule), phase);
         return ct.policy == HitPolicy::First;
       case HitPolicy::Unique:
         if (p.chosen >= 0) {
@@ -730,44 +644,35 @@ class ChangeEvaluator {
     return nullptr;
   }
 
-  // The facts paths' emit: straight to the outcome, where the kept operations are ops + suppressed.
-  void emit_direct(int table, int rule, int phase) {
+  // The one emit: the operation of `rule` goes to its system (none: not
+  // sent), once per (operation, system) when the rule set de-duplicates, and
+  // to `suppressed` when that system is the change's origin.
+  void emit(int table, int rule, int phase) {
     const CheckedRule& cr = r_.rules.tables[static_cast<std::size_t>(table)].rules[static_cast<std::size_t>(rule)];
-    emit_op(cr.operation, cr.system.has_value(), table, rule, phase);
+    emit(cr.operation, cr.system.has_value(), table, rule, phase);
   }
 
-  void emit_op(int op, bool own_system, int table, int rule, int phase) {
+  void emit(int op, bool own_system, int table, int rule, int phase) {
     int target;
     const std::string_view sys = system_for(op, own_system, table, rule, target);
-    if (sys.empty()) return;
+    const OutOp o{op, phase, table, rule, sys};
+    auto fate = [&](EvalTrace::Fate f) {
+      if constexpr (Traced) trace_->emits.push_back({table, rule, op, phase, std::string(sys), f, target});
+    };
+    if (sys.empty()) return fate(EvalTrace::Fate::NoTarget);
     if (r_.rules.deduplicate) {
       for (const auto& prev : out_.ops)
-        if (prev.op == op && same_text(prev.system, sys)) return;
+        if (prev.op == op && same_text(prev.system, sys)) return fate(EvalTrace::Fate::Duplicate);
       for (const auto& prev : out_.suppressed)
-        if (prev.op == op && same_text(prev.system, sys)) return;
+        if (prev.op == op && same_text(prev.system, sys)) return fate(EvalTrace::Fate::Duplicate);
     }
-    const OutOp o{op, phase, table, rule, sys};
-    if (r_.rules.suppress_origin && !in_.origin.empty() && same_text(sys, in_.origin)) out_.suppressed.push_back(o);
-    else out_.ops.push_back(o);
-  }
-
-  void emit(int table, int rule, int phase) {
-    const CheckedRule& cr = r_.rules.tables[table].rules[rule];
-    int target;
-    const std::string_view sys = system_for(cr.operation, cr.system.has_value(), table, rule, target);
-    OutOp o{cr.operation, phase, table, rule, sys};
-    if (sys.empty()) {  // no target: not emitted
-      if constexpr (Traced) trace(o, EvalTrace::Fate::NoTarget, target);
-      return;
+    if (r_.rules.suppress_origin && !in_.origin.empty() && same_text(sys, in_.origin)) {
+      out_.suppressed.push_back(o);
+      fate(EvalTrace::Fate::Suppressed);
+    } else {
+      out_.ops.push_back(o);
+      fate(EvalTrace::Fate::Sent);
     }
-    if (r_.rules.deduplicate)
-      for (const auto& prev : s_.steps)
-        if (prev.op == cr.operation && prev.system == sys) {
-          if constexpr (Traced) trace(o, EvalTrace::Fate::Duplicate, target);
-          return;
-        }
-    if constexpr (Traced) trace_->targets.push_back(target);
-    s_.steps.push_back(o);
   }
 
   const CompiledRules& r_;

@@ -38,7 +38,6 @@ bool eval_truth(const TExpr& e, const EvalContext& c);
 /// never by a document, so it does not grow with the number of changes.
 struct Scratch {
   std::vector<uint64_t> bits;          // atom values of the step; all zero between steps
-  std::vector<OutOp> steps;
   std::vector<uint32_t> candidates;    // rows to try (indexed tables)
   std::vector<const std::vector<uint32_t>*> lists;
   SystemMemo systems;
@@ -67,8 +66,7 @@ struct EvalTrace {
   int old_phase = -1, new_phase = -1;
   Plan plan = Plan::SameMetaphase;
   std::vector<Step> steps;
-  std::vector<Emit> emits;   // in the order decided; Sent/Suppressed come last
-  std::vector<int> targets;  // target entry of each kept operation, in order (internal)
+  std::vector<Emit> emits;   // in the order decided
 };
 
 /// Decides the outgoing operations of a change. Returns false (and sets

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <string>
 #include <string_view>
@@ -26,15 +27,66 @@ struct Value {
 };
 static_assert(sizeof(Value) == 24);
 
+namespace text_detail {
+inline uint64_t load8(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);
+  return x;
+}
+
+inline uint32_t load4(const char* p) {
+  uint32_t x;
+  std::memcpy(&x, p, 4);
+  return x;
+}
+
+}  // namespace text_detail
+
+// a == b for texts, inlined: the usual texts (group names, codes, times,
+// short solutions) are compared in two overlapping loads of 4, 8 or 16 bytes
+// per side, without branching between the two halves.
+inline bool same_text(std::string_view a, std::string_view b) {
+  using text_detail::load4;
+  using text_detail::load8;
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  const char *x = a.data(), *y = b.data();
+  if (n >= 16) {
+    if (n > 32) return std::memcmp(x, y, n) == 0;
+    return ((load8(x) ^ load8(y)) | (load8(x + 8) ^ load8(y + 8)) | (load8(x + n - 16) ^ load8(y + n - 16)) |
+            (load8(x + n - 8) ^ load8(y + n - 8))) == 0;
+  }
+  if (n >= 8) return ((load8(x) ^ load8(y)) | (load8(x + n - 8) ^ load8(y + n - 8))) == 0;
+  if (n >= 4) return ((load4(x) ^ load4(y)) | (load4(x + n - 4) ^ load4(y + n - 4))) == 0;
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] != y[i]) return false;
+  return true;
+}
+
+/// The one equality of values (`==`, `in`, `changed()`): the same kind and
+/// the same value; "no value" equals only "no value".
+inline bool equal(const Value& a, const Value& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case ConstKind::None: return true;
+    case ConstKind::Text: return same_text(a.text, b.text);
+    case ConstKind::Number: return a.number == b.number;
+    case ConstKind::Bool: return a.boolean == b.boolean;
+    case ConstKind::Sym: return a.sym == b.sym;
+  }
+  return false;
+}
+
 /// The largest integer a number field holds exactly (2^53): inputs beyond it
 /// are refused, so that `==` and `changed()` never compare rounded numbers.
 inline constexpr int64_t kMaxExactInteger = int64_t{1} << 53;
 
-/// The declared value of field `f` that `s` spells with another letter case
-/// when `s` itself is not declared ("withdrawnbyuser" for "WithdrawnbyUser"),
-/// or null. Values are case-sensitive: such an input is refused, not taken for
-/// a value no rule names.
+/// When field `f` refuses case variants (`case_variants: refuse`): the declared
+/// value that `s` spells with another letter case when `s` itself is not
+/// declared; otherwise null. Values are case-sensitive: such an input is then
+/// refused, not taken for a value no rule names.
 inline const std::string* near_miss_value(const Vocabulary::Field& f, std::string_view s) {
+  if (!f.refuse_case_variants) return nullptr;
   const std::string* variant = nullptr;
   for (const auto& v : f.values) {
     if (v.size() != s.size()) continue;

@@ -34,7 +34,7 @@ struct Tables {
   NameTable top, fields, phases;
   std::vector<std::vector<std::pair<std::string, std::string>>> aliases;  // per field slot
   std::vector<Type> types;                                                // per field slot
-  uint64_t fields_with_values = 0;                                        // bit per field slot with a value set
+  uint64_t refusing_case_variants = 0;  // bit per field slot with `case_variants: refuse`
   const Vocabulary* vocab = nullptr;
   int phase_field = -1;
   bool usable = true;  // false: the vocabulary is unusual, always use the DOM path
@@ -217,7 +217,7 @@ class Handler {
             s = to;
             break;
           }
-        if (t_->fields_with_values >> index_ & 1 && near_miss_value((*t_->vocab).fields[index_], s))
+        if (t_->refusing_case_variants >> index_ & 1 && near_miss_value((*t_->vocab).fields[index_], s))
           return fail(ec);  // the DOM path words the error
         Value& v = (*snap_)[index_];
         v.kind = ConstKind::Text;
@@ -336,7 +336,7 @@ struct ChangeReader::Impl {
     tables.aliases.resize(v.fields.size());
     for (std::size_t i = 0; i < v.fields.size(); ++i) {
       tables.types.push_back(v.fields[i].type);
-      if (i < 64 && !v.fields[i].values.empty()) tables.fields_with_values |= uint64_t{1} << i;
+      if (i < 64 && v.fields[i].refuse_case_variants) tables.refusing_case_variants |= uint64_t{1} << i;
       for (const auto& [from, to] : v.fields[i].value_aliases) tables.aliases[i].emplace_back(from, to);
     }
     tables.phase_field = v.phase_field;

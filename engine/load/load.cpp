@@ -22,7 +22,6 @@
 #include <set>
 #include <sstream>
 #include <system_error>
-#include <thread>
 
 #include "engine/load/source_map.h"
 
@@ -34,7 +33,7 @@ namespace {
 const std::vector<std::string> kTopKeys = {"vocabulary", "workflow", "targets", "table", "incoming"};
 const std::vector<std::string> kVocabularyKeys = {"metaphases", "phases", "fields", "events", "operations"};
 const std::vector<std::string> kPhaseKeys = {"name", "metaphase", "aliases"};
-const std::vector<std::string> kFieldKeys = {"name", "type", "values", "value_aliases", "aliases"};
+const std::vector<std::string> kFieldKeys = {"name", "type", "values", "value_aliases", "case_variants", "aliases"};
 const std::vector<std::string> kOperationsKeys = {"outgoing", "incoming"};
 const std::vector<std::string> kWorkflowKeys = {"moves", "deduplicate", "suppress_origin"};
 const std::vector<std::string> kMoveKeys = {"id", "description", "when", "to"};
@@ -49,9 +48,6 @@ const std::vector<std::string> kActionKeys = {"set",   "set_if_no_value",  "clea
                                               "system", "id"};
 const std::vector<std::string> kActionKinds = {"set", "set_if_no_value", "clear", "add_comment",
                                                "create_reference", "delete_reference"};
-
-// Rule text from which loading parses the files on two threads.
-constexpr std::size_t kParallelLoadBytes = 4096;
 
 // Refuses nesting deeper than the limit before yaml-cpp recurses into it: flow
 // collections by their brackets, block collections by indentation and by
@@ -301,8 +297,7 @@ class FileLoader {
       : file_(file), diags_(diags), out_(out) {}
 
   /// Checks the limits and parses the YAML; false (with a diagnostic) when
-  /// there is nothing to walk. Touches nothing but the file, `diags` and
-  /// `root`, so files can be parsed on several threads.
+  /// there is nothing to walk.
   bool parse(YAML::Node& root) { return parse_yaml_file(file_.name, file_.text, kMaxRuleFileBytes, root, diags_); }
 
   /// Reads a parsed file into the rule set.
@@ -445,6 +440,7 @@ class FileLoader {
         rf.type = *type;
         if (f["values"]) rf.values = names(f["values"], "a field's values");
         if (f["aliases"]) rf.aliases = names(f["aliases"], "a field's aliases");
+        if (f["case_variants"]) rf.case_variants = text(f["case_variants"], "a field's case_variants");
         if (auto va = f["value_aliases"]) {
           if (!va.IsMap()) {
             wrong_type(va, "value_aliases", "a mapping from alias to value");
@@ -852,56 +848,10 @@ bool parse_yaml_file(const std::string& name, const std::string& text, std::size
 }
 
 RawRuleSet load_rule_files(const std::vector<SourceFile>& files, Diagnostics& diags) {
-  // yaml-cpp's scanner is most of the cost of loading: the files are parsed
-  // on two threads when there is enough text, then read in order, so the
-  // diagnostics come out exactly as a one-thread load gives them.
-  struct Parsed {
-    YAML::Node root;
-    Diagnostics diags;
-    bool ok = false;
-  };
   RawRuleSet out;
-  std::vector<Parsed> parsed(files.size());
-  auto parse = [&](const std::vector<std::size_t>& which) {
-    for (std::size_t i : which) parsed[i].ok = FileLoader(files[i], parsed[i].diags, out).parse(parsed[i].root);
-  };
-  std::size_t bytes = 0;
-  for (const auto& f : files) bytes += f.text.size();
-  if (files.size() > 1 && bytes >= kParallelLoadBytes) {
-    // Two shares of about equal size: the largest files first, each to the lighter share.
-    std::vector<std::size_t> order(files.size()), share[2];
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return files[a].text.size() > files[b].text.size(); });
-    std::size_t weight[2] = {0, 0};
-    for (std::size_t i : order) {
-      const int s = weight[0] <= weight[1] ? 0 : 1;
-      share[s].push_back(i);
-      weight[s] += files[i].text.size();
-    }
-    std::exception_ptr failed;
-    std::thread other([&] {
-      try {
-        parse(share[1]);
-      } catch (...) {
-        failed = std::current_exception();
-      }
-    });
-    try {
-      parse(share[0]);
-    } catch (...) {
-      other.join();
-      throw;
-    }
-    other.join();
-    if (failed) std::rethrow_exception(failed);
-  } else {
-    std::vector<std::size_t> all(files.size());
-    for (std::size_t i = 0; i < all.size(); ++i) all[i] = i;
-    parse(all);
-  }
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    diags.append(std::move(parsed[i].diags));
-    if (parsed[i].ok) FileLoader(files[i], diags, out).walk(parsed[i].root);
+  for (const auto& f : files) {
+    YAML::Node root;
+    if (FileLoader(f, diags, out).parse(root)) FileLoader(f, diags, out).walk(root);
   }
   return out;
 }

@@ -41,6 +41,7 @@ struct RawField {
   Text type;  // text | phase | number | boolean
   std::vector<Text> values;
   std::vector<std::pair<Text, Text>> value_aliases;  // alias -> canonical value
+  std::optional<Text> case_variants;                  // refuse | accept
   std::vector<Text> aliases;
 };
 
