@@ -256,3 +256,106 @@ TEST_CASE("fields and events past the 64th slot decide like the reference path",
   REQUIRE_FALSE(rules.compiled().facts.paths.empty());
   require_paths_agree(rules, 20000);
 }
+
+namespace {
+
+// The rules around `table` (a Resolution table), and one change of them: from
+// `before` to `after`, a comment added, the record with SM.
+struct OneChange {
+  RuleSet rules;
+  ChangeInput in;
+  explicit OneChange(const std::string& table) : rules(load(builtin_with_resolution(table))) {}
+  void set(const char* before, const char* after) {
+    const Vocabulary& v = rules.compiled().rules.vocabulary;
+    in.reset(v);
+    in.before[v.phase_field].kind = in.after[v.phase_field].kind = ConstKind::Sym;
+    in.before[v.phase_field].sym = v.find_phase(before);
+    in.after[v.phase_field].sym = v.find_phase(after);
+    REQUIRE(in.before[v.phase_field].sym >= 0);
+    REQUIRE(in.after[v.phase_field].sym >= 0);
+    in.events.set(static_cast<std::size_t>(Vocabulary::index_of(v.events, "comment_added")), true);
+    in.has_ref = true;
+    in.ref_system = "SM";
+  }
+  // The rules whose operations are sent, in order, on the fast and on the reference path (must agree).
+  std::string sent() {
+    const CompiledRules& c = rules.compiled();
+    Outcome fast, reference;
+    Scratch s1, s2;
+    EvalTrace trace;
+    bool ok1 = evaluate_change(c, in, fast, s1);
+    bool ok2 = evaluate_change(c, in, reference, s2, &trace);
+    INFO("fast: " << describe(c, fast, ok1) << "\nreference: " << describe(c, reference, ok2));
+    CHECK(ok1);
+    CHECK(ok2);
+    auto ids = [&c](const Outcome& o) {
+      std::string s;
+      for (const auto& op : o.ops) s += (s.empty() ? "" : " ") + c.rules.tables[op.table].rules[op.rule].id;
+      return s;
+    };
+    CHECK(ids(fast) == ids(reference));
+    return ids(reference);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("entered() of a phase of another metaphase holds only in the new metaphase's step, on both paths",
+          "[eval][paths]") {
+  // The Resolution table asks entered("Review") and entered("Close"), phases of
+  // Validation and Done: on a change from InitialSupport to Review the old
+  // metaphase's step (this table) does not enter Review, so r.entered-review
+  // does not fire there; Validation's own table, consulted for the new phase, does.
+  OneChange c(R"(table:
+  id: resolution
+  scope: {metaphase: Resolution}
+  hit_policy: collect
+  rules:
+    - id: r.entered-review
+      when: entered("Review")
+      then: Cancel
+    - id: r.entered-close
+      when: entered("Close") or entered("Escalate")
+      then: Reject
+    - id: r.comment
+      when: comment_added
+      then: Update
+)");
+  REQUIRE_FALSE(c.rules.compiled().facts.paths.empty());  // the fast path is the specialized one
+  c.set("InitialSupport", "Review");
+  CHECK(c.sent() == "r.comment validation.resolve");
+  c.set("Escalate", "Close");
+  CHECK(c.sent() == "r.comment done.close");
+  c.set("InitialSupport", "Escalate");  // within Resolution: nothing is entered
+  CHECK(c.sent() == "r.comment");
+  c.set("Classify", "Escalate");  // Resolution entered: its own entered("Escalate") holds in the new step
+  CHECK(c.sent() == "r.entered-close r.comment");
+  require_paths_agree(c.rules, 5000);
+}
+
+TEST_CASE("hit policy priority: a tie goes to the earlier rule on the fast and on the reference path",
+          "[eval][paths]") {
+  // Independent of hit_policy_test.cpp: two rules of priority 4 both match; the earlier one is sent.
+  OneChange c(R"(table:
+  id: resolution
+  scope: {metaphase: Resolution}
+  hit_policy: priority
+  rules:
+    - id: r.low
+      when: comment_added
+      then: Reject
+      priority: 1
+    - id: r.first-of-tie
+      when: comment_added
+      then: Update
+      priority: 4
+    - id: r.second-of-tie
+      when: comment_added or attachment_changed
+      then: Cancel
+      priority: 4
+)");
+  c.set("InitialSupport", "InitialSupport");
+  CHECK(c.sent() == "r.first-of-tie");
+  c.set("Escalate", "InitialSupport");
+  CHECK(c.sent() == "r.first-of-tie");
+}

@@ -344,3 +344,74 @@ TEST_CASE("lint: timings of the default rules and of generated tables", "[.][lin
               << " solver steps, " << s.incomplete_tables << " tables incomplete)\n";
   }
 }
+
+TEST_CASE("lint: a witness candidate the evaluator does not reproduce is rejected, and the next one is reported",
+          "[lint]") {
+  // Under hit policy unique, r.update and r.resolve overlap whenever a comment is
+  // added. The model of that overlap leaves the phases free, so the first
+  // candidate is the change InitialSupport -> InitialSupport, where
+  // r.in-initial-support matches too and the run-time error names it and
+  // r.update, not the pair of the finding: that candidate must be rejected and
+  // the next one (Escalate -> Escalate) reported. Every reported witness must
+  // reproduce its finding: an error naming both of its rules.
+  auto files = default_rules();
+  bool edited = false;
+  for (auto& f : files)
+    if (f.name == "rules/resolution.yaml") {
+      f.text = "table:\n  id: resolution\n  scope: {metaphase: Resolution}\n  hit_policy: unique\n  rules:\n"
+               "    - id: r.in-initial-support\n      when: after.phase == \"InitialSupport\"\n      then: Cancel\n"
+               "    - id: r.update\n      when: comment_added\n      then: Update\n"
+               "    - id: r.resolve\n      when: comment_added\n      then: Resolve\n";
+      edited = true;
+    }
+  REQUIRE(edited);
+  casex::LoadResult loaded = casex::RuleSet::load_texts(files);
+  INFO(casex::format_diagnostics(loaded.diagnostics, loaded.sources));
+  REQUIRE(loaded.rules);
+  auto result = casex::lint_texts(files);
+  INFO(render(result));
+  int overlaps = 0;
+  bool update_resolve = false;
+  for (const auto& d : result.diagnostics) {
+    if (d.code != "unique-overlap") continue;
+    ++overlaps;
+    INFO("witness: " << d.witness);
+    REQUIRE_FALSE(d.witness.empty());
+    std::vector<std::string> names = quoted(d.message);
+    REQUIRE(names.size() >= 2);
+    casex::JsonResult r = loaded.rules->eval_json(d.witness);
+    CHECK_FALSE(r.ok);
+    CHECK(r.error.find("\"" + names[0] + "\"") != std::string::npos);
+    CHECK(r.error.find("\"" + names[1] + "\"") != std::string::npos);
+    if (names[0] == "r.update" && names[1] == "r.resolve") {
+      update_resolve = true;
+      CHECK(std::string(bj::parse(d.witness).at("after").at("phase").as_string()) != "InitialSupport");
+    }
+  }
+  CHECK(overlaps >= 1);
+  CHECK(update_resolve);
+}
+
+TEST_CASE("lint: entered() of a transition table's target phase holds there, so a rule asking it is satisfiable",
+          "[lint]") {
+  auto files = default_rules();
+  bool edited = false;
+  for (auto& f : files)
+    if (f.name == "rules/review-initialsupport.yaml") {
+      const std::string from = "      when: not is_external(before.assignment) and is_external(after.assignment)\n";
+      auto at = f.text.find(from);
+      REQUIRE(at != std::string::npos);
+      f.text.replace(at, from.size(),
+                     "      when: entered(\"InitialSupport\") and not is_external(before.assignment) and "
+                     "is_external(after.assignment)\n");
+      edited = true;
+    }
+  REQUIRE(edited);
+  auto result = casex::lint_texts(files);
+  INFO(render(result));
+  for (const auto& d : result.diagnostics) {
+    CHECK(d.severity != casex::Severity::Error);
+    CHECK(d.code != "unsatisfiable-scenario");
+    CHECK(d.code != "shadowed-rule");
+  }
+}

@@ -180,3 +180,31 @@ TEST_CASE("load fixtures: every diagnostic code of codes.def is shown by a fixtu
     CHECK(all.find("[" + code + "]") != std::string::npos);
   }
 }
+
+TEST_CASE("a rule id used twice, by a table rule and an incoming rule, is refused naming the id", "[load]") {
+  // Independent of the duplicate-rule-id fixtures: the rules of rules/ with one
+  // incoming rule renamed to the id of a table rule.
+  std::vector<casex::SourceFile> files;
+  for (const auto& e : fs::directory_iterator(kRulesDir))
+    if (e.path().extension() == ".yaml") files.push_back({"rules/" + e.path().filename().string(), slurp(e.path())});
+  std::sort(files.begin(), files.end(),
+            [](const casex::SourceFile& a, const casex::SourceFile& b) { return a.name < b.name; });
+  REQUIRE(casex::RuleSet::load_texts(files).rules);
+  bool renamed = false;
+  for (auto& f : files)
+    if (f.name == "rules/incoming.yaml") {
+      auto at = f.text.find("- id: ");
+      REQUIRE(at != std::string::npos);
+      auto end = f.text.find('\n', at);
+      f.text.replace(at, end - at, "- id: resolution.update");
+      renamed = true;
+    }
+  REQUIRE(renamed);
+  casex::LoadResult loaded = casex::RuleSet::load_texts(files);
+  INFO(casex::format_diagnostics(loaded.diagnostics, loaded.sources));
+  CHECK_FALSE(loaded.rules);
+  int named = 0;
+  for (const auto& d : loaded.diagnostics)
+    named += d.code == "duplicate-id" && d.message == "rule id \"resolution.update\" is declared twice";
+  CHECK(named == 1);
+}

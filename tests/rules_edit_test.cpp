@@ -208,3 +208,79 @@ TEST_CASE("rules edit: a scenario edited in a table changes which changes send t
        "or comment_added or attachment_changed or changed(expected_resolution_time)");
   CHECK(decide(fx.edited(), ert) == "Review: Resolve SM validation.resolve");
 }
+
+TEST_CASE("rules edit: create_reference from a message without an id or a system is an error naming the empty part",
+          "[rules-edit]") {
+  Fixture fx;
+  const std::string ok = R"({"incoming": "Create", "system": "SM", "id": "IM7", "incident": {"phase": "Log"}})";
+  casex::JsonResult r = fx.defaults.eval_json(ok);
+  INFO(r.error);
+  REQUIRE(r.ok);
+  CHECK(bj::parse(r.output).at("external_reference") == bj::parse(R"({"system": "SM", "id": "IM7"})"));
+  for (const char* doc : {R"({"incoming": "Create", "system": "SM", "id": "", "incident": {"phase": "Log"}})",
+                          R"({"incoming": "Create", "system": "", "id": "IM7", "incident": {"phase": "Log"}})"}) {
+    INFO(doc);
+    casex::JsonResult bad = fx.defaults.eval_json(doc);
+    CHECK_FALSE(bad.ok);
+    CHECK_THAT(bad.error, Catch::Contains("incoming.create") && Catch::Contains("has no value"));
+    CHECK_THAT(bad.error, Catch::Contains(std::string(doc).find(R"("id": "")") != std::string::npos
+                                              ? "but {message.id} has no value"
+                                              : "but {message.system} has no value"));
+  }
+}
+
+TEST_CASE("rules edit: an incoming action's condition sees the record as the earlier actions left it",
+          "[rules-edit]") {
+  Fixture fx;
+  // Create makes the record, then comments only if there is one; Reject deletes it, then
+  // comments only if there is none left.
+  edit(fx.files, "incoming.yaml", R"(      - create_reference: {system: "{message.system}", id: "{message.id}"})",
+       R"(      - create_reference: {system: "{message.system}", id: "{message.id}"}
+      - add_comment: "Linked to {external_reference.system} {external_reference.id}"
+        when: has_value(external_reference))");
+  edit(fx.files, "incoming.yaml", "      - delete_reference: true\n",
+       "      - delete_reference: true\n"
+       "      - add_comment: Unlinked\n"
+       "        when: not has_value(external_reference)\n");
+  casex::RuleSet rules = fx.edited();
+  CHECK(comments(rules, R"({"incoming": "Create", "system": "SM", "id": "IM7", "incident": {"phase": "Log"}})") ==
+        std::vector<std::string>{"Linked to SM IM7"});
+  CHECK(comments(rules, R"({"incoming": "Reject", "system": "SM", "id": "IM7", "incident": {"phase": "InitialSupport"},
+                           "external_reference": {"system": "SM", "id": "IM7"}})")
+            .front() == "Unlinked");
+}
+
+TEST_CASE("rules edit: an incoming operation reads a boolean field, and its set stores true and false as written",
+          "[rules-edit]") {
+  Fixture fx;
+  edit(fx.files, "vocabulary.yaml", "    - {name: expected_resolution_time, type: text}\n",
+       "    - {name: expected_resolution_time, type: text}\n    - {name: major, type: boolean}\n");
+  edit(fx.files, "incoming.yaml", "      - add_comment: Incident was assigned locally from external system\n",
+       "      - add_comment: Incident was assigned locally from external system\n"
+       "      - {set: major, value: \"true\"}\n");
+  edit(fx.files, "incoming.yaml", "      - delete_reference: true\n",
+       "      - delete_reference: true\n      - {set: major, value: \"false\"}\n");
+  edit(fx.files, "incoming.yaml", R"(      - create_reference: {system: "{message.system}", id: "{message.id}"})",
+       R"(      - create_reference: {system: "{message.system}", id: "{message.id}"}
+      - add_comment: Major incident
+        when: incident.major)");
+  casex::RuleSet rules = fx.edited();
+  // the incident's boolean as read from an incoming document, in an action's condition
+  CHECK(comments(rules, R"({"incoming": "Create", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": true}})") ==
+        std::vector<std::string>{"Major incident"});
+  CHECK(comments(rules, R"({"incoming": "Create", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": false}})")
+            .empty());
+  auto major = [&](const char* document) {
+    casex::JsonResult r = rules.eval_json(document);
+    INFO(r.error);
+    REQUIRE(r.ok);
+    return bj::serialize(bj::parse(r.output).at("incident").at("major"));
+  };
+  CHECK(major(R"({"incoming": "Assign", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": false}})") ==
+        "true");
+  CHECK(major(R"({"incoming": "Reject", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": true}})") ==
+        "false");
+  // an operation that does not set it keeps the incident's value, as read
+  CHECK(major(R"({"incoming": "Create", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": true}})") ==
+        "true");
+}

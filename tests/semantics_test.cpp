@@ -172,3 +172,18 @@ TEST_CASE("expressions.txt: each expression fires exactly on the changes its lin
 TEST_CASE("expressions.txt: no line is left marked as a known engine bug", "[semantics]") {
   for (const Case& c : read_cases("expressions.txt")) CHECK(c.bug.empty());
 }
+
+TEST_CASE("a phase compared with a number is refused with an error naming both types", "[semantics]") {
+  for (const char* expression : {"after.phase == 3", "3 != before.phase", "after.phase in [1, 2]"}) {
+    INFO(expression);
+    casex::LoadResult loaded = casex::RuleSet::load_texts(rule_files(expression));
+    INFO(casex::format_diagnostics(loaded.diagnostics, loaded.sources));
+    CHECK_FALSE(loaded.rules.has_value());
+    bool named = false;
+    for (const auto& d : loaded.diagnostics)
+      named |= d.code == "type-mismatch" &&
+               (d.message.find("cannot compare phase with number") != std::string::npos ||
+                d.message.find("cannot compare number with phase") != std::string::npos);
+    CHECK(named);
+  }
+}
