@@ -30,7 +30,8 @@ RuleSet load(const std::vector<SourceFile>& files) {
 // A Resolution table under `policy` whose scenarios use every kind of atom:
 // changes, events, presence, groups, constants, phases, metaphases,
 // entered(), ordering and membership (interpreted), a group's system
-// compared with the record's, and alternatives on phases alone.
+// compared with the record's, alternatives on phases alone, and the
+// functions changed_to() (compiled as its meaning) and starts_with() (interpreted).
 std::string mixed_table(const std::string& policy) {
   return fmt::format(R"(table:
   id: resolution
@@ -69,6 +70,10 @@ std::string mixed_table(const std::string& policy) {
       when: after.phase == "Escalate" or entered("Escalate") or before.phase == "Log"
       then: Cancel
       priority: 0
+    - id: r.functions
+      when: changed_to(solution, "s2") or changed_to(assignment, null) or starts_with(after.assignment, "SM")
+      then: Resolve
+      priority: 8
 )",
                      policy);
 }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -55,11 +56,59 @@ int Vocabulary::find_field(std::string_view name) const {
   return -1;
 }
 
+const std::vector<Function>& functions() {
+  static const std::vector<Function> all = {
+#define CASEX_FUNCTION(op, name, args, result, where) {Op::op, name, args, Type::result, #where[0] == 'O'},
+#include "engine/check/functions.def"
+#undef CASEX_FUNCTION
+  };
+  return all;
+}
+
+const Function* function_of(Op op) {
+  for (const auto& f : functions())
+    if (f.op == op) return &f;
+  return nullptr;
+}
+
+const Function* find_function(std::string_view name) {
+  for (const auto& f : functions())
+    if (name == f.name) return &f;
+  return nullptr;
+}
+
+TExpr changed_to_meaning(const TExpr& call) {
+  TExpr changed, field, eq, both;
+  changed.op = Op::Changed;
+  changed.type = Type::Bool;
+  changed.slot = call.slot;
+  changed.span = call.span;
+  field.op = Op::Field;
+  field.side = Side::After;
+  field.slot = call.slot;
+  field.type = call.args[0].type;  // the checker made the value comparable with the field
+  field.span = call.span;
+  eq.op = Op::Eq;
+  eq.type = Type::Bool;
+  eq.span = call.span;
+  eq.args = {field, call.args[0]};
+  both.op = Op::And;
+  both.type = Type::Bool;
+  both.span = call.span;
+  both.args = {std::move(changed), std::move(eq)};
+  return both;
+}
+
 namespace {
 
-// The fixed registry of functions (the expression language, not behaviour).
-const std::vector<std::string> kFunctions = {"changed",  "has_value", "external_system",
-                                             "is_external", "metaphase", "entered"};
+const std::vector<std::string>& function_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& f : functions()) out.push_back(f.name);
+    return out;
+  }();
+  return names;
+}
 
 std::vector<std::string> with_prefix(std::string_view prefix, const std::vector<Vocabulary::Field>& fields) {
   std::vector<std::string> out;
@@ -181,65 +230,68 @@ class ExprChecker {
     return false;
   }
 
+  // A call, checked argument by argument as functions.def declares them.
   std::optional<TExpr> call(const ast::Node& n) {
-    const std::string& f = n.text;
-    if (std::find(kFunctions.begin(), kFunctions.end(), f) == kFunctions.end()) {
-      error(Code::UnknownFunction, n, fmt::format("unknown function \"{}\"", f), did_you_mean(f, kFunctions));
+    const Function* fn = find_function(n.text);
+    if (!fn) {
+      error(Code::UnknownFunction, n, fmt::format("unknown function \"{}\"", n.text),
+            did_you_mean(n.text, function_names()));
       return std::nullopt;
     }
-    if (!arity(n, 1)) return std::nullopt;
-    const ast::Node& a = n.children[0];
-    if (f == "changed") {
-      if (!outgoing_only(n)) return std::nullopt;
-      int slot = a.kind == ast::Kind::Path ? v_.find_field(a.text) : -1;
-      if (slot < 0) {
-        std::vector<std::string> names;
-        for (const auto& fl : v_.fields) names.push_back(fl.name);
-        bool name = a.kind == ast::Kind::Path && a.text.find('.') == std::string::npos;
-        error(Code::UnknownField, a,
-              name ? fmt::format("unknown field \"{}\"; changed() takes the name of a field", a.text)
-                   : "changed() takes the name of a field, e.g. changed(solution)",
-              a.kind == ast::Kind::Path ? did_you_mean(a.text, names) : std::string());
-        return std::nullopt;
+    const std::string f = fn->name;
+    if (!arity(n, std::strlen(fn->args))) return std::nullopt;
+    if (fn->outgoing_only && !outgoing_only(n)) return std::nullopt;
+    TExpr t = make(fn->op, fn->result, n);
+    for (std::size_t i = 0; fn->args[i]; ++i) {
+      const ast::Node& a = n.children[i];
+      switch (fn->args[i]) {
+        case 'f': {  // a field name
+          t.slot = a.kind == ast::Kind::Path ? v_.find_field(a.text) : -1;
+          if (t.slot < 0) {
+            std::vector<std::string> names;
+            for (const auto& fl : v_.fields) names.push_back(fl.name);
+            bool name = a.kind == ast::Kind::Path && a.text.find('.') == std::string::npos;
+            error(Code::UnknownField, a,
+                  name ? fmt::format("unknown field \"{}\"; {}() takes the name of a field", a.text, f)
+                       : fmt::format("{}() takes the name of a field, e.g. {}(solution{})", f, f,
+                                     std::strlen(fn->args) > 1 ? ", ..." : ""),
+                  a.kind == ast::Kind::Path ? did_you_mean(a.text, names) : std::string());
+            return std::nullopt;
+          }
+          break;
+        }
+        case 'p': {  // a phase name in quotes
+          if (a.kind != ast::Kind::String) {
+            error(Code::TypeMismatch, a, fmt::format("{}() takes a phase name in quotes, e.g. {}(\"Review\")", f, f));
+            return std::nullopt;
+          }
+          t.slot = v_.find_phase(a.text);
+          if (t.slot < 0) {
+            error(Code::UnknownPhase, a, fmt::format("unknown phase \"{}\"", a.text), did_you_mean(a.text, v_.phases));
+            return std::nullopt;
+          }
+          break;
+        }
+        case 'v': {  // a value of the field named before it, as `after.field == value` reads it
+          auto arg = check(a);
+          if (!arg) return std::nullopt;
+          TExpr field = make(Op::Field, v_.fields[t.slot].type, n);
+          field.slot = t.slot;
+          if (!coerce(*arg, field, a) || !comparable(Op::Eq, field, *arg, a)) return std::nullopt;
+          t.args.push_back(std::move(*arg));
+          break;
+        }
+        default: {  // an expression: t, h or a
+          auto arg = check(a);
+          if (!arg) return std::nullopt;
+          if (fn->args[i] == 't' && !expect_type(a, *arg, Type::Text, f)) return std::nullopt;
+          if (fn->args[i] == 'h' && !expect_type(a, *arg, Type::Phase, f)) return std::nullopt;
+          t.args.push_back(std::move(*arg));
+        }
       }
-      TExpr t = make(Op::Changed, Type::Bool, n);
-      t.slot = slot;
-      return t;
     }
-    if (f == "entered") {
-      if (!outgoing_only(n)) return std::nullopt;
-      if (a.kind != ast::Kind::String) {
-        error(Code::TypeMismatch, a, "entered() takes a phase name in quotes, e.g. entered(\"Review\")");
-        return std::nullopt;
-      }
-      int ph = v_.find_phase(a.text);
-      if (ph < 0) {
-        error(Code::UnknownPhase, a, fmt::format("unknown phase \"{}\"", a.text), did_you_mean(a.text, v_.phases));
-        return std::nullopt;
-      }
-      TExpr t = make(Op::Entered, Type::Bool, n);
-      t.slot = ph;
-      return t;
-    }
-    auto arg = check(a);
-    if (!arg) return std::nullopt;
-    if (f == "has_value") {
-      if (arg->type == Type::Record) return make(Op::RefExists, Type::Bool, n);
-      TExpr t = make(Op::HasValue, Type::Bool, n);
-      t.args.push_back(std::move(*arg));
-      return t;
-    }
-    if (f == "external_system" || f == "is_external") {
-      if (!outgoing_only(n) || !expect_type(a, *arg, Type::Text, f)) return std::nullopt;
-      TExpr t = make(f == "is_external" ? Op::IsExternal : Op::ExternalSystem,
-                     f == "is_external" ? Type::Bool : Type::Text, n);
-      t.args.push_back(std::move(*arg));
-      return t;
-    }
-    // metaphase
-    if (!expect_type(a, *arg, Type::Phase, f)) return std::nullopt;
-    TExpr t = make(Op::MetaphaseOf, Type::Metaphase, n);
-    t.args.push_back(std::move(*arg));
+    // has_value(external_reference) asks whether the change has the record
+    if (fn->op == Op::HasValue && t.args[0].type == Type::Record) return make(Op::RefExists, Type::Bool, n);
     return t;
   }
 

@@ -57,12 +57,11 @@ enum class Op : uint8_t {
   Event,           // change event flag: slot
   RefSystem, RefId, RefExists,
   Origin, IncidentId, MessageSystem, MessageId,
-  Changed,         // slot: before.f != after.f
-  HasValue,        // args[0] has a value
-  ExternalSystem,  // system of group args[0]
-  IsExternal,      // group args[0] has an external system
-  MetaphaseOf,     // metaphase of phase args[0]
-  Entered,         // sym: this step enters phase sym
+  // the functions (engine/check/functions.def): a field or phase argument in
+  // `slot`, the others in `args`
+#define CASEX_FUNCTION(op, name, args, result, where) op,
+#include "engine/check/functions.def"
+#undef CASEX_FUNCTION
   Not, And, Or,
   Eq, Ne, Lt, Le, Gt, Ge,
   In, NotIn,       // args[0] compared with each of args[1..]
@@ -87,6 +86,26 @@ struct TExpr {
   std::vector<TExpr> args;
   ast::Span span;
 };
+
+/// A function of the expression language, as engine/check/functions.def declares it.
+struct Function {
+  Op op;
+  const char* name;
+  const char* args;  // one letter per argument (see functions.def)
+  Type result;
+  bool outgoing_only;
+};
+/// Every function, in the order of functions.def.
+const std::vector<Function>& functions();
+/// The function of an Op, or null when the Op is not a function.
+const Function* function_of(Op op);
+/// The function a rule file names, or null.
+const Function* find_function(std::string_view name);
+
+/// changed_to(f, v) as the conditions it stands for: changed(f) and
+/// after.f == v. The compiler and lint read it so; the interpreter evaluates
+/// the call itself, and the differential test ties the two.
+TExpr changed_to_meaning(const TExpr& call);
 
 /// A comment or value template: literal pieces and interpolated expressions.
 struct Template {

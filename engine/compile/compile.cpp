@@ -66,6 +66,7 @@ class DnfBuilder {
       case Op::Const:
         if (e.boolean != negate) out.push_back({});
         return true;
+      case Op::ChangedTo: return build(changed_to_meaning(e), negate, out);
       default: out.push_back({{atom(e), !negate}}); return true;
     }
   }

@@ -140,6 +140,14 @@ bool eval_truth(const TExpr& e, const EvalContext& c) {
     }
     case Op::RefExists: return c.has_ref;
     case Op::Changed: return !equal(c.change->before[e.slot], c.change->after[e.slot]);
+    case Op::ChangedTo:
+      return !equal(c.change->before[e.slot], c.change->after[e.slot]) &&
+             equal(c.change->after[e.slot], eval_value(e.args[0], c));
+    case Op::StartsWith: {
+      const Value t = eval_value(e.args[0], c), prefix = eval_value(e.args[1], c);
+      return t.kind == ConstKind::Text && prefix.kind == ConstKind::Text && t.text.size() >= prefix.text.size() &&
+             t.text.compare(0, prefix.text.size(), prefix.text) == 0;
+    }
     case Op::HasValue: return eval_value(e.args[0], c).kind != ConstKind::None;
     case Op::IsExternal: return !group_system(e.args[0], c).empty();
     case Op::Entered: return c.entered == e.slot;
@@ -171,8 +179,16 @@ bool eval_truth(const TExpr& e, const EvalContext& c) {
       for (std::size_t i = 1; i < e.args.size() && !found; ++i) found = equal(l, eval_value(e.args[i], c));
       return found == (e.op == Op::In);
     }
-    default: return false;
+    case Op::RefSystem:  // values, not conditions
+    case Op::RefId:
+    case Op::Origin:
+    case Op::IncidentId:
+    case Op::MessageSystem:
+    case Op::MessageId:
+    case Op::ExternalSystem:
+    case Op::MetaphaseOf: return false;
   }
+  return false;
 }
 
 namespace {

@@ -95,10 +95,12 @@ class Because {
         if (c_.has_ref) put(r, "external_reference", {{"system", c_.ref_system}, {"id", c_.ref_id}});
         else put(r, "external_reference", nullptr);
         return;
-      case Op::Changed: {
+      case Op::Changed:
+      case Op::ChangedTo: {
         const auto& f = v_.fields[e.slot];
         put(r, "before." + f.name, value_json(c_.change->before[e.slot], f.type, v_));
         put(r, "after." + f.name, value_json(c_.change->after[e.slot], f.type, v_));
+        for (const auto& a : e.args) read(a, r);
         return;
       }
       case Op::ExternalSystem:

@@ -51,7 +51,6 @@ std::string expr_text(const TExpr& e, const Vocabulary& v) {
     std::string t = expr_text(a, v);
     return precedence(a.op) < min ? "(" + t + ")" : t;
   };
-  auto call = [&](const char* f) { return fmt::format("{}({})", f, e.args.empty() ? "" : expr_text(e.args[0], v)); };
   switch (e.op) {
     case Op::Const:
       switch (e.kind) {
@@ -72,12 +71,20 @@ std::string expr_text(const TExpr& e, const Vocabulary& v) {
     case Op::IncidentId: return "incident";
     case Op::MessageSystem: return "message.system";
     case Op::MessageId: return "message.id";
-    case Op::Changed: return fmt::format("changed({})", v.fields.at(e.slot).name);
-    case Op::HasValue: return call("has_value");
-    case Op::ExternalSystem: return call("external_system");
-    case Op::IsExternal: return call("is_external");
-    case Op::MetaphaseOf: return call("metaphase");
-    case Op::Entered: return fmt::format("entered({})", quoted(v.phases.at(e.slot)));
+#define CASEX_FUNCTION(op, name, args, result, where) case Op::op:
+#include "engine/check/functions.def"
+#undef CASEX_FUNCTION
+    {
+      const Function& fn = *function_of(e.op);
+      std::string out = std::string(fn.name) + "(";
+      for (std::size_t i = 0, arg = 0; fn.args[i]; ++i) {
+        if (i) out += ", ";
+        if (fn.args[i] == 'f') out += v.fields.at(e.slot).name;
+        else if (fn.args[i] == 'p') out += quoted(v.phases.at(e.slot));
+        else out += expr_text(e.args.at(arg++), v);
+      }
+      return out + ")";
+    }
     case Op::Not: return "not " + sub(e.args[0], 4);
     case Op::And:
     case Op::Or: {

@@ -395,6 +395,11 @@ const ast::Span* TableAnalysis::span_of(uint32_t rule, uint32_t atom) const {
       for (const auto& a : e.args) walk(a);
       return;
     }
+    if (e.op == Op::ChangedTo) {  // its atoms are its meaning's: the call names them
+      for (const auto& part : changed_to_meaning(e).args)
+        if (atom_key(part) == want) found = &e.span;
+      return;
+    }
     if (atom_key(e) == want) found = &e.span;
   };
   walk(checked.rules[rule].when);

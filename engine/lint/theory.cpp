@@ -453,6 +453,7 @@ bool TableTheory::dnf(const TExpr& e, bool negate, std::vector<Conj>& out, std::
     case Op::Const:
       if ((e.kind == ConstKind::Bool && e.boolean) != negate) out.push_back({});
       return true;
+    case Op::ChangedTo: return dnf(changed_to_meaning(e), negate, out, limit);
     default: out.push_back({{atom(e), !negate}}); return out.size() <= limit;
   }
 }
