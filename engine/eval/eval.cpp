@@ -648,11 +648,13 @@ class ChangeEvaluator {
     using TC = CompiledRules::TargetCode;
     const CompiledRules::TargetRun* t = r_.target_run.data() + r_.target_begin[static_cast<std::size_t>(op)];
     const CompiledRules::TargetRun* end = r_.target_run.data() + r_.target_begin[static_cast<std::size_t>(op) + 1];
+    if constexpr (Traced) tried_.clear();
     for (; t != end; ++t) {
       const TC& tc = t->code;
-      if (tc.when == TC::When::RefExists ? !in_.has_ref
-                                         : tc.when == TC::When::Generic && !holds(*r_.rules.targets[t->entry].when))
-        continue;
+      const bool skip = tc.when == TC::When::RefExists ? !in_.has_ref
+                        : tc.when == TC::When::Generic && !holds(*r_.rules.targets[t->entry].when);
+      if constexpr (Traced) tried_.push_back(static_cast<int>(t->entry));
+      if (skip) continue;
       if (tc.system == TC::System::FieldSystem) sys = field_system(in_, &s_.systems, tc.side, tc.slot);
       else if (tc.system == TC::System::RefSystem) sys = in_.has_ref ? in_.ref_system : std::string_view();
       return t;
@@ -673,7 +675,10 @@ class ChangeEvaluator {
     const std::string_view sys = system_for(op, own_system, table, rule, target);
     const OutOp o{op, phase, table, rule, sys};
     auto fate = [&](EvalTrace::Fate f) {
-      if constexpr (Traced) trace_->emits.push_back({table, rule, op, phase, std::string(sys), f, target});
+      if constexpr (Traced) {
+        trace_->emits.push_back({table, rule, op, phase, std::string(sys), f, target, {}});
+        if (!own_system) trace_->emits.back().tried = tried_;
+      }
     };
     if (sys.empty()) return fate(EvalTrace::Fate::NoTarget);
     if (r_.rules.deduplicate) {
@@ -703,6 +708,7 @@ class ChangeEvaluator {
     mutable EvalContext ctx_;  // made by ctx()
   };
   uint64_t facts_ = 0;  // facts path: the cheap atoms of this change
+  std::vector<int> tried_;  // traced: the targets: entries the last operation tried
 };
 
 std::string render(const Vocabulary& v, const Template& t, const EvalContext& c) {
@@ -722,7 +728,7 @@ bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome&
   return ChangeEvaluator<false>(rules, in, out, scratch, nullptr).run();
 }
 
-bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out) {
+bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out, EvalTrace* trace) {
   const Vocabulary& v = rules.rules.vocabulary;
   out = IncomingOutcome{};
   out.incident = in.incident;
@@ -772,7 +778,9 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
     c.has_ref = out.has_ref;
     c.ref_system = out.ref_system;
     c.ref_id = out.ref_id;
+    if (trace) trace->actions.push_back({false, out.incident, out.has_ref, out.ref_system, out.ref_id});
     if (a.when && !eval_truth(*a.when, c)) continue;
+    if (trace) trace->actions.back().ran = true;
     switch (a.kind) {
       case ActionKind::Set:
         if (!set(a.field, render(v, a.value, c))) return false;

@@ -61,12 +61,21 @@ struct EvalTrace {
     std::string system;
     Fate fate = Fate::Sent;
     int target = -1;  // the targets: entry that chose the system, -1: the rule's own
+    std::vector<int> tried;  // the targets: entries tried, in order (the last one chose, if any)
   };
   int move = -1;  // the workflow move that applied, or -1
   int old_phase = -1, new_phase = -1;
   Plan plan = Plan::SameMetaphase;
   std::vector<Step> steps;
   std::vector<Emit> emits;   // in the order decided
+  /// An incoming operation's actions, in order, as apply_incoming met them.
+  struct Action {
+    bool ran = false;             // false: its `when` was false
+    std::vector<Value> incident;  // the incident as the action found it
+    bool has_ref = false;         // the external reference as the action found it
+    std::string_view ref_system, ref_id;
+  };
+  std::vector<Action> actions;
 };
 
 /// Decides the outgoing operations of a change. Returns false (and sets
@@ -75,8 +84,10 @@ struct EvalTrace {
 bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out, Scratch& scratch,
                      EvalTrace* trace = nullptr);
 
-/// Applies an incoming operation's actions to the incident.
-bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out);
+/// Applies an incoming operation's actions to the incident. `trace`, when
+/// given, records each action (the state it found, whether it ran).
+bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out,
+                    EvalTrace* trace = nullptr);
 
 /// Renders a value as plain text (for templates).
 void append_text(const Vocabulary& v, const Value& value, std::string& out);

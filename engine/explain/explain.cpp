@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include <deque>
 
 #include "engine/json/json_io.h"
 
@@ -294,17 +293,16 @@ class ChangeExplainer {
       target["reads"] = b.reads(*cr.system);
     } else {
       bj::array tried;
-      for (uint32_t t : r_.op_targets[cr.operation]) {
-        const CheckedTarget& tg = r_.rules.targets[t];
+      for (int t : e.tried) {
+        const CheckedTarget& tg = r_.rules.targets[static_cast<std::size_t>(t)];
         bj::object entry;
         entry["entry"] = t + 1;
         if (tg.when) entry["when"] = expr_text(*tg.when, v_);
         entry["system"] = expr_text(tg.system, v_);
-        bool skip = tg.when && !eval_truth(*tg.when, ctx_);
-        entry["taken"] = !skip;
-        entry["reads"] = skip ? b.reads(*tg.when) : b.reads(tg.system);
+        const bool taken = t == e.target;
+        entry["taken"] = taken;
+        entry["reads"] = taken ? b.reads(tg.system) : b.reads(*tg.when);
         tried.push_back(std::move(entry));
-        if (!skip) break;
       }
       target["from"] = "targets";
       target["tried"] = std::move(tried);
@@ -331,8 +329,10 @@ class ChangeExplainer {
   EvalContext ctx_;
 };
 
-// Replays an incoming rule's actions to say which ran and what each did.
-void explain_incoming(const CompiledRules& r, const IncomingInput& in, const IncomingOutcome& res, bj::object& out) {
+// An incoming rule's actions, from the trace apply_incoming recorded: which
+// ran, and what each did (the state before it against the state after it).
+void explain_incoming(const CompiledRules& r, const IncomingInput& in, const IncomingOutcome& res,
+                      const EvalTrace& trace, bj::object& out) {
   const Vocabulary& v = r.rules.vocabulary;
   out["kind"] = "incoming";
   out["operation"] = v.incoming[in.op];
@@ -340,41 +340,25 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
   const CheckedIncoming& rule = r.rules.incoming[res.rule];
   out["rule"] = rule.id;
   out["description"] = rule.description;
-  std::vector<Value> incident = in.incident;
-  std::deque<std::string> storage;
-  EvalContext c;
-  c.vocab = &v;
-  c.incident = &incident;
-  c.message = &in;
-  c.has_ref = in.has_ref;
-  c.ref_system = in.ref_system;
-  c.ref_id = in.ref_id;
-  auto render = [&](const Template& t) {
-    std::string s;
-    for (const auto& p : t.pieces) {
-      if (p.value) append_text(v, eval_value(*p.value, c), s);
-      else s += p.literal;
-    }
-    return s;
-  };
   auto shown = [&](const Value& val, int field) { return bj::serialize(value_json(val, v.fields[field].type, v)); };
-  auto assign = [&](int field, std::string text) {
-    Value val;
-    if (!text.empty()) {
-      storage.push_back(std::move(text));
-      if (v.fields[field].type == Type::Phase) {
-        val.kind = ConstKind::Sym;
-        val.sym = v.find_phase(storage.back());
-      } else {
-        val.kind = ConstKind::Text;
-        val.text = storage.back();
-      }
-    }
-    incident[field] = val;
-  };
   bj::array actions;
-  Because b(v, c);
-  for (const auto& a : rule.actions) {
+  std::size_t comment = 0;
+  for (std::size_t i = 0; i < trace.actions.size(); ++i) {
+    const EvalTrace::Action& at = trace.actions[i];
+    const CheckedAction& a = rule.actions[i];
+    const bool last = i + 1 == trace.actions.size();
+    const std::vector<Value>& after = last ? res.incident : trace.actions[i + 1].incident;
+    const bool has_ref_after = last ? res.has_ref : trace.actions[i + 1].has_ref;
+    const std::string_view sys_after = last ? res.ref_system : trace.actions[i + 1].ref_system;
+    const std::string_view id_after = last ? res.ref_id : trace.actions[i + 1].ref_id;
+    EvalContext c;
+    c.vocab = &v;
+    c.incident = &at.incident;
+    c.message = &in;
+    c.has_ref = at.has_ref;
+    c.ref_system = at.ref_system;
+    c.ref_id = at.ref_id;
+    Because b(v, c);
     bj::object ao;
     const std::string field = a.field >= 0 ? v.fields[a.field].name : "";
     static const char* const kKinds[] = {"set", "set_if_no_value", "clear", "add_comment", "create_reference",
@@ -384,53 +368,36 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
     if (a.when) {
       ao["when"] = expr_text(*a.when, v);
       ao["because"] = b.parts(*a.when, {});
-      if (!eval_truth(*a.when, c)) {
-        ao["did"] = "skipped: its condition is false";
-        ao["ran"] = false;
-        actions.push_back(std::move(ao));
-        continue;
-      }
     }
-    ao["ran"] = true;
-    switch (a.kind) {
-      case ActionKind::Set: {
-        std::string was = shown(incident[a.field], a.field);
-        assign(a.field, render(a.value));
-        ao["did"] = fmt::format("{}: {} -> {}", field, was, shown(incident[a.field], a.field));
-        break;
+    ao["ran"] = at.ran;
+    if (!at.ran) {
+      ao["did"] = "skipped: its condition is false";
+    } else if (last && !res.error.empty()) {
+      ao["did"] = "failed: " + res.error;
+    } else {
+      switch (a.kind) {
+        case ActionKind::Set:
+          ao["did"] = fmt::format("{}: {} -> {}", field, shown(at.incident[a.field], a.field), shown(after[a.field], a.field));
+          break;
+        case ActionKind::SetIfNoValue:
+          ao["did"] = at.incident[a.field].kind != ConstKind::None
+                          ? fmt::format("{} kept: it has the value {}", field, shown(at.incident[a.field], a.field))
+                          : fmt::format("{}: no value -> {}", field, shown(after[a.field], a.field));
+          break;
+        case ActionKind::Clear:
+          ao["did"] = fmt::format("{}: {} -> null", field, shown(at.incident[a.field], a.field));
+          break;
+        case ActionKind::AddComment: ao["did"] = "comment: " + res.comments.at(comment++); break;
+        case ActionKind::CreateReference:
+          ao["did"] = has_ref_after ? fmt::format("external reference := {{system: \"{}\", id: \"{}\"}}", sys_after, id_after)
+                                    : std::string("no external reference created");
+          break;
+        case ActionKind::DeleteReference:
+          ao["did"] = at.has_ref ? fmt::format("external reference {{system: \"{}\", id: \"{}\"}} deleted",
+                                               at.ref_system, at.ref_id)
+                                 : std::string("no external reference to delete");
+          break;
       }
-      case ActionKind::SetIfNoValue:
-        if (incident[a.field].kind != ConstKind::None) {
-          ao["did"] = fmt::format("{} kept: it has the value {}", field, shown(incident[a.field], a.field));
-        } else {
-          assign(a.field, render(a.value));
-          ao["did"] = fmt::format("{}: no value -> {}", field, shown(incident[a.field], a.field));
-        }
-        break;
-      case ActionKind::Clear:
-        ao["did"] = fmt::format("{}: {} -> null", field, shown(incident[a.field], a.field));
-        incident[a.field] = Value{};
-        break;
-      case ActionKind::AddComment:
-        ao["did"] = "comment: " + render(a.value);
-        break;
-      case ActionKind::CreateReference: {
-        std::string sys = render(a.system), id = render(a.id);
-        ao["did"] = fmt::format("external reference := {{system: \"{}\", id: \"{}\"}}", sys, id);
-        storage.push_back(sys);
-        c.ref_system = storage.back();
-        storage.push_back(id);
-        c.ref_id = storage.back();
-        c.has_ref = true;
-        break;
-      }
-      case ActionKind::DeleteReference:
-        ao["did"] = c.has_ref ? fmt::format("external reference {{system: \"{}\", id: \"{}\"}} deleted", c.ref_system,
-                                            c.ref_id)
-                              : std::string("no external reference to delete");
-        c.has_ref = false;
-        c.ref_system = c.ref_id = {};
-        break;
     }
     actions.push_back(std::move(ao));
   }
@@ -449,7 +416,7 @@ bool explain_document(const CompiledRules& rules, std::string_view document, bj:
   out["rules_version"] = rules.version;
   if (incoming) {
     if (!ok && ev.incoming_outcome().error.empty()) return false;  // bad input: nothing was applied
-    explain_incoming(rules, ev.incoming(), ev.incoming_outcome(), out);
+    explain_incoming(rules, ev.incoming(), ev.incoming_outcome(), trace, out);
   } else {
     if (!ok && trace.old_phase < 0) return false;  // bad input: nothing was evaluated
     ChangeExplainer(rules, ev.change(), trace).run(out);

@@ -248,7 +248,7 @@ bool JsonEvaluator::eval_dom(std::string_view document, EvalTrace* trace, bool& 
   if (doc.contains("incoming")) {
     is_incoming = true;
     if (!read_incoming(doc, error)) return false;
-    if (!apply_incoming(rules_, incoming_, incoming_out_)) {
+    if (!apply_incoming(rules_, incoming_, incoming_out_, trace)) {
       error = incoming_out_.error;
       return false;
     }
