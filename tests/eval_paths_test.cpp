@@ -179,6 +179,32 @@ TEST_CASE("per-phase specialization decides like the reference path under every 
   }
 }
 
+TEST_CASE("moves over more than 64 atoms, beside tables that fit the facts word, decide like the reference path",
+          "[eval][paths]") {
+  // The move's condition names 70 values of solution: its table needs two words,
+  // while every metaphase table fits the facts word.
+  const std::string from = "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and has_value(after.solution)";
+  std::string to = "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and (after.solution == \"s1\"";
+  for (int i = 100; i < 170; ++i) to += fmt::format(" or after.solution == \"s{}\"", i);
+  to += ")";
+  std::vector<SourceFile> files = builtin_with_resolution(mixed_table("first"));
+  for (auto& f : files)
+    if (f.name.find("workflow.yaml") != std::string::npos) {
+      auto at = f.text.find(from);
+      REQUIRE(at != std::string::npos);
+      f.text.replace(at, from.size(), to);
+    }
+  RuleSet rules = load(files);
+  REQUIRE(rules.compiled().moves.words == 2);
+  REQUIRE(rules.compiled().facts.on);
+  // s1 moves the incident to Review: the production path must see it.
+  JsonResult r = rules.eval_json(
+      R"({"before": {"phase": "InitialSupport"}, "after": {"phase": "InitialSupport", "solution": "s1"}})");
+  REQUIRE(r.ok);
+  CHECK(r.output.find(R"("phase":"Review")") != std::string::npos);
+  require_paths_agree(rules, 5000);
+}
+
 TEST_CASE("facts path without the specialization (moves interpreted) decides like the reference path",
           "[eval][paths]") {
   // The move's condition and-ed with nine tautologies: 512 alternatives, more

@@ -397,7 +397,7 @@ class ChangeEvaluator {
     }
     if (mt.rows.empty()) return -1;
     entered_ = -1;
-    if (!Traced && r_.facts.on) {
+    if (!Traced && r_.facts.on && mt.words == 1) {  // the moves' atoms are in the facts word
       uint64_t value = facts_ & ~r_.facts.entered_all, known = ~mt.fact_lazy;
       for (const auto& row : mt.fact_rows)
         if (fact_row(row, known, value)) return static_cast<int>(row.rule);
