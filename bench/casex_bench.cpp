@@ -23,6 +23,7 @@
 #include "bench/scaling.h"
 #include "bench/size_estimate.h"
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/check/check.h"
 #include "engine/compile/compile.h"
 #include "engine/eval/eval.h"
@@ -103,7 +104,7 @@ Data& data() {
     if (!in) throw std::runtime_error("cannot read the workload " + g_workload_path);
     for (std::string line; std::getline(in, line);)
       if (!line.empty()) d.lines.push_back(line);
-    const CompiledRules& c = d.rules->compiled();
+    const CompiledRules& c = casex::detail::compiled(*d.rules);
     ChangeReader reader(c.rules.vocabulary);
     d.changes.resize(d.lines.size());  // no reallocation after: the inputs view their own texts
     d.base_changes.resize(d.lines.size());
@@ -174,7 +175,7 @@ BENCHMARK(BM_LoadStages)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
 // ------------------------------------------------------------------ evaluation, pre-parsed
 void run_casex(benchmark::State& state, const std::vector<uint32_t>* subset, bool trace_on) {
   Data& d = data();
-  const CompiledRules& c = d.rules->compiled();
+  const CompiledRules& c = casex::detail::compiled(*d.rules);
   Outcome out;
   Scratch scratch;
   EvalTrace trace;
@@ -211,7 +212,7 @@ BENCHMARK(BM_Eval_casex_trace_on);
 // ------------------------------------------------------------------ JSON Lines, end to end in process
 void BM_Lines_casex(benchmark::State& state) {
   Data& d = data();
-  JsonEvaluator ev(d.rules->compiled());
+  JsonEvaluator ev(casex::detail::compiled(*d.rules));
   std::string out, error;
   out.reserve(1 << 21);
   // Each thread takes its own stride of the lines, as `--jobs` would.
@@ -255,7 +256,7 @@ void BM_Incoming_json(benchmark::State& state) {
       R"({"incoming":"Assign","incident":{"phase":"Review"}})",
       R"({"incoming":"Reject","incident":{"phase":"InitialSupport"},"external_reference":{"system":"SM","id":"IM1"}})",
       R"({"incoming":"Cancel","incident":{"phase":"InitialSupport","priority":"2"}})"};
-  JsonEvaluator ev(data().rules->compiled());
+  JsonEvaluator ev(casex::detail::compiled(*data().rules));
   std::string out, error;
   std::size_t i = 0;
   for (auto _ : state) {
@@ -268,7 +269,7 @@ void BM_Incoming_json(benchmark::State& state) {
 BENCHMARK(BM_Incoming_json);
 
 void BM_Incoming_apply(benchmark::State& state) {
-  const CompiledRules& c = data().rules->compiled();
+  const CompiledRules& c = casex::detail::compiled(*data().rules);
   const Vocabulary& v = c.rules.vocabulary;
   std::vector<IncomingInput> inputs(v.incoming.size());
   for (std::size_t op = 0; op < v.incoming.size(); ++op) {
@@ -338,7 +339,7 @@ void BM_Scaling_eval(benchmark::State& state) {
     state.SkipWithError("the scaled rules do not load");
     return;
   }
-  const CompiledRules& c = loaded.rules->compiled();
+  const CompiledRules& c = casex::detail::compiled(*loaded.rules);
   ChangeReader reader(c.rules.vocabulary);
   // 64 changes: codes spread over the table (early, late, and one no rule has).
   std::vector<Parsed> changes(64);
@@ -374,7 +375,7 @@ void BM_Scaling_eval(benchmark::State& state) {
 
 // ------------------------------------------------------------------ size of the compiled default rules
 void BM_CompiledSize(benchmark::State& state) {
-  const auto parts = casex_bench::estimate_size(data().rules->compiled());
+  const auto parts = casex_bench::estimate_size(casex::detail::compiled(*data().rules));
   for (auto _ : state) benchmark::DoNotOptimize(parts.data());
   state.counters["bytes"] = benchmark::Counter(static_cast<double>(parts.front().bytes));
   state.counters["KiB"] = benchmark::Counter(static_cast<double>(parts.front().bytes) / 1024.0);
@@ -403,7 +404,7 @@ void register_dynamic() {
 // `casex_bench --passes`: evaluates the whole workload once with casex and once
 // with the baseline, in two functions callgrind reports separately (see README).
 __attribute__((noinline)) uint64_t casex_eval_pass(const Data& d) {
-  const CompiledRules& c = d.rules->compiled();
+  const CompiledRules& c = casex::detail::compiled(*d.rules);
   Outcome out;
   Scratch scratch;
   uint64_t sink = 0;
@@ -425,7 +426,7 @@ __attribute__((noinline)) uint64_t baseline_eval_pass(const Data& d) {
 }
 
 __attribute__((noinline)) uint64_t casex_lines_pass(const Data& d) {
-  JsonEvaluator ev(d.rules->compiled());
+  JsonEvaluator ev(casex::detail::compiled(*d.rules));
   std::string out, error;
   uint64_t sink = 0;
   for (const auto& line : d.lines) {
@@ -492,7 +493,7 @@ class RatioReporter : public benchmark::ConsoleReporter {
     if (tr != rate_.end() && off != rate_.end())
       os << fmt::format("tracing: off {:.1f} ns, on {:.1f} ns per evaluation\n", 1e9 / off->second, 1e9 / tr->second);
     os << "\nCompiled default rule set (estimate):\n";
-    for (const auto& p : casex_bench::estimate_size(data().rules->compiled()))
+    for (const auto& p : casex_bench::estimate_size(casex::detail::compiled(*data().rules)))
       os << fmt::format("  {:>8} bytes  {}\n", p.bytes, p.name);
   }
 

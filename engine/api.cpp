@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/builtin_rules.h"
 #include "engine/check/check.h"
 #include "engine/compile/compile.h"
@@ -207,5 +208,9 @@ Decision RuleSet::evaluate(const Change& change) const {
   convert(out.suppressed, d.suppressed);
   return d;
 }
+
+namespace detail {
+const CompiledRules& compiled(const RuleSet& rules) { return *rules.impl_; }
+}  // namespace detail
 
 }  // namespace casex

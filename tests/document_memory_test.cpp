@@ -14,6 +14,7 @@
 
 #include "casex/casex.h"
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/explain/explain.h"
 #include "engine/json/document_arena.h"
 #include "engine/json/json_io.h"
@@ -128,7 +129,7 @@ TEST_CASE("memory: 200 incoming documents of 1 MB are all answered with flat mem
 
 TEST_CASE("memory: casex explain's evaluator answers 1,000 incoming documents of 70 KB with flat memory",
           "[memory]") {
-  casex::detail::JsonEvaluator ev(rules().compiled());
+  casex::detail::JsonEvaluator ev(casex::detail::compiled(rules()));
   casex::detail::EvalTrace trace;
   bool is_incoming = false;
   std::string out, error;
@@ -144,7 +145,7 @@ TEST_CASE("memory: casex explain's evaluator answers 1,000 incoming documents of
   check_flat(before, 16 * MiB);
   // And the explanation itself, as `casex explain` builds it.
   boost::json::object explained;
-  REQUIRE(casex::detail::explain_document(rules().compiled(), incoming(MiB, 7), explained, error));
+  REQUIRE(casex::detail::explain_document(casex::detail::compiled(rules()), incoming(MiB, 7), explained, error));
   CHECK(explained.contains("result"));
 }
 
@@ -176,7 +177,7 @@ TEST_CASE("memory: the C API answers 1,000 documents of 70 KB and 200 of 1 MB on
 
 TEST_CASE("memory: a document whose parsed form passes the memory limit is its own error; the next is answered",
           "[memory]") {
-  casex::detail::JsonEvaluator ev(rules().compiled(), 2 * MiB);
+  casex::detail::JsonEvaluator ev(casex::detail::compiled(rules()), 2 * MiB);
   std::string out, error;
   CHECK_FALSE(ev.eval(incoming(3 * MiB, 1), out, error));
   CHECK(error == "the document needs more than 2097152 bytes of memory once parsed; the limit is 2097152 bytes");
@@ -207,7 +208,7 @@ TEST_CASE("memory: an allocation failure inside a document is that document's er
   pid_t pid = fork();
   REQUIRE(pid >= 0);
   if (pid == 0) {
-    casex::detail::JsonEvaluator ev(rules().compiled());
+    casex::detail::JsonEvaluator ev(casex::detail::compiled(rules()));
     std::string out, error;
     if (!ev.eval(good, out, error)) _exit(10);
     std::size_t vm = status_bytes("VmSize");
@@ -234,7 +235,7 @@ TEST_CASE("numbers: 1e400 in a document is an error naming its path, never Infin
   CHECK(out.empty());
   boost::json::object explained;
   error.clear();
-  CHECK_FALSE(casex::detail::explain_document(rules().compiled(),
+  CHECK_FALSE(casex::detail::explain_document(casex::detail::compiled(rules()),
                                               R"({"incoming":"Assign","incident":{"phase":"Review","x":[1,-1e400]}})",
                                               explained, error));
   CHECK(error == "incident.x[1]: the number is out of range (beyond about 1.8e308)");

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/eval/eval.h"
 #include "tests/support/generate.h"
 
@@ -142,7 +143,7 @@ std::string describe(const CompiledRules& r, const Outcome& o, bool ok) {
 
 // Evaluates `n` random changes both ways and requires identical outcomes.
 void require_paths_agree(const RuleSet& rules, int n) {
-  const CompiledRules& c = rules.compiled();
+  const CompiledRules& c = casex::detail::compiled(rules);
   Changes gen(c.rules.vocabulary);
   ChangeInput in;
   Outcome fast, reference;
@@ -165,8 +166,8 @@ void require_paths_agree(const RuleSet& rules, int n) {
 TEST_CASE("per-phase specialization decides like the reference path on the default rules", "[eval][paths]") {
   LoadResult loaded = RuleSet::load_builtin();
   REQUIRE(loaded.rules);
-  REQUIRE(loaded.rules->compiled().facts.on);
-  REQUIRE_FALSE(loaded.rules->compiled().facts.paths.empty());
+  REQUIRE(casex::detail::compiled(*loaded.rules).facts.on);
+  REQUIRE_FALSE(casex::detail::compiled(*loaded.rules).facts.paths.empty());
   require_paths_agree(*loaded.rules, 20000);
 }
 
@@ -174,7 +175,7 @@ TEST_CASE("per-phase specialization decides like the reference path under every 
   for (const char* policy : {"first", "unique", "priority", "collect"}) {
     INFO(policy);
     RuleSet rules = load(builtin_with_resolution(mixed_table(policy)));
-    REQUIRE_FALSE(rules.compiled().facts.paths.empty());
+    REQUIRE_FALSE(casex::detail::compiled(rules).facts.paths.empty());
     require_paths_agree(rules, 5000);
   }
 }
@@ -195,8 +196,8 @@ TEST_CASE("moves over more than 64 atoms, beside tables that fit the facts word,
       f.text.replace(at, from.size(), to);
     }
   RuleSet rules = load(files);
-  REQUIRE(rules.compiled().moves.words == 2);
-  REQUIRE(rules.compiled().facts.on);
+  REQUIRE(casex::detail::compiled(rules).moves.words == 2);
+  REQUIRE(casex::detail::compiled(rules).facts.on);
   // s1 moves the incident to Review: the production path must see it.
   JsonResult r = rules.eval_json(
       R"({"before": {"phase": "InitialSupport"}, "after": {"phase": "InitialSupport", "solution": "s1"}})");
@@ -223,26 +224,26 @@ TEST_CASE("facts path without the specialization (moves interpreted) decides lik
       f.text.replace(at, from.size(), to);
     }
   RuleSet rules = load(files);
-  REQUIRE(rules.compiled().moves.words == 0);
-  REQUIRE(rules.compiled().facts.on);
-  REQUIRE(rules.compiled().facts.paths.empty());
+  REQUIRE(casex::detail::compiled(rules).moves.words == 0);
+  REQUIRE(casex::detail::compiled(rules).facts.on);
+  REQUIRE(casex::detail::compiled(rules).facts.paths.empty());
   require_paths_agree(rules, 5000);
 }
 
 TEST_CASE("column-indexed tables beyond the facts word decide like the reference path", "[eval][paths]") {
   RuleSet rules = load(generated_rule_set(200));
-  REQUIRE_FALSE(rules.compiled().facts.on);
-  REQUIRE(rules.compiled().tables.size() > 0);
+  REQUIRE_FALSE(casex::detail::compiled(rules).facts.on);
+  REQUIRE(casex::detail::compiled(rules).tables.size() > 0);
   bool indexed = false;
-  for (const auto& t : rules.compiled().tables) indexed = indexed || t.indexed;
+  for (const auto& t : casex::detail::compiled(rules).tables) indexed = indexed || t.indexed;
   REQUIRE(indexed);
   require_paths_agree(rules, 5000);
 }
 
 TEST_CASE("multi-word tables beyond the facts word decide like the reference path", "[eval][paths]") {
   RuleSet rules = load(builtin_with_resolution(wide_table(80)));
-  REQUIRE_FALSE(rules.compiled().facts.on);
-  REQUIRE(rules.compiled().max_words > 1);
+  REQUIRE_FALSE(casex::detail::compiled(rules).facts.on);
+  REQUIRE(casex::detail::compiled(rules).max_words > 1);
   require_paths_agree(rules, 5000);
 }
 
@@ -281,10 +282,10 @@ TEST_CASE("fields and events past the 64th slot decide like the reference path",
     }
   REQUIRE(edited);
   RuleSet rules = load(files);
-  const auto& v = rules.compiled().rules.vocabulary;
+  const auto& v = casex::detail::compiled(rules).rules.vocabulary;
   REQUIRE(v.find_field("far_group") >= 64);
   REQUIRE(Vocabulary::index_of(v.events, "e63") >= 64);
-  REQUIRE_FALSE(rules.compiled().facts.paths.empty());
+  REQUIRE_FALSE(casex::detail::compiled(rules).facts.paths.empty());
   require_paths_agree(rules, 20000);
 }
 
@@ -297,7 +298,7 @@ struct OneChange {
   ChangeInput in;
   explicit OneChange(const std::string& table) : rules(load(builtin_with_resolution(table))) {}
   void set(const char* before, const char* after) {
-    const Vocabulary& v = rules.compiled().rules.vocabulary;
+    const Vocabulary& v = casex::detail::compiled(rules).rules.vocabulary;
     in.reset(v);
     in.before[v.phase_field].kind = in.after[v.phase_field].kind = ConstKind::Sym;
     in.before[v.phase_field].sym = v.find_phase(before);
@@ -310,7 +311,7 @@ struct OneChange {
   }
   // The rules whose operations are sent, in order, on the fast and on the reference path (must agree).
   std::string sent() {
-    const CompiledRules& c = rules.compiled();
+    const CompiledRules& c = casex::detail::compiled(rules);
     Outcome fast, reference;
     Scratch s1, s2;
     EvalTrace trace;
@@ -352,7 +353,7 @@ TEST_CASE("entered() of a phase of another metaphase holds only in the new metap
       when: comment_added
       then: Update
 )");
-  REQUIRE_FALSE(c.rules.compiled().facts.paths.empty());  // the fast path is the specialized one
+  REQUIRE_FALSE(casex::detail::compiled(c.rules).facts.paths.empty());  // the fast path is the specialized one
   c.set("InitialSupport", "Review");
   CHECK(c.sent() == "r.comment validation.resolve");
   c.set("Escalate", "Close");

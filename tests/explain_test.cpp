@@ -11,6 +11,7 @@
 #include <string>
 
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/explain/explain.h"
 
 namespace fs = std::filesystem;
@@ -36,7 +37,7 @@ const casex::RuleSet& builtin() {
 bj::object explain(const std::string& doc) {
   bj::object e;
   std::string error;
-  REQUIRE(casex::detail::explain_document(builtin().compiled(), doc, e, error));
+  REQUIRE(casex::detail::explain_document(casex::detail::compiled(builtin()), doc, e, error));
   return e;
 }
 
@@ -104,12 +105,12 @@ TEST_CASE("explain: a rule matching after the first hit is reported as such, not
 TEST_CASE("explain: bad input is an error, not an explanation") {
   bj::object e;
   std::string error;
-  CHECK_FALSE(casex::detail::explain_document(builtin().compiled(), R"({"before": {"phase": "Reveiw"}})", e, error));
+  CHECK_FALSE(casex::detail::explain_document(casex::detail::compiled(builtin()), R"({"before": {"phase": "Reveiw"}})", e, error));
   CHECK(error.find("Reveiw") != std::string::npos);
 }
 
 TEST_CASE("explain: expr_text writes typed expressions back in the rule language") {
-  const auto& r = builtin().compiled().rules;
+  const auto& r = casex::detail::compiled(builtin()).rules;
   CHECK(casex::detail::expr_text(r.moves.at(0).when, r.vocabulary) ==
         "metaphase(after.phase) == \"Resolution\" and changed(solution) and has_value(after.solution)");
   CHECK(casex::detail::expr_text(*r.targets.at(2).when, r.vocabulary) == "has_value(external_reference)");

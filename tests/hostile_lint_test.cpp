@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/check/check.h"
 #include "engine/lint/lint.h"
 #include "engine/lint/theory.h"
@@ -310,7 +311,7 @@ TEST_CASE("hostile lint: render of a vocabulary at the phase limit grows linearl
   REQUIRE(loaded.rules);
   auto linted = casex::detail::lint_sources(files);
   casex::detail::RenderOptions o;
-  std::string page = casex::detail::render_html(loaded.rules->compiled(), linted.diagnostics, o);
+  std::string page = casex::detail::render_html(casex::detail::compiled(*loaded.rules), linted.diagnostics, o);
   CHECK(page.find("class=\"steps\"") == std::string::npos);  // the matrix is not drawn...
   CHECK(page.find("class=\"rules steps-list\"") != std::string::npos);  // ...the tables are listed once
   CHECK(page.find(">P255<") != std::string::npos);  // every phase is drawn

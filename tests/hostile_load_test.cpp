@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/load/load.h"
 #include "engine/ruletest/ruletest.h"
 
@@ -84,7 +85,7 @@ void refused_by_both(const RuleDir& r, const std::string& file, const std::strin
 
 std::vector<casex::detail::RuleTestCase> read_tests(const std::string& path, std::vector<std::string>& errors) {
   static const casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
-  return casex::detail::read_rule_tests(path, rules.compiled().rules.vocabulary, errors);
+  return casex::detail::read_rule_tests(path, casex::detail::compiled(rules).rules.vocabulary, errors);
 }
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/json/json_io.h"
 #include "tests/support/generate.h"
 #include "engine/lint/lint.h"
@@ -206,7 +207,7 @@ TEST_CASE("lint fixtures: every witness, run through casex eval, demonstrates it
       INFO("case " << name << ": " << d.message << "\nwitness: " << d.witness);
       REQUIRE(loaded.rules);  // lint findings are not load errors: the rules load
       const casex::RuleSet& rules = *loaded.rules;
-      const auto& compiled = rules.compiled();
+      const auto& compiled = casex::detail::compiled(rules);
       ++witnesses;
       codes_shown.insert(d.code);
       // casex eval, the command, gives what eval_json gives

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/json/json_io.h"
 
 namespace {
@@ -164,9 +165,9 @@ void check_same(JsonEvaluator& fast, JsonEvaluator& dom, const std::string& doc)
 
 TEST_CASE("readers: the SAX and DOM readers of a change give the same result or error on 100,000 generated documents",
           "[readers]") {
-  JsonEvaluator fast(rules().compiled()), dom(rules().compiled());
+  JsonEvaluator fast(casex::detail::compiled(rules())), dom(casex::detail::compiled(rules()));
   Generator gen(20261129);
-  casex::detail::ChangeReader reader(rules().compiled().rules.vocabulary);
+  casex::detail::ChangeReader reader(casex::detail::compiled(rules()).rules.vocabulary);
   casex::detail::ChangeInput input;
   std::string texts;
   int ok = 0, fast_read = 0;
@@ -186,7 +187,7 @@ TEST_CASE("readers: the SAX and DOM readers of a change give the same result or 
 }
 
 TEST_CASE("readers: the SAX and DOM readers agree on every document of the eval_json fuzz corpus", "[readers]") {
-  JsonEvaluator fast(rules().compiled()), dom(rules().compiled());
+  JsonEvaluator fast(casex::detail::compiled(rules())), dom(casex::detail::compiled(rules()));
   int n = 0;
   for (const auto& entry : std::filesystem::directory_iterator(CASEX_FUZZ_CORPUS_DIR "/eval_json")) {
     std::ifstream in(entry.path(), std::ios::binary);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/render/render.h"
 
 namespace {
@@ -18,14 +19,14 @@ const casex::RuleSet& builtin() {
 std::string page(const std::vector<casex::Diagnostic>& findings = {}) {
   casex::detail::RenderOptions o;
   o.source = "the built-in rules";
-  return casex::detail::render_html(builtin().compiled(), findings, o);
+  return casex::detail::render_html(casex::detail::compiled(builtin()), findings, o);
 }
 
 }  // namespace
 
 TEST_CASE("render: every table and every rule is on the page, tables in the source document's order") {
   std::string html = page();
-  const auto& r = builtin().compiled().rules;
+  const auto& r = casex::detail::compiled(builtin()).rules;
   for (const auto& t : r.tables) {
     CHECK(html.find("data-table=\"" + t.id + "\"") != std::string::npos);
     for (const auto& rule : t.rules) CHECK(html.find("data-rule=\"" + rule.id + "\"") != std::string::npos);
@@ -48,7 +49,7 @@ TEST_CASE("render: the page is self-contained: no URL, no script, no external st
 }
 
 TEST_CASE("render: a finding is shown beside the rule it points into, others at the top") {
-  const auto& rule = builtin().compiled().rules.tables.at(0).rules.at(1);
+  const auto& rule = casex::detail::compiled(builtin()).rules.tables.at(0).rules.at(1);
   casex::Diagnostic d;
   d.code = "rule-shadowed";
   d.severity = casex::Severity::Warning;
@@ -67,7 +68,7 @@ TEST_CASE("render: a finding is shown beside the rule it points into, others at 
 }
 
 TEST_CASE("render: the workflow move starts from the phases where its condition can hold") {
-  const auto& c = builtin().compiled();
+  const auto& c = casex::detail::compiled(builtin());
   std::vector<int> from = casex::detail::move_sources(c, c.rules.moves.at(0));
   const auto& phases = c.rules.vocabulary.phases;
   REQUIRE(from.size() == 2);

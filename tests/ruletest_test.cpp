@@ -9,6 +9,7 @@
 #include <string>
 
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/ruletest/ruletest.h"
 
 namespace fs = std::filesystem;
@@ -30,7 +31,7 @@ std::string write_tests(const std::string& name, const std::string& text) {
 }
 
 std::vector<casex::detail::RuleTestCase> read(const std::string& path, std::vector<std::string>& errors) {
-  return casex::detail::read_rule_tests(path, builtin().compiled().rules.vocabulary, errors);
+  return casex::detail::read_rule_tests(path, casex::detail::compiled(builtin()).rules.vocabulary, errors);
 }
 
 const char* kSolution = R"(
@@ -60,7 +61,7 @@ TEST_CASE("rule tests: a partial expectation compares only what the case names")
   REQUIRE(errors.empty());
   REQUIRE(cases.size() == 1);
   CHECK(cases[0].line == 3);
-  casex::detail::RuleTestRunner runner(builtin().compiled());
+  casex::detail::RuleTestRunner runner(casex::detail::compiled(builtin()));
   auto r = runner.run(cases[0]);
   INFO(r.actual);
   CHECK(r.passed);
@@ -73,7 +74,7 @@ TEST_CASE("rule tests: a failing case lists each difference with its path, expec
   std::vector<std::string> errors;
   auto cases = read(write_tests("failing", text), errors);
   REQUIRE(cases.size() == 1);
-  casex::detail::RuleTestRunner runner(builtin().compiled());
+  casex::detail::RuleTestRunner runner(casex::detail::compiled(builtin()));
   auto r = runner.run(cases[0]);
   CHECK_FALSE(r.passed);
   REQUIRE(r.differences.size() == 2);
@@ -98,7 +99,7 @@ cases:
   std::vector<std::string> errors;
   auto cases = read(write_tests("typing", text), errors);
   REQUIRE(cases.size() == 2);
-  casex::detail::RuleTestRunner runner(builtin().compiled());
+  casex::detail::RuleTestRunner runner(casex::detail::compiled(builtin()));
   for (const auto& c : cases) {
     auto r = runner.run(c);
     INFO(c.name << ": " << r.actual);
@@ -138,7 +139,7 @@ TEST_CASE("rule tests: coverage is exact: 999 of 1000 is 99.9% and does not reac
 TEST_CASE("rule tests: coverage counts table rules, workflow moves, target entries and incoming rules") {
   std::vector<std::string> errors;
   auto cases = read(write_tests("coverage", kSolution), errors);
-  casex::detail::RuleTestRunner runner(builtin().compiled());
+  casex::detail::RuleTestRunner runner(casex::detail::compiled(builtin()));
   runner.run(cases.at(0));
   const auto& cov = runner.coverage();
   CHECK(cov.total() == 23);  // 11 table rules, 1 move, 4 target entries, 7 incoming rules

@@ -2,7 +2,7 @@
 // result: the workflow move, the steps, every rule of each table with its outcome.
 #include <fmt/format.h>
 
-#include "engine/explain/explain.h"
+#include "casex/tooling.hpp"
 #include "tools/commands.h"
 #include "tools/io.h"
 
@@ -24,14 +24,13 @@ int run(const ExplainOptions& o) {
     io::errf("casex explain: {}{}\n", from_stdin || error.rfind("cannot ", 0) == 0 ? "" : o.file + ": ", error);
     return 1;
   }
-  boost::json::object e;
-  if (!detail::explain_document(loaded.rules->compiled(), doc, e, error)) {
-    io::errf("casex explain: {}{}\n", from_stdin ? "" : o.file + ": ", error);
+  Explanation e = explain_document(*loaded.rules, doc);
+  if (!e.ok) {
+    io::errf("casex explain: {}{}\n", from_stdin ? "" : o.file + ": ", e.error);
     return 1;
   }
-  std::string out = o.format == "json" ? boost::json::serialize(e) + "\n" : detail::explanation_text(e);
-  io::out(out);
-  return e.contains("error") ? 1 : 0;
+  io::out(o.format == "json" ? e.json + "\n" : e.text);
+  return e.rules_error ? 1 : 0;
 }
 
 }  // namespace

@@ -11,8 +11,7 @@
 #include <sstream>
 
 #include "casex/version.h"
-#include "engine/common/diagnostics.h"
-#include "engine/load/load.h"
+#include "casex/tooling.hpp"
 #include "tools/commands.h"
 #include "tools/io.h"
 
@@ -24,19 +23,7 @@ namespace fs = std::filesystem;
 namespace bj = boost::json;
 
 // Every code with its severity and description, from the engine's single list.
-struct CodeInfo {
-  const char* name;
-  Severity severity;
-  const char* description;
-};
-const std::vector<CodeInfo> kCodes = [] {
-  std::vector<CodeInfo> codes;
-  for (int i = 0; i < detail::kCodeCount; ++i) {
-    auto c = static_cast<detail::Code>(i);
-    codes.push_back({detail::code_name(c), detail::code_severity(c), detail::code_description(c)});
-  }
-  return codes;
-}();
+const std::vector<DiagnosticCode> kCodes = diagnostic_codes();
 
 const char* severity_name(Severity s) {
   return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "info";
@@ -62,7 +49,7 @@ bj::value witness_json(const std::string& witness) {
 // (sorted) and each file given, read as RuleSet::load_directory reads them
 // (the same reader, so lint and eval give the same verdict on a file).
 std::vector<SourceFile> read_paths(const std::vector<std::string>& paths, std::vector<Diagnostic>& problems) {
-  return detail::read_rule_paths(paths, problems);
+  return read_rule_files(paths, problems);
 }
 
 std::string summary(int errors, int warnings, int infos) {

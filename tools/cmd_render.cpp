@@ -2,8 +2,7 @@
 // page (tables as in the source document, the workflow as SVG, findings beside rules).
 #include <fmt/format.h>
 
-#include "engine/lint/lint.h"
-#include "engine/render/render.h"
+#include "casex/tooling.hpp"
 #include "tools/commands.h"
 #include "tools/io.h"
 
@@ -18,12 +17,12 @@ struct RenderCmdOptions {
 int run(const RenderCmdOptions& o) {
   auto loaded = load_rules(o.rules_dir);
   if (!print_diagnostics(loaded)) return 2;
-  detail::RenderOptions ro;
+  RenderOptions ro;
   ro.title = o.title;
   ro.source = o.rules_dir.empty() ? "the built-in rules" : o.rules_dir;
   // Load diagnostics and the semantic findings of `casex lint`, each shown beside its rule.
-  LoadResult linted = detail::lint_sources(loaded.sources);
-  std::string page = detail::render_html(loaded.rules->compiled(), linted.diagnostics, ro);
+  LoadResult linted = lint_texts(loaded.sources);
+  std::string page = render_rules_html(*loaded.rules, linted.diagnostics, ro);
   if (o.output.empty() || o.output == "-") {
     io::out(page);  // checked when the command ends
     return 0;

@@ -17,9 +17,13 @@
 
 namespace casex {
 
+class RuleSet;
+
 namespace detail {
 struct CompiledRules;
 struct Scratch;
+/// Internal (engine/api_internal.h): the compiled form of a rule set.
+const CompiledRules& compiled(const RuleSet& rules);
 }  // namespace detail
 
 /// How serious a diagnostic is.
@@ -130,10 +134,8 @@ class CASEX_API RuleSet {
   /// A digest of the rule files this set was compiled from.
   const std::string& version() const;
 
-  /// Internal: the compiled form.
-  const detail::CompiledRules& compiled() const { return *impl_; }
-
  private:
+  friend const detail::CompiledRules& detail::compiled(const RuleSet& rules);
   explicit RuleSet(std::shared_ptr<const detail::CompiledRules> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const detail::CompiledRules> impl_;
 };

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "casex/casex.hpp"
+#include "engine/api_internal.h"
 #include "engine/compile/program.h"
 #include "engine/ruletest/ruletest.h"
 
@@ -47,7 +48,7 @@ struct InputFile {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
   static InputFile file;
-  const casex::detail::CompiledRules& compiled = rules.compiled();
+  const casex::detail::CompiledRules& compiled = casex::detail::compiled(rules);
   file.write(data, size);
 
   std::vector<std::string> errors;

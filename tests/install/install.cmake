@@ -6,7 +6,7 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "cmake --install failed: ${rc}")
 endif()
 foreach(f
-    include/casex/casex.hpp include/casex/casex.h include/casex/export.h include/casex/version.h
+    include/casex/casex.hpp include/casex/tooling.hpp include/casex/casex.h include/casex/export.h include/casex/version.h
     ${LIBDIR}/libcasex.a ${LIBDIR}/libcasex.so ${LIBDIR}/libcasex.so.${SOVERSION} ${LIBDIR}/libcasex.so.${VERSION}
     ${LIBDIR}/cmake/casex/casexConfig.cmake ${LIBDIR}/cmake/casex/casexConfigVersion.cmake
     ${LIBDIR}/cmake/casex/casexTargets.cmake ${LIBDIR}/cmake/casex/casexStaticTargets.cmake

@@ -1,6 +1,8 @@
 // tests/install/cxx/consumer.cpp: built against the installed package: an
-// Engine on the built-in rules and one on the installed rules evaluate a change.
+// Engine on the built-in rules and one on the installed rules evaluate a change;
+// the tooling API (casex/tooling.hpp) explains it.
 #include <casex/casex.hpp>
+#include <casex/tooling.hpp>
 
 #include <cstdio>
 #include <string>
@@ -22,6 +24,8 @@ int main() {
   bool ok = r.ok && r.output.find(R"("operation":"Update")") != std::string::npos &&
             r.output.find(R"("operation":"Resolve")") != std::string::npos &&
             r.version == builtin->version();  // the installed rules are the built-in ones
+  casex::Explanation e = casex::explain_document(installed->rules(), change);
+  ok = ok && e.ok && e.json.find(R"("kind":"change")") != std::string::npos;
   std::puts(ok ? "ok" : "MISMATCH");
   return ok ? 0 : 1;
 }

@@ -1,0 +1,126 @@
+// engine/tooling.cpp: include/casex/tooling.hpp over the engine's explain,
+// lint, render and rule test code (the `casex` command calls only this).
+#include "casex/tooling.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <chrono>
+#include <filesystem>
+#include <iterator>
+
+#include "engine/api_internal.h"
+#include "engine/common/diagnostics.h"
+#include "engine/common/markup.h"
+#include "engine/explain/explain.h"
+#include "engine/load/load.h"
+#include "engine/render/render.h"
+#include "engine/ruletest/ruletest.h"
+
+namespace casex {
+
+Explanation explain_document(const RuleSet& rules, std::string_view document) {
+  Explanation out;
+  boost::json::object e;
+  if (!detail::explain_document(detail::compiled(rules), document, e, out.error)) return out;
+  out.ok = true;
+  out.rules_error = e.contains("error");
+  out.json = boost::json::serialize(e);
+  out.text = detail::explanation_text(e);
+  return out;
+}
+
+std::vector<DiagnosticCode> diagnostic_codes() {
+  std::vector<DiagnosticCode> codes;
+  codes.reserve(detail::kCodeCount);
+  for (int i = 0; i < detail::kCodeCount; ++i) {
+    auto c = static_cast<detail::Code>(i);
+    codes.push_back({detail::code_name(c), detail::code_severity(c), detail::code_description(c)});
+  }
+  return codes;
+}
+
+std::vector<SourceFile> read_rule_files(const std::vector<std::string>& paths, std::vector<Diagnostic>& problems) {
+  return detail::read_rule_paths(paths, problems);
+}
+
+std::string render_rules_html(const RuleSet& rules, const std::vector<Diagnostic>& findings,
+                              const RenderOptions& options) {
+  detail::RenderOptions ro;
+  ro.title = options.title;
+  ro.source = options.source;
+  return detail::render_html(detail::compiled(rules), findings, ro);
+}
+
+RuleTestReport run_rule_tests(const RuleSet& rules, const std::vector<std::string>& paths) {
+  RuleTestReport report;
+  const auto& compiled = detail::compiled(rules);
+  std::vector<detail::RuleTestCase> cases;
+  for (const auto& f : detail::rule_test_files(paths, report.errors)) {
+    auto more = detail::read_rule_tests(f, compiled.rules.vocabulary, report.errors);
+    std::move(more.begin(), more.end(), std::back_inserter(cases));
+  }
+  if (!report.errors.empty()) return report;
+  detail::RuleTestRunner runner(compiled);
+  for (const auto& c : cases) {
+    auto t0 = std::chrono::steady_clock::now();
+    detail::RuleTestResult r = runner.run(c);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    report.cases.push_back({c.file, c.name, c.line, r.passed, std::move(r.differences), std::move(r.actual), s});
+  }
+  const auto& cov = runner.coverage();
+  for (const auto& g : cov.groups) report.coverage.push_back({g.name, g.ids, g.hits});
+  report.fired = cov.fired();
+  report.total = cov.total();
+  return report;
+}
+
+bool coverage_reaches(int fired, int total, double percent) { return detail::coverage_reaches(fired, total, percent); }
+
+std::string coverage_percent(int fired, int total) { return detail::coverage_percent(fired, total); }
+
+std::string failure_text(const RuleTestCaseResult& result) {
+  std::string out;
+  for (const auto& d : result.differences) out += "    " + d + "\n";
+  out += "    actual: " + result.actual + "\n";
+  return out;
+}
+
+std::string junit_xml(const RuleTestReport& report) {
+  // Text for an XML 1.0 attribute value or element content: the one escaper
+  // (engine/common/markup.h), which also replaces what XML 1.0 cannot carry.
+  auto xml = [](std::string_view s) { return detail::escape_markup(s, detail::Markup::Xml10); };
+  const auto& ran = report.cases;
+  std::string out;
+  std::vector<std::string> files;
+  for (const auto& x : ran)
+    if (std::find(files.begin(), files.end(), x.file) == files.end()) files.push_back(x.file);
+  out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out += fmt::format("<testsuites name=\"casex test\" tests=\"{}\" failures=\"{}\">\n", ran.size(), report.failed());
+  for (const auto& f : files) {
+    int n = 0, failed = 0;
+    double seconds = 0;
+    for (const auto& x : ran)
+      if (x.file == f) ++n, failed += !x.passed, seconds += x.seconds;
+    out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.6f}\">\n", xml(f), n, failed,
+                       seconds);
+    for (const auto& x : ran) {
+      if (x.file != f) continue;
+      out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\" time=\"{:.6f}\"",
+                         xml(std::filesystem::path(f).stem().string()), xml(x.name), xml(f), x.line, x.seconds);
+      if (x.passed) {
+        out += "/>\n";
+      } else {
+        std::string first = x.differences.empty() ? "failed" : x.differences.front();
+        out += fmt::format(">\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                           xml(first.substr(0, first.find('\n'))), xml(failure_text(x)));
+      }
+    }
+    out += "  </testsuite>\n";
+  }
+  out += "</testsuites>\n";
+  return out;
+}
+
+}  // namespace casex

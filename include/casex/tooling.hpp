@@ -1,0 +1,115 @@
+// casex/tooling.hpp: the admin tooling of casex as a public API, for hosts and
+// for the `casex` command alike: explain one document, read and lint rule
+// files, render the rules page, run rule test files. Only value types of the
+// public headers cross it; everything here may be called from any thread
+// (each call works on its own data and an immutable RuleSet).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "casex/casex.hpp"
+#include "casex/export.h"
+
+namespace casex {
+
+// ---- explain (`casex explain`) ---------------------------------------------
+
+/// Why one `casex eval` document gives its result.
+struct Explanation {
+  bool ok = false;           // false: the document is not valid input (see error)
+  std::string error;         // one-line message when !ok
+  std::string json;          // the explanation as one JSON object (`casex explain --format json`), no newline
+  std::string text;          // the same for people (`casex explain`), newline-terminated
+  bool rules_error = false;  // the rules failed at run time on it (explained, under "error" of json)
+};
+
+/// Explains one `casex eval` document (a change or an incoming operation): the
+/// workflow move, the steps, every rule of each table with its outcome, the
+/// target choice, de-duplication and origin suppression.
+CASEX_API Explanation explain_document(const RuleSet& rules, std::string_view document);
+
+// ---- lint (`casex lint`; casex::lint_texts in casex.hpp runs the analysis) --
+
+/// One diagnostic code: its stable name, default severity and description.
+struct DiagnosticCode {
+  std::string name;  // e.g. "unknown-field"
+  Severity severity = Severity::Error;
+  std::string description;
+};
+
+/// Every diagnostic code a load or lint may report, in a stable order.
+CASEX_API std::vector<DiagnosticCode> diagnostic_codes();
+
+/// The rule files of `paths` as the loader reads them: each directory's
+/// *.yaml and *.yml files (sorted), each other path as a rule file. A path
+/// that cannot be read is a diagnostic in `problems`; the files read are returned.
+CASEX_API std::vector<SourceFile> read_rule_files(const std::vector<std::string>& paths,
+                                                  std::vector<Diagnostic>& problems);
+
+// ---- render (`casex render`) -----------------------------------------------
+
+/// What the rules page says about where the rules come from.
+struct RenderOptions {
+  std::string title = "casex rules";
+  std::string source;  // e.g. "the built-in rules" or the rules directory
+};
+
+/// The rules as one self-contained HTML page (no network): each table as the
+/// source document shows it, the workflow as inline SVG, and `findings` (e.g.
+/// the diagnostics of lint_texts on the same files) beside the rule they point
+/// into, the others at the top.
+CASEX_API std::string render_rules_html(const RuleSet& rules, const std::vector<Diagnostic>& findings,
+                                        const RenderOptions& options = {});
+
+// ---- rule tests (`casex test`) ---------------------------------------------
+
+/// The outcome of one case of a rule test file.
+struct RuleTestCaseResult {
+  std::string file;  // the test file, as given
+  std::string name;
+  int line = 0;  // 1-based line of the case in its file
+  bool passed = false;
+  std::vector<std::string> differences;  // "path: expected X, got Y", one per mismatch
+  std::string actual;                    // the result document, or "error: MESSAGE"
+  double seconds = 0;                    // time taken by the case
+};
+
+/// Which rules of one group fired in at least one case.
+struct RuleCoverageGroup {
+  std::string name;  // "table resolution", "workflow moves", "targets", "incoming"
+  std::vector<std::string> ids;
+  std::vector<int> hits;  // parallel to ids: how many times each fired
+};
+
+/// The outcome of a run of rule test files.
+struct RuleTestReport {
+  std::vector<std::string> errors;  // unreadable files or cases ("file:line: message"); no case ran when any
+  std::vector<RuleTestCaseResult> cases;
+  std::vector<RuleCoverageGroup> coverage;
+  int fired = 0;  // rules that fired in at least one case, over every group
+  int total = 0;  // rules, over every group
+  int failed() const {
+    int n = 0;
+    for (const auto& c : cases) n += !c.passed;
+    return n;
+  }
+};
+
+/// Runs the rule test files of `paths` (a directory: its *.yaml and *.yml
+/// files at any depth, sorted) against `rules`. Never throws for bad files.
+CASEX_API RuleTestReport run_rule_tests(const RuleSet& rules, const std::vector<std::string>& paths);
+
+/// Whether fired/total reaches `percent` (exact: 999/1000 does not reach 100).
+CASEX_API bool coverage_reaches(int fired, int total, double percent);
+/// fired/total as a percentage rounded down to one decimal ("99.9", "100").
+CASEX_API std::string coverage_percent(int fired, int total);
+
+/// A failed case's differences and actual result, as indented lines of text.
+CASEX_API std::string failure_text(const RuleTestCaseResult& result);
+
+/// The results as JUnit XML (one testsuite per file; text escaped for XML 1.0).
+CASEX_API std::string junit_xml(const RuleTestReport& report);
+
+}  // namespace casex

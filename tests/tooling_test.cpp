@@ -1,0 +1,108 @@
+// tests/tooling_test.cpp: the public tooling API (include/casex/tooling.hpp),
+// what the casex command calls for explain, lint, render and test.
+#include "casex/tooling.hpp"  // first: the public header stands alone
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "engine/api_internal.h"  // only to list the table ids the page must show
+
+namespace {
+
+const casex::RuleSet& builtin() {
+  static casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
+  return rules;
+}
+
+std::string read(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+TEST_CASE("tooling: explain of examples/change.json gives a change explanation as JSON and text") {
+  std::string doc = read(CASEX_EXAMPLES_DIR "/change.json");
+  REQUIRE_FALSE(doc.empty());
+  casex::Explanation e = casex::explain_document(builtin(), doc);
+  REQUIRE(e.ok);
+  CHECK(e.error.empty());
+  CHECK_FALSE(e.rules_error);
+  CHECK(e.json.find("\"kind\":\"change\"") != std::string::npos);
+  CHECK_FALSE(e.text.empty());
+  CHECK(e.text.back() == '\n');
+}
+
+TEST_CASE("tooling: explain of a document that is not JSON is an error, not an explanation") {
+  casex::Explanation e = casex::explain_document(builtin(), "{not json");
+  CHECK_FALSE(e.ok);
+  CHECK_FALSE(e.error.empty());
+  CHECK(e.json.empty());
+}
+
+TEST_CASE("tooling: lint of the built-in rules has no findings; every code is listed") {
+  casex::LoadResult r = casex::lint_texts(casex::RuleSet::builtin_sources());
+  CHECK(r.rules.has_value());
+  CHECK(r.diagnostics.empty());
+  auto codes = casex::diagnostic_codes();
+  REQUIRE_FALSE(codes.empty());
+  bool shadowed = false;
+  for (const auto& c : codes) {
+    CHECK_FALSE(c.name.empty());
+    CHECK_FALSE(c.description.empty());
+    shadowed = shadowed || c.name == "shadowed-rule";
+  }
+  CHECK(shadowed);
+  std::vector<casex::Diagnostic> problems;
+  auto files = casex::read_rule_files({CASEX_RULES_DIR}, problems);
+  CHECK(problems.empty());
+  CHECK(files.size() == casex::RuleSet::builtin_sources().size());
+}
+
+TEST_CASE("tooling: render returns an HTML page with each table id and the options' title") {
+  casex::RenderOptions o;
+  o.title = "tooling & title";
+  o.source = "the built-in rules";
+  std::string html = casex::render_rules_html(builtin(), {}, o);
+  CHECK(html.find("<html") != std::string::npos);
+  CHECK(html.find("tooling &amp; title") != std::string::npos);
+  const auto& tables = casex::detail::compiled(builtin()).rules.tables;
+  REQUIRE_FALSE(tables.empty());
+  for (const auto& t : tables) CHECK(html.find("data-table=\"" + t.id + "\"") != std::string::npos);
+}
+
+TEST_CASE("tooling: rule tests of tests/rules run with coverage; JUnit XML escapes for XML 1.0") {
+  casex::RuleTestReport report = casex::run_rule_tests(builtin(), {CASEX_TEST_RULES_DIR "/done.yaml"});
+  REQUIRE(report.errors.empty());
+  REQUIRE_FALSE(report.cases.empty());
+  CHECK(report.failed() == 0);
+  CHECK(report.total > 0);
+  CHECK(report.fired > 0);
+  CHECK_FALSE(report.coverage.empty());
+  CHECK(casex::coverage_reaches(1, 2, 50));
+  CHECK_FALSE(casex::coverage_reaches(999, 1000, 100));
+  CHECK(casex::coverage_percent(999, 1000) == "99.9");
+
+  casex::RuleTestReport made;
+  casex::RuleTestCaseResult c;
+  c.file = "a<b>.yaml";
+  c.name = "quote \" and \x01";
+  c.line = 3;
+  c.differences = {"phase: expected \"A\", got \"B\""};
+  c.actual = "{}";
+  made.cases.push_back(c);
+  std::string xml = casex::junit_xml(made);
+  CHECK(xml.find("failures=\"1\"") != std::string::npos);
+  CHECK(xml.find("a&lt;b&gt;.yaml") != std::string::npos);
+  CHECK(xml.find("quote &quot; and \\u0001") != std::string::npos);
+  CHECK(casex::failure_text(c) == "    phase: expected \"A\", got \"B\"\n    actual: {}\n");
+
+  casex::RuleTestReport missing = casex::run_rule_tests(builtin(), {CASEX_TEST_RULES_DIR "/no-such-file.yaml"});
+  CHECK_FALSE(missing.errors.empty());
+  CHECK(missing.cases.empty());
+}
