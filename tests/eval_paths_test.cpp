@@ -180,22 +180,30 @@ TEST_CASE("per-phase specialization decides like the reference path under every 
   }
 }
 
+// The condition of the default rules' move to Review, and those rules with the
+// mixed table (first hit) and that condition replaced by `when`.
+const std::string kReviewMove =
+    "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and has_value(after.solution)";
+
+std::vector<SourceFile> mixed_with_review_move(const std::string& when) {
+  std::vector<SourceFile> files = builtin_with_resolution(mixed_table("first"));
+  for (auto& f : files)
+    if (f.name.find("workflow.yaml") != std::string::npos) {
+      auto at = f.text.find(kReviewMove);
+      REQUIRE(at != std::string::npos);
+      f.text.replace(at, kReviewMove.size(), when);
+    }
+  return files;
+}
+
 TEST_CASE("moves over more than 64 atoms, beside tables that fit the facts word, decide like the reference path",
           "[eval][paths]") {
   // The move's condition names 70 values of solution: its table needs two words,
   // while every metaphase table fits the facts word.
-  const std::string from = "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and has_value(after.solution)";
   std::string to = "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and (after.solution == \"s1\"";
   for (int i = 100; i < 170; ++i) to += fmt::format(" or after.solution == \"s{}\"", i);
   to += ")";
-  std::vector<SourceFile> files = builtin_with_resolution(mixed_table("first"));
-  for (auto& f : files)
-    if (f.name.find("workflow.yaml") != std::string::npos) {
-      auto at = f.text.find(from);
-      REQUIRE(at != std::string::npos);
-      f.text.replace(at, from.size(), to);
-    }
-  RuleSet rules = load(files);
+  RuleSet rules = load(mixed_with_review_move(to));
   REQUIRE(casex::detail::compiled(rules).moves.words == 2);
   REQUIRE(casex::detail::compiled(rules).facts.on);
   // s1 moves the incident to Review: the production path must see it.
@@ -210,20 +218,12 @@ TEST_CASE("facts path without the specialization (moves interpreted) decides lik
           "[eval][paths]") {
   // The move's condition and-ed with nine tautologies: 512 alternatives, more
   // than a scenario may expand to, so the moves are interpreted.
-  const std::string from = "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and has_value(after.solution)";
-  std::string to = from;
+  std::string to = kReviewMove;
   for (const char* x : {"comment_added", "attachment_changed", "changed(assignment)", "changed(completion_code)",
                         "changed(expected_resolution_time)", "has_value(before.solution)", "has_value(before.assignment)",
                         "has_value(after.assignment)", "has_value(external_reference)"})
     to += fmt::format(" and ({0} or not {0})", x);
-  std::vector<SourceFile> files = builtin_with_resolution(mixed_table("first"));
-  for (auto& f : files)
-    if (f.name.find("workflow.yaml") != std::string::npos) {
-      auto at = f.text.find(from);
-      REQUIRE(at != std::string::npos);
-      f.text.replace(at, from.size(), to);
-    }
-  RuleSet rules = load(files);
+  RuleSet rules = load(mixed_with_review_move(to));
   REQUIRE(casex::detail::compiled(rules).moves.words == 0);
   REQUIRE(casex::detail::compiled(rules).facts.on);
   REQUIRE(casex::detail::compiled(rules).facts.paths.empty());

@@ -648,12 +648,12 @@ class ChangeEvaluator {
     using TC = CompiledRules::TargetCode;
     const CompiledRules::TargetRun* t = r_.target_run.data() + r_.target_begin[static_cast<std::size_t>(op)];
     const CompiledRules::TargetRun* end = r_.target_run.data() + r_.target_begin[static_cast<std::size_t>(op) + 1];
-    if constexpr (Traced) tried_.clear();
+    if constexpr (Traced) trace_->tried.clear();
     for (; t != end; ++t) {
       const TC& tc = t->code;
       const bool skip = tc.when == TC::When::RefExists ? !in_.has_ref
                         : tc.when == TC::When::Generic && !holds(*r_.rules.targets[t->entry].when);
-      if constexpr (Traced) tried_.push_back(static_cast<int>(t->entry));
+      if constexpr (Traced) trace_->tried.push_back(static_cast<int>(t->entry));
       if (skip) continue;
       if (tc.system == TC::System::FieldSystem) sys = field_system(in_, &s_.systems, tc.side, tc.slot);
       else if (tc.system == TC::System::RefSystem) sys = in_.has_ref ? in_.ref_system : std::string_view();
@@ -673,11 +673,10 @@ class ChangeEvaluator {
   void emit(int op, bool own_system, int table, int rule, int phase) {
     int target;
     const std::string_view sys = system_for(op, own_system, table, rule, target);
-    const OutOp o{op, phase, table, rule, sys};
     auto fate = [&](EvalTrace::Fate f) {
       if constexpr (Traced) {
         trace_->emits.push_back({table, rule, op, phase, std::string(sys), f, target, {}});
-        if (!own_system) trace_->emits.back().tried = tried_;
+        if (!own_system) trace_->emits.back().tried = trace_->tried;
       }
     };
     if (sys.empty()) return fate(EvalTrace::Fate::NoTarget);
@@ -687,6 +686,7 @@ class ChangeEvaluator {
       for (const auto& prev : out_.suppressed)
         if (prev.op == op && same_text(prev.system, sys)) return fate(EvalTrace::Fate::Duplicate);
     }
+    const OutOp o{op, phase, table, rule, sys};
     if (r_.rules.suppress_origin && !in_.origin.empty() && same_text(sys, in_.origin)) {
       out_.suppressed.push_back(o);
       fate(EvalTrace::Fate::Suppressed);
@@ -708,7 +708,6 @@ class ChangeEvaluator {
     mutable EvalContext ctx_;  // made by ctx()
   };
   uint64_t facts_ = 0;  // facts path: the cheap atoms of this change
-  std::vector<int> tried_;  // traced: the targets: entries the last operation tried
 };
 
 std::string render(const Vocabulary& v, const Template& t, const EvalContext& c) {

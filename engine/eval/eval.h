@@ -76,6 +76,7 @@ struct EvalTrace {
     std::string_view ref_system, ref_id;
   };
   std::vector<Action> actions;
+  std::vector<int> tried;  // internal: the targets: entries the operation being decided tried
 };
 
 /// Decides the outgoing operations of a change. Returns false (and sets

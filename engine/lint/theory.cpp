@@ -758,6 +758,18 @@ class ModelSearch {
     return true;
   }
 
+  // The fresh values of sort `s` the classes before the i-th in order hold, distinct.
+  std::vector<int> fresh_in_use(std::size_t i, Sort s) const {
+    std::vector<int> used;
+    for (std::size_t j = 0; j < i; ++j) {
+      int v = val_[order_[j]];
+      if (cls_[order_[j]].sort == s && t_.values()[v].kind == TheoryValue::Kind::Fresh &&
+          std::find(used.begin(), used.end(), v) == used.end())
+        used.push_back(v);
+    }
+    return used;
+  }
+
   Sat assign(std::size_t i) {
     if (i == order_.size()) return Sat::Yes;
     if (budget_ == 0) return Sat::Unknown;
@@ -772,13 +784,7 @@ class ModelSearch {
       // as below, within the ranges, then a fresh value at each place of the
       // order between the query's constants (k-th: distinct from those in use there)
       if (k.dom.allows(TableTheory::kNone) && k.none_ok) cands.push_back(TableTheory::kNone);
-      std::vector<int> used;
-      for (std::size_t j = 0; j < i; ++j) {
-        int v = val_[order_[j]];
-        if (cls_[order_[j]].sort == k.sort && t_.values()[v].kind == TheoryValue::Kind::Fresh &&
-            std::find(used.begin(), used.end(), v) == used.end())
-          used.push_back(v);
-      }
+      const std::vector<int> used = fresh_in_use(i, k.sort);
       int top = t_.fresh(k.sort, static_cast<int>(used.size()));
       if (fits(k, top)) cands.push_back(top);
       for (int v : used)
@@ -795,13 +801,7 @@ class ModelSearch {
       // no value first, then a value no other variable has, then one another has,
       // then the constants the query names (the small-model candidates, readable first)
       if (k.dom.allows(TableTheory::kNone)) cands.push_back(TableTheory::kNone);
-      std::vector<int> used;
-      for (std::size_t j = 0; j < i; ++j) {
-        int v = val_[order_[j]];
-        if (cls_[order_[j]].sort == k.sort && t_.values()[v].kind == TheoryValue::Kind::Fresh &&
-            std::find(used.begin(), used.end(), v) == used.end())
-          used.push_back(v);
-      }
+      const std::vector<int> used = fresh_in_use(i, k.sort);
       cands.push_back(t_.fresh(k.sort, static_cast<int>(used.size())));
       cands.insert(cands.end(), used.begin(), used.end());
       for (int v : consts_[static_cast<int>(k.sort)])
