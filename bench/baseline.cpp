@@ -12,18 +12,29 @@ namespace {
 
 enum class Meta : uint8_t { Logging, Resolution, Validation, Done };
 
-const char* const kPhaseName[] = {"Log", "Classify", "InitialSupport", "Escalate", "Review", "Close"};
-const char* const kOpName[] = {"", "Assign", "Accept", "Update", "Resolve", "Close", "Cancel", "Reject", "Reopen"};
-const char* const kRuleName[] = {
-    "", "resolution.assign", "resolution.accept", "resolution.update",
-    "validation.cancel", "validation.reject", "validation.resolve",
-    "done.cancel", "done.reject", "done.close",
-    "review-initialsupport.reopen", "review-initialsupport.assign"};
+const char* const kPhaseName[] = {"Log",      "Classify", "InitialSupport",
+                                  "Escalate", "Review",   "Close"};
+const char* const kOpName[] = {"",      "Assign", "Accept", "Update", "Resolve",
+                               "Close", "Cancel", "Reject", "Reopen"};
+const char* const kRuleName[] = {"",
+                                 "resolution.assign",
+                                 "resolution.accept",
+                                 "resolution.update",
+                                 "validation.cancel",
+                                 "validation.reject",
+                                 "validation.resolve",
+                                 "done.cancel",
+                                 "done.reject",
+                                 "done.close",
+                                 "review-initialsupport.reopen",
+                                 "review-initialsupport.assign"};
 
 inline Meta meta_of(Phase p) {
   switch (p) {
-    case Phase::Log: case Phase::Classify: return Meta::Logging;
-    case Phase::InitialSupport: case Phase::Escalate: return Meta::Resolution;
+    case Phase::Log:
+    case Phase::Classify: return Meta::Logging;
+    case Phase::InitialSupport:
+    case Phase::Escalate: return Meta::Resolution;
     case Phase::Review: return Meta::Validation;
     case Phase::Close: return Meta::Done;
   }
@@ -37,7 +48,9 @@ inline const std::string* system_of(const Change& c, const std::string& group) {
   return nullptr;
 }
 
-inline bool same_system(const std::string* a, const std::string* b) { return a == b || (a && b && *a == *b); }
+inline bool same_system(const std::string* a, const std::string* b) {
+  return a == b || (a && b && *a == *b);
+}
 
 }  // namespace
 
@@ -56,32 +69,45 @@ void evaluate(const Change& c, Result& r) {
 
   const Phase p0 = b.phase;
   Phase p1 = a.phase;
-  if (meta_of(p1) == Meta::Resolution && solution_changed && !a.solution.empty()) p1 = Phase::Review;
+  if (meta_of(p1) == Meta::Resolution && solution_changed && !a.solution.empty())
+    p1 = Phase::Review;
   r.phase = p1;
   r.n_ops = r.n_sup = 0;
 
-  const std::string* record_or_after = c.has_ref ? (c.ref_system.empty() ? nullptr : &c.ref_system) : sys_after;
+  const std::string* record_or_after =
+      c.has_ref ? (c.ref_system.empty() ? nullptr : &c.ref_system) : sys_after;
 
   auto table = [&](Meta m, bool entered, Phase ph) -> OutOp {
     OutOp o;
     o.phase = ph;
     switch (m) {
       case Meta::Resolution:
-        if (to_external) { o.op = Op::Assign; o.rule = Rule::ResAssign; o.system = sys_after; }
-        else if (from_external) { o.op = Op::Accept; o.rule = Rule::ResAccept; o.system = sys_before; }
-        else if (ert_changed || solution_changed || activity) {
-          o.op = Op::Update; o.rule = Rule::ResUpdate; o.system = record_or_after;
+        if (to_external) {
+          o.op = Op::Assign;
+          o.rule = Rule::ResAssign;
+          o.system = sys_after;
+        } else if (from_external) {
+          o.op = Op::Accept;
+          o.rule = Rule::ResAccept;
+          o.system = sys_before;
+        } else if (ert_changed || solution_changed || activity) {
+          o.op = Op::Update;
+          o.rule = Rule::ResUpdate;
+          o.system = record_or_after;
         }
         break;
       case Meta::Validation:
       case Meta::Done: {
         const bool done = m == Meta::Done;
         if (cc_changed && a.completion_code == "WithdrawnbyUser") {
-          o.op = Op::Cancel; o.rule = done ? Rule::DoneCancel : Rule::ValCancel;
+          o.op = Op::Cancel;
+          o.rule = done ? Rule::DoneCancel : Rule::ValCancel;
         } else if (cc_changed && a.completion_code == "RequestRejected") {
-          o.op = Op::Reject; o.rule = done ? Rule::DoneReject : Rule::ValReject;
+          o.op = Op::Reject;
+          o.rule = done ? Rule::DoneReject : Rule::ValReject;
         } else if (entered || solution_changed || cc_changed || activity) {
-          o.op = done ? Op::Close : Op::Resolve; o.rule = done ? Rule::DoneClose : Rule::ValResolve;
+          o.op = done ? Op::Close : Op::Resolve;
+          o.rule = done ? Rule::DoneClose : Rule::ValResolve;
         }
         o.system = record_or_after;
         break;
@@ -98,8 +124,13 @@ void evaluate(const Change& c, Result& r) {
       OutOp o;
       o.phase = p1;
       o.system = sys_after;
-      if (c.has_ref && sys_after && c.ref_system == *sys_after) { o.op = Op::Reopen; o.rule = Rule::RvIsReopen; }
-      else { o.op = Op::Assign; o.rule = Rule::RvIsAssign; }
+      if (c.has_ref && sys_after && c.ref_system == *sys_after) {
+        o.op = Op::Reopen;
+        o.rule = Rule::RvIsReopen;
+      } else {
+        o.op = Op::Assign;
+        o.rule = Rule::RvIsAssign;
+      }
       steps[n++] = o;
     }
   } else if (meta_of(p0) == meta_of(p1)) {
@@ -108,15 +139,18 @@ void evaluate(const Change& c, Result& r) {
     steps[n++] = table(meta_of(p0), false, p0);
     const bool entered = p1 != p0;
     OutOp second = table(meta_of(p1), entered, p1);
-    if (!(second.op != Op::None && second.op == steps[0].op && same_system(second.system, steps[0].system)))
+    if (!(second.op != Op::None && second.op == steps[0].op &&
+          same_system(second.system, steps[0].system)))
       steps[n++] = second;
   }
 
   for (int i = 0; i < n; ++i) {
     const OutOp& o = steps[i];
     if (o.op == Op::None || !o.system || o.system->empty()) continue;
-    if (!c.origin.empty() && *o.system == c.origin) r.sup[r.n_sup++] = o;
-    else r.ops[r.n_ops++] = o;
+    if (!c.origin.empty() && *o.system == c.origin)
+      r.sup[r.n_sup++] = o;
+    else
+      r.ops[r.n_ops++] = o;
   }
 }
 
@@ -150,7 +184,8 @@ bool read_snapshot(const bj::object& j, const char* where, Snapshot& s) {
   const bj::object& snap = v->get_object();
   const bj::value* ph = snap.if_contains("phase");
   if (!ph || !ph->is_string()) return false;
-  if (!parse_phase(std::string_view(ph->get_string().data(), ph->get_string().size()), s.phase)) return false;
+  if (!parse_phase(std::string_view(ph->get_string().data(), ph->get_string().size()), s.phase))
+    return false;
   return text_field(snap, "assignment", s.assignment) && text_field(snap, "solution", s.solution) &&
          text_field(snap, "completion_code", s.completion_code) &&
          text_field(snap, "expected_resolution_time", s.expected_resolution_time);
@@ -225,12 +260,14 @@ bool parse(std::string_view line, Change& c) {
     c.has_incident = true;
   }
   if (!read_snapshot(j, "before", c.before) || !read_snapshot(j, "after", c.after)) return false;
-  if (!read_bool(j, "comment_added", c.comment_added) || !read_bool(j, "attachment_changed", c.attachment_changed))
+  if (!read_bool(j, "comment_added", c.comment_added) ||
+      !read_bool(j, "attachment_changed", c.attachment_changed))
     return false;
   if (const bj::value* ref = j.if_contains("external_reference"); ref && !ref->is_null()) {
     if (!ref->is_object()) return false;
     c.has_ref = true;
-    if (!text_field(ref->get_object(), "system", c.ref_system) || !text_field(ref->get_object(), "id", c.ref_id))
+    if (!text_field(ref->get_object(), "system", c.ref_system) ||
+        !text_field(ref->get_object(), "id", c.ref_id))
       return false;
   }
   if (const bj::value* groups = j.if_contains("groups"); groups && !groups->is_null()) {
@@ -244,8 +281,8 @@ bool parse(std::string_view line, Change& c) {
         continue;
       }
       if (!kv.value().is_string()) return false;
-      c.groups.emplace_back(std::move(key),
-                            std::string(kv.value().get_string().data(), kv.value().get_string().size()));
+      c.groups.emplace_back(std::move(key), std::string(kv.value().get_string().data(),
+                                                        kv.value().get_string().size()));
     }
   }
   if (const bj::value* origin = j.if_contains("origin"); origin && !origin->is_null()) {
@@ -257,8 +294,10 @@ bool parse(std::string_view line, Change& c) {
 
 void write_result(std::string& out, const Change& c, const Result& r) {
   out += "{\"incident\":";
-  if (c.has_incident) put_json_string(out, c.incident);
-  else out += "null";
+  if (c.has_incident)
+    put_json_string(out, c.incident);
+  else
+    out += "null";
   out += ",\"phase\":\"";
   out += kPhaseName[static_cast<int>(r.phase)];
   out += "\",\"operations\":";

@@ -14,8 +14,18 @@ namespace casex_bench::baseline {
 enum class Phase : uint8_t { Log, Classify, InitialSupport, Escalate, Review, Close };
 enum class Op : uint8_t { None, Assign, Accept, Update, Resolve, Close, Cancel, Reject, Reopen };
 enum class Rule : uint8_t {
-  None, ResAssign, ResAccept, ResUpdate, ValCancel, ValReject, ValResolve,
-  DoneCancel, DoneReject, DoneClose, RvIsReopen, RvIsAssign
+  None,
+  ResAssign,
+  ResAccept,
+  ResUpdate,
+  ValCancel,
+  ValReject,
+  ValResolve,
+  DoneCancel,
+  DoneReject,
+  DoneClose,
+  RvIsReopen,
+  RvIsAssign
 };
 
 /// "No value" (missing, null or "") is the empty string.

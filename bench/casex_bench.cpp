@@ -69,7 +69,8 @@ std::string scenario_class(const CompiledRules& r, const Outcome& o) {
 void compact_copy(const ChangeInput& in, Parsed& p) {
   p.in = in;
   p.in.groups.shrink_to_fit();
-  std::size_t n = p.in.incident.size() + p.in.ref_system.size() + p.in.ref_id.size() + p.in.origin.size();
+  std::size_t n =
+      p.in.incident.size() + p.in.ref_system.size() + p.in.ref_id.size() + p.in.origin.size();
   for (const auto* side : {&p.in.before, &p.in.after})
     for (const auto& v : *side)
       if (v.kind == ConstKind::Text) n += v.text.size();
@@ -115,10 +116,12 @@ Data& data() {
     // Each side's changes in a region of their own, in workload order.
     for (std::size_t i = 0; i < d.lines.size(); ++i)
       if (!bl::parse(d.lines[i], d.base_changes[i]))
-        throw std::runtime_error(fmt::format("workload line {} is not a well-formed change", i + 1));
+        throw std::runtime_error(
+            fmt::format("workload line {} is not a well-formed change", i + 1));
     for (std::size_t i = 0; i < d.lines.size(); ++i) {
       if (reader.read(d.lines[i], read, arena) != ChangeReader::Result::Ok)
-        throw std::runtime_error(fmt::format("workload line {} is not a well-formed change", i + 1));
+        throw std::runtime_error(
+            fmt::format("workload line {} is not a well-formed change", i + 1));
       compact_copy(read, d.changes[i]);
       evaluate_change(c, d.changes[i].in, out, scratch);
       d.classes[scenario_class(c, out)].push_back(static_cast<uint32_t>(i));
@@ -138,8 +141,10 @@ void BM_LoadCompileBuiltin(benchmark::State& state) {
     r = LoadResult{};
     state.ResumeTiming();
   }
-  state.counters["allocs"] = benchmark::Counter(static_cast<double>(casex_bench::allocations() - a0) / state.iterations());
-  state.counters["alloc_bytes"] = benchmark::Counter(static_cast<double>(casex_bench::allocated_bytes() - b0) / state.iterations());
+  state.counters["allocs"] =
+      benchmark::Counter(static_cast<double>(casex_bench::allocations() - a0) / state.iterations());
+  state.counters["alloc_bytes"] = benchmark::Counter(
+      static_cast<double>(casex_bench::allocated_bytes() - b0) / state.iterations());
 }
 BENCHMARK(BM_LoadCompileBuiltin)->Unit(benchmark::kMicrosecond);
 
@@ -167,7 +172,8 @@ void BM_LoadStages(benchmark::State& state) {
       benchmark::DoNotOptimize(c);
     }
   }
-  state.counters["allocs"] = benchmark::Counter(static_cast<double>(casex_bench::allocations() - a0) / state.iterations());
+  state.counters["allocs"] =
+      benchmark::Counter(static_cast<double>(casex_bench::allocations() - a0) / state.iterations());
   state.SetLabel(stage == 0 ? "load (YAML)" : stage == 1 ? "check" : "compile");
 }
 BENCHMARK(BM_LoadStages)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
@@ -209,14 +215,16 @@ BENCHMARK(BM_Eval_casex);
 BENCHMARK(BM_Eval_baseline);
 BENCHMARK(BM_Eval_casex_trace_on);
 
-// ------------------------------------------------------------------ JSON Lines, end to end in process
+// ------------------------------------------------------------------ JSON Lines, end to end in
+// process
 void BM_Lines_casex(benchmark::State& state) {
   Data& d = data();
   JsonEvaluator ev(casex::detail::compiled(*d.rules));
   std::string out, error;
   out.reserve(1 << 21);
   // Each thread takes its own stride of the lines, as `--jobs` would.
-  std::size_t n = d.lines.size(), i = static_cast<std::size_t>(state.thread_index()) * n / state.threads();
+  std::size_t n = d.lines.size(),
+              i = static_cast<std::size_t>(state.thread_index()) * n / state.threads();
   for (auto _ : state) {
     if (!ev.eval(d.lines[i], out, error)) state.SkipWithError(error.c_str());
     out.push_back('\n');
@@ -233,7 +241,8 @@ void BM_Lines_baseline_boostjson(benchmark::State& state) {
   out.reserve(1 << 21);
   bl::Change c;
   bl::Result r;
-  std::size_t n = d.lines.size(), i = static_cast<std::size_t>(state.thread_index()) * n / state.threads();
+  std::size_t n = d.lines.size(),
+              i = static_cast<std::size_t>(state.thread_index()) * n / state.threads();
   for (auto _ : state) {
     if (bl::parse(d.lines[i], c)) {
       bl::evaluate(c, r);
@@ -345,7 +354,8 @@ void BM_Scaling_eval(benchmark::State& state) {
   std::vector<Parsed> changes(64);
   for (int k = 0; k < 64; ++k) {
     int code = k == 63 ? n : static_cast<int>((static_cast<long>(k) * 7919) % n);
-    if (reader.read(casex_bench::scaled_change(code), changes[k].in, changes[k].texts) != ChangeReader::Result::Ok)
+    if (reader.read(casex_bench::scaled_change(code), changes[k].in, changes[k].texts) !=
+        ChangeReader::Result::Ok)
       state.SkipWithError("a scaled change does not read");
   }
   Outcome out;
@@ -359,7 +369,8 @@ void BM_Scaling_eval(benchmark::State& state) {
     evaluate_change(c, changes[k].in, full, scratch, &trace);
     int code = k == 63 ? n : static_cast<int>((static_cast<long>(k) * 7919) % n);
     bool want_hit = code < n;
-    bool same = out.ops.size() == full.ops.size() && (out.ops.empty() || out.ops[0].rule == full.ops[0].rule);
+    bool same = out.ops.size() == full.ops.size() &&
+                (out.ops.empty() || out.ops[0].rule == full.ops[0].rule);
     if (!same || out.ops.size() != (want_hit ? 1u : 0u) || (want_hit && out.ops[0].rule != code))
       state.SkipWithError("the indexed table decides differently from the full scan");
   }
@@ -373,7 +384,8 @@ void BM_Scaling_eval(benchmark::State& state) {
   state.SetComplexityN(n);
 }
 
-// ------------------------------------------------------------------ size of the compiled default rules
+// ------------------------------------------------------------------ size of the compiled default
+// rules
 void BM_CompiledSize(benchmark::State& state) {
   const auto parts = casex_bench::estimate_size(casex::detail::compiled(*data().rules));
   for (auto _ : state) benchmark::DoNotOptimize(parts.data());
@@ -393,9 +405,13 @@ void register_dynamic() {
   std::vector<int64_t> sizes = {10, 100, 1000, 10000};
   if (g_smoke) sizes = {10, 100};
   for (int64_t n : sizes) {
-    benchmark::RegisterBenchmark("BM_Scaling_compile", BM_Scaling_compile)->Arg(n)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("BM_Scaling_compile", BM_Scaling_compile)
+        ->Arg(n)
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark("BM_Scaling_eval", BM_Scaling_eval)->Arg(n);
-    benchmark::RegisterBenchmark("BM_Scaling_lint", BM_Scaling_lint)->Arg(n)->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark("BM_Scaling_lint", BM_Scaling_lint)
+        ->Arg(n)
+        ->Unit(benchmark::kMillisecond);
   }
 }
 
@@ -466,7 +482,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
       const bool median = r.run_type == Run::RT_Aggregate && r.aggregate_name == "median";
       if (r.run_type != Run::RT_Iteration && !median) continue;
       auto it = r.counters.find("items_per_second");
-      if (it != r.counters.end()) rate_[median ? r.run_name.str() : r.benchmark_name()] = it->second.value;
+      if (it != r.counters.end())
+        rate_[median ? r.run_name.str() : r.benchmark_name()] = it->second.value;
     }
     ConsoleReporter::ReportRuns(runs);
   }
@@ -477,8 +494,9 @@ class RatioReporter : public benchmark::ConsoleReporter {
     auto ratio = [&](const std::string& casex, const std::string& base, const std::string& what) {
       auto a = rate_.find(casex), b = rate_.find(base);
       if (a == rate_.end() || b == rate_.end() || a->second <= 0) return;
-      os << fmt::format("{:<58} casex {:>9.1f} ns  baseline {:>9.1f} ns  ratio casex/baseline {:.2f}\n", what,
-                        1e9 / a->second, 1e9 / b->second, b->second / a->second);
+      os << fmt::format(
+          "{:<58} casex {:>9.1f} ns  baseline {:>9.1f} ns  ratio casex/baseline {:.2f}\n", what,
+          1e9 / a->second, 1e9 / b->second, b->second / a->second);
     };
     os << "\nRatios (time per item, casex / hand-written baseline; <= 1.0 is as fast or faster):\n";
     ratio("BM_Eval_casex", "BM_Eval_baseline", "evaluation, pre-parsed, whole workload");
@@ -491,7 +509,8 @@ class RatioReporter : public benchmark::ConsoleReporter {
           "JSON line in process, 2 threads");
     auto tr = rate_.find("BM_Eval_casex_trace_on"), off = rate_.find("BM_Eval_casex");
     if (tr != rate_.end() && off != rate_.end())
-      os << fmt::format("tracing: off {:.1f} ns, on {:.1f} ns per evaluation\n", 1e9 / off->second, 1e9 / tr->second);
+      os << fmt::format("tracing: off {:.1f} ns, on {:.1f} ns per evaluation\n", 1e9 / off->second,
+                        1e9 / tr->second);
     os << "\nCompiled default rule set (estimate):\n";
     for (const auto& p : casex_bench::estimate_size(casex::detail::compiled(*data().rules)))
       os << fmt::format("  {:>8} bytes  {}\n", p.bytes, p.name);
@@ -519,7 +538,8 @@ int main(int argc, char** argv) {
   }
   if (passes) {
     const Data& d = data();
-    uint64_t sink = load_compile_pass() + casex_eval_pass(d) + baseline_eval_pass(d) + casex_lines_pass(d) + baseline_lines_pass(d);
+    uint64_t sink = load_compile_pass() + casex_eval_pass(d) + baseline_eval_pass(d) +
+                    casex_lines_pass(d) + baseline_lines_pass(d);
     fmt::print("{} changes, one pass each (checksum {})\n", d.lines.size(), sink);
     return 0;
   }

@@ -15,14 +15,17 @@ std::vector<casex::SourceFile> scaled_rules(int rules) {
     if (f.name.find("vocabulary") != std::string::npos) {
       const std::string anchor = "    - {name: expected_resolution_time, type: text}\n";
       auto at = f.text.find(anchor);
-      if (at == std::string::npos) throw std::runtime_error("scaled_rules: vocabulary.yaml changed shape");
+      if (at == std::string::npos)
+        throw std::runtime_error("scaled_rules: vocabulary.yaml changed shape");
       f.text.insert(at + anchor.size(), "    - {name: code, type: text}\n");
       vocab = true;
     } else if (f.name.find("resolution") != std::string::npos) {
       std::string t =
-          "table:\n  id: resolution\n  scope: {metaphase: Resolution}\n  hit_policy: first\n  rules:\n";
+          "table:\n  id: resolution\n  scope: {metaphase: Resolution}\n  hit_policy: first\n  "
+          "rules:\n";
       for (int i = 0; i < rules; ++i)
-        t += fmt::format("    - id: scale.r{0}\n      when: after.code == \"C{0}\"\n      then: Update\n", i);
+        t += fmt::format(
+            "    - id: scale.r{0}\n      when: after.code == \"C{0}\"\n      then: Update\n", i);
       f.text = std::move(t);
       table = true;
     }

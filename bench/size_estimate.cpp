@@ -34,7 +34,8 @@ std::size_t heap(const std::unordered_map<std::string, V>& m) {
 
 std::size_t heap(const std::unordered_map<std::string, std::string>& m) {
   std::size_t n = m.bucket_count() * sizeof(void*);
-  for (const auto& kv : m) n += sizeof(void*) + sizeof(kv) + sizeof(std::size_t) + heap(kv.first) + heap(kv.second);
+  for (const auto& kv : m)
+    n += sizeof(void*) + sizeof(kv) + sizeof(std::size_t) + heap(kv.first) + heap(kv.second);
   return n;
 }
 
@@ -55,8 +56,9 @@ std::size_t heap(const Template& t) {
 std::size_t heap(const Location& l) { return heap(l.file); }
 
 std::size_t vocabulary(const Vocabulary& v) {
-  std::size_t n = heap(v.metaphases) + heap(v.phases) + vec_bytes(v.phase_metaphase) + heap(v.phase_ids) +
-                  vec_bytes(v.fields) + heap(v.field_ids) + heap(v.events) + heap(v.outgoing) + heap(v.incoming);
+  std::size_t n = heap(v.metaphases) + heap(v.phases) + vec_bytes(v.phase_metaphase) +
+                  heap(v.phase_ids) + vec_bytes(v.fields) + heap(v.field_ids) + heap(v.events) +
+                  heap(v.outgoing) + heap(v.incoming);
   for (const auto& f : v.fields) n += heap(f.name) + heap(f.values) + heap(f.value_aliases);
   return n;
 }
@@ -66,7 +68,8 @@ std::size_t checked_tables(const std::vector<CheckedTable>& tables) {
   for (const auto& t : tables) {
     n += heap(t.id) + heap(t.loc) + vec_bytes(t.rules);
     for (const auto& r : t.rules)
-      n += heap(r.id) + heap(r.description) + heap(r.scenario) + heap(r.when) + heap(r.system) + heap(r.loc);
+      n += heap(r.id) + heap(r.description) + heap(r.scenario) + heap(r.when) + heap(r.system) +
+           heap(r.loc);
   }
   return n;
 }
@@ -83,15 +86,17 @@ std::size_t incoming(const std::vector<CheckedIncoming>& in) {
   for (const auto& i : in) {
     n += heap(i.id) + heap(i.description) + vec_bytes(i.operations) + vec_bytes(i.actions);
     for (const auto& a : i.actions)
-      n += heap(a.value) + heap(a.when) + heap(a.system) + heap(a.id) + heap(a.system_text) + heap(a.id_text);
+      n += heap(a.value) + heap(a.when) + heap(a.system) + heap(a.id) + heap(a.system_text) +
+           heap(a.id_text);
   }
   return n;
 }
 
 std::size_t heap(const DecisionTable& t) {
   std::size_t n = vec_bytes(t.atoms) + vec_bytes(t.rows) + vec_bytes(t.pool) + vec_bytes(t.code) +
-                  vec_bytes(t.eq_index) + vec_bytes(t.direct) + vec_bytes(t.free_rows) + vec_bytes(t.anchored) +
-                  vec_bytes(t.sparse) + vec_bytes(t.sparse_begin) + vec_bytes(t.rows1) + vec_bytes(t.fact_rows);
+                  vec_bytes(t.eq_index) + vec_bytes(t.direct) + vec_bytes(t.free_rows) +
+                  vec_bytes(t.anchored) + vec_bytes(t.sparse) + vec_bytes(t.sparse_begin) +
+                  vec_bytes(t.rows1) + vec_bytes(t.fact_rows);
   for (const auto& a : t.atoms) n += heap(a);
   for (const auto& c : t.code) n += heap(c.text);
   for (const auto& ix : t.eq_index) {
@@ -109,9 +114,9 @@ std::size_t decision_tables(const CompiledRules& c) {
 }
 
 std::size_t heap(const Facts::Group& g) {
-  std::size_t n = vec_bytes(g.changed) + vec_bytes(g.events) + vec_bytes(g.has_field) + vec_bytes(g.is_external) +
-                  vec_bytes(g.compare) + vec_bytes(g.by_phase) + vec_bytes(g.changed_text) + vec_bytes(g.lookups) +
-                  vec_bytes(g.compare_text);
+  std::size_t n = vec_bytes(g.changed) + vec_bytes(g.events) + vec_bytes(g.has_field) +
+                  vec_bytes(g.is_external) + vec_bytes(g.compare) + vec_bytes(g.by_phase) +
+                  vec_bytes(g.changed_text) + vec_bytes(g.lookups) + vec_bytes(g.compare_text);
   for (const auto& b : g.by_phase) n += vec_bytes(b.bits);
   return n;
 }
@@ -134,9 +139,9 @@ std::size_t facts(const Facts& f) {
 }
 
 std::size_t lookups(const CompiledRules& c) {
-  std::size_t n = vec_bytes(c.metaphase_table) + vec_bytes(c.transition_table) + vec_bytes(c.incoming_rule) +
-                  vec_bytes(c.op_targets) + vec_bytes(c.target_code) + vec_bytes(c.target_run) +
-                  vec_bytes(c.target_begin) + heap(c.version);
+  std::size_t n = vec_bytes(c.metaphase_table) + vec_bytes(c.transition_table) +
+                  vec_bytes(c.incoming_rule) + vec_bytes(c.op_targets) + vec_bytes(c.target_code) +
+                  vec_bytes(c.target_run) + vec_bytes(c.target_begin) + heap(c.version);
   for (const auto& t : c.op_targets) n += vec_bytes(t);
   return n;
 }
@@ -152,7 +157,8 @@ std::size_t sources(const std::vector<casex::SourceFile>& s) {
 std::vector<SizePart> estimate_size(const CompiledRules& c) {
   std::vector<SizePart> parts = {
       {"vocabulary", vocabulary(c.rules.vocabulary)},
-      {"checked tables (ids, descriptions, scenarios, typed expressions)", checked_tables(c.rules.tables)},
+      {"checked tables (ids, descriptions, scenarios, typed expressions)",
+       checked_tables(c.rules.tables)},
       {"workflow and targets", workflow(c.rules)},
       {"incoming actions", incoming(c.rules.incoming)},
       {"decision tables and moves (atoms, rows, masks, fast forms)", decision_tables(c)},

@@ -37,8 +37,10 @@ std::string digest(const std::vector<SourceFile>& files) {
   bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
   auto frame = [&](std::string_view s) {
     unsigned char size[8];
-    for (int i = 0; i < 8; ++i) size[i] = static_cast<unsigned char>(static_cast<uint64_t>(s.size()) >> (56 - 8 * i));
-    ok = ok && EVP_DigestUpdate(ctx.get(), size, sizeof size) == 1 && EVP_DigestUpdate(ctx.get(), s.data(), s.size()) == 1;
+    for (int i = 0; i < 8; ++i)
+      size[i] = static_cast<unsigned char>(static_cast<uint64_t>(s.size()) >> (56 - 8 * i));
+    ok = ok && EVP_DigestUpdate(ctx.get(), size, sizeof size) == 1 &&
+         EVP_DigestUpdate(ctx.get(), s.data(), s.size()) == 1;
   };
   for (const auto& f : files) {
     frame(std::filesystem::path(f.name).filename().string());
@@ -46,7 +48,8 @@ std::string digest(const std::vector<SourceFile>& files) {
   }
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (!ok || EVP_DigestFinal_ex(ctx.get(), md, &len) != 1 || len < 8) throw std::bad_alloc();  // libcrypto out of memory
+  if (!ok || EVP_DigestFinal_ex(ctx.get(), md, &len) != 1 || len < 8)
+    throw std::bad_alloc();  // libcrypto out of memory
   std::string hex;
   for (unsigned int i = 0; i < 8; ++i) hex += fmt::format("{:02x}", md[i]);
   return hex;
@@ -59,12 +62,14 @@ LoadResult RuleSet::load_texts(std::vector<SourceFile> files) {
   detail::Diagnostics diags;
   detail::RawRuleSet raw = detail::load_rule_files(files, diags);
   detail::CheckedRuleSet checked = detail::check_rules(raw, diags);
-  auto compiled = std::make_shared<detail::CompiledRules>(detail::compile_rules(std::move(checked), diags));
+  auto compiled =
+      std::make_shared<detail::CompiledRules>(detail::compile_rules(std::move(checked), diags));
   compiled->version = digest(files);
   result.diagnostics = std::move(diags.items());
-  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
-  });
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+                   });
   if (!diags.has_errors()) {
     compiled->sources = files;
     result.rules = RuleSet(std::move(compiled));
@@ -107,7 +112,8 @@ JsonResult RuleSet::eval_json(std::string_view document) const {
 
 bool RuleSet::eval_json(std::string_view document, std::string& output, std::string& error) const {
   if (document.size() > kMaxDocumentBytes) {
-    error = fmt::format("the document is {} bytes; the limit is {} bytes", document.size(), kMaxDocumentBytes);
+    error = fmt::format("the document is {} bytes; the limit is {} bytes", document.size(),
+                        kMaxDocumentBytes);
     return false;
   }
   // One evaluator per thread, kept for the thread's life; what it keeps
@@ -132,7 +138,8 @@ Decision RuleSet::evaluate(const Change& change) const {
   const auto& v = impl_->rules.vocabulary;
   detail::ChangeInput in;
   in.reset(v);
-  auto snapshot = [&](const std::vector<Field>& fields, std::vector<detail::Value>& out, const char* side) {
+  auto snapshot = [&](const std::vector<Field>& fields, std::vector<detail::Value>& out,
+                      const char* side) {
     for (const auto& [name, value] : fields) {
       int slot = v.find_field(name);
       if (slot < 0 || !value || value->empty()) continue;
@@ -141,25 +148,30 @@ Decision RuleSet::evaluate(const Change& change) const {
       if (slot == v.phase_field) {
         val.kind = detail::ConstKind::Sym;
         val.sym = v.find_phase(*value);
-        if (val.sym < 0) throw std::invalid_argument(fmt::format("{}.{}: unknown phase \"{}\"", side, name, *value));
+        if (val.sym < 0)
+          throw std::invalid_argument(
+              fmt::format("{}.{}: unknown phase \"{}\"", side, name, *value));
       } else if (field.type == detail::Type::Number) {
         char* end = nullptr;
         val.kind = detail::ConstKind::Number;
         val.number = std::strtod(value->c_str(), &end);
         if (end != value->c_str() + value->size())
-          throw std::invalid_argument(fmt::format("{}.{}: expected a number, found \"{}\"", side, name, *value));
+          throw std::invalid_argument(
+              fmt::format("{}.{}: expected a number, found \"{}\"", side, name, *value));
         if (!std::isfinite(val.number))
-          throw std::invalid_argument(fmt::format("{}.{}: the number is out of range (beyond about 1.8e308)", side, name));
+          throw std::invalid_argument(
+              fmt::format("{}.{}: the number is out of range (beyond about 1.8e308)", side, name));
         long long integer = 0;
         const char* digits = value->c_str() + (value->front() == '+');
         if (value->find_first_of(".eE") == std::string::npos &&
             (std::from_chars(digits, value->c_str() + value->size(), integer).ec != std::errc() ||
              integer > detail::kMaxExactInteger || integer < -detail::kMaxExactInteger))
-          throw std::invalid_argument(fmt::format("{}.{}: {} is beyond the numbers held exactly (-2^53 to 2^53)", side,
-                                                  name, *value));
+          throw std::invalid_argument(fmt::format(
+              "{}.{}: {} is beyond the numbers held exactly (-2^53 to 2^53)", side, name, *value));
       } else if (field.type == detail::Type::Bool) {
         if (*value != "true" && *value != "false")
-          throw std::invalid_argument(fmt::format("{}.{}: expected true or false, found \"{}\"", side, name, *value));
+          throw std::invalid_argument(
+              fmt::format("{}.{}: expected true or false, found \"{}\"", side, name, *value));
         val.kind = detail::ConstKind::Bool;
         val.boolean = *value == "true";
       } else {
@@ -168,9 +180,10 @@ Decision RuleSet::evaluate(const Change& change) const {
         const auto& al = v.fields[slot].value_aliases;
         if (auto it = al.find(*value); it != al.end()) val.text = it->second;
         if (const std::string* meant = detail::near_miss_value(field, val.text))
-          throw std::invalid_argument(fmt::format(
-              "{}.{}: \"{}\" is not a value of {}; did you mean \"{}\"? (values are case-sensitive)", side, name,
-              val.text, name, *meant));
+          throw std::invalid_argument(
+              fmt::format("{}.{}: \"{}\" is not a value of {}; did you mean \"{}\"? (values are "
+                          "case-sensitive)",
+                          side, name, val.text, name, *meant));
       }
     }
     if (out[v.phase_field].kind == detail::ConstKind::None)

@@ -76,7 +76,8 @@ const char* casex_status_name(casex_status status) {
 
 void casex_string_free(char* text) { std::free(text); }
 
-casex_status casex_engine_open(const char* rules_dir, casex_engine** engine, casex_diagnostics** diagnostics) {
+casex_status casex_engine_open(const char* rules_dir, casex_engine** engine,
+                               casex_diagnostics** diagnostics) {
   if (diagnostics) *diagnostics = nullptr;
   if (!engine) return CASEX_INVALID_ARGUMENT;
   *engine = nullptr;
@@ -115,8 +116,8 @@ casex_status casex_engine_reload(casex_engine* engine, casex_diagnostics** diagn
   });
 }
 
-casex_status casex_engine_watch(casex_engine* engine, unsigned settle_ms, casex_reload_callback callback,
-                                void* user_data) {
+casex_status casex_engine_watch(casex_engine* engine, unsigned settle_ms,
+                                casex_reload_callback callback, void* user_data) {
   if (!engine) return CASEX_INVALID_ARGUMENT;
   return guarded([&] {
     casex::Engine::ReloadCallback cb;
@@ -133,7 +134,8 @@ casex_status casex_engine_watch(casex_engine* engine, unsigned settle_ms, casex_
       };
     }
     std::string error;
-    bool ok = engine->engine->watch(std::move(cb), std::chrono::milliseconds(settle_ms ? settle_ms : 200), &error);
+    bool ok = engine->engine->watch(std::move(cb),
+                                    std::chrono::milliseconds(settle_ms ? settle_ms : 200), &error);
     return ok ? CASEX_OK : CASEX_UNSUPPORTED;
   });
 }
@@ -142,21 +144,28 @@ void casex_engine_unwatch(casex_engine* engine) {
   if (engine) engine->engine->unwatch();
 }
 
-casex_status casex_eval(const casex_engine* engine, const char* document, size_t length, casex_result** result) {
+casex_status casex_eval(const casex_engine* engine, const char* document, size_t length,
+                        casex_result** result) {
   if (result) *result = nullptr;
   if (!engine || !result || (!document && length)) return CASEX_INVALID_ARGUMENT;
   return guarded([&] {
     auto r = std::make_unique<casex_result>();
-    bool ok = engine->engine->eval_json(std::string_view(document ? document : "", length), r->output, r->error,
-                                        &r->version);
+    bool ok = engine->engine->eval_json(std::string_view(document ? document : "", length),
+                                        r->output, r->error, &r->version);
     *result = r.release();
     return ok ? CASEX_OK : CASEX_BAD_INPUT;
   });
 }
 
-const char* casex_result_output(const casex_result* result) { return result ? result->output.c_str() : ""; }
-const char* casex_result_error(const casex_result* result) { return result ? result->error.c_str() : ""; }
-const char* casex_result_version(const casex_result* result) { return result ? result->version.c_str() : ""; }
+const char* casex_result_output(const casex_result* result) {
+  return result ? result->output.c_str() : "";
+}
+const char* casex_result_error(const casex_result* result) {
+  return result ? result->error.c_str() : "";
+}
+const char* casex_result_version(const casex_result* result) {
+  return result ? result->version.c_str() : "";
+}
 void casex_result_free(casex_result* result) { delete result; }
 
 size_t casex_diagnostics_count(const casex_diagnostics* diagnostics) {

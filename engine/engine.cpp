@@ -42,7 +42,9 @@ struct Engine::Impl {
     r.diagnostics = std::move(loaded.diagnostics);
     r.sources = std::move(loaded.sources);
     r.ok = loaded.rules.has_value();
-    if (r.ok) std::atomic_store(&current, std::shared_ptr<const RuleSet>(std::make_shared<RuleSet>(*loaded.rules)));
+    if (r.ok)
+      std::atomic_store(&current,
+                        std::shared_ptr<const RuleSet>(std::make_shared<RuleSet>(*loaded.rules)));
     r.version = load()->version();
     return r;
   }
@@ -100,7 +102,8 @@ EngineDecision Engine::evaluate(const Change& change) const {
 
 ReloadResult Engine::reload() {
   std::lock_guard<std::mutex> lock(impl_->reload_mutex);
-  return impl_->swap_in(impl_->dir.empty() ? RuleSet::load_builtin() : RuleSet::load_directory(impl_->dir));
+  return impl_->swap_in(impl_->dir.empty() ? RuleSet::load_builtin()
+                                           : RuleSet::load_directory(impl_->dir));
 }
 
 ReloadResult Engine::reload(std::vector<SourceFile> files) {
@@ -117,13 +120,14 @@ bool Engine::watch(ReloadCallback on_reload, std::chrono::milliseconds settle, s
     return false;
   };
   if (impl_->watcher.joinable()) return fail("the engine is already watching its directory");
-  if (impl_->dir.empty()) return fail("the engine runs on the built-in rules: there is no directory to watch");
+  if (impl_->dir.empty())
+    return fail("the engine runs on the built-in rules: there is no directory to watch");
   int in = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
   if (in < 0) return fail(fmt::format("inotify_init1: {}", std::strerror(errno)));
   // Every way a file of the directory can change: written, created, deleted,
   // renamed in or out (editors and ConfigMap-style symlink swaps rename).
-  uint32_t mask = IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB |
-                  IN_DELETE_SELF | IN_MOVE_SELF;
+  uint32_t mask = IN_CLOSE_WRITE | IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                  IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF;
   if (inotify_add_watch(in, impl_->dir.c_str(), mask) < 0) {
     std::string what = fmt::format("cannot watch {}: {}", impl_->dir, std::strerror(errno));
     close(in);
@@ -160,8 +164,7 @@ bool Engine::watch(ReloadCallback on_reload, std::chrono::milliseconds settle, s
         continue;
       }
       if (fds[1].revents & POLLIN) {
-        while (read(in, buf, sizeof buf) > 0) {
-        }
+        while (read(in, buf, sizeof buf) > 0) {}
         pending = true;
       }
     }

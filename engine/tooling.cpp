@@ -41,7 +41,8 @@ std::vector<DiagnosticCode> diagnostic_codes() {
   return codes;
 }
 
-std::vector<SourceFile> read_rule_files(const std::vector<std::string>& paths, std::vector<Diagnostic>& problems) {
+std::vector<SourceFile> read_rule_files(const std::vector<std::string>& paths,
+                                        std::vector<Diagnostic>& problems) {
   return detail::read_rule_paths(paths, problems);
 }
 
@@ -67,7 +68,8 @@ RuleTestReport run_rule_tests(const RuleSet& rules, const std::vector<std::strin
     auto t0 = std::chrono::steady_clock::now();
     detail::RuleTestResult r = runner.run(c);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    report.cases.push_back({c.file, c.name, c.line, r.passed, std::move(r.differences), std::move(r.actual), s});
+    report.cases.push_back(
+        {c.file, c.name, c.line, r.passed, std::move(r.differences), std::move(r.actual), s});
   }
   const auto& cov = runner.coverage();
   for (const auto& g : cov.groups) report.coverage.push_back({g.name, g.ids, g.hits});
@@ -76,9 +78,13 @@ RuleTestReport run_rule_tests(const RuleSet& rules, const std::vector<std::strin
   return report;
 }
 
-bool coverage_reaches(int fired, int total, double percent) { return detail::coverage_reaches(fired, total, percent); }
+bool coverage_reaches(int fired, int total, double percent) {
+  return detail::coverage_reaches(fired, total, percent);
+}
 
-std::string coverage_percent(int fired, int total) { return detail::coverage_percent(fired, total); }
+std::string coverage_percent(int fired, int total) {
+  return detail::coverage_percent(fired, total);
+}
 
 std::string failure_text(const RuleTestCaseResult& result) {
   std::string out;
@@ -97,18 +103,20 @@ std::string junit_xml(const RuleTestReport& report) {
   for (const auto& x : ran)
     if (std::find(files.begin(), files.end(), x.file) == files.end()) files.push_back(x.file);
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += fmt::format("<testsuites name=\"casex test\" tests=\"{}\" failures=\"{}\">\n", ran.size(), report.failed());
+  out += fmt::format("<testsuites name=\"casex test\" tests=\"{}\" failures=\"{}\">\n", ran.size(),
+                     report.failed());
   for (const auto& f : files) {
     int n = 0, failed = 0;
     double seconds = 0;
     for (const auto& x : ran)
       if (x.file == f) ++n, failed += !x.passed, seconds += x.seconds;
-    out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.6f}\">\n", xml(f), n, failed,
-                       seconds);
+    out += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" time=\"{:.6f}\">\n",
+                       xml(f), n, failed, seconds);
     for (const auto& x : ran) {
       if (x.file != f) continue;
-      out += fmt::format("    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\" time=\"{:.6f}\"",
-                         xml(std::filesystem::path(f).stem().string()), xml(x.name), xml(f), x.line, x.seconds);
+      out += fmt::format(
+          "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\" time=\"{:.6f}\"",
+          xml(std::filesystem::path(f).stem().string()), xml(x.name), xml(f), x.line, x.seconds);
       if (x.passed) {
         out += "/>\n";
       } else {

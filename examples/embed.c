@@ -6,8 +6,8 @@
 #include <string.h>
 
 int main(void) {
-  casex_engine *engine = NULL;
-  casex_diagnostics *diagnostics = NULL;
+  casex_engine* engine = NULL;
+  casex_diagnostics* diagnostics = NULL;
   /* NULL: the built-in rules; or a directory such as "/etc/casex/rules" */
   if (casex_engine_open(NULL, &engine, &diagnostics) != CASEX_OK) {
     fputs(casex_diagnostics_text(diagnostics), stderr);
@@ -16,18 +16,20 @@ int main(void) {
   }
   casex_diagnostics_free(diagnostics);
 
-  const char *change =
+  const char* change =
       "{\"incident\": \"INC-1042\","
       " \"before\": {\"phase\": \"InitialSupport\", \"assignment\": \"SM Tier 2\"},"
-      " \"after\": {\"phase\": \"InitialSupport\", \"assignment\": \"SM Tier 2\", \"solution\": \"Rebooted\"},"
-      " \"external_reference\": {\"system\": \"SM\", \"id\": \"IM10023\"}, \"groups\": {\"SM Tier 2\": \"SM\"}}";
-  casex_result *result = NULL;
+      " \"after\": {\"phase\": \"InitialSupport\", \"assignment\": \"SM Tier 2\", \"solution\": "
+      "\"Rebooted\"},"
+      " \"external_reference\": {\"system\": \"SM\", \"id\": \"IM10023\"}, \"groups\": {\"SM Tier "
+      "2\": \"SM\"}}";
+  casex_result* result = NULL;
   casex_status status = casex_eval(engine, change, strlen(change), &result);
   if (status == CASEX_OK)
     printf("%s\n(rules %s)\n", casex_result_output(result), casex_result_version(result));
   casex_result_free(result);
 
-  const char *bad = "{\"before\": {\"phase\": \"Reveiw\"}, \"after\": {\"phase\": \"Review\"}}";
+  const char* bad = "{\"before\": {\"phase\": \"Reveiw\"}, \"after\": {\"phase\": \"Review\"}}";
   if (casex_eval(engine, bad, strlen(bad), &result) == CASEX_BAD_INPUT)
     printf("%s: %s\n", casex_status_name(CASEX_BAD_INPUT), casex_result_error(result));
   casex_result_free(result);

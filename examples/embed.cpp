@@ -14,7 +14,8 @@ int main() {
 
   casex::Change change;
   change.before = {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}};
-  change.after = {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}};
+  change.after = {
+      {"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}};
   change.external_reference = casex::ExternalReference{"SM", "IM10023"};
   change.groups = {{"SM Tier 2", "SM"}};
   casex::Decision decision = rules.evaluate(change);
@@ -22,7 +23,8 @@ int main() {
   for (const casex::Operation& op : decision.operations)
     std::cout << op.operation << " to " << op.system << " (rule " << op.rule << ")\n";
 
-  casex::JsonResult r = rules.eval_json(R"({"incoming": "Assign", "incident": {"phase": "Review"}})");
+  casex::JsonResult r =
+      rules.eval_json(R"({"incoming": "Assign", "incident": {"phase": "Review"}})");
   std::cout << (r.ok ? r.output : r.error) << "\n";
   return r.ok ? 0 : 1;
 }

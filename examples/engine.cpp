@@ -9,7 +9,8 @@
 
 int main(int argc, char** argv) {
   casex::ReloadResult opened;
-  std::unique_ptr<casex::Engine> engine = casex::Engine::open(argc > 1 ? argv[1] : "rules", &opened);
+  std::unique_ptr<casex::Engine> engine =
+      casex::Engine::open(argc > 1 ? argv[1] : "rules", &opened);
   if (!engine) {
     std::cerr << casex::format_diagnostics(opened.diagnostics, opened.sources);
     return 2;
@@ -32,8 +33,9 @@ int main(int argc, char** argv) {
 
   // Or let the engine reload by itself when a file of the directory changes.
   std::string why;
-  if (!engine->watch([](const casex::ReloadResult& w) { std::cerr << "reloaded: " << w.ok << "\n"; },
-                     std::chrono::milliseconds(200), &why))
+  if (!engine->watch(
+          [](const casex::ReloadResult& w) { std::cerr << "reloaded: " << w.ok << "\n"; },
+          std::chrono::milliseconds(200), &why))
     std::cerr << why << "\n";
   casex::EngineResult last = engine->eval_json(doc);
   std::cout << last.output << "\n(by rules " << last.version << ")\n";

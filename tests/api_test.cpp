@@ -43,7 +43,8 @@ std::vector<std::string> fixture_documents() {
   for (const auto& e : fs::recursive_directory_iterator(fs::path(CASEX_TEST_DATA_DIR) / "eval")) {
     std::string name = e.path().filename().string();
     if (!e.is_regular_file() || name.find(".expected") != std::string::npos) continue;
-    if (e.path().extension() == ".json" || e.path().extension() == ".jsonl") paths.push_back(e.path());
+    if (e.path().extension() == ".json" || e.path().extension() == ".jsonl")
+      paths.push_back(e.path());
   }
   std::sort(paths.begin(), paths.end());
   std::vector<std::string> docs;
@@ -65,14 +66,16 @@ std::string to_json(const casex::Change& c) {
   if (c.incident) o["incident"] = *c.incident;
   auto snapshot = [](const std::vector<casex::Field>& fields) {
     bj::object s;
-    for (const auto& [name, value] : fields) s[name] = value ? bj::value(*value) : bj::value(nullptr);
+    for (const auto& [name, value] : fields)
+      s[name] = value ? bj::value(*value) : bj::value(nullptr);
     return s;
   };
   o["before"] = snapshot(c.before);
   o["after"] = snapshot(c.after);
   for (const auto& [name, on] : c.flags) o[name] = on;
   if (c.external_reference)
-    o["external_reference"] = {{"system", c.external_reference->system}, {"id", c.external_reference->id}};
+    o["external_reference"] = {{"system", c.external_reference->system},
+                               {"id", c.external_reference->id}};
   bj::object groups;
   for (const auto& [group, system] : c.groups) groups[group] = system;
   o["groups"] = std::move(groups);
@@ -85,7 +88,8 @@ bj::value to_json(const casex::Decision& d, const std::optional<std::string>& in
   auto ops = [](const std::vector<casex::Operation>& list) {
     bj::array a;
     for (const auto& o : list)
-      a.push_back(bj::object{{"operation", o.operation}, {"system", o.system}, {"phase", o.phase}, {"rule", o.rule}});
+      a.push_back(bj::object{
+          {"operation", o.operation}, {"system", o.system}, {"phase", o.phase}, {"rule", o.rule}});
     return a;
   };
   return bj::object{{"incident", incident ? bj::value(*incident) : bj::value(nullptr)},
@@ -114,8 +118,10 @@ TEST_CASE("api: load_builtin loads the seven default rule files without a diagno
   CHECK(loaded.rules->version().size() == 16);
 }
 
-TEST_CASE("api: load_directory(rules/) has the built-in version and gives the same result for every fixture",
-          "[api]") {
+TEST_CASE(
+    "api: load_directory(rules/) has the built-in version and gives the same result for every "
+    "fixture",
+    "[api]") {
   casex::LoadResult dir = casex::RuleSet::load_directory(CASEX_RULES_DIR);
   INFO(casex::format_diagnostics(dir.diagnostics, dir.sources));
   CHECK(dir.diagnostics.empty());
@@ -134,7 +140,8 @@ TEST_CASE("api: load_directory(rules/) has the built-in version and gives the sa
   }
 }
 
-TEST_CASE("api: version is a digest of the rule texts: same texts same version, one edit another", "[api]") {
+TEST_CASE("api: version is a digest of the rule texts: same texts same version, one edit another",
+          "[api]") {
   auto files = casex::RuleSet::builtin_sources();
   casex::LoadResult a = casex::RuleSet::load_texts(files), b = casex::RuleSet::load_texts(files);
   REQUIRE(a.rules);
@@ -156,8 +163,9 @@ TEST_CASE("api: version is a digest of the rule texts: same texts same version, 
   CHECK(c.rules->version() != a.rules->version());
 }
 
-TEST_CASE("api: load_directory on a missing or empty directory gives a file-read diagnostic and no rules",
-          "[api]") {
+TEST_CASE(
+    "api: load_directory on a missing or empty directory gives a file-read diagnostic and no rules",
+    "[api]") {
   const fs::path missing = fs::path(CASEX_TEST_DATA_DIR) / "no-such-rules-dir";
   casex::LoadResult r = casex::RuleSet::load_directory(missing.string());
   CHECK_FALSE(r.rules);
@@ -166,7 +174,8 @@ TEST_CASE("api: load_directory on a missing or empty directory gives a file-read
   CHECK(r.diagnostics[0].severity == casex::Severity::Error);
   CHECK(r.diagnostics[0].file == missing.string());
 
-  const fs::path empty = fs::temp_directory_path() / ("casex-api-test-empty-" + std::to_string(std::random_device{}()));
+  const fs::path empty = fs::temp_directory_path() /
+                         ("casex-api-test-empty-" + std::to_string(std::random_device{}()));
   fs::create_directories(empty);
   casex::LoadResult e = casex::RuleSet::load_directory(empty.string());
   fs::remove_all(empty);
@@ -180,8 +189,9 @@ TEST_CASE("api: evaluate(Change) decides the same as eval_json on the same chang
   std::vector<casex::Change> changes;
 
   // A solution entered in InitialSupport: Update, then Resolve in Review.
-  changes.push_back(change({{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", std::nullopt}},
-                           {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}}));
+  changes.push_back(
+      change({{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", std::nullopt}},
+             {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}}));
   changes.back().incident = "INC-1042";
   changes.back().external_reference = casex::ExternalReference{"SM", "IM10023"};
   // Assigned to an external group while moving from Classify to InitialSupport: Assign.
@@ -214,19 +224,22 @@ TEST_CASE("api: evaluate(Change) decides the same as eval_json on the same chang
     INFO(doc);
     casex::JsonResult r = rules.eval_json(doc);
     REQUIRE(r.ok);
-    CHECK(bj::serialize(to_json(rules.evaluate(c), c.incident)) == bj::serialize(bj::parse(r.output)));
+    CHECK(bj::serialize(to_json(rules.evaluate(c), c.incident)) ==
+          bj::serialize(bj::parse(r.output)));
   }
   // The cases above are not all empty.
   CHECK(rules.evaluate(changes[0]).operations.size() == 2);
   CHECK(rules.evaluate(changes[3]).suppressed.size() == 1);
 }
 
-TEST_CASE("api: evaluate throws std::invalid_argument on an unknown or missing phase and an unknown flag",
-          "[api]") {
+TEST_CASE(
+    "api: evaluate throws std::invalid_argument on an unknown or missing phase and an unknown flag",
+    "[api]") {
   casex::RuleSet rules = builtin();
   casex::Change c = change({{"phase", "Review"}}, {{"phase", "Nowhere"}});
   CHECK_THROWS_AS(rules.evaluate(c), std::invalid_argument);
-  CHECK_THROWS_WITH(rules.evaluate(c), Catch::Contains("after.phase") && Catch::Contains("Nowhere"));
+  CHECK_THROWS_WITH(rules.evaluate(c),
+                    Catch::Contains("after.phase") && Catch::Contains("Nowhere"));
 
   c = change({{"solution", "x"}}, {{"phase", "Review"}});
   CHECK_THROWS_AS(rules.evaluate(c), std::invalid_argument);
@@ -237,7 +250,8 @@ TEST_CASE("api: evaluate throws std::invalid_argument on an unknown or missing p
   CHECK_THROWS_AS(rules.evaluate(c), std::invalid_argument);
 }
 
-TEST_CASE("api: eval_json rejects bad input with an error naming the JSON path or line/column", "[api]") {
+TEST_CASE("api: eval_json rejects bad input with an error naming the JSON path or line/column",
+          "[api]") {
   casex::RuleSet rules = builtin();
   const std::string ok_snapshots = R"("before": {"phase": "Log"}, "after": {"phase": "Log"})";
   const std::vector<std::pair<std::string, std::string>> cases = {
@@ -245,20 +259,24 @@ TEST_CASE("api: eval_json rejects bad input with an error naming the JSON path o
       {R"({"before": {"phase": "Log"}, "after": {"phase": 3}})", "after.phase"},
       {R"({"before": {"solution": "x"}, "after": {"phase": "Log"}})", "before.phase"},
       {R"({"before": {"phase": "Log"}})", "after"},
-      {R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "solution": 5}})", "after.solution"},
-      {R"({"before": {"phase": "Log", "assignment": {}}, "after": {"phase": "Log"}})", "before.assignment"},
+      {R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "solution": 5}})",
+       "after.solution"},
+      {R"({"before": {"phase": "Log", "assignment": {}}, "after": {"phase": "Log"}})",
+       "before.assignment"},
       {"{" + ok_snapshots + R"(, "comment_added": "yes"})", "comment_added"},
       {"{" + ok_snapshots + R"(, "groups": {"SM Tier 2": 3}})", "groups.SM Tier 2"},
       {"{" + ok_snapshots + R"(, "groups": []})", "groups"},
       {"{" + ok_snapshots + R"(, "external_reference": "SM"})", "external_reference"},
-      {"{" + ok_snapshots + R"(, "external_reference": {"system": 1, "id": "x"}})", "external_reference.system"},
+      {"{" + ok_snapshots + R"(, "external_reference": {"system": 1, "id": "x"}})",
+       "external_reference.system"},
       {"{" + ok_snapshots + R"(, "origin": 7})", "origin"},
       {"{" + ok_snapshots + R"(, "incident": 42})", "incident"},
       {R"([1, 2])", "$"},
       {R"({"before": )", "line 1, column"},
       {"{\n  \"before\": {\"phase\": \"Log\"},\n  \"after\": nope\n}", "line 3, column"},
       {R"({"incoming": "Explode", "incident": {"phase": "Log"}})", "incoming"},
-      {R"({"incoming": "Assign", "incident": {"phase": "Log", "solution": false}})", "incident.solution"},
+      {R"({"incoming": "Assign", "incident": {"phase": "Log", "solution": false}})",
+       "incident.solution"},
       {R"({"incoming": "Assign"})", "incident"},
   };
   for (const auto& [doc, path] : cases) {
@@ -275,7 +293,8 @@ TEST_CASE("api: one thread alternating between two rule sets gets each set's own
   casex::RuleSet defaults = builtin();
   auto files = casex::RuleSet::builtin_sources();
   for (auto& f : files)
-    if (auto at = f.text.find("      to: Review\n"); at != std::string::npos) f.text.replace(at, 17, "      to: Close\n");
+    if (auto at = f.text.find("      to: Review\n"); at != std::string::npos)
+      f.text.replace(at, 17, "      to: Close\n");
   casex::LoadResult edited = casex::RuleSet::load_texts(files);
   REQUIRE(edited.rules);
   const std::string doc = R"({"before": {"phase": "InitialSupport"},
@@ -286,8 +305,10 @@ TEST_CASE("api: one thread alternating between two rule sets gets each set's own
   }
 }
 
-TEST_CASE("api: a RuleSet copy shared by 4 threads, each evaluating 10,000 documents, gives identical results",
-          "[api][threads]") {
+TEST_CASE(
+    "api: a RuleSet copy shared by 4 threads, each evaluating 10,000 documents, gives identical "
+    "results",
+    "[api][threads]") {
   std::optional<casex::RuleSet> shared;
   {
     casex::LoadResult loaded = casex::RuleSet::load_builtin();  // the copy outlives the LoadResult
@@ -298,8 +319,9 @@ TEST_CASE("api: a RuleSet copy shared by 4 threads, each evaluating 10,000 docum
   REQUIRE(!docs.empty());
   std::vector<casex::JsonResult> expected;
   for (const auto& d : docs) expected.push_back(shared->eval_json(d));
-  casex::Change typed = change({{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}},
-                               {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}});
+  casex::Change typed =
+      change({{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}},
+             {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}});
   const std::size_t typed_ops = shared->evaluate(typed).operations.size();
   REQUIRE(typed_ops == 2);
 
@@ -311,7 +333,9 @@ TEST_CASE("api: a RuleSet copy shared by 4 threads, each evaluating 10,000 docum
       for (int i = 0; i < kDocuments; ++i) {
         std::size_t k = static_cast<std::size_t>(i * 7 + t) % docs.size();
         casex::JsonResult r = shared->eval_json(docs[k]);
-        if (r.ok != expected[k].ok || r.output != expected[k].output || r.error != expected[k].error) ++mismatches;
+        if (r.ok != expected[k].ok || r.output != expected[k].output ||
+            r.error != expected[k].error)
+          ++mismatches;
         if (i % 10 == 0 && shared->evaluate(typed).operations.size() != typed_ops) ++mismatches;
         ++evaluated;
       }
@@ -331,7 +355,8 @@ casex::RuleSet rules_with_typed_fields() {
   for (auto& f : files) {
     const std::string anchor = "    - {name: expected_resolution_time, type: text}\n";
     if (auto at = f.text.find(anchor); at != std::string::npos)
-      f.text.insert(at + anchor.size(), "    - {name: impact, type: number}\n    - {name: major, type: boolean}\n");
+      f.text.insert(at + anchor.size(),
+                    "    - {name: impact, type: number}\n    - {name: major, type: boolean}\n");
   }
   files.push_back({"logging.yaml", R"(table:
   id: logging
@@ -354,7 +379,8 @@ casex::RuleSet rules_with_typed_fields() {
 TEST_CASE("api: eval_json reads number and boolean fields as numbers and booleans", "[api]") {
   casex::RuleSet rules = rules_with_typed_fields();
   auto ops = [&](const std::string& after) {
-    casex::JsonResult r = rules.eval_json(R"({"before": {"phase": "Log"}, "after": {"phase": "Log", )" + after + "}}");
+    casex::JsonResult r = rules.eval_json(
+        R"({"before": {"phase": "Log"}, "after": {"phase": "Log", )" + after + "}}");
     INFO(r.error);
     REQUIRE(r.ok);
     return bj::parse(r.output).at("operations").as_array().size();
@@ -365,64 +391,93 @@ TEST_CASE("api: eval_json reads number and boolean fields as numbers and boolean
   CHECK(ops(R"("major": false)") == 0);
 }
 
-TEST_CASE("api: evaluate(Change) reads a number or boolean field's text as a number or boolean, like eval_json",
-          "[api]") {
+TEST_CASE(
+    "api: evaluate(Change) reads a number or boolean field's text as a number or boolean, like "
+    "eval_json",
+    "[api]") {
   casex::RuleSet rules = rules_with_typed_fields();
-  CHECK(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "3"}})).operations.size() == 1);
-  CHECK(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"major", "true"}})).operations.size() == 1);
-  CHECK_THROWS_AS(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "three"}})),
-                  std::invalid_argument);
+  CHECK(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "3"}}))
+            .operations.size() == 1);
+  CHECK(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"major", "true"}}))
+            .operations.size() == 1);
+  CHECK_THROWS_AS(
+      rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "three"}})),
+      std::invalid_argument);
 }
 
 TEST_CASE("api: a number field beyond 2^53 is refused at input, not compared rounded", "[api]") {
   casex::RuleSet rules = rules_with_typed_fields();
-  // 9007199254740993 and 9007199254740992 are one double: compared rounded, changed() would be false.
+  // 9007199254740993 and 9007199254740992 are one double: compared rounded, changed() would be
+  // false.
   for (const char* after : {R"("impact": 9007199254740993)", R"("impact": -9007199254740993)",
                             R"("impact": 18446744073709551615)"}) {
-    casex::JsonResult r = rules.eval_json(R"({"before": {"phase": "Log", "impact": 9007199254740992}, )"
-                                          R"("after": {"phase": "Log", )" + std::string(after) + "}}");
+    casex::JsonResult r =
+        rules.eval_json(R"({"before": {"phase": "Log", "impact": 9007199254740992}, )"
+                        R"("after": {"phase": "Log", )" +
+                        std::string(after) + "}}");
     INFO(after);
     CHECK_FALSE(r.ok);
     CHECK(r.error.find("after.impact: ") == 0);
     CHECK(r.error.find("is beyond the numbers held exactly (-2^53 to 2^53)") != std::string::npos);
   }
   // 2^53 itself is exact, and so is a number written with an exponent.
-  CHECK(rules.eval_json(R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "impact": 9007199254740992}})").ok);
-  CHECK(rules.eval_json(R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "impact": 1e20}})").ok);
-  CHECK_THROWS_AS(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "9007199254740993"}})),
+  CHECK(
+      rules
+          .eval_json(
+              R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "impact": 9007199254740992}})")
+          .ok);
+  CHECK(
+      rules.eval_json(R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "impact": 1e20}})")
+          .ok);
+  CHECK_THROWS_AS(rules.evaluate(change({{"phase", "Log"}},
+                                        {{"phase", "Log"}, {"impact", "9007199254740993"}})),
                   std::invalid_argument);
 }
 
 TEST_CASE("api: a number field of 1e400 is an error naming the field, never Infinity", "[api]") {
   casex::RuleSet rules = rules_with_typed_fields();
-  casex::JsonResult r = rules.eval_json(R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "impact": 1e400}})");
+  casex::JsonResult r = rules.eval_json(
+      R"({"before": {"phase": "Log"}, "after": {"phase": "Log", "impact": 1e400}})");
   CHECK_FALSE(r.ok);
   CHECK(r.error == "after.impact: the number is out of range (beyond about 1.8e308)");
-  CHECK_THROWS_AS(rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "1e400"}})),
-                  std::invalid_argument);
+  CHECK_THROWS_AS(
+      rules.evaluate(change({{"phase", "Log"}}, {{"phase", "Log"}, {"impact", "1e400"}})),
+      std::invalid_argument);
 }
 
-TEST_CASE("api: a value of a field's value set in another letter case is refused with the declared value named",
-          "[api]") {
+TEST_CASE(
+    "api: a value of a field's value set in another letter case is refused with the declared value "
+    "named",
+    "[api]") {
   const casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
   // Taken as an unknown value, "withdrawnbyuser" would send Close instead of Cancel.
   casex::JsonResult r = rules.eval_json(
       R"({"before": {"phase": "Close"}, "after": {"phase": "Close", "completion_code": "withdrawnbyuser"}})");
   CHECK_FALSE(r.ok);
-  CHECK(r.error ==
-        R"(after.completion_code: "withdrawnbyuser" is not a value of completion_code; did you mean "WithdrawnbyUser"? (values are case-sensitive))");
-  CHECK_THROWS_AS(rules.evaluate(change({{"phase", "Close"}}, {{"phase", "Close"}, {"completion_code", "WITHDRAWNBYUSER"}})),
-                  std::invalid_argument);
+  CHECK(
+      r.error ==
+      R"(after.completion_code: "withdrawnbyuser" is not a value of completion_code; did you mean "WithdrawnbyUser"? (values are case-sensitive))");
+  CHECK_THROWS_AS(
+      rules.evaluate(change({{"phase", "Close"}},
+                            {{"phase", "Close"}, {"completion_code", "WITHDRAWNBYUSER"}})),
+      std::invalid_argument);
   // A value outside the set that is no other spelling of a declared one is the host's business.
-  CHECK(rules.eval_json(R"({"before": {"phase": "Close"}, "after": {"phase": "Close", "completion_code": "Other"}})").ok);
+  CHECK(
+      rules
+          .eval_json(
+              R"({"before": {"phase": "Close"}, "after": {"phase": "Close", "completion_code": "Other"}})")
+          .ok);
 }
 
-TEST_CASE("api: with case_variants: accept a value in another letter case is taken as a value no rule names",
-          "[api]") {
+TEST_CASE(
+    "api: with case_variants: accept a value in another letter case is taken as a value no rule "
+    "names",
+    "[api]") {
   auto files = casex::RuleSet::builtin_sources();
   for (auto& f : files) {
     const std::string refuse = "case_variants: refuse";
-    if (auto at = f.text.find(refuse); at != std::string::npos) f.text.replace(at, refuse.size(), "case_variants: accept");
+    if (auto at = f.text.find(refuse); at != std::string::npos)
+      f.text.replace(at, refuse.size(), "case_variants: accept");
   }
   casex::LoadResult loaded = casex::RuleSet::load_texts(files);
   INFO(casex::format_diagnostics(loaded.diagnostics, loaded.sources));
@@ -436,12 +491,14 @@ TEST_CASE("api: with case_variants: accept a value in another letter case is tak
   casex::JsonResult r = rules.eval_json(doc("withdrawnbyuser"));
   INFO(r.error);
   REQUIRE(r.ok);
-  // Taken as a value no rule names, it decides as any other such value does, not as the declared spelling.
+  // Taken as a value no rule names, it decides as any other such value does, not as the declared
+  // spelling.
   casex::JsonResult declared = rules.eval_json(doc("WithdrawnbyUser"));
   casex::JsonResult other = rules.eval_json(doc("Other"));
   REQUIRE(declared.ok);
   REQUIRE(other.ok);
   CHECK(r.output == other.output);
   CHECK(r.output != declared.output);
-  CHECK_NOTHROW(rules.evaluate(change({{"phase", "Close"}}, {{"phase", "Close"}, {"completion_code", "WITHDRAWNBYUSER"}})));
+  CHECK_NOTHROW(rules.evaluate(
+      change({{"phase", "Close"}}, {{"phase", "Close"}, {"completion_code", "WITHDRAWNBYUSER"}})));
 }

@@ -2,10 +2,10 @@
 // bounded by the largest document, never by how many it has read; a document
 // that cannot be evaluated within memory is that document's error, and the
 // next document is answered (README "Limits and guarantees").
-#include <catch2/catch.hpp>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <fstream>
 #include <string>
@@ -73,8 +73,10 @@ void check_flat(std::size_t before, std::size_t bound) {
 
 }  // namespace
 
-TEST_CASE("arena: a document starts in the first block again after a larger one, so memory does not grow with N",
-          "[memory]") {
+TEST_CASE(
+    "arena: a document starts in the first block again after a larger one, so memory does not grow "
+    "with N",
+    "[memory]") {
   casex::detail::DocumentArena arena(64 * MiB);
   auto fill = [&](std::size_t bytes) {
     arena.reset();
@@ -92,14 +94,17 @@ TEST_CASE("arena: a document starts in the first block again after a larger one,
   CHECK(arena.heap_bytes() == 0);
 }
 
-TEST_CASE("arena: past its limit an allocation throws DocumentMemoryExceeded, and reset makes it whole", "[memory]") {
+TEST_CASE(
+    "arena: past its limit an allocation throws DocumentMemoryExceeded, and reset makes it whole",
+    "[memory]") {
   casex::detail::DocumentArena arena(2 * MiB);
   CHECK_THROWS_AS(arena.allocate(3 * MiB, 8), casex::detail::DocumentMemoryExceeded);
   arena.reset();
   CHECK_NOTHROW(arena.allocate(MiB, 8));
 }
 
-TEST_CASE("memory: 1,000 incoming documents of 70 KB are all answered with flat memory", "[memory]") {
+TEST_CASE("memory: 1,000 incoming documents of 70 KB are all answered with flat memory",
+          "[memory]") {
   std::string out, error;
   REQUIRE(rules().eval_json(incoming(70000, 0), out, error));  // warm this thread's evaluator
   reset_peak();
@@ -127,8 +132,9 @@ TEST_CASE("memory: 200 incoming documents of 1 MB are all answered with flat mem
   check_flat(before, 16 * MiB);
 }
 
-TEST_CASE("memory: casex explain's evaluator answers 1,000 incoming documents of 70 KB with flat memory",
-          "[memory]") {
+TEST_CASE(
+    "memory: casex explain's evaluator answers 1,000 incoming documents of 70 KB with flat memory",
+    "[memory]") {
   casex::detail::JsonEvaluator ev(casex::detail::compiled(rules()));
   casex::detail::EvalTrace trace;
   bool is_incoming = false;
@@ -145,12 +151,14 @@ TEST_CASE("memory: casex explain's evaluator answers 1,000 incoming documents of
   check_flat(before, 16 * MiB);
   // And the explanation itself, as `casex explain` builds it.
   boost::json::object explained;
-  REQUIRE(casex::detail::explain_document(casex::detail::compiled(rules()), incoming(MiB, 7), explained, error));
+  REQUIRE(casex::detail::explain_document(casex::detail::compiled(rules()), incoming(MiB, 7),
+                                          explained, error));
   CHECK(explained.contains("result"));
 }
 
-TEST_CASE("memory: the C API answers 1,000 documents of 70 KB and 200 of 1 MB on 4 threads of one engine",
-          "[memory]") {
+TEST_CASE(
+    "memory: the C API answers 1,000 documents of 70 KB and 200 of 1 MB on 4 threads of one engine",
+    "[memory]") {
   casex_engine* engine = nullptr;
   REQUIRE(casex_engine_open(nullptr, &engine, nullptr) == CASEX_OK);
   const std::string small = incoming(70000, 1), large = incoming(MiB, 2);
@@ -171,16 +179,21 @@ TEST_CASE("memory: the C API answers 1,000 documents of 70 KB and 200 of 1 MB on
   for (auto& t : threads) t.join();
   casex_engine_free(engine);
   CHECK(failures == std::vector<int>(4, 0));
-  // Four threads, each with its own evaluator, each holding at most a few times the largest document.
+  // Four threads, each with its own evaluator, each holding at most a few times the largest
+  // document.
   check_flat(before, 64 * MiB);
 }
 
-TEST_CASE("memory: a document whose parsed form passes the memory limit is its own error; the next is answered",
-          "[memory]") {
+TEST_CASE(
+    "memory: a document whose parsed form passes the memory limit is its own error; the next is "
+    "answered",
+    "[memory]") {
   casex::detail::JsonEvaluator ev(casex::detail::compiled(rules()), 2 * MiB);
   std::string out, error;
   CHECK_FALSE(ev.eval(incoming(3 * MiB, 1), out, error));
-  CHECK(error == "the document needs more than 2097152 bytes of memory once parsed; the limit is 2097152 bytes");
+  CHECK(error ==
+        "the document needs more than 2097152 bytes of memory once parsed; the limit is 2097152 "
+        "bytes");
   CHECK(out.empty());  // nothing partial
   // An array of numbers takes far more memory parsed than as text.
   std::string numbers = "{\"incoming\":\"Assign\",\"incident\":{\"phase\":\"Review\",\"x\":[";
@@ -193,7 +206,8 @@ TEST_CASE("memory: a document whose parsed form passes the memory limit is its o
   CHECK(error.empty());
 }
 
-TEST_CASE("memory: an allocation failure inside a document is that document's error, not an abort", "[memory]") {
+TEST_CASE("memory: an allocation failure inside a document is that document's error, not an abort",
+          "[memory]") {
   // In a child process whose address space is capped just above what it uses,
   // a document that needs more than the cap meets a real std::bad_alloc.
   if (kAsan) {
@@ -227,16 +241,17 @@ TEST_CASE("memory: an allocation failure inside a document is that document's er
   CHECK(WEXITSTATUS(status) == 0);
 }
 
-TEST_CASE("numbers: 1e400 in a document is an error naming its path, never Infinity in the output", "[memory]") {
+TEST_CASE("numbers: 1e400 in a document is an error naming its path, never Infinity in the output",
+          "[memory]") {
   std::string out, error;
-  CHECK_FALSE(rules().eval_json(
-      R"({"incoming":"Assign","incident":{"phase":"Review","x":1e400}})", out, error));
+  CHECK_FALSE(rules().eval_json(R"({"incoming":"Assign","incident":{"phase":"Review","x":1e400}})",
+                                out, error));
   CHECK(error == "incident.x: the number is out of range (beyond about 1.8e308)");
   CHECK(out.empty());
   boost::json::object explained;
   error.clear();
-  CHECK_FALSE(casex::detail::explain_document(casex::detail::compiled(rules()),
-                                              R"({"incoming":"Assign","incident":{"phase":"Review","x":[1,-1e400]}})",
-                                              explained, error));
+  CHECK_FALSE(casex::detail::explain_document(
+      casex::detail::compiled(rules()),
+      R"({"incoming":"Assign","incident":{"phase":"Review","x":[1,-1e400]}})", explained, error));
   CHECK(error == "incident.x[1]: the number is out of range (beyond about 1.8e308)");
 }

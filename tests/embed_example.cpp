@@ -4,7 +4,8 @@
 
 #include "casex/casex.hpp"
 
-TEST_CASE("README example: a solution entered in InitialSupport sends Update, then Resolve", "[readme]") {
+TEST_CASE("README example: a solution entered in InitialSupport sends Update, then Resolve",
+          "[readme]") {
   casex::LoadResult loaded = casex::RuleSet::load_builtin();
   REQUIRE(loaded.rules);  // else format_diagnostics(loaded.diagnostics, loaded.sources) says why
   const casex::RuleSet& rules = *loaded.rules;
@@ -12,14 +13,16 @@ TEST_CASE("README example: a solution entered in InitialSupport sends Update, th
   casex::Change change;
   change.incident = "INC-1042";
   change.before = {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}};
-  change.after = {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}};
+  change.after = {
+      {"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}};
   change.external_reference = casex::ExternalReference{"SM", "IM10023"};
   change.groups = {{"SM Tier 2", "SM"}};
 
   casex::Decision decision = rules.evaluate(change);
   CHECK(decision.phase == "Review");
   REQUIRE(decision.operations.size() == 2);
-  CHECK(decision.operations[0].operation == "Update");   // step 1: Resolution table, in InitialSupport
+  CHECK(decision.operations[0].operation ==
+        "Update");  // step 1: Resolution table, in InitialSupport
   CHECK(decision.operations[0].system == "SM");
   CHECK(decision.operations[1].operation == "Resolve");  // step 2: Validation table, in Review
   CHECK(decision.operations[1].system == "SM");

@@ -22,7 +22,8 @@ const std::string kChange =
     R"("external_reference":{"system":"SM","id":"IM1"},"groups":{"SM Tier 2":"SM"}})";
 
 fs::path rules_copy(const char* name) {
-  fs::path dir = fs::temp_directory_path() / (std::string("casex-capi-test-") + name + "-" + std::to_string(::getpid()));
+  fs::path dir = fs::temp_directory_path() /
+                 (std::string("casex-capi-test-") + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   for (const auto& f : casex::RuleSet::builtin_sources())
@@ -70,7 +71,8 @@ TEST_CASE("C API: bad input gives CASEX_BAD_INPUT and the one-line error of case
   CHECK(casex_eval(engine, doc.data(), doc.size(), &result) == CASEX_BAD_INPUT);
   REQUIRE(result);
   CHECK(std::string(casex_result_output(result)).empty());
-  CHECK(std::string(casex_result_error(result)) == "before.phase: unknown phase \"Reveiw\"; did you mean \"Review\"?");
+  CHECK(std::string(casex_result_error(result)) ==
+        "before.phase: unknown phase \"Reveiw\"; did you mean \"Review\"?");
   casex_result_free(result);
   CHECK(casex_eval(engine, nullptr, 3, &result) == CASEX_INVALID_ARGUMENT);
   CHECK(result == nullptr);
@@ -79,7 +81,8 @@ TEST_CASE("C API: bad input gives CASEX_BAD_INPUT and the one-line error of case
   CHECK(std::string(casex_status_name(CASEX_RULES_INVALID)) == "CASEX_RULES_INVALID");
 }
 
-TEST_CASE("C API: rules that do not load give CASEX_RULES_INVALID and structured diagnostics", "[capi]") {
+TEST_CASE("C API: rules that do not load give CASEX_RULES_INVALID and structured diagnostics",
+          "[capi]") {
   fs::path dir = rules_copy("broken");
   replace_in(dir / "done.yaml", "hit_policy: first", "hit_policy: firts");
   casex_engine* engine = reinterpret_cast<casex_engine*>(&dir);  // must be reset to NULL
@@ -94,19 +97,22 @@ TEST_CASE("C API: rules that do not load give CASEX_RULES_INVALID and structured
   CHECK(casex_diagnostic_column(diags, 0) == 15);
   CHECK(std::string(casex_diagnostic_message(diags, 0)) == "unknown hit policy \"firts\"");
   CHECK(std::string(casex_diagnostic_help(diags, 0)) == "did you mean \"first\"?");
-  CHECK(std::string(casex_diagnostics_text(diags)).find("error[unknown-hit-policy]") != std::string::npos);
+  CHECK(std::string(casex_diagnostics_text(diags)).find("error[unknown-hit-policy]") !=
+        std::string::npos);
   CHECK(casex_diagnostic_code(diags, 1) == nullptr);
   casex_diagnostics_free(diags);
   fs::remove_all(dir);
 }
 
-TEST_CASE("C API: a reload swaps in good rules and refuses broken ones, keeping the previous", "[capi]") {
+TEST_CASE("C API: a reload swaps in good rules and refuses broken ones, keeping the previous",
+          "[capi]") {
   fs::path dir = rules_copy("reload");
   casex_engine* engine = nullptr;
   REQUIRE(casex_engine_open(dir.c_str(), &engine, nullptr) == CASEX_OK);
   char* v1 = casex_engine_version(engine);
 
-  replace_in(dir / "incoming.yaml", "add_comment: Incident was assigned locally from external system",
+  replace_in(dir / "incoming.yaml",
+             "add_comment: Incident was assigned locally from external system",
              "add_comment: Incident was assigned by the C test");
   casex_diagnostics* diags = nullptr;
   CHECK(casex_engine_reload(engine, &diags) == CASEX_OK);
@@ -125,7 +131,8 @@ TEST_CASE("C API: a reload swaps in good rules and refuses broken ones, keeping 
   const std::string doc = R"({"incoming":"Assign","incident":{"phase":"Review"}})";
   casex_result* result = nullptr;
   REQUIRE(casex_eval(engine, doc.data(), doc.size(), &result) == CASEX_OK);
-  CHECK(std::string(casex_result_output(result)).find("assigned by the C test") != std::string::npos);
+  CHECK(std::string(casex_result_output(result)).find("assigned by the C test") !=
+        std::string::npos);
   CHECK(std::string(casex_result_version(result)) == v2);
   casex_result_free(result);
 
@@ -154,7 +161,8 @@ TEST_CASE("Engine: evaluate() decides a change and names the version that decide
   casex::Engine engine(casex::RuleSet::load_builtin().rules.value());
   casex::Change change;
   change.before = {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}};
-  change.after = {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}};
+  change.after = {
+      {"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}};
   change.external_reference = casex::ExternalReference{"SM", "IM10023"};
   change.groups = {{"SM Tier 2", "SM"}};
   casex::EngineDecision d = engine.evaluate(change);

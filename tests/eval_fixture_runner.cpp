@@ -1,16 +1,16 @@
 // tests/eval_fixture_runner.cpp: runs one golden fixture of tests/data/eval
 // through the `casex eval` command and compares the result as JSON values.
 // Usage: eval_fixture_runner CASEX_BINARY CASE_INPUT (.json or .jsonl)
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 namespace bj = boost::json;
@@ -57,7 +57,8 @@ Run run(const std::string& cmd) {
 }
 
 int fail(const std::string& what, const Run& r) {
-  fmt::print(stderr, "FAIL: {}\n--- exit status: {}\n--- stdout:\n{}--- stderr:\n{}", what, r.status, r.out, r.err);
+  fmt::print(stderr, "FAIL: {}\n--- exit status: {}\n--- stdout:\n{}--- stderr:\n{}", what,
+             r.status, r.out, r.err);
   return 1;
 }
 
@@ -95,9 +96,11 @@ int main(int argc, char** argv) {
         const bj::object* ao = a.if_object();
         if (!ao || ao->size() != 2 || !ao->contains("error") || !ao->contains("line") ||
             ao->at("line") != eo->at("line") || !ao->at("error").is_string() ||
-            std::string(ao->at("error").get_string()).find(std::string(eo->at("error").get_string())) ==
-                std::string::npos)
-          return fail(fmt::format("line {}: expected an error like {}, got {}", i + 1, expected[i], actual[i]), r);
+            std::string(ao->at("error").get_string())
+                    .find(std::string(eo->at("error").get_string())) == std::string::npos)
+          return fail(fmt::format("line {}: expected an error like {}, got {}", i + 1, expected[i],
+                                  actual[i]),
+                      r);
       } else if (a != e) {
         return fail(fmt::format("line {}: expected {}, got {}", i + 1, expected[i], actual[i]), r);
       }
@@ -109,12 +112,14 @@ int main(int argc, char** argv) {
   if (exists(base + ".expected-error.txt")) {
     auto want = lines_of(slurp(base + ".expected-error.txt"));
     int status = want.empty() ? 1 : std::atoi(want[0].c_str());
-    if (r.status != status) return fail(fmt::format("exit status {}, expected {}", r.status, status), r);
+    if (r.status != status)
+      return fail(fmt::format("exit status {}, expected {}", r.status, status), r);
     if (!r.out.empty()) return fail("a partial result on stdout", r);
     auto err_lines = lines_of(r.err);
     if (err_lines.size() != 1) return fail("stderr is not one line", r);
     for (std::size_t i = 1; i < want.size(); ++i)
-      if (r.err.find(want[i]) == std::string::npos) return fail(fmt::format("stderr lacks \"{}\"", want[i]), r);
+      if (r.err.find(want[i]) == std::string::npos)
+        return fail(fmt::format("stderr lacks \"{}\"", want[i]), r);
     return 0;
   }
   bj::value e, a;

@@ -4,8 +4,8 @@
 // index, sparse multi-word rows) decide every change exactly as the reference
 // path, the traced evaluation that `casex explain` runs, which evaluates every
 // atom of a table and tests every row.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 #include <random>
 #include <string>
@@ -82,10 +82,13 @@ std::string mixed_table(const std::string& policy) {
 // `n` rules each testing an ordering of the solution: more than 64 atoms,
 // none indexable, so the table's rows span two words.
 std::string wide_table(int n) {
-  std::string t = "table:\n  id: resolution\n  scope: {metaphase: Resolution}\n  hit_policy: first\n  rules:\n";
+  std::string t =
+      "table:\n  id: resolution\n  scope: {metaphase: Resolution}\n  hit_policy: first\n  rules:\n";
   for (int k = 0; k < n; ++k)
-    t += fmt::format("    - id: r.w{0}\n      when: after.solution > \"s{0:03}\" and comment_added\n      then: {1}\n", k,
-                     k % 2 ? "Update" : "Assign");
+    t += fmt::format(
+        "    - id: r.w{0}\n      when: after.solution > \"s{0:03}\" and comment_added\n      then: "
+        "{1}\n",
+        k, k % 2 ? "Update" : "Assign");
   return t;
 }
 
@@ -104,7 +107,9 @@ class Changes {
           x.sym = static_cast<int>(pick(v_.phases.size()));
           continue;
         }
-        const auto& pool = f == 1 || v_.fields[f].name == "far_group" ? groups_ : f == 3 ? codes_ : texts_;
+        const auto& pool = f == 1 || v_.fields[f].name == "far_group" ? groups_
+                           : f == 3                                   ? codes_
+                                                                      : texts_;
         std::string_view t = pool[pick(pool.size())];
         if (!t.empty()) {
           x.kind = ConstKind::Text;
@@ -120,12 +125,15 @@ class Changes {
   }
 
  private:
-  std::size_t pick(std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_); }
+  std::size_t pick(std::size_t n) {
+    return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng_);
+  }
 
   const Vocabulary& v_;
   std::mt19937 rng_{20261127};
   std::vector<std::string_view> groups_{"", "Local", "Ext One", "Ext Two", "Group 3", "Empty"};
-  std::vector<std::string_view> codes_{"", "WithdrawnbyUser", "RequestRejected", "CompletionCodeFulfilled"};
+  std::vector<std::string_view> codes_{"", "WithdrawnbyUser", "RequestRejected",
+                                       "CompletionCodeFulfilled"};
   std::vector<std::string_view> texts_{"", "s1", "s2", "s4", "s031", "s070", "t1"};
   std::vector<std::string_view> systems_{"", "SYS1", "SYS2"};
 };
@@ -135,8 +143,8 @@ std::string describe(const CompiledRules& r, const Outcome& o, bool ok) {
   for (const auto* list : {&o.ops, &o.suppressed}) {
     s += list == &o.ops ? " | ops:" : " | suppressed:";
     for (const auto& op : *list)
-      s += fmt::format(" {}/{}/{}@{}", r.rules.vocabulary.outgoing[op.op], r.rules.tables[op.table].rules[op.rule].id,
-                       op.phase, op.system);
+      s += fmt::format(" {}/{}/{}@{}", r.rules.vocabulary.outgoing[op.op],
+                       r.rules.tables[op.table].rules[op.rule].id, op.phase, op.system);
   }
   return s;
 }
@@ -163,7 +171,8 @@ void require_paths_agree(const RuleSet& rules, int n) {
 
 }  // namespace
 
-TEST_CASE("per-phase specialization decides like the reference path on the default rules", "[eval][paths]") {
+TEST_CASE("per-phase specialization decides like the reference path on the default rules",
+          "[eval][paths]") {
   LoadResult loaded = RuleSet::load_builtin();
   REQUIRE(loaded.rules);
   REQUIRE(casex::detail::compiled(*loaded.rules).facts.on);
@@ -171,7 +180,8 @@ TEST_CASE("per-phase specialization decides like the reference path on the defau
   require_paths_agree(*loaded.rules, 20000);
 }
 
-TEST_CASE("per-phase specialization decides like the reference path under every hit policy", "[eval][paths]") {
+TEST_CASE("per-phase specialization decides like the reference path under every hit policy",
+          "[eval][paths]") {
   for (const char* policy : {"first", "unique", "priority", "collect"}) {
     INFO(policy);
     RuleSet rules = load(builtin_with_resolution(mixed_table(policy)));
@@ -183,7 +193,8 @@ TEST_CASE("per-phase specialization decides like the reference path under every 
 // The condition of the default rules' move to Review, and those rules with the
 // mixed table (first hit) and that condition replaced by `when`.
 const std::string kReviewMove =
-    "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and has_value(after.solution)";
+    "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and "
+    "has_value(after.solution)";
 
 std::vector<SourceFile> mixed_with_review_move(const std::string& when) {
   std::vector<SourceFile> files = builtin_with_resolution(mixed_table("first"));
@@ -196,11 +207,15 @@ std::vector<SourceFile> mixed_with_review_move(const std::string& when) {
   return files;
 }
 
-TEST_CASE("moves over more than 64 atoms, beside tables that fit the facts word, decide like the reference path",
-          "[eval][paths]") {
+TEST_CASE(
+    "moves over more than 64 atoms, beside tables that fit the facts word, decide like the "
+    "reference path",
+    "[eval][paths]") {
   // The move's condition names 70 values of solution: its table needs two words,
   // while every metaphase table fits the facts word.
-  std::string to = "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and (after.solution == \"s1\"";
+  std::string to =
+      "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and (after.solution == "
+      "\"s1\"";
   for (int i = 100; i < 170; ++i) to += fmt::format(" or after.solution == \"s{}\"", i);
   to += ")";
   RuleSet rules = load(mixed_with_review_move(to));
@@ -214,13 +229,15 @@ TEST_CASE("moves over more than 64 atoms, beside tables that fit the facts word,
   require_paths_agree(rules, 5000);
 }
 
-TEST_CASE("facts path without the specialization (moves interpreted) decides like the reference path",
-          "[eval][paths]") {
+TEST_CASE(
+    "facts path without the specialization (moves interpreted) decides like the reference path",
+    "[eval][paths]") {
   // The move's condition and-ed with nine tautologies: 512 alternatives, more
   // than a scenario may expand to, so the moves are interpreted.
   std::string to = kReviewMove;
-  for (const char* x : {"comment_added", "attachment_changed", "changed(assignment)", "changed(completion_code)",
-                        "changed(expected_resolution_time)", "has_value(before.solution)", "has_value(before.assignment)",
+  for (const char* x : {"comment_added", "attachment_changed", "changed(assignment)",
+                        "changed(completion_code)", "changed(expected_resolution_time)",
+                        "has_value(before.solution)", "has_value(before.assignment)",
                         "has_value(after.assignment)", "has_value(external_reference)"})
     to += fmt::format(" and ({0} or not {0})", x);
   RuleSet rules = load(mixed_with_review_move(to));
@@ -230,7 +247,8 @@ TEST_CASE("facts path without the specialization (moves interpreted) decides lik
   require_paths_agree(rules, 5000);
 }
 
-TEST_CASE("column-indexed tables beyond the facts word decide like the reference path", "[eval][paths]") {
+TEST_CASE("column-indexed tables beyond the facts word decide like the reference path",
+          "[eval][paths]") {
   RuleSet rules = load(generated_rule_set(200));
   REQUIRE_FALSE(casex::detail::compiled(rules).facts.on);
   REQUIRE(casex::detail::compiled(rules).tables.size() > 0);
@@ -240,7 +258,8 @@ TEST_CASE("column-indexed tables beyond the facts word decide like the reference
   require_paths_agree(rules, 5000);
 }
 
-TEST_CASE("multi-word tables beyond the facts word decide like the reference path", "[eval][paths]") {
+TEST_CASE("multi-word tables beyond the facts word decide like the reference path",
+          "[eval][paths]") {
   RuleSet rules = load(builtin_with_resolution(wide_table(80)));
   REQUIRE_FALSE(casex::detail::compiled(rules).facts.on);
   REQUIRE(casex::detail::compiled(rules).max_words > 1);
@@ -309,7 +328,8 @@ struct OneChange {
     in.has_ref = true;
     in.ref_system = "SM";
   }
-  // The rules whose operations are sent, in order, on the fast and on the reference path (must agree).
+  // The rules whose operations are sent, in order, on the fast and on the reference path (must
+  // agree).
   std::string sent() {
     const CompiledRules& c = casex::detail::compiled(rules);
     Outcome fast, reference;
@@ -322,7 +342,8 @@ struct OneChange {
     CHECK(ok2);
     auto ids = [&c](const Outcome& o) {
       std::string s;
-      for (const auto& op : o.ops) s += (s.empty() ? "" : " ") + c.rules.tables[op.table].rules[op.rule].id;
+      for (const auto& op : o.ops)
+        s += (s.empty() ? "" : " ") + c.rules.tables[op.table].rules[op.rule].id;
       return s;
     };
     CHECK(ids(fast) == ids(reference));
@@ -332,8 +353,10 @@ struct OneChange {
 
 }  // namespace
 
-TEST_CASE("entered() of a phase of another metaphase holds only in the new metaphase's step, on both paths",
-          "[eval][paths]") {
+TEST_CASE(
+    "entered() of a phase of another metaphase holds only in the new metaphase's step, on both "
+    "paths",
+    "[eval][paths]") {
   // The Resolution table asks entered("Review") and entered("Close"), phases of
   // Validation and Done: on a change from InitialSupport to Review the old
   // metaphase's step (this table) does not enter Review, so r.entered-review
@@ -353,21 +376,25 @@ TEST_CASE("entered() of a phase of another metaphase holds only in the new metap
       when: comment_added
       then: Update
 )");
-  REQUIRE_FALSE(casex::detail::compiled(c.rules).facts.paths.empty());  // the fast path is the specialized one
+  REQUIRE_FALSE(casex::detail::compiled(c.rules)
+                    .facts.paths.empty());  // the fast path is the specialized one
   c.set("InitialSupport", "Review");
   CHECK(c.sent() == "r.comment validation.resolve");
   c.set("Escalate", "Close");
   CHECK(c.sent() == "r.comment done.close");
   c.set("InitialSupport", "Escalate");  // within Resolution: nothing is entered
   CHECK(c.sent() == "r.comment");
-  c.set("Classify", "Escalate");  // Resolution entered: its own entered("Escalate") holds in the new step
+  c.set("Classify",
+        "Escalate");  // Resolution entered: its own entered("Escalate") holds in the new step
   CHECK(c.sent() == "r.entered-close r.comment");
   require_paths_agree(c.rules, 5000);
 }
 
-TEST_CASE("hit policy priority: a tie goes to the earlier rule on the fast and on the reference path",
-          "[eval][paths]") {
-  // Independent of hit_policy_test.cpp: two rules of priority 4 both match; the earlier one is sent.
+TEST_CASE(
+    "hit policy priority: a tie goes to the earlier rule on the fast and on the reference path",
+    "[eval][paths]") {
+  // Independent of hit_policy_test.cpp: two rules of priority 4 both match; the earlier one is
+  // sent.
   OneChange c(R"(table:
   id: resolution
   scope: {metaphase: Resolution}

@@ -1,6 +1,7 @@
 // tests/explain_test.cpp: `casex explain` as golden fixtures (tests/data/explain, against its
-// copy of the default rules: each <case>.json beside its <case>.expected.txt, and .expected.json for the JSON form;
-// CASEX_UPDATE_FIXTURES=1 rewrites them), plus the parts an explanation must name.
+// copy of the default rules: each <case>.json beside its <case>.expected.txt, and .expected.json
+// for the JSON form; CASEX_UPDATE_FIXTURES=1 rewrites them), plus the parts an explanation must
+// name.
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
@@ -68,19 +69,23 @@ TEST_CASE("explain: every fixture of tests/data/explain gives its expected text 
   CHECK(n >= 6);
 }
 
-TEST_CASE("explain: a rule that did not fire names the false part of its scenario with the values it read") {
+TEST_CASE(
+    "explain: a rule that did not fire names the false part of its scenario with the values it "
+    "read") {
   bj::object e = explain(slurp(fs::path(CASEX_TEST_DATA_DIR) / "../../examples/change.json"));
   const auto& rule = e.at("steps").at(0).at("rules").at(0).as_object();  // resolution.assign
   CHECK(rule.at("id") == "resolution.assign");
   CHECK(rule.at("outcome") == "no-match");
   const auto& part = rule.at("because").at(0).as_object();
-  CHECK(part.at("expr") == "not is_external(before.assignment)");  // the scenario's own text (its span)
+  CHECK(part.at("expr") ==
+        "not is_external(before.assignment)");  // the scenario's own text (its span)
   CHECK(part.at("is") == false);
   CHECK(part.at("reads").at("before.assignment") == "SM Tier 2");
   CHECK(part.at("reads").at("external_system(before.assignment)") == "SM");
 }
 
-TEST_CASE("explain: the workflow move, the plan and the target entry that chose the system are named") {
+TEST_CASE(
+    "explain: the workflow move, the plan and the target entry that chose the system are named") {
   bj::object e = explain(slurp(fs::path(CASEX_TEST_DATA_DIR) / "../../examples/change.json"));
   CHECK(e.at("workflow").at("move") == "workflow.solution-moves-to-review");
   CHECK(e.at("plan").at("kind") == "two-metaphases");
@@ -93,7 +98,8 @@ TEST_CASE("explain: the workflow move, the plan and the target entry that chose 
 }
 
 TEST_CASE("explain: a rule matching after the first hit is reported as such, not as a hit") {
-  std::string doc = R"({"before": {"phase": "Review"}, "after": {"phase": "Review", "completion_code": "WithdrawnbyUser"},
+  std::string doc =
+      R"({"before": {"phase": "Review"}, "after": {"phase": "Review", "completion_code": "WithdrawnbyUser"},
                         "external_reference": {"system": "SM", "id": "1"}})";
   bj::object e = explain(doc);
   const auto& rules = e.at("steps").at(0).at("rules").as_array();
@@ -105,13 +111,16 @@ TEST_CASE("explain: a rule matching after the first hit is reported as such, not
 TEST_CASE("explain: bad input is an error, not an explanation") {
   bj::object e;
   std::string error;
-  CHECK_FALSE(casex::detail::explain_document(casex::detail::compiled(builtin()), R"({"before": {"phase": "Reveiw"}})", e, error));
+  CHECK_FALSE(casex::detail::explain_document(casex::detail::compiled(builtin()),
+                                              R"({"before": {"phase": "Reveiw"}})", e, error));
   CHECK(error.find("Reveiw") != std::string::npos);
 }
 
 TEST_CASE("explain: expr_text writes typed expressions back in the rule language") {
   const auto& r = casex::detail::compiled(builtin()).rules;
   CHECK(casex::detail::expr_text(r.moves.at(0).when, r.vocabulary) ==
-        "metaphase(after.phase) == \"Resolution\" and changed(solution) and has_value(after.solution)");
-  CHECK(casex::detail::expr_text(*r.targets.at(2).when, r.vocabulary) == "has_value(external_reference)");
+        "metaphase(after.phase) == \"Resolution\" and changed(solution) and "
+        "has_value(after.solution)");
+  CHECK(casex::detail::expr_text(*r.targets.at(2).when, r.vocabulary) ==
+        "has_value(external_reference)");
 }

@@ -16,7 +16,8 @@ namespace bj = boost::json;
 
 // The default rules with resolution.yaml replaced by `table` (and `workflow_edit`
 // applied to workflow.yaml: a {from, to} replacement, if `from` is not empty).
-casex::RuleSet rules_with(const std::string& table, const std::string& from = {}, const std::string& to = {}) {
+casex::RuleSet rules_with(const std::string& table, const std::string& from = {},
+                          const std::string& to = {}) {
   std::vector<casex::SourceFile> files;
   for (auto& f : casex::RuleSet::builtin_sources()) {
     if (f.name.find("resolution.yaml") != std::string::npos) continue;
@@ -37,9 +38,10 @@ casex::RuleSet rules_with(const std::string& table, const std::string& from = {}
 
 // A change inside InitialSupport with the given events, on an incident with a record on SM.
 std::string change(bool comment, bool attachment) {
-  return std::string(R"({"before": {"phase": "InitialSupport"}, "after": {"phase": "InitialSupport"},)") +
-         R"("external_reference": {"system": "SM", "id": "IM1"},)" +
-         R"("comment_added": )" + (comment ? "true" : "false") + R"(, "attachment_changed": )" +
+  return std::string(
+             R"({"before": {"phase": "InitialSupport"}, "after": {"phase": "InitialSupport"},)") +
+         R"("external_reference": {"system": "SM", "id": "IM1"},)" + R"("comment_added": )" +
+         (comment ? "true" : "false") + R"(, "attachment_changed": )" +
          (attachment ? "true" : "false") + "}";
 }
 
@@ -52,8 +54,9 @@ std::vector<std::string> sent(const casex::RuleSet& rules, const std::string& do
   bj::value result = bj::parse(r.output);
   for (const auto& op : result.at("operations").as_array()) {
     const auto& o = op.as_object();
-    out.push_back(std::string(o.at("operation").as_string()) + " " + std::string(o.at("system").as_string()) +
-                  " " + std::string(o.at("rule").as_string()));
+    out.push_back(std::string(o.at("operation").as_string()) + " " +
+                  std::string(o.at("system").as_string()) + " " +
+                  std::string(o.at("rule").as_string()));
   }
   return out;
 }
@@ -91,11 +94,12 @@ TEST_CASE("hit policy unique: one matching rule fires, two matching rules are an
   casex::JsonResult both = rules.eval_json(change(true, true));
   CHECK_FALSE(both.ok);
   CHECK(both.output.empty());
-  CHECK_THAT(both.error, Catch::Contains("\"hp.comment\"") && Catch::Contains("\"hp.attachment\"") &&
-                             Catch::Contains("unique"));
+  CHECK_THAT(both.error, Catch::Contains("\"hp.comment\"") &&
+                             Catch::Contains("\"hp.attachment\"") && Catch::Contains("unique"));
 }
 
-TEST_CASE("hit policy unique: the typed API throws std::runtime_error when two rules match", "[hit-policy]") {
+TEST_CASE("hit policy unique: the typed API throws std::runtime_error when two rules match",
+          "[hit-policy]") {
   casex::RuleSet rules = rules_with(kUniqueTable);
   casex::Change c;
   c.before = {{"phase", "InitialSupport"}};
@@ -106,8 +110,9 @@ TEST_CASE("hit policy unique: the typed API throws std::runtime_error when two r
   CHECK(rules.evaluate(c).operations.size() == 1);
 }
 
-TEST_CASE("hit policy unique: a rule matching through two alternatives of its scenario is one match",
-          "[hit-policy]") {
+TEST_CASE(
+    "hit policy unique: a rule matching through two alternatives of its scenario is one match",
+    "[hit-policy]") {
   casex::RuleSet rules = rules_with(R"(table:
   id: hp
   scope: {metaphase: Resolution}
@@ -121,8 +126,10 @@ TEST_CASE("hit policy unique: a rule matching through two alternatives of its sc
   CHECK(sent(rules, change(true, true)) == Ops{"Update A hp.any"});
 }
 
-TEST_CASE("hit policy priority: the matching rule with the highest priority wins, ties go to the earlier rule",
-          "[hit-policy]") {
+TEST_CASE(
+    "hit policy priority: the matching rule with the highest priority wins, ties go to the earlier "
+    "rule",
+    "[hit-policy]") {
   casex::RuleSet rules = rules_with(R"(table:
   id: hp
   scope: {metaphase: Resolution}
@@ -162,7 +169,8 @@ TEST_CASE("hit policy priority: the matching rule with the highest priority wins
   CHECK(sent(rules, change(false, false)).empty());
 }
 
-TEST_CASE("hit policy priority: a lone match with a negative priority still fires", "[hit-policy]") {
+TEST_CASE("hit policy priority: a lone match with a negative priority still fires",
+          "[hit-policy]") {
   casex::RuleSet rules = rules_with(R"(table:
   id: hp
   scope: {metaphase: Resolution}
@@ -207,21 +215,25 @@ const char* const kCollectTable = R"(table:
 
 }  // namespace
 
-TEST_CASE("hit policy collect: every matching rule fires in table order, once per (operation, system)",
-          "[hit-policy]") {
+TEST_CASE(
+    "hit policy collect: every matching rule fires in table order, once per (operation, system)",
+    "[hit-policy]") {
   casex::RuleSet rules = rules_with(kCollectTable);
   // hp.update-a-again repeats (Update, A) and sends nothing.
   CHECK(sent(rules, change(true, false)) == Ops{"Update A hp.update-a", "Update B hp.update-b"});
   // hp.update-by-target has no `system:`: the targets send it to the record's system.
-  CHECK(sent(rules, change(false, true)) ==
-        Ops{"Update A hp.update-a-again", "Resolve A hp.resolve-a", "Update SM hp.update-by-target"});
+  CHECK(sent(rules, change(false, true)) == Ops{"Update A hp.update-a-again",
+                                                "Resolve A hp.resolve-a",
+                                                "Update SM hp.update-by-target"});
   CHECK(sent(rules, change(true, true)) == Ops{"Update A hp.update-a", "Update B hp.update-b",
-                                               "Resolve A hp.resolve-a", "Update SM hp.update-by-target"});
+                                               "Resolve A hp.resolve-a",
+                                               "Update SM hp.update-by-target"});
   CHECK(sent(rules, change(false, false)).empty());
 }
 
-TEST_CASE("hit policy collect: with deduplicate off, repeated (operation, system) pairs are all sent",
-          "[hit-policy]") {
+TEST_CASE(
+    "hit policy collect: with deduplicate off, repeated (operation, system) pairs are all sent",
+    "[hit-policy]") {
   casex::RuleSet rules = rules_with(kCollectTable, "deduplicate: true", "deduplicate: false");
   CHECK(sent(rules, change(true, false)) ==
         Ops{"Update A hp.update-a", "Update A hp.update-a-again", "Update B hp.update-b"});

@@ -4,11 +4,11 @@
 // same from RuleSet::load_directory (eval, explain, render, test, the Engine)
 // and from read_rule_paths (lint); never an abort, a hang or a file skipped.
 // The commands themselves: tests/hostile_load.sh.
-#include <catch2/catch.hpp>
 #include <grp.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -30,7 +30,8 @@ namespace {
 struct RuleDir {
   fs::path dir;
   RuleDir() {
-    dir = fs::temp_directory_path() / ("casex-hostile-load-" + std::to_string(std::random_device{}()));
+    dir = fs::temp_directory_path() /
+          ("casex-hostile-load-" + std::to_string(std::random_device{}()));
     fs::create_directories(dir);
     for (const auto& e : fs::directory_iterator(CASEX_RULES_DIR))
       if (e.path().extension() == ".yaml") fs::copy_file(e.path(), dir / e.path().filename());
@@ -67,7 +68,8 @@ const casex::Diagnostic* find(const std::vector<casex::Diagnostic>& ds, const st
 // load_directory (eval, explain, render, test) and read_rule_paths (lint) both
 // refuse the directory with one file-read diagnostic naming `file`, containing
 // `message`; `others` files of the directory are read.
-void refused_by_both(const RuleDir& r, const std::string& file, const std::string& message, std::size_t others) {
+void refused_by_both(const RuleDir& r, const std::string& file, const std::string& message,
+                     std::size_t others) {
   casex::LoadResult loaded = casex::RuleSet::load_directory(r.dir.string());
   CHECK_FALSE(loaded.rules);
   REQUIRE(loaded.diagnostics.size() == 1);
@@ -83,21 +85,25 @@ void refused_by_both(const RuleDir& r, const std::string& file, const std::strin
   CHECK(files.size() == others);
 }
 
-std::vector<casex::detail::RuleTestCase> read_tests(const std::string& path, std::vector<std::string>& errors) {
+std::vector<casex::detail::RuleTestCase> read_tests(const std::string& path,
+                                                    std::vector<std::string>& errors) {
   static const casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
-  return casex::detail::read_rule_tests(path, casex::detail::compiled(rules).rules.vocabulary, errors);
+  return casex::detail::read_rule_tests(path, casex::detail::compiled(rules).rules.vocabulary,
+                                        errors);
 }
 
 }  // namespace
 
-TEST_CASE("a rule directory holding a symlink loop is a diagnostic, not an abort", "[hostile_load]") {
+TEST_CASE("a rule directory holding a symlink loop is a diagnostic, not an abort",
+          "[hostile_load]") {
   RuleDir r;
   fs::create_symlink("loop.yaml", r.dir / "loop.yaml");
   refused_by_both(r, "loop.yaml", "its symbolic links form a loop", 7);
 }
 
-TEST_CASE("a rule file that is a dangling symlink, a FIFO or a directory is a diagnostic, not skipped",
-          "[hostile_load]") {
+TEST_CASE(
+    "a rule file that is a dangling symlink, a FIFO or a directory is a diagnostic, not skipped",
+    "[hostile_load]") {
   RuleDir r;
   fs::remove(r.dir / "done.yaml");
   SECTION("a dangling symbolic link") {
@@ -114,7 +120,8 @@ TEST_CASE("a rule file that is a dangling symlink, a FIFO or a directory is a di
   }
 }
 
-TEST_CASE("a FIFO named as a rule file is refused as not a regular file, without blocking", "[hostile_load]") {
+TEST_CASE("a FIFO named as a rule file is refused as not a regular file, without blocking",
+          "[hostile_load]") {
   RuleDir r;
   REQUIRE(::mkfifo((r / "x.yaml").c_str(), 0644) == 0);
   std::vector<casex::Diagnostic> problems;
@@ -159,11 +166,14 @@ TEST_CASE("an unreadable rule file is refused by eval's loader as by lint's", "[
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
-  INFO("exit status 3: the child could not become nobody; 1: the loaders did not both refuse done.yaml");
+  INFO(
+      "exit status 3: the child could not become nobody; 1: the loaders did not both refuse "
+      "done.yaml");
   CHECK(WEXITSTATUS(status) == 0);
 }
 
-TEST_CASE("a rule file over the size limit is refused when read, without reading it whole", "[hostile_load]") {
+TEST_CASE("a rule file over the size limit is refused when read, without reading it whole",
+          "[hostile_load]") {
   RuleDir r;
   r.write("big.yaml", "# " + std::string(casex::detail::kMaxRuleFileBytes, 'x') + "\n");
   casex::LoadResult loaded = casex::RuleSet::load_directory(r.dir.string());
@@ -173,7 +183,8 @@ TEST_CASE("a rule file over the size limit is refused when read, without reading
   CHECK(loaded.diagnostics[0].message == "the file is 1048579 bytes; the limit is 1048576 bytes");
 }
 
-TEST_CASE("a rule file holding two YAML documents is an error, not its second document ignored", "[hostile_load]") {
+TEST_CASE("a rule file holding two YAML documents is an error, not its second document ignored",
+          "[hostile_load]") {
   RuleDir r;
   r.write("done.yaml", "---\n{}\n---\n" + slurp(std::string(CASEX_RULES_DIR) + "/done.yaml"));
   casex::LoadResult loaded = casex::RuleSet::load_directory(r.dir.string());
@@ -191,10 +202,12 @@ TEST_CASE("a rule file holding two YAML documents is an error, not its second do
   CHECK(load_with("# --- not a marker\n{}\n").rules);
 }
 
-TEST_CASE("invalid UTF-8 in a rule id or a comment template is refused at load at its line and column",
-          "[hostile_load]") {
+TEST_CASE(
+    "invalid UTF-8 in a rule id or a comment template is refused at load at its line and column",
+    "[hostile_load]") {
   std::string table =
-      "table:\n  id: t\n  scope: {transition: {from: Log, to: Close}}\n  hit_policy: first\n  rules:\n"
+      "table:\n  id: t\n  scope: {transition: {from: Log, to: Close}}\n  hit_policy: first\n  "
+      "rules:\n"
       "    - {id: t.r\xff, then: Close, when: comment_added}\n";
   casex::LoadResult a = load_with(table);
   CHECK_FALSE(a.rules);
@@ -206,7 +219,8 @@ TEST_CASE("invalid UTF-8 in a rule id or a comment template is refused at load a
   CHECK(d->message == "the byte 0xFF is not UTF-8 (casex reads YAML files as UTF-8 text)");
   // an overlong form, a surrogate, a truncated sequence at the end: each refused at its first byte
   for (const std::string bad : {"\xc0\xaf", "\xed\xa0\x80", "\xe2\x82"}) {
-    casex::LoadResult b = load_with("incoming:\n  - {id: x, operation: Reopen, actions: [{add_comment: \"a" + bad + "\"}]}");
+    casex::LoadResult b = load_with(
+        "incoming:\n  - {id: x, operation: Reopen, actions: [{add_comment: \"a" + bad + "\"}]}");
     const casex::Diagnostic* e = find(b.diagnostics, "yaml-syntax");
     REQUIRE(e);
     CHECK(e->line == 2);
@@ -217,15 +231,19 @@ TEST_CASE("invalid UTF-8 in a rule id or a comment template is refused at load a
   CHECK(ok.rules);
 }
 
-TEST_CASE("a scenario alias named by 10,000 rules is refused by the alias expansion limit, at the alias",
-          "[hostile_load]") {
+TEST_CASE(
+    "a scenario alias named by 10,000 rules is refused by the alias expansion limit, at the alias",
+    "[hostile_load]") {
   std::string expr = "after.assignment in [\"g0\"";
   for (int i = 1; i < 1500; ++i) expr += ", \"g" + std::to_string(i) + "\"";
   expr += "]";
   auto table = [&](int n) {
-    std::string t = "table:\n  id: many\n  scope: {transition: {from: Log, to: Close}}\n  hit_policy: collect\n"
-                    "  rules:\n    - {id: many.0, then: Close, when: &e '" + expr + "'}\n";
-    for (int i = 1; i <= n; ++i) t += "    - {id: many." + std::to_string(i) + ", then: Close, when: *e}\n";
+    std::string t =
+        "table:\n  id: many\n  scope: {transition: {from: Log, to: Close}}\n  hit_policy: collect\n"
+        "  rules:\n    - {id: many.0, then: Close, when: &e '" +
+        expr + "'}\n";
+    for (int i = 1; i <= n; ++i)
+      t += "    - {id: many." + std::to_string(i) + ", then: Close, when: *e}\n";
     return t;
   };
   auto t0 = std::chrono::steady_clock::now();
@@ -245,8 +263,9 @@ TEST_CASE("a scenario alias named by 10,000 rules is refused by the alias expans
   CHECK(few.rules);
 }
 
-TEST_CASE("aliases expanding to more than 100,000 nodes, or into themselves, are refused at the alias",
-          "[hostile_load]") {
+TEST_CASE(
+    "aliases expanding to more than 100,000 nodes, or into themselves, are refused at the alias",
+    "[hostile_load]") {
   // six levels of nine under an unknown key: 9^6 nodes when walked
   std::string text = "junk:\n  a: &a [x, x, x, x, x, x, x, x, x]\n";
   std::string prev = "a";
@@ -274,8 +293,10 @@ TEST_CASE("aliases expanding to more than 100,000 nodes, or into themselves, are
 TEST_CASE("a rule test file with an 8-level alias bomb is refused at file:line:col, not expanded",
           "[hostile_load]") {
   RuleDir r;
-  std::string text = "cases:\n  - name: bomb\n    input:\n      before: {phase: Close}\n      after: {phase: Close}\n"
-                     "      junk:\n        a: &a [x, x, x, x, x, x, x, x, x]\n";
+  std::string text =
+      "cases:\n  - name: bomb\n    input:\n      before: {phase: Close}\n      after: {phase: "
+      "Close}\n"
+      "      junk:\n        a: &a [x, x, x, x, x, x, x, x, x]\n";
   std::string prev = "a";
   for (std::string level : {"b", "c", "d", "e", "f", "g", "h"}) {
     text += "        " + level + ": &" + level + " [*" + prev;
@@ -292,20 +313,26 @@ TEST_CASE("a rule test file with an 8-level alias bomb is refused at file:line:c
   CHECK(cases.empty());
   REQUIRE(errors.size() == 1);
   CHECK_THAT(errors[0], Catch::StartsWith(r / "bomb.yaml:12:"));
-  CHECK_THAT(errors[0], Catch::EndsWith("YAML aliases expand to more than 100000 nodes in this file"));
+  CHECK_THAT(errors[0],
+             Catch::EndsWith("YAML aliases expand to more than 100000 nodes in this file"));
 }
 
-TEST_CASE("a number beyond a double in a rule test file is an error at its line, not an abort", "[hostile_load]") {
+TEST_CASE("a number beyond a double in a rule test file is an error at its line, not an abort",
+          "[hostile_load]") {
   RuleDir r;
-  for (const std::string n : {"1e400", "1e-400", "-1e400", "0.0000000000000000000000000000000000000000000000000000000"
-                                                            "0000000000000000000000000000000000000000000000000000000"
-                                                            "0000000000000000000000000000000000000000000000000000000"
-                                                            "0000000000000000000000000000000000000000000000000000000"
-                                                            "0000000000000000000000000000000000000000000000000000000"
-                                                            "0000000000000000000000000000000000000000000000000000000"
-                                                            "0000000000000000000000000000000000000000000000000000001"}) {
-    r.write("num.yaml", "cases:\n  - name: n\n    input:\n      before: {phase: Close}\n      after: {phase: Close}\n"
-                        "      x: " + n + "\n    expect: {phase: Close}\n");
+  for (const std::string n : {"1e400", "1e-400", "-1e400",
+                              "0.0000000000000000000000000000000000000000000000000000000"
+                              "0000000000000000000000000000000000000000000000000000000"
+                              "0000000000000000000000000000000000000000000000000000000"
+                              "0000000000000000000000000000000000000000000000000000000"
+                              "0000000000000000000000000000000000000000000000000000000"
+                              "0000000000000000000000000000000000000000000000000000000"
+                              "0000000000000000000000000000000000000000000000000000001"}) {
+    r.write("num.yaml",
+            "cases:\n  - name: n\n    input:\n      before: {phase: Close}\n      after: {phase: "
+            "Close}\n"
+            "      x: " +
+                n + "\n    expect: {phase: Close}\n");
     std::vector<std::string> errors;
     auto cases = read_tests(r / "num.yaml", errors);
     CHECK(cases.empty());
@@ -314,8 +341,10 @@ TEST_CASE("a number beyond a double in a rule test file is an error at its line,
                            " is out of range (a double holds about 4.9e-324 to 1.8e308)");
   }
   // in range, however written, is a number
-  r.write("num.yaml", "cases:\n  - name: n\n    input:\n      before: {phase: Close}\n      after: {phase: Close}\n"
-                      "      x: 1e300\n      y: 0e-400\n      z: 5e-324\n    expect: {phase: Close}\n");
+  r.write(
+      "num.yaml",
+      "cases:\n  - name: n\n    input:\n      before: {phase: Close}\n      after: {phase: Close}\n"
+      "      x: 1e300\n      y: 0e-400\n      z: 5e-324\n    expect: {phase: Close}\n");
   std::vector<std::string> errors;
   auto cases = read_tests(r / "num.yaml", errors);
   CHECK(errors.empty());
@@ -323,8 +352,10 @@ TEST_CASE("a number beyond a double in a rule test file is an error at its line,
   CHECK_THAT(cases[0].input, Catch::Contains("\"x\":1E300"));
 }
 
-TEST_CASE("a rule test directory holding a symlink loop, a FIFO or a directory named .yaml is walked without throwing",
-          "[hostile_load]") {
+TEST_CASE(
+    "a rule test directory holding a symlink loop, a FIFO or a directory named .yaml is walked "
+    "without throwing",
+    "[hostile_load]") {
   RuleDir r;
   fs::create_symlink("loop.yaml", r.dir / "loop.yaml");
   REQUIRE(::mkfifo((r / "pipe.yaml").c_str(), 0644) == 0);
@@ -341,7 +372,8 @@ TEST_CASE("a rule test directory holding a symlink loop, a FIFO or a directory n
   read_tests(r / "loop.yaml", loop_errors);
   read_tests(r / "pipe.yaml", pipe_errors);
   REQUIRE(loop_errors.size() == 1);
-  CHECK(loop_errors[0] == r / "loop.yaml" + ": cannot read the file: its symbolic links form a loop");
+  CHECK(loop_errors[0] ==
+        r / "loop.yaml" + ": cannot read the file: its symbolic links form a loop");
   REQUIRE(pipe_errors.size() == 1);
   CHECK(pipe_errors[0] == r / "pipe.yaml" + ": not a regular file (a FIFO)");
   std::vector<std::string> missing;
@@ -350,8 +382,10 @@ TEST_CASE("a rule test directory holding a symlink loop, a FIFO or a directory n
   CHECK(missing[0] == r / "no-such.yaml" + ": no such file or directory");
 }
 
-TEST_CASE("an Engine reload of a rule directory that gained a FIFO or a second document is refused; the rules stay",
-          "[hostile_load]") {
+TEST_CASE(
+    "an Engine reload of a rule directory that gained a FIFO or a second document is refused; the "
+    "rules stay",
+    "[hostile_load]") {
   RuleDir r;
   casex::ReloadResult opened;
   auto engine = casex::Engine::open(r.dir.string(), &opened);
@@ -376,7 +410,9 @@ TEST_CASE("an Engine reload of a rule directory that gained a FIFO or a second d
   CHECK(engine->version() == version);
 }
 
-TEST_CASE("a rule directory of more than 1,000 .yaml files is refused as a limit, listed no further", "[hostile_load]") {
+TEST_CASE(
+    "a rule directory of more than 1,000 .yaml files is refused as a limit, listed no further",
+    "[hostile_load]") {
   RuleDir r;  // the 7 default files
   for (int i = 0; i < 1000; ++i) r.write("extra" + std::to_string(1000 + i) + ".yaml", "");
   casex::LoadResult loaded = casex::RuleSet::load_directory(r.dir.string());
@@ -391,12 +427,15 @@ TEST_CASE("a rule directory of more than 1,000 .yaml files is refused as a limit
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].message == loaded.diagnostics[0].message);
   // 993 more (1,000 in all) load
-  for (int i = 993; i < 1000; ++i) fs::remove(r.dir / ("extra" + std::to_string(1000 + i) + ".yaml"));
+  for (int i = 993; i < 1000; ++i)
+    fs::remove(r.dir / ("extra" + std::to_string(1000 + i) + ".yaml"));
   CHECK(casex::RuleSet::load_directory(r.dir.string()).rules);
 }
 
-TEST_CASE("rule files coming to more than 16 MiB are refused at the file that crosses it, nothing read after",
-          "[hostile_load]") {
+TEST_CASE(
+    "rule files coming to more than 16 MiB are refused at the file that crosses it, nothing read "
+    "after",
+    "[hostile_load]") {
   RuleDir r;
   const std::string comment = "# " + std::string(999997, 'x') + "\n";  // 1,000,000 bytes
   for (int i = 10; i < 27; ++i) r.write("extra" + std::to_string(i) + ".yaml", comment);
@@ -406,8 +445,10 @@ TEST_CASE("rule files coming to more than 16 MiB are refused at the file that cr
   CHECK(loaded.diagnostics[0].code == "limit-exceeded");
   // done.yaml, then extra10 .. extra25 (16,000,000 bytes) are read; extra26 crosses 16,777,216
   CHECK(loaded.diagnostics[0].file == r / "extra26.yaml");
-  CHECK_THAT(loaded.diagnostics[0].message, Catch::StartsWith("with this file the rule files come to 17"));
-  CHECK_THAT(loaded.diagnostics[0].message, Catch::EndsWith("; a rule set holds at most 16777216 bytes"));
+  CHECK_THAT(loaded.diagnostics[0].message,
+             Catch::StartsWith("with this file the rule files come to 17"));
+  CHECK_THAT(loaded.diagnostics[0].message,
+             Catch::EndsWith("; a rule set holds at most 16777216 bytes"));
   std::vector<casex::Diagnostic> problems;
   auto files = casex::detail::read_rule_paths({r.dir.string()}, problems);
   CHECK(files.size() == 17);  // done.yaml and extra10 .. extra25; nothing after the limit

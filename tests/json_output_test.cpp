@@ -76,13 +76,28 @@ std::vector<std::string> fixture_documents() {
 // Text that exercises every escape: quotes, backslashes, every control
 // character, DEL, and UTF-8 of two, three and four bytes.
 std::string random_text(std::mt19937& rng) {
-  static const std::vector<std::string> pieces = {
-      "a", "Z", "0", " ", "\"", "\\", "/", "{", "}", "\x7f", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9D\x84\x9E", "%s", "{x}"};
+  static const std::vector<std::string> pieces = {"a",
+                                                  "Z",
+                                                  "0",
+                                                  " ",
+                                                  "\"",
+                                                  "\\",
+                                                  "/",
+                                                  "{",
+                                                  "}",
+                                                  "\x7f",
+                                                  "\xC3\xA9",
+                                                  "\xE2\x82\xAC",
+                                                  "\xF0\x9D\x84\x9E",
+                                                  "%s",
+                                                  "{x}"};
   std::string s;
   std::size_t n = rng() % 12;
   for (std::size_t i = 0; i < n; ++i) {
-    if (rng() % 4 == 0) s.push_back(static_cast<char>(rng() % 0x20));
-    else s += pieces[rng() % pieces.size()];
+    if (rng() % 4 == 0)
+      s.push_back(static_cast<char>(rng() % 0x20));
+    else
+      s += pieces[rng() % pieces.size()];
   }
   return s;
 }
@@ -102,7 +117,8 @@ bj::value random_value(std::mt19937& rng, int depth = 0) {
     }
     default: {
       bj::object o;
-      for (std::size_t i = rng() % 3; i > 0; --i) o[random_text(rng)] = random_value(rng, depth + 1);
+      for (std::size_t i = rng() % 3; i > 0; --i)
+        o[random_text(rng)] = random_value(rng, depth + 1);
       return o;
     }
   }
@@ -130,7 +146,8 @@ std::string mutate(const bj::object& doc, std::mt19937& rng) {
 
 }  // namespace
 
-TEST_CASE("json output: every eval fixture's result round-trips through Boost.JSON byte for byte", "[json_output]") {
+TEST_CASE("json output: every eval fixture's result round-trips through Boost.JSON byte for byte",
+          "[json_output]") {
   casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
   std::vector<std::string> docs = fixture_documents();
   REQUIRE(docs.size() > 100);
@@ -147,7 +164,8 @@ TEST_CASE("json output: every eval fixture's result round-trips through Boost.JS
   CHECK(results > 100);
 }
 
-TEST_CASE("json output: 10,000 generated results round-trip through Boost.JSON byte for byte", "[json_output]") {
+TEST_CASE("json output: 10,000 generated results round-trip through Boost.JSON byte for byte",
+          "[json_output]") {
   casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
   std::vector<bj::object> seeds;
   for (const auto& doc : fixture_documents()) {
@@ -165,8 +183,10 @@ TEST_CASE("json output: 10,000 generated results round-trip through Boost.JSON b
     if (!r.ok) continue;
     ++results;
     (seed.contains("incoming") ? incoming : changes)++;
-    escaped += r.output.find("\\u00") != std::string::npos && r.output.find("\\\"") != std::string::npos;
-    for (std::size_t e = r.output.find('E', 1); e != std::string::npos; e = r.output.find('E', e + 1))
+    escaped +=
+        r.output.find("\\u00") != std::string::npos && r.output.find("\\\"") != std::string::npos;
+    for (std::size_t e = r.output.find('E', 1); e != std::string::npos;
+         e = r.output.find('E', e + 1))
       if (std::isdigit(static_cast<unsigned char>(r.output[e - 1])) && e + 1 < r.output.size() &&
           (std::isdigit(static_cast<unsigned char>(r.output[e + 1])) || r.output[e + 1] == '-')) {
         ++numbers;  // a double, as Boost.JSON writes it (1.5E0)
@@ -183,11 +203,16 @@ TEST_CASE("json output: 10,000 generated results round-trip through Boost.JSON b
   CHECK(numbers > 100);   // and doubles
 }
 
-TEST_CASE("json output: eval --lines writes a bad line's {\"line\",\"error\"} through Boost.JSON", "[json_output]") {
-  fs::path input = fs::temp_directory_path() / ("casex-json-output-" + std::to_string(::getpid()) + ".jsonl");
-  std::ofstream(input, std::ios::binary) << "{\"incoming\": \"As\\u0001si\\\"gn\\n\\\\\"}\n\n{\"before\": 1}\n";
+TEST_CASE("json output: eval --lines writes a bad line's {\"line\",\"error\"} through Boost.JSON",
+          "[json_output]") {
+  fs::path input =
+      fs::temp_directory_path() / ("casex-json-output-" + std::to_string(::getpid()) + ".jsonl");
+  std::ofstream(input, std::ios::binary)
+      << "{\"incoming\": \"As\\u0001si\\\"gn\\n\\\\\"}\n\n{\"before\": 1}\n";
   std::string out;
-  if (FILE* p = popen((std::string(CASEX_BINARY) + " eval --lines " + input.string() + " 2>/dev/null").c_str(), "r")) {
+  if (FILE* p = popen(
+          (std::string(CASEX_BINARY) + " eval --lines " + input.string() + " 2>/dev/null").c_str(),
+          "r")) {
     char buf[4096];
     for (std::size_t n; (n = fread(buf, 1, sizeof buf, p)) > 0;) out.append(buf, n);
     pclose(p);

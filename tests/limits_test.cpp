@@ -30,8 +30,8 @@ bool has_code(const casex::LoadResult& r, const std::string& code) {
 }  // namespace
 
 TEST_CASE("limits: a document over 16 MiB is refused with the limit named", "[limits]") {
-  std::string doc = R"({"before":{"phase":"Log","solution":")" + std::string(casex::kMaxDocumentBytes, 'x') +
-                    R"("},"after":{"phase":"Log"}})";
+  std::string doc = R"({"before":{"phase":"Log","solution":")" +
+                    std::string(casex::kMaxDocumentBytes, 'x') + R"("},"after":{"phase":"Log"}})";
   casex::JsonResult r = rules().eval_json(doc);
   CHECK_FALSE(r.ok);
   CHECK(r.output.empty());
@@ -39,8 +39,10 @@ TEST_CASE("limits: a document over 16 MiB is refused with the limit named", "[li
 }
 
 TEST_CASE("limits: a document just under 16 MiB is evaluated", "[limits]") {
-  std::string head = R"({"before":{"phase":"Log","solution":")", tail = R"("},"after":{"phase":"Log"}})";
-  std::string doc = head + std::string(casex::kMaxDocumentBytes - head.size() - tail.size(), 'x') + tail;
+  std::string head = R"({"before":{"phase":"Log","solution":")",
+              tail = R"("},"after":{"phase":"Log"}})";
+  std::string doc =
+      head + std::string(casex::kMaxDocumentBytes - head.size() - tail.size(), 'x') + tail;
   REQUIRE(doc.size() == casex::kMaxDocumentBytes);
   CHECK(rules().eval_json(doc).ok);
 }
@@ -68,8 +70,10 @@ TEST_CASE("limits: deep YAML nesting is refused before yaml-cpp recurses", "[lim
   CHECK(has_code(load_with(indented), "limit-exceeded"));
 }
 
-TEST_CASE("limits: a billion-laughs file is refused quickly at the alias past 100,000 expanded nodes, not expanded",
-          "[limits]") {
+TEST_CASE(
+    "limits: a billion-laughs file is refused quickly at the alias past 100,000 expanded nodes, "
+    "not expanded",
+    "[limits]") {
   std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 20; ++i) {
     std::string prev = "*a" + std::to_string(i - 1);
@@ -82,26 +86,33 @@ TEST_CASE("limits: a billion-laughs file is refused quickly at the alias past 10
   CHECK_FALSE(r.rules);
   REQUIRE(r.diagnostics.size() == 1);  // refused before the walk: no unknown-key findings
   CHECK(r.diagnostics[0].code == "limit-exceeded");
-  CHECK(r.diagnostics[0].line == 5);  // a1..a3 add 12,330 nodes; the eighth *a3 of a4 crosses 100,000
+  CHECK(r.diagnostics[0].line ==
+        5);  // a1..a3 add 12,330 nodes; the eighth *a3 of a4 crosses 100,000
   CHECK(r.diagnostics[0].message == "YAML aliases expand to more than 100000 nodes in this file");
 }
 
-TEST_CASE("limits: an expression over 16384 bytes or nested over 64 levels is a limit-exceeded finding", "[limits]") {
+TEST_CASE(
+    "limits: an expression over 16384 bytes or nested over 64 levels is a limit-exceeded finding",
+    "[limits]") {
   auto table = [](const std::string& when) {
     return "table:\n  id: big\n  scope: {transition: {from: Log, to: Close}}\n  hit_policy: first\n"
-           "  rules:\n    - {id: big.rule, then: Close, when: '" + when + "'}\n";
+           "  rules:\n    - {id: big.rule, then: Close, when: '" +
+           when + "'}\n";
   };
   std::string long_expr = "comment_added";
   while (long_expr.size() <= 16384) long_expr += " or comment_added";
   CHECK(has_code(load_with(table(long_expr)), "limit-exceeded"));
-  CHECK(has_code(load_with(table(std::string(65, '(') + "comment_added" + std::string(65, ')'))), "limit-exceeded"));
+  CHECK(has_code(load_with(table(std::string(65, '(') + "comment_added" + std::string(65, ')'))),
+                 "limit-exceeded"));
 }
 
-TEST_CASE("limits: hostile text in a field is inserted as plain text, never interpreted", "[limits]") {
+TEST_CASE("limits: hostile text in a field is inserted as plain text, never interpreted",
+          "[limits]") {
   std::string solution = R"(%n %s {} {0} {incident.solution} {{ }} \\ \" \u0000 é)";
   casex::JsonResult r = rules().eval_json(
       R"({"incoming":"Reopen","incident":{"phase":"Review","solution":")" + solution + R"("}})");
   REQUIRE(r.ok);
-  CHECK(r.output.find(R"(Previous solution was: %n %s {} {0} {incident.solution} {{ }} \\ \" \u0000 é.)") !=
+  CHECK(r.output.find(
+            R"(Previous solution was: %n %s {} {0} {incident.solution} {{ }} \\ \" \u0000 é.)") !=
         std::string::npos);
 }

@@ -4,17 +4,17 @@
 // (change and incoming, good and bad), template syntax —
 // and checks that line k of the output answers line k of the input.
 // Usage: lines_integrity CASEX [N] [SEED]
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
+#include <unistd.h>
 #include <cmath>
 #include <cstdio>
-#include <map>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace bj = boost::json;
@@ -37,11 +37,13 @@ int main(int argc, char** argv) {
   const char* phases[] = {"Log", "InitialSupport", "Escalate", "Review", "Close"};
   for (int k = 1; k <= n; ++k) {
     std::string id = fmt::format("INC-{}", k);
-    std::string solution = pick(rng) < 50 ? "null" : "\"fixed {} %n %s {{incident.solution}} \\u00e9\"";
+    std::string solution =
+        pick(rng) < 50 ? "null" : "\"fixed {} %n %s {{incident.solution}} \\u00e9\"";
     std::string good = fmt::format(
         R"({{"incident":"{}","before":{{"phase":"{}","assignment":"A","solution":null}},)"
         R"("after":{{"phase":"{}","assignment":"B","solution":{}}},"groups":{{"B":"SM"}},"comment_added":{}}})",
-        id, phases[pick(rng) % 5], phases[pick(rng) % 5], solution, pick(rng) < 50 ? "true" : "false");
+        id, phases[pick(rng) % 5], phases[pick(rng) % 5], solution,
+        pick(rng) < 50 ? "true" : "false");
     int fault = pick(rng);
     std::string line;
     bool ok = true;
@@ -68,30 +70,40 @@ int main(int argc, char** argv) {
     } else if (fault < 93) {
       line = good + "\r";  // CRLF ending: still a good line
     } else if (fault < 95) {
-      line = fmt::format(R"({{"incident":"{}","before":{{"phase":"Nowhere"}},"after":{{"phase":"Log"}}}})", id);
+      line = fmt::format(
+          R"({{"incident":"{}","before":{{"phase":"Nowhere"}},"after":{{"phase":"Log"}}}})", id);
       ok = false;
     } else if (fault < 97) {
       // Large documents, 100 B to 4 MB, change and incoming, good and bad: the
       // DOM path's arena must come back to its first size after each.
       int kind = pick(rng);
       // Log-uniform sizes: one in ten up to 4 MB, the others up to 100 KB.
-      double scale = pick(rng) < 10 ? 1.0 : std::log(100000.0 / 100) / std::log(4.0 * 1024 * 1024 / 100);
-      std::size_t size = static_cast<std::size_t>(100 * std::exp((sizes(rng) - std::log(100.0)) * scale));
+      double scale =
+          pick(rng) < 10 ? 1.0 : std::log(100000.0 / 100) / std::log(4.0 * 1024 * 1024 / 100);
+      std::size_t size =
+          static_cast<std::size_t>(100 * std::exp((sizes(rng) - std::log(100.0)) * scale));
       std::string big(size, 'x');
       if (kind < 70) {
-        line = fmt::format(R"({{"incident":"{}","before":{{"phase":"Review","solution":"{}"}},"after":{{"phase":"Review"}}}})",
-                           id, big);
+        line = fmt::format(
+            R"({{"incident":"{}","before":{{"phase":"Review","solution":"{}"}},"after":{{"phase":"Review"}}}})",
+            id, big);
       } else if (kind < 85) {
-        line = fmt::format(R"({{"incoming":"Assign","system":"SM","id":"{}","incident":{{"phase":"Review","description":"{}"}},)"
-                           R"("external_reference":{{"system":"SM","id":"{}"}}}})", id, big, id);
+        line = fmt::format(
+            R"({{"incoming":"Assign","system":"SM","id":"{}","incident":{{"phase":"Review","description":"{}"}},)"
+            R"("external_reference":{{"system":"SM","id":"{}"}}}})",
+            id, big, id);
         expected_ref.emplace(k, id);
       } else if (kind < 93) {
-        // A change the fast reader refuses (a number where a text is expected): the DOM path words it.
-        line = fmt::format(R"({{"incident":"{}","before":{{"phase":"Review","solution":1}},"after":{{"phase":"Review","d":"{}"}}}})",
-                           id, big);
+        // A change the fast reader refuses (a number where a text is expected): the DOM path words
+        // it.
+        line = fmt::format(
+            R"({{"incident":"{}","before":{{"phase":"Review","solution":1}},"after":{{"phase":"Review","d":"{}"}}}})",
+            id, big);
         ok = false;
       } else {
-        line = fmt::format(R"({{"incoming":"Assign","incident":{{"phase":"Review","description":"{}")", big);  // cut short
+        line =
+            fmt::format(R"({{"incoming":"Assign","incident":{{"phase":"Review","description":"{}")",
+                        big);  // cut short
         ok = false;
       }
     } else {
@@ -105,7 +117,8 @@ int main(int argc, char** argv) {
   std::string in_path = fmt::format("/tmp/casex-lines-{}.jsonl", ::getpid());
   std::string out_path = in_path + ".out";
   std::ofstream(in_path, std::ios::binary) << input;
-  int status = std::system(fmt::format("'{}' eval --lines < '{}' > '{}'", casex, in_path, out_path).c_str());
+  int status =
+      std::system(fmt::format("'{}' eval --lines < '{}' > '{}'", casex, in_path, out_path).c_str());
   std::ifstream out(out_path, std::ios::binary);
   std::string result;
   int k = 0, bad = 0;
@@ -126,7 +139,9 @@ int main(int argc, char** argv) {
       const bj::value* inc = v.as_object().if_contains("incident");
       good = inc && inc->is_string() && inc->get_string() == want;
     }
-    if (!good && ++bad <= 5) fmt::print(stderr, "line {}: expected {}, got {}\n", k, want.empty() ? "an error" : want, result.substr(0, 200));
+    if (!good && ++bad <= 5)
+      fmt::print(stderr, "line {}: expected {}, got {}\n", k, want.empty() ? "an error" : want,
+                 result.substr(0, 200));
   }
   if (!std::getenv("KEEP")) std::remove(in_path.c_str());
   std::remove(out_path.c_str());

@@ -20,8 +20,8 @@
 #include "casex/casex.hpp"
 #include "engine/api_internal.h"
 #include "engine/json/json_io.h"
-#include "tests/support/generate.h"
 #include "engine/lint/lint.h"
+#include "tests/support/generate.h"
 
 namespace fs = std::filesystem;
 namespace bj = boost::json;
@@ -64,7 +64,8 @@ std::vector<casex::SourceFile> default_rules() {
 std::vector<std::string> case_names() {
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(kCaseDir))
-    if (e.is_regular_file() && e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+    if (e.is_regular_file() && e.path().extension() == ".yaml")
+      names.push_back(e.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -78,14 +79,16 @@ std::vector<casex::SourceFile> case_files(const std::string& name) {
   REQUIRE((replacing || header.rfind(adds, 0) == 0));
   std::string file = "rules/" + header.substr(replacing ? replaces.size() : adds.size());
   auto files = default_rules();
-  auto it = std::find_if(files.begin(), files.end(), [&](const casex::SourceFile& f) { return f.name == file; });
+  auto it = std::find_if(files.begin(), files.end(),
+                         [&](const casex::SourceFile& f) { return f.name == file; });
   REQUIRE(replacing == (it != files.end()));
   if (replacing) {
     it->text = text;
   } else {
     files.push_back({file, text});
-    std::sort(files.begin(), files.end(),
-              [](const casex::SourceFile& a, const casex::SourceFile& b) { return a.name < b.name; });
+    std::sort(
+        files.begin(), files.end(),
+        [](const casex::SourceFile& a, const casex::SourceFile& b) { return a.name < b.name; });
   }
   return files;
 }
@@ -115,11 +118,13 @@ std::vector<std::string> quoted(const std::string& message) {
 // The text between the first pair of backticks (a condition).
 std::string backticked(const std::string& message) {
   std::size_t p = message.find('`'), q = message.find('`', p + 1);
-  return p == std::string::npos || q == std::string::npos ? std::string() : message.substr(p + 1, q - p - 1);
+  return p == std::string::npos || q == std::string::npos ? std::string()
+                                                          : message.substr(p + 1, q - p - 1);
 }
 
 // `casex eval --rules DIR FILE` on a witness, through the command itself.
-std::string eval_command(const std::vector<casex::SourceFile>& files, const std::string& document, int& status) {
+std::string eval_command(const std::vector<casex::SourceFile>& files, const std::string& document,
+                         int& status) {
   fs::path dir = fs::temp_directory_path() / ("casex-lint-test-" + std::to_string(std::rand()));
   fs::create_directories(dir / "rules");
   for (const auto& f : files) std::ofstream(dir / f.name, std::ios::binary) << f.text;
@@ -148,7 +153,8 @@ int table_of_rule(const casex::detail::CompiledRules& c, const std::string& rule
   return -1;
 }
 
-bool rule_matches(const casex::detail::DecisionTable& dt, const std::vector<uint64_t>& bits, int rule) {
+bool rule_matches(const casex::detail::DecisionTable& dt, const std::vector<uint64_t>& bits,
+                  int rule) {
   for (const auto& row : dt.rows) {
     if (static_cast<int>(row.rule) != rule) continue;
     bool ok = true;
@@ -163,7 +169,8 @@ bool rule_matches(const casex::detail::DecisionTable& dt, const std::vector<uint
 std::set<std::string> rules_sent(const std::string& output) {
   std::set<std::string> out;
   bj::value v = bj::parse(output);
-  for (const auto& op : v.at("operations").as_array()) out.insert(std::string(op.at("rule").as_string()));
+  for (const auto& op : v.at("operations").as_array())
+    out.insert(std::string(op.at("rule").as_string()));
   return out;
 }
 
@@ -184,7 +191,8 @@ TEST_CASE("lint fixtures: findings equal the .expected files", "[lint]") {
         }
         continue;
       }
-      std::string expected = fs::exists(expected_path) ? slurp(expected_path) : std::string("(missing)");
+      std::string expected =
+          fs::exists(expected_path) ? slurp(expected_path) : std::string("(missing)");
       if (output != expected) {
         std::cerr << "=== " << name << ": expected (" << expected_path.string() << "):\n"
                   << expected << "=== " << name << ": actual:\n"
@@ -195,7 +203,8 @@ TEST_CASE("lint fixtures: findings equal the .expected files", "[lint]") {
   }
 }
 
-TEST_CASE("lint fixtures: every witness, run through casex eval, demonstrates its finding", "[lint]") {
+TEST_CASE("lint fixtures: every witness, run through casex eval, demonstrates its finding",
+          "[lint]") {
   int witnesses = 0;
   std::set<std::string> codes_shown;
   for (const auto& name : case_names()) {
@@ -215,8 +224,10 @@ TEST_CASE("lint fixtures: every witness, run through casex eval, demonstrates it
       int status = 0;
       std::string cli = eval_command(files, d.witness, status);
       CHECK(status == (r.ok ? 0 : 1));
-      if (r.ok) CHECK(cli == r.output);
-      else CHECK(cli.find(r.error) != std::string::npos);
+      if (r.ok)
+        CHECK(cli == r.output);
+      else
+        CHECK(cli.find(r.error) != std::string::npos);
       // the trace of the same evaluation: which rows of the table matched
       casex::detail::JsonEvaluator evaluator(compiled);
       casex::detail::EvalTrace trace;
@@ -238,7 +249,8 @@ TEST_CASE("lint fixtures: every witness, run through casex eval, demonstrates it
         REQUIRE(table >= 0);
         bool matched = false;
         for (const auto& step : trace.steps)
-          if (step.table == table) matched = matched || rule_matches(compiled.tables[table], step.bits, rule);
+          if (step.table == table)
+            matched = matched || rule_matches(compiled.tables[table], step.bits, rule);
         CHECK(matched);  // the shadowed rule's scenario holds...
         auto sent = rules_sent(r.output);
         CHECK(sent.count(ids[0]) == 0);  // ...yet it does not fire...
@@ -259,7 +271,8 @@ TEST_CASE("lint fixtures: every witness, run through casex eval, demonstrates it
             CHECK(!rule_matches(compiled.tables[table], step.bits, static_cast<int>(rule)));
         }
         CHECK(consulted);  // the table is consulted, and no rule of it matches
-        for (const auto& rule : compiled.rules.tables[table].rules) CHECK(rules_sent(r.output).count(rule.id) == 0);
+        for (const auto& rule : compiled.rules.tables[table].rules)
+          CHECK(rules_sent(r.output).count(rule.id) == 0);
       } else if (d.code == "redundant-condition") {
         // the same result with the condition deleted from the rule's scenario
         std::string cond = backticked(d.message);
@@ -275,8 +288,10 @@ TEST_CASE("lint fixtures: every witness, run through casex eval, demonstrates it
           if (cond != bare) at = f.text.rfind("not ", at);
           std::size_t len = cond.size();
           if (f.text.compare(at, len, cond) != 0) continue;
-          if (f.text.compare(at + len, 5, " and ") == 0) len += 5;
-          else if (at >= 5 && f.text.compare(at - 5, 5, " and ") == 0) at -= 5, len += 5;
+          if (f.text.compare(at + len, 5, " and ") == 0)
+            len += 5;
+          else if (at >= 5 && f.text.compare(at - 5, 5, " and ") == 0)
+            at -= 5, len += 5;
           f.text.erase(at, len);
           deleted = true;
         }
@@ -296,7 +311,8 @@ TEST_CASE("lint fixtures: every witness, run through casex eval, demonstrates it
                                              "redundant-condition"});
 }
 
-TEST_CASE("lint fixtures: every diagnostic code of codes.def is shown by a load or lint fixture", "[lint]") {
+TEST_CASE("lint fixtures: every diagnostic code of codes.def is shown by a load or lint fixture",
+          "[lint]") {
   std::string all;
   for (const auto& n : case_names()) all += slurp(kCaseDir + "/" + n + ".expected");
   for (const auto& e : fs::directory_iterator(kDataDir + "/load"))
@@ -314,11 +330,12 @@ TEST_CASE("lint: the default rules lint clean, built in and from rules/", "[lint
   CHECK(render(files) == "");
 }
 
-TEST_CASE("lint: a generated table of 1,000 rules lints clean; as unique it overlaps pairwise", "[lint]") {
+TEST_CASE("lint: a generated table of 1,000 rules lints clean; as unique it overlaps pairwise",
+          "[lint]") {
   casex::detail::LintStats stats;
   auto result = casex::detail::lint_sources(casex::detail::generated_rule_set(1000), &stats);
   CHECK(render(result) == "");
-  CHECK(stats.rows == 1500 + 16);  // 500 rules of two rows, 500 of one; the other tables' 16
+  CHECK(stats.rows == 1500 + 16);        // 500 rules of two rows, 500 of one; the other tables' 16
   CHECK(stats.candidate_pairs < 10000);  // the index, not the 1,136,278 pairs of 1,508 rows
   auto unique = casex::detail::lint_sources(casex::detail::generated_rule_set(40, "unique"));
   int overlaps = 0;
@@ -335,19 +352,22 @@ TEST_CASE("lint: timings of the default rules and of generated tables", "[.][lin
     return std::chrono::duration<double, std::milli>(t1 - t0).count();
   };
   casex::detail::LintStats s0;
-  std::cout << "default rules: " << time(casex::RuleSet::builtin_sources(), s0) << " ms (" << s0.rows
-            << " rows, " << s0.solver_queries << " solver queries)\n";
+  std::cout << "default rules: " << time(casex::RuleSet::builtin_sources(), s0) << " ms ("
+            << s0.rows << " rows, " << s0.solver_queries << " solver queries)\n";
   for (std::size_t n : {100, 1000, 5000}) {
     casex::detail::LintStats s;
     double ms = time(casex::detail::generated_rule_set(n), s);
     std::cout << "generated table of " << n << " rules: " << ms << " ms (" << s.rows << " rows, "
-              << s.candidate_pairs << " candidate pairs, " << s.solver_queries << " solver queries, " << s.budget_steps
-              << " solver steps, " << s.incomplete_tables << " tables incomplete)\n";
+              << s.candidate_pairs << " candidate pairs, " << s.solver_queries
+              << " solver queries, " << s.budget_steps << " solver steps, " << s.incomplete_tables
+              << " tables incomplete)\n";
   }
 }
 
-TEST_CASE("lint: a witness candidate the evaluator does not reproduce is rejected, and the next one is reported",
-          "[lint]") {
+TEST_CASE(
+    "lint: a witness candidate the evaluator does not reproduce is rejected, and the next one is "
+    "reported",
+    "[lint]") {
   // Under hit policy unique, r.update and r.resolve overlap whenever a comment is
   // added. The model of that overlap leaves the phases free, so the first
   // candidate is the change InitialSupport -> InitialSupport, where
@@ -359,10 +379,13 @@ TEST_CASE("lint: a witness candidate the evaluator does not reproduce is rejecte
   bool edited = false;
   for (auto& f : files)
     if (f.name == "rules/resolution.yaml") {
-      f.text = "table:\n  id: resolution\n  scope: {metaphase: Resolution}\n  hit_policy: unique\n  rules:\n"
-               "    - id: r.in-initial-support\n      when: after.phase == \"InitialSupport\"\n      then: Cancel\n"
-               "    - id: r.update\n      when: comment_added\n      then: Update\n"
-               "    - id: r.resolve\n      when: comment_added\n      then: Resolve\n";
+      f.text =
+          "table:\n  id: resolution\n  scope: {metaphase: Resolution}\n  hit_policy: unique\n  "
+          "rules:\n"
+          "    - id: r.in-initial-support\n      when: after.phase == \"InitialSupport\"\n      "
+          "then: Cancel\n"
+          "    - id: r.update\n      when: comment_added\n      then: Update\n"
+          "    - id: r.resolve\n      when: comment_added\n      then: Resolve\n";
       edited = true;
     }
   REQUIRE(edited);
@@ -386,25 +409,30 @@ TEST_CASE("lint: a witness candidate the evaluator does not reproduce is rejecte
     CHECK(r.error.find("\"" + names[1] + "\"") != std::string::npos);
     if (names[0] == "r.update" && names[1] == "r.resolve") {
       update_resolve = true;
-      CHECK(std::string(bj::parse(d.witness).at("after").at("phase").as_string()) != "InitialSupport");
+      CHECK(std::string(bj::parse(d.witness).at("after").at("phase").as_string()) !=
+            "InitialSupport");
     }
   }
   CHECK(overlaps >= 1);
   CHECK(update_resolve);
 }
 
-TEST_CASE("lint: entered() of a transition table's target phase holds there, so a rule asking it is satisfiable",
-          "[lint]") {
+TEST_CASE(
+    "lint: entered() of a transition table's target phase holds there, so a rule asking it is "
+    "satisfiable",
+    "[lint]") {
   auto files = default_rules();
   bool edited = false;
   for (auto& f : files)
     if (f.name == "rules/review-initialsupport.yaml") {
-      const std::string from = "      when: not is_external(before.assignment) and is_external(after.assignment)\n";
+      const std::string from =
+          "      when: not is_external(before.assignment) and is_external(after.assignment)\n";
       auto at = f.text.find(from);
       REQUIRE(at != std::string::npos);
-      f.text.replace(at, from.size(),
-                     "      when: entered(\"InitialSupport\") and not is_external(before.assignment) and "
-                     "is_external(after.assignment)\n");
+      f.text.replace(
+          at, from.size(),
+          "      when: entered(\"InitialSupport\") and not is_external(before.assignment) and "
+          "is_external(after.assignment)\n");
       edited = true;
     }
   REQUIRE(edited);

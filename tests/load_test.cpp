@@ -57,7 +57,8 @@ std::vector<casex::SourceFile> default_rules() {
 std::vector<std::string> case_names() {
   std::vector<std::string> names;
   for (const auto& e : fs::directory_iterator(kCaseDir))
-    if (e.is_regular_file() && e.path().extension() == ".yaml") names.push_back(e.path().stem().string());
+    if (e.is_regular_file() && e.path().extension() == ".yaml")
+      names.push_back(e.path().stem().string());
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -82,14 +83,16 @@ CaseRun run_case(const std::string& name) {
   std::string header = text.substr(0, text.find('\n'));
   if (!header.empty() && header.back() == '\r') header.pop_back();
   casex::LoadResult result;
-  const std::string replaces = "# replaces rules/", adds = "# adds rules/", dir = "# load_directory ";
+  const std::string replaces = "# replaces rules/", adds = "# adds rules/",
+                    dir = "# load_directory ";
   if (header.rfind(dir, 0) == 0) {
     result = casex::RuleSet::load_directory(kCaseDir + "/" + header.substr(dir.size()));
   } else {
     bool replacing = header.rfind(replaces, 0) == 0;
     if (!replacing && header.rfind(adds, 0) != 0) {
-      run.error = "the first line must be `# replaces rules/FILE`, `# adds rules/FILE` or "
-                  "`# load_directory DIR`";
+      run.error =
+          "the first line must be `# replaces rules/FILE`, `# adds rules/FILE` or "
+          "`# load_directory DIR`";
       return run;
     }
     std::string file = "rules/" + header.substr(replacing ? replaces.size() : adds.size());
@@ -97,15 +100,17 @@ CaseRun run_case(const std::string& name) {
     auto it = std::find_if(files.begin(), files.end(),
                            [&](const casex::SourceFile& f) { return f.name == file; });
     if (replacing != (it != files.end())) {
-      run.error = replacing ? file + " is not a default rule file" : file + " is already a default rule file";
+      run.error = replacing ? file + " is not a default rule file"
+                            : file + " is already a default rule file";
       return run;
     }
     if (replacing) {
       it->text = text;
     } else {
       files.push_back({file, text});
-      std::sort(files.begin(), files.end(),
-                [](const casex::SourceFile& a, const casex::SourceFile& b) { return a.name < b.name; });
+      std::sort(
+          files.begin(), files.end(),
+          [](const casex::SourceFile& a, const casex::SourceFile& b) { return a.name < b.name; });
     }
     result = casex::RuleSet::load_texts(std::move(files));
   }
@@ -181,12 +186,14 @@ TEST_CASE("load fixtures: every diagnostic code of codes.def is shown by a fixtu
   }
 }
 
-TEST_CASE("a rule id used twice, by a table rule and an incoming rule, is refused naming the id", "[load]") {
+TEST_CASE("a rule id used twice, by a table rule and an incoming rule, is refused naming the id",
+          "[load]") {
   // Independent of the duplicate-rule-id fixtures: the rules of rules/ with one
   // incoming rule renamed to the id of a table rule.
   std::vector<casex::SourceFile> files;
   for (const auto& e : fs::directory_iterator(kRulesDir))
-    if (e.path().extension() == ".yaml") files.push_back({"rules/" + e.path().filename().string(), slurp(e.path())});
+    if (e.path().extension() == ".yaml")
+      files.push_back({"rules/" + e.path().filename().string(), slurp(e.path())});
   std::sort(files.begin(), files.end(),
             [](const casex::SourceFile& a, const casex::SourceFile& b) { return a.name < b.name; });
   REQUIRE(casex::RuleSet::load_texts(files).rules);
@@ -205,6 +212,7 @@ TEST_CASE("a rule id used twice, by a table rule and an incoming rule, is refuse
   CHECK_FALSE(loaded.rules);
   int named = 0;
   for (const auto& d : loaded.diagnostics)
-    named += d.code == "duplicate-id" && d.message == "rule id \"resolution.update\" is declared twice";
+    named +=
+        d.code == "duplicate-id" && d.message == "rule id \"resolution.update\" is declared twice";
   CHECK(named == 1);
 }

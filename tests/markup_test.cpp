@@ -11,13 +11,16 @@ using casex::detail::Markup;
 
 TEST_CASE("markup: both forms escape the five markup characters", "[markup][render]") {
   for (Markup m : {Markup::Html, Markup::Xml10})
-    CHECK(escape_markup(R"(a & b < c > d "e" 'f')", m) == "a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;");
+    CHECK(escape_markup(R"(a & b < c > d "e" 'f')", m) ==
+          "a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;");
 }
 
-TEST_CASE("markup: HTML keeps every other byte; XML 1.0 replaces what it cannot carry", "[markup][render]") {
-  const std::string text = std::string("t\tn\nr\rx\x01y\x7f") + "\xC3\xA9" + "\xFF" + "\xEF\xBF\xBE" + "\xED\xA0\x80";
+TEST_CASE("markup: HTML keeps every other byte; XML 1.0 replaces what it cannot carry",
+          "[markup][render]") {
+  const std::string text =
+      std::string("t\tn\nr\rx\x01y\x7f") + "\xC3\xA9" + "\xFF" + "\xEF\xBF\xBE" + "\xED\xA0\x80";
   CHECK(escape_markup(text, Markup::Html) == text);
   CHECK(escape_markup(text, Markup::Xml10) ==
-        std::string("t&#9;n&#10;r&#13;x\\u0001y\x7f") + "\xC3\xA9" + "\xEF\xBF\xBD" + "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" +
-            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
+        std::string("t&#9;n&#10;r&#13;x\\u0001y\x7f") + "\xC3\xA9" + "\xEF\xBF\xBD" +
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" + "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
 }

@@ -86,33 +86,30 @@ const std::string kNesting = "expression nests deeper than 64 levels";
 
 }  // namespace
 
-TEST_CASE("valid.txt: every expression parses to the tree in its line",
-          "[parse]") {
+TEST_CASE("valid.txt: every expression parses to the tree in its line", "[parse]") {
   for (const Case& c : read_cases("valid.txt")) {
     INFO("valid.txt:" << c.line << ": " << c.input);
     CHECK(outcome(c.input) == c.expected);
   }
 }
 
-TEST_CASE("errors.txt: every bad expression fails at the column and with the "
-          "message in its line",
-          "[parse]") {
+TEST_CASE(
+    "errors.txt: every bad expression fails at the column and with the "
+    "message in its line",
+    "[parse]") {
   for (const Case& c : read_cases("errors.txt")) {
     INFO("errors.txt:" << c.line << ": " << c.input);
     CHECK(outcome(c.input) == c.expected);
   }
 }
 
-TEST_CASE("spans: leaves, operators, calls and lists span their own text",
-          "[parse]") {
+TEST_CASE("spans: leaves, operators, calls and lists span their own text", "[parse]") {
   CHECK(spans(R"(a == "x")") == R"((== a@0..1 "x"@5..8)@0..8)");
   CHECK(spans("  after.solution  ") == "after.solution@2..16");
   CHECK(spans("f(a, 1.5)") == "(call f a@2..3 1.5@5..8)@0..9");
-  CHECK(spans("x in [1, 'y']") ==
-        R"((in x@0..1 (list 1@6..7 "y"@9..12)@5..13)@0..13)");
+  CHECK(spans("x in [1, 'y']") == R"((in x@0..1 (list 1@6..7 "y"@9..12)@5..13)@0..13)");
   CHECK(spans("a not in []") == "(not in a@0..1 (list)@9..11)@0..11");
-  CHECK(spans("a and b or c") ==
-        "(or (and a@0..1 b@6..7)@0..7 c@11..12)@0..12");
+  CHECK(spans("a and b or c") == "(or (and a@0..1 b@6..7)@0..7 c@11..12)@0..12");
   CHECK(spans("not !a") == "(not (not a@5..6)@4..6)@0..6");
   CHECK(spans("true != null") == "(!= true@0..4 null@8..12)@0..12");
   CHECK(spans(R"("a\"b" < -2)") == R"((< "a\"b"@0..6 -2@9..11)@0..11)");
@@ -124,8 +121,7 @@ TEST_CASE("spans: a parenthesised node spans its parentheses", "[parse]") {
   CHECK(spans("not (a) and b") == "(and (not a@4..7)@0..7 b@12..13)@0..13");
 }
 
-TEST_CASE("whitespace: newlines, tabs and CRs are free between tokens",
-          "[parse]") {
+TEST_CASE("whitespace: newlines, tabs and CRs are free between tokens", "[parse]") {
   CHECK(outcome("changed(assignment)\nand not is_external(\n  before.assignment\n)") ==
         "(and (call changed assignment) (not (call is_external before.assignment)))");
   CHECK(outcome("\n\ta\r\n==\n\"x\"\n") == R"((== a "x"))");
@@ -141,8 +137,7 @@ TEST_CASE("whitespace: newlines, tabs and CRs are free between tokens",
   CHECK(outcome("\n \r\n") == "1: empty expression");
 }
 
-TEST_CASE("values: numbers and unescaped strings are stored in the node",
-          "[parse]") {
+TEST_CASE("values: numbers and unescaped strings are stored in the node", "[parse]") {
   auto number = parse_expression("-12.75");
   REQUIRE(std::holds_alternative<ast::Node>(number));
   CHECK(std::get<ast::Node>(number).kind == ast::Kind::Number);
@@ -163,9 +158,10 @@ TEST_CASE("values: numbers and unescaped strings are stored in the node",
   CHECK(std::get<ast::Node>(yes).boolean);
 }
 
-TEST_CASE("limits: a text longer than kMaxExpressionLength is refused at the "
-          "limit",
-          "[parse][limits]") {
+TEST_CASE(
+    "limits: a text longer than kMaxExpressionLength is refused at the "
+    "limit",
+    "[parse][limits]") {
   const std::string longest = repeat("a&&", kMaxExpressionLength / 3) + "a";
   REQUIRE(longest.size() <= kMaxExpressionLength);
   CHECK(std::holds_alternative<ast::Node>(parse_expression(longest)));
@@ -180,31 +176,28 @@ TEST_CASE("limits: a text longer than kMaxExpressionLength is refused at the "
   CHECK(parens.offset == kMaxExpressionLength);
 }
 
-TEST_CASE("limits: nesting deeper than kMaxExpressionDepth is refused where "
-          "it crosses the limit, without deep recursion",
-          "[parse][limits]") {
+TEST_CASE(
+    "limits: nesting deeper than kMaxExpressionDepth is refused where "
+    "it crosses the limit, without deep recursion",
+    "[parse][limits]") {
   const auto depth = static_cast<std::size_t>(kMaxExpressionDepth);
 
   // exactly at the limit: fine
   CHECK(outcome(repeat("(", depth) + "a" + repeat(")", depth)) == "a");
-  CHECK(std::holds_alternative<ast::Node>(
-      parse_expression(repeat("not ", depth) + "a")));
+  CHECK(std::holds_alternative<ast::Node>(parse_expression(repeat("not ", depth) + "a")));
   CHECK(std::holds_alternative<ast::Node>(
       parse_expression(repeat("f(", depth) + repeat(")", depth))));
-  CHECK(std::holds_alternative<ast::Node>(
-      parse_expression(repeat("[", depth / 2) + repeat("!", depth / 2) + "a" +
-                       repeat("]", depth / 2))));
+  CHECK(std::holds_alternative<ast::Node>(parse_expression(
+      repeat("[", depth / 2) + repeat("!", depth / 2) + "a" + repeat("]", depth / 2))));
 
   // the longest text of openers: the error is at the 65th opener
   struct Opener {
     std::string_view text;
     uint32_t error_offset;
   };
-  for (const Opener& o : {Opener{"(", 64}, Opener{"[", 64}, Opener{"!", 64},
-                          Opener{"not ", 256}, Opener{"f(", 129},
-                          Opener{"([!f(", 80}}) {
-    const std::string text =
-        repeat(o.text, kMaxExpressionLength / o.text.size());
+  for (const Opener& o : {Opener{"(", 64}, Opener{"[", 64}, Opener{"!", 64}, Opener{"not ", 256},
+                          Opener{"f(", 129}, Opener{"([!f(", 80}}) {
+    const std::string text = repeat(o.text, kMaxExpressionLength / o.text.size());
     INFO("opener: " << o.text);
     const ParseError e = error_of(text);
     CHECK(e.offset == o.error_offset);
@@ -216,8 +209,7 @@ TEST_CASE("limits: nesting deeper than kMaxExpressionDepth is refused where "
   CHECK(std::holds_alternative<ast::Node>(parse_expression(quoted)));
 }
 
-TEST_CASE("limits: a 5,000-term chain parses into one flat node",
-          "[parse][limits]") {
+TEST_CASE("limits: a 5,000-term chain parses into one flat node", "[parse][limits]") {
   for (std::string_view op : {"&&", "||"}) {
     const std::string text = repeat("a" + std::string(op), 4999) + "a";
     auto result = parse_expression(text);

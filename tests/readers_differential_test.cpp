@@ -5,8 +5,8 @@
 // documents (aliases, escapes, duplicate keys, wrong types, numbers at the
 // edges of their range, unknown keys), both must give the same result or the
 // same error, byte for byte.
-#include <catch2/catch.hpp>
 #include <fmt/format.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -94,10 +94,26 @@ class Generator {
 
   // A value of any kind, often of the wrong type for where it goes.
   std::string scalar() {
-    static const std::vector<std::string> any = {
-        "null", "true", "false", "0", "-1", "3.5", "1e308", "1e400", "-1e400", "9007199254740992",
-        "9007199254740993", "-9007199254740993", "18446744073709551615", "\"\"", "\"x\"", "[]", "{}", "[1,2]",
-        "{\"phase\":\"Log\"}", "\"\\u0041\""};
+    static const std::vector<std::string> any = {"null",
+                                                 "true",
+                                                 "false",
+                                                 "0",
+                                                 "-1",
+                                                 "3.5",
+                                                 "1e308",
+                                                 "1e400",
+                                                 "-1e400",
+                                                 "9007199254740992",
+                                                 "9007199254740993",
+                                                 "-9007199254740993",
+                                                 "18446744073709551615",
+                                                 "\"\"",
+                                                 "\"x\"",
+                                                 "[]",
+                                                 "{}",
+                                                 "[1,2]",
+                                                 "{\"phase\":\"Log\"}",
+                                                 "\"\\u0041\""};
     return pick(any);
   }
 
@@ -110,9 +126,12 @@ class Generator {
       d += key + ":" + value;
     };
     if (chance(97)) member("\"phase\"", chance(95) ? json_string(pick(phases_)) : scalar());
-    for (const char* f : {"assignment", "solution", "completion_code", "expected_resolution_time"}) {
+    for (const char* f :
+         {"assignment", "solution", "completion_code", "expected_resolution_time"}) {
       if (!chance(60)) continue;
-      std::string value = chance(90) ? json_string(pick(f == std::string("assignment") ? groups_ : texts_)) : scalar();
+      std::string value = chance(90)
+                              ? json_string(pick(f == std::string("assignment") ? groups_ : texts_))
+                              : scalar();
       if (chance(3)) member("\"" + std::string(f) + "\"", scalar());  // duplicated field
       member(chance(5) ? escaped_key(f) : "\"" + std::string(f) + "\"", value);
     }
@@ -130,7 +149,8 @@ class Generator {
   std::string reference() {
     std::string d = "{";
     if (chance(90)) d += "\"system\":" + (chance(90) ? json_string(pick(systems_)) : scalar());
-    if (chance(80)) d += std::string(d.size() > 1 ? "," : "") + "\"id\":" + (chance(90) ? "\"IM1\"" : scalar());
+    if (chance(80))
+      d += std::string(d.size() > 1 ? "," : "") + "\"id\":" + (chance(90) ? "\"IM1\"" : scalar());
     return d + "}";
   }
 
@@ -139,18 +159,25 @@ class Generator {
     int n = std::uniform_int_distribution<int>(0, 4)(rng_);
     for (int i = 0; i < n; ++i) {
       if (i) d += ",";
-      d += json_string(pick(groups_)) + ":" + (chance(85) ? json_string(pick(systems_)) : chance(50) ? "null" : scalar());
+      d += json_string(pick(groups_)) + ":" +
+           (chance(85)   ? json_string(pick(systems_))
+            : chance(50) ? "null"
+                         : scalar());
     }
     return d + "}";
   }
 
   std::mt19937 rng_;
-  const std::vector<std::string> phases_ = {"Log", "Classify", "InitialSupport", "Initial Support", "Escalate",
-                                            "Review", "Close", "Closed", "", "review", "Nowhere"};
-  const std::vector<std::string> groups_ = {"SM Tier 2", "Local", "Ext", "", "G\xc3\xa9", "A\"B", "tab\there"};
+  const std::vector<std::string> phases_ = {
+      "Log",    "Classify", "InitialSupport", "Initial Support", "Escalate", "Review", "Close",
+      "Closed", "",         "review",         "Nowhere"};
+  const std::vector<std::string> groups_ = {"SM Tier 2", "Local", "Ext",      "",
+                                            "G\xc3\xa9", "A\"B",  "tab\there"};
   const std::vector<std::string> systems_ = {"SM", "EXT", "", "sm", "\xe2\x82\xac"};
-  const std::vector<std::string> texts_ = {"Rebooted", "", "WithdrawnbyUser", "withdrawnbyuser", "REQUESTREJECTED", "RequestRejected", "x\\y",
-                                           "line\nbreak", "{incident.solution}", "%s%n", "\xf0\x9f\x98\x80"};
+  const std::vector<std::string> texts_ = {
+      "Rebooted",        "",     "WithdrawnbyUser", "withdrawnbyuser",     "REQUESTREJECTED",
+      "RequestRejected", "x\\y", "line\nbreak",     "{incident.solution}", "%s%n",
+      "\xf0\x9f\x98\x80"};
   const std::vector<std::string> unknown_ = {"description", "prio", "x", "incoming_", "groups "};
 };
 
@@ -163,8 +190,10 @@ void check_same(JsonEvaluator& fast, JsonEvaluator& dom, const std::string& doc)
 
 }  // namespace
 
-TEST_CASE("readers: the SAX and DOM readers of a change give the same result or error on 100,000 generated documents",
-          "[readers]") {
+TEST_CASE(
+    "readers: the SAX and DOM readers of a change give the same result or error on 100,000 "
+    "generated documents",
+    "[readers]") {
   JsonEvaluator fast(casex::detail::compiled(rules())), dom(casex::detail::compiled(rules()));
   Generator gen(20261129);
   casex::detail::ChangeReader reader(casex::detail::compiled(rules()).rules.vocabulary);
@@ -186,10 +215,12 @@ TEST_CASE("readers: the SAX and DOM readers of a change give the same result or 
   CHECK(fast_read > 5000);
 }
 
-TEST_CASE("readers: the SAX and DOM readers agree on every document of the eval_json fuzz corpus", "[readers]") {
+TEST_CASE("readers: the SAX and DOM readers agree on every document of the eval_json fuzz corpus",
+          "[readers]") {
   JsonEvaluator fast(casex::detail::compiled(rules())), dom(casex::detail::compiled(rules()));
   int n = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(CASEX_FUZZ_CORPUS_DIR "/eval_json")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(CASEX_FUZZ_CORPUS_DIR "/eval_json")) {
     std::ifstream in(entry.path(), std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();

@@ -31,7 +31,8 @@ const char* const kChange =
 const char* const kIncoming = R"({"incoming":"Assign","incident":{"phase":"Review"}})";
 
 // The built-in rule files with `from` replaced by `to` in the file named `file`.
-std::vector<casex::SourceFile> edited(const std::string& file, const std::string& from, const std::string& to) {
+std::vector<casex::SourceFile> edited(const std::string& file, const std::string& from,
+                                      const std::string& to) {
   std::vector<casex::SourceFile> files = casex::RuleSet::builtin_sources();
   bool done = false;
   for (auto& f : files) {
@@ -52,7 +53,9 @@ std::vector<casex::SourceFile> rules_b() {
 }
 
 // A broken rule set: a misspelt hit policy.
-std::vector<casex::SourceFile> rules_broken() { return edited("done.yaml", "hit_policy: first", "hit_policy: firts"); }
+std::vector<casex::SourceFile> rules_broken() {
+  return edited("done.yaml", "hit_policy: first", "hit_policy: firts");
+}
 
 casex::RuleSet loaded(std::vector<casex::SourceFile> files) {
   casex::LoadResult r = casex::RuleSet::load_texts(std::move(files));
@@ -72,7 +75,8 @@ Expected expected_of(const casex::RuleSet& rules) {
 }
 
 fs::path temp_rules_dir(const char* name) {
-  fs::path dir = fs::temp_directory_path() / (std::string("casex-reload-test-") + name + "-" + std::to_string(::getpid()));
+  fs::path dir = fs::temp_directory_path() /
+                 (std::string("casex-reload-test-") + name + "-" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   for (const auto& f : casex::RuleSet::builtin_sources()) {
@@ -96,13 +100,16 @@ std::string read_file(const fs::path& path) {
 
 }  // namespace
 
-TEST_CASE("Engine: threads evaluating while another reloads good and broken rules see no failed or inconsistent "
-          "evaluation",
-          "[engine][reload]") {
+TEST_CASE(
+    "Engine: threads evaluating while another reloads good and broken rules see no failed or "
+    "inconsistent "
+    "evaluation",
+    "[engine][reload]") {
   casex::RuleSet a = casex::RuleSet::load_builtin().rules.value();
   casex::RuleSet b = loaded(rules_b());
   REQUIRE(a.version() != b.version());
-  const std::map<std::string, Expected> expected = {{a.version(), expected_of(a)}, {b.version(), expected_of(b)}};
+  const std::map<std::string, Expected> expected = {{a.version(), expected_of(a)},
+                                                    {b.version(), expected_of(b)}};
   REQUIRE(expected.at(a.version()).incoming != expected.at(b.version()).incoming);
 
   casex::Engine engine(a);
@@ -146,7 +153,8 @@ TEST_CASE("Engine: threads evaluating while another reloads good and broken rule
   }
 
   // The reloader: good B, broken, good A, broken, ... each reload checked.
-  const auto texts_a = casex::RuleSet::builtin_sources(), texts_b = rules_b(), texts_broken = rules_broken();
+  const auto texts_a = casex::RuleSet::builtin_sources(), texts_b = rules_b(),
+             texts_broken = rules_broken();
   int reloads = 0, refused = 0;
   const auto deadline = std::chrono::steady_clock::now() + 3s;
   while (reloads < 8 || std::chrono::steady_clock::now() < deadline) {
@@ -183,7 +191,8 @@ TEST_CASE("Engine: threads evaluating while another reloads good and broken rule
   CHECK(refused == reloads);
 }
 
-TEST_CASE("Engine: an evaluation on the rules taken before a reload finishes on them", "[engine][reload]") {
+TEST_CASE("Engine: an evaluation on the rules taken before a reload finishes on them",
+          "[engine][reload]") {
   casex::Engine engine(casex::RuleSet::load_builtin().rules.value());
   casex::RuleSet before = engine.rules();
   Expected old_out = expected_of(before);
@@ -193,7 +202,8 @@ TEST_CASE("Engine: an evaluation on the rules taken before a reload finishes on 
   CHECK(engine.version() != before.version());
 }
 
-TEST_CASE("Engine: a failed reload keeps the previous rules and returns the diagnostics", "[engine][reload]") {
+TEST_CASE("Engine: a failed reload keeps the previous rules and returns the diagnostics",
+          "[engine][reload]") {
   casex::Engine engine(casex::RuleSet::load_builtin().rules.value());
   std::string version = engine.version();
   casex::ReloadResult r = engine.reload(rules_broken());
@@ -202,12 +212,15 @@ TEST_CASE("Engine: a failed reload keeps the previous rules and returns the diag
   CHECK(r.version == version);
   REQUIRE(r.diagnostics.size() == 1);
   CHECK(r.diagnostics[0].code == "unknown-hit-policy");
-  CHECK(casex::format_diagnostics(r.diagnostics, r.sources).find("did you mean \"first\"?") != std::string::npos);
+  CHECK(casex::format_diagnostics(r.diagnostics, r.sources).find("did you mean \"first\"?") !=
+        std::string::npos);
   CHECK(engine.eval_json(kChange).ok);
 }
 
-TEST_CASE("Engine: watch() reloads when a rule file changes and keeps the rules when the new files are broken",
-          "[engine][reload][watch]") {
+TEST_CASE(
+    "Engine: watch() reloads when a rule file changes and keeps the rules when the new files are "
+    "broken",
+    "[engine][reload][watch]") {
   fs::path dir = temp_rules_dir("watch");
   auto engine = casex::Engine::open(dir.string());
   REQUIRE(engine);
@@ -244,7 +257,8 @@ TEST_CASE("Engine: watch() reloads when a rule file changes and keeps the rules 
   std::string text = read_file(incoming);
   std::string edited_text = text;
   const std::string from = "add_comment: Incident was assigned locally from external system";
-  edited_text.replace(edited_text.find(from), from.size(), "add_comment: Incident was assigned here");
+  edited_text.replace(edited_text.find(from), from.size(),
+                      "add_comment: Incident was assigned here");
   write_file(incoming, edited_text);
   REQUIRE(wait_for_reload(1));
   std::string good_version;
@@ -264,7 +278,8 @@ TEST_CASE("Engine: watch() reloads when a rule file changes and keeps the rules 
     count = reloads.size();
   }
   std::string done = read_file(dir / "done.yaml");
-  write_file(dir / "done.yaml", done.replace(done.find("hit_policy: first"), 17, "hit_policy: firts"));
+  write_file(dir / "done.yaml",
+             done.replace(done.find("hit_policy: first"), 17, "hit_policy: firts"));
   REQUIRE(wait_for_reload(count + 1));
   {
     std::lock_guard<std::mutex> lock(m);
@@ -302,10 +317,12 @@ TEST_CASE("Engine: reload() reads the directory again", "[engine][reload]") {
   fs::remove_all(dir);
 }
 
-TEST_CASE("Engine: open() on rules that do not load gives no engine and the diagnostics", "[engine]") {
+TEST_CASE("Engine: open() on rules that do not load gives no engine and the diagnostics",
+          "[engine]") {
   fs::path dir = temp_rules_dir("broken");
   std::string done = read_file(dir / "done.yaml");
-  write_file(dir / "done.yaml", done.replace(done.find("hit_policy: first"), 17, "hit_policy: firts"));
+  write_file(dir / "done.yaml",
+             done.replace(done.find("hit_policy: first"), 17, "hit_policy: firts"));
   casex::ReloadResult report;
   CHECK(casex::Engine::open(dir.string(), &report) == nullptr);
   CHECK_FALSE(report.ok);

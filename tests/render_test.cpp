@@ -24,14 +24,17 @@ std::string page(const std::vector<casex::Diagnostic>& findings = {}) {
 
 }  // namespace
 
-TEST_CASE("render: every table and every rule is on the page, tables in the source document's order") {
+TEST_CASE(
+    "render: every table and every rule is on the page, tables in the source document's order") {
   std::string html = page();
   const auto& r = casex::detail::compiled(builtin()).rules;
   for (const auto& t : r.tables) {
     CHECK(html.find("data-table=\"" + t.id + "\"") != std::string::npos);
-    for (const auto& rule : t.rules) CHECK(html.find("data-rule=\"" + rule.id + "\"") != std::string::npos);
+    for (const auto& rule : t.rules)
+      CHECK(html.find("data-rule=\"" + rule.id + "\"") != std::string::npos);
   }
-  for (const auto& in : r.incoming) CHECK(html.find("data-rule=\"" + in.id + "\"") != std::string::npos);
+  for (const auto& in : r.incoming)
+    CHECK(html.find("data-rule=\"" + in.id + "\"") != std::string::npos);
   auto at = [&](const char* id) { return html.find(std::string("data-table=\"") + id + "\""); };
   CHECK(at("resolution") < at("validation"));
   CHECK(at("validation") < at("done"));

@@ -87,12 +87,16 @@ const char* const kGroups = R"("groups": {"SM Tier 2": "SM", "Vendor Network": "
 
 }  // namespace
 
-TEST_CASE("rules edit: moving validation.resolve above validation.cancel turns a WithdrawnbyUser change into Resolve",
-          "[rules-edit]") {
+TEST_CASE(
+    "rules edit: moving validation.resolve above validation.cancel turns a WithdrawnbyUser change "
+    "into Resolve",
+    "[rules-edit]") {
   Fixture fx;
-  const std::string withdrawn = std::string(R"({"before": {"phase": "Review", "assignment": "SM Tier 2"},
+  const std::string withdrawn =
+      std::string(R"({"before": {"phase": "Review", "assignment": "SM Tier 2"},
       "after": {"phase": "Review", "assignment": "SM Tier 2", "completion_code": "WithdrawnbyUser"},
-      "external_reference": {"system": "SM", "id": "IM1"}, )") + kGroups + "}";
+      "external_reference": {"system": "SM", "id": "IM1"}, )") +
+      kGroups + "}";
   CHECK(decide(fx.defaults, withdrawn) == "Review: Cancel SM validation.cancel");
 
   // Cut the last row (validation.resolve) and paste it above the first (validation.cancel).
@@ -109,37 +113,46 @@ TEST_CASE("rules edit: moving validation.resolve above validation.cancel turns a
   CHECK(decide(fx.edited(), withdrawn) == "Review: Resolve SM validation.resolve");
 }
 
-TEST_CASE("rules edit: a new comment text in incoming.yaml is what an incoming Assign adds", "[rules-edit]") {
+TEST_CASE("rules edit: a new comment text in incoming.yaml is what an incoming Assign adds",
+          "[rules-edit]") {
   Fixture fx;
   const std::string assign =
       R"({"incoming": "Assign", "system": "SM", "id": "IM1", "incident": {"phase": "InitialSupport"}})";
-  CHECK(comments(fx.defaults, assign) == std::vector<std::string>{"Incident was assigned locally from external system"});
+  CHECK(comments(fx.defaults, assign) ==
+        std::vector<std::string>{"Incident was assigned locally from external system"});
 
   edit(fx.files, "incoming.yaml", "add_comment: Incident was assigned locally from external system",
        R"(add_comment: "Assigned locally by {message.system} (ticket {message.id}), {{sic}}")");
-  CHECK(comments(fx.edited(), assign) == std::vector<std::string>{"Assigned locally by SM (ticket IM1), {sic}"});
+  CHECK(comments(fx.edited(), assign) ==
+        std::vector<std::string>{"Assigned locally by SM (ticket IM1), {sic}"});
 }
 
-TEST_CASE("rules edit: a phase alias added to the vocabulary is accepted as input and reported canonically",
-          "[rules-edit]") {
+TEST_CASE(
+    "rules edit: a phase alias added to the vocabulary is accepted as input and reported "
+    "canonically",
+    "[rules-edit]") {
   Fixture fx;
-  const std::string first_line = R"({"before": {"phase": "1st Line"}, "after": {"phase": "1st Line"},
+  const std::string first_line =
+      R"({"before": {"phase": "1st Line"}, "after": {"phase": "1st Line"},
       "comment_added": true, "external_reference": {"system": "SM", "id": "IM1"}})";
   casex::JsonResult before_edit = fx.defaults.eval_json(first_line);
   CHECK_FALSE(before_edit.ok);
   CHECK_THAT(before_edit.error, Catch::Contains("before.phase") && Catch::Contains("\"1st Line\""));
 
-  edit(fx.files, "vocabulary.yaml", R"(aliases: ["Initial Support"])", R"(aliases: ["Initial Support", "1st Line"])");
+  edit(fx.files, "vocabulary.yaml", R"(aliases: ["Initial Support"])",
+       R"(aliases: ["Initial Support", "1st Line"])");
   CHECK(decide(fx.edited(), first_line) == "InitialSupport: Update SM resolution.update");
 }
 
 TEST_CASE("rules edit: renaming the alias Initial Support retires the old name", "[rules-edit]") {
   Fixture fx;
-  const std::string old_name = R"({"before": {"phase": "Initial Support"}, "after": {"phase": "Initial Support"},
+  const std::string old_name =
+      R"({"before": {"phase": "Initial Support"}, "after": {"phase": "Initial Support"},
       "comment_added": true, "external_reference": {"system": "SM", "id": "IM1"}})";
   CHECK(decide(fx.defaults, old_name) == "InitialSupport: Update SM resolution.update");
 
-  edit(fx.files, "vocabulary.yaml", R"(aliases: ["Initial Support"])", R"(aliases: ["Initial-Support"])");
+  edit(fx.files, "vocabulary.yaml", R"(aliases: ["Initial Support"])",
+       R"(aliases: ["Initial-Support"])");
   casex::RuleSet edited = fx.edited();
   casex::JsonResult r = edited.eval_json(old_name);
   CHECK_FALSE(r.ok);
@@ -150,18 +163,23 @@ TEST_CASE("rules edit: renaming the alias Initial Support retires the old name",
   CHECK(decide(edited, new_name) == "InitialSupport: Update SM resolution.update");
 }
 
-TEST_CASE("rules edit: a workflow move to Close makes a solution give Update then Close", "[rules-edit]") {
+TEST_CASE("rules edit: a workflow move to Close makes a solution give Update then Close",
+          "[rules-edit]") {
   Fixture fx;
-  const std::string solution = std::string(R"({"before": {"phase": "InitialSupport", "assignment": "SM Tier 2"},
+  const std::string solution =
+      std::string(R"({"before": {"phase": "InitialSupport", "assignment": "SM Tier 2"},
       "after": {"phase": "InitialSupport", "assignment": "SM Tier 2", "solution": "Rebooted"},
-      "external_reference": {"system": "SM", "id": "IM1"}, )") + kGroups + "}";
-  CHECK(decide(fx.defaults, solution) == "Review: Update SM resolution.update, Resolve SM validation.resolve");
+      "external_reference": {"system": "SM", "id": "IM1"}, )") +
+      kGroups + "}";
+  CHECK(decide(fx.defaults, solution) ==
+        "Review: Update SM resolution.update, Resolve SM validation.resolve");
 
   edit(fx.files, "workflow.yaml", "      to: Review\n", "      to: Close\n");
   CHECK(decide(fx.edited(), solution) == "Close: Update SM resolution.update, Close SM done.close");
 }
 
-TEST_CASE("rules edit: with deduplicate off, Cancel from Review to Close is sent by both steps", "[rules-edit]") {
+TEST_CASE("rules edit: with deduplicate off, Cancel from Review to Close is sent by both steps",
+          "[rules-edit]") {
   Fixture fx;
   const std::string cancel = R"({"before": {"phase": "Review"},
       "after": {"phase": "Close", "completion_code": "WithdrawnbyUser"},
@@ -172,9 +190,11 @@ TEST_CASE("rules edit: with deduplicate off, Cancel from Review to Close is sent
   CHECK(decide(fx.edited(), cancel) == "Close: Cancel SM validation.cancel, Cancel SM done.cancel");
 }
 
-TEST_CASE("rules edit: with suppress_origin off, an operation back to the origin is sent", "[rules-edit]") {
+TEST_CASE("rules edit: with suppress_origin off, an operation back to the origin is sent",
+          "[rules-edit]") {
   Fixture fx;
-  const std::string echo = R"({"before": {"phase": "InitialSupport"}, "after": {"phase": "InitialSupport"},
+  const std::string echo =
+      R"({"before": {"phase": "InitialSupport"}, "after": {"phase": "InitialSupport"},
       "comment_added": true, "external_reference": {"system": "SM", "id": "IM1"}, "origin": "SM"})";
   CHECK(decide(fx.defaults, echo) == "InitialSupport: [suppressed: Update SM resolution.update]");
 
@@ -182,12 +202,16 @@ TEST_CASE("rules edit: with suppress_origin off, an operation back to the origin
   CHECK(decide(fx.edited(), echo) == "InitialSupport: Update SM resolution.update");
 }
 
-TEST_CASE("rules edit: a target entry preferring the assigned group's system over the record redirects Update",
-          "[rules-edit]") {
+TEST_CASE(
+    "rules edit: a target entry preferring the assigned group's system over the record redirects "
+    "Update",
+    "[rules-edit]") {
   Fixture fx;
-  const std::string comment = std::string(R"({"before": {"phase": "InitialSupport", "assignment": "Vendor Network"},
+  const std::string comment =
+      std::string(R"({"before": {"phase": "InitialSupport", "assignment": "Vendor Network"},
       "after": {"phase": "InitialSupport", "assignment": "Vendor Network"}, "comment_added": true,
-      "external_reference": {"system": "SM", "id": "IM1"}, )") + kGroups + "}";
+      "external_reference": {"system": "SM", "id": "IM1"}, )") +
+      kGroups + "}";
   CHECK(decide(fx.defaults, comment) == "InitialSupport: Update SM resolution.update");
 
   edit(fx.files, "workflow.yaml", "  - when: has_value(external_reference)\n",
@@ -197,9 +221,11 @@ TEST_CASE("rules edit: a target entry preferring the assigned group's system ove
   CHECK(decide(fx.edited(), comment) == "InitialSupport: Update VENDOR resolution.update");
 }
 
-TEST_CASE("rules edit: a scenario edited in a table changes which changes send the operation", "[rules-edit]") {
+TEST_CASE("rules edit: a scenario edited in a table changes which changes send the operation",
+          "[rules-edit]") {
   Fixture fx;
-  const std::string ert = R"({"before": {"phase": "Review", "expected_resolution_time": "2026-12-01T10:00:00Z"},
+  const std::string ert =
+      R"({"before": {"phase": "Review", "expected_resolution_time": "2026-12-01T10:00:00Z"},
       "after": {"phase": "Review", "expected_resolution_time": "2026-12-02T10:00:00Z"},
       "external_reference": {"system": "SM", "id": "IM1"}})";
   CHECK(decide(fx.defaults, ert) == "Review:");
@@ -209,16 +235,21 @@ TEST_CASE("rules edit: a scenario edited in a table changes which changes send t
   CHECK(decide(fx.edited(), ert) == "Review: Resolve SM validation.resolve");
 }
 
-TEST_CASE("rules edit: create_reference from a message without an id or a system is an error naming the empty part",
-          "[rules-edit]") {
+TEST_CASE(
+    "rules edit: create_reference from a message without an id or a system is an error naming the "
+    "empty part",
+    "[rules-edit]") {
   Fixture fx;
-  const std::string ok = R"({"incoming": "Create", "system": "SM", "id": "IM7", "incident": {"phase": "Log"}})";
+  const std::string ok =
+      R"({"incoming": "Create", "system": "SM", "id": "IM7", "incident": {"phase": "Log"}})";
   casex::JsonResult r = fx.defaults.eval_json(ok);
   INFO(r.error);
   REQUIRE(r.ok);
-  CHECK(bj::parse(r.output).at("external_reference") == bj::parse(R"({"system": "SM", "id": "IM7"})"));
-  for (const char* doc : {R"({"incoming": "Create", "system": "SM", "id": "", "incident": {"phase": "Log"}})",
-                          R"({"incoming": "Create", "system": "", "id": "IM7", "incident": {"phase": "Log"}})"}) {
+  CHECK(bj::parse(r.output).at("external_reference") ==
+        bj::parse(R"({"system": "SM", "id": "IM7"})"));
+  for (const char* doc :
+       {R"({"incoming": "Create", "system": "SM", "id": "", "incident": {"phase": "Log"}})",
+        R"({"incoming": "Create", "system": "", "id": "IM7", "incident": {"phase": "Log"}})"}) {
     INFO(doc);
     casex::JsonResult bad = fx.defaults.eval_json(doc);
     CHECK_FALSE(bad.ok);
@@ -229,12 +260,14 @@ TEST_CASE("rules edit: create_reference from a message without an id or a system
   }
 }
 
-TEST_CASE("rules edit: an incoming action's condition sees the record as the earlier actions left it",
-          "[rules-edit]") {
+TEST_CASE(
+    "rules edit: an incoming action's condition sees the record as the earlier actions left it",
+    "[rules-edit]") {
   Fixture fx;
   // Create makes the record, then comments only if there is one; Reject deletes it, then
   // comments only if there is none left.
-  edit(fx.files, "incoming.yaml", R"(      - create_reference: {system: "{message.system}", id: "{message.id}"})",
+  edit(fx.files, "incoming.yaml",
+       R"(      - create_reference: {system: "{message.system}", id: "{message.id}"})",
        R"(      - create_reference: {system: "{message.system}", id: "{message.id}"}
       - add_comment: "Linked to {external_reference.system} {external_reference.id}"
         when: has_value(external_reference))");
@@ -243,44 +276,66 @@ TEST_CASE("rules edit: an incoming action's condition sees the record as the ear
        "      - add_comment: Unlinked\n"
        "        when: not has_value(external_reference)\n");
   casex::RuleSet rules = fx.edited();
-  CHECK(comments(rules, R"({"incoming": "Create", "system": "SM", "id": "IM7", "incident": {"phase": "Log"}})") ==
-        std::vector<std::string>{"Linked to SM IM7"});
-  CHECK(comments(rules, R"({"incoming": "Reject", "system": "SM", "id": "IM7", "incident": {"phase": "InitialSupport"},
+  CHECK(
+      comments(
+          rules,
+          R"({"incoming": "Create", "system": "SM", "id": "IM7", "incident": {"phase": "Log"}})") ==
+      std::vector<std::string>{"Linked to SM IM7"});
+  CHECK(
+      comments(
+          rules,
+          R"({"incoming": "Reject", "system": "SM", "id": "IM7", "incident": {"phase": "InitialSupport"},
                            "external_reference": {"system": "SM", "id": "IM7"}})")
-            .front() == "Unlinked");
+          .front() == "Unlinked");
 }
 
-TEST_CASE("rules edit: an incoming operation reads a boolean field, and its set stores true and false as written",
-          "[rules-edit]") {
+TEST_CASE(
+    "rules edit: an incoming operation reads a boolean field, and its set stores true and false as "
+    "written",
+    "[rules-edit]") {
   Fixture fx;
   edit(fx.files, "vocabulary.yaml", "    - {name: expected_resolution_time, type: text}\n",
        "    - {name: expected_resolution_time, type: text}\n    - {name: major, type: boolean}\n");
-  edit(fx.files, "incoming.yaml", "      - add_comment: Incident was assigned locally from external system\n",
+  edit(fx.files, "incoming.yaml",
+       "      - add_comment: Incident was assigned locally from external system\n",
        "      - add_comment: Incident was assigned locally from external system\n"
        "      - {set: major, value: \"true\"}\n");
   edit(fx.files, "incoming.yaml", "      - delete_reference: true\n",
        "      - delete_reference: true\n      - {set: major, value: \"false\"}\n");
-  edit(fx.files, "incoming.yaml", R"(      - create_reference: {system: "{message.system}", id: "{message.id}"})",
+  edit(fx.files, "incoming.yaml",
+       R"(      - create_reference: {system: "{message.system}", id: "{message.id}"})",
        R"(      - create_reference: {system: "{message.system}", id: "{message.id}"}
       - add_comment: Major incident
         when: incident.major)");
   casex::RuleSet rules = fx.edited();
   // the incident's boolean as read from an incoming document, in an action's condition
-  CHECK(comments(rules, R"({"incoming": "Create", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": true}})") ==
-        std::vector<std::string>{"Major incident"});
-  CHECK(comments(rules, R"({"incoming": "Create", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": false}})")
-            .empty());
+  CHECK(
+      comments(
+          rules,
+          R"({"incoming": "Create", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": true}})") ==
+      std::vector<std::string>{"Major incident"});
+  CHECK(
+      comments(
+          rules,
+          R"({"incoming": "Create", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": false}})")
+          .empty());
   auto major = [&](const char* document) {
     casex::JsonResult r = rules.eval_json(document);
     INFO(r.error);
     REQUIRE(r.ok);
     return bj::serialize(bj::parse(r.output).at("incident").at("major"));
   };
-  CHECK(major(R"({"incoming": "Assign", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": false}})") ==
-        "true");
-  CHECK(major(R"({"incoming": "Reject", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": true}})") ==
-        "false");
+  CHECK(
+      major(
+          R"({"incoming": "Assign", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": false}})") ==
+      "true");
+  CHECK(
+      major(
+          R"({"incoming": "Reject", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": true}})") ==
+      "false");
   // an operation that does not set it keeps the incident's value, as read
-  CHECK(major(R"({"incoming": "Create", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": true}})") ==
-        "true");
+  CHECK(
+      major(
+          R"({"incoming": "Create", "system": "SM", "id": "IM1", "incident": {"phase": "Log", "major": true}})") ==
+      "true");
 }

@@ -30,8 +30,10 @@ std::string write_tests(const std::string& name, const std::string& text) {
   return (dir / (name + ".yaml")).string();
 }
 
-std::vector<casex::detail::RuleTestCase> read(const std::string& path, std::vector<std::string>& errors) {
-  return casex::detail::read_rule_tests(path, casex::detail::compiled(builtin()).rules.vocabulary, errors);
+std::vector<casex::detail::RuleTestCase> read(const std::string& path,
+                                              std::vector<std::string>& errors) {
+  return casex::detail::read_rule_tests(path, casex::detail::compiled(builtin()).rules.vocabulary,
+                                        errors);
 }
 
 const char* kSolution = R"(
@@ -67,7 +69,8 @@ TEST_CASE("rule tests: a partial expectation compares only what the case names")
   CHECK(r.passed);
 }
 
-TEST_CASE("rule tests: a failing case lists each difference with its path, expected and actual values") {
+TEST_CASE(
+    "rule tests: a failing case lists each difference with its path, expected and actual values") {
   std::string text = kSolution;
   text.replace(text.find("Update to SM"), 12, "Update to VENDOR");
   text.replace(text.find("phase: Review"), 13, "phase: Close");
@@ -82,7 +85,9 @@ TEST_CASE("rule tests: a failing case lists each difference with its path, expec
   CHECK(r.differences[1] == R"(operations[0].system: expected "VENDOR", got "SM")");
 }
 
-TEST_CASE("rule tests: a plain number is text in a text field, and an expected error matches its message") {
+TEST_CASE(
+    "rule tests: a plain number is text in a text field, and an expected error matches its "
+    "message") {
   std::string text = R"(
 cases:
   - name: a numeric group name is a group name
@@ -108,15 +113,18 @@ cases:
 }
 
 TEST_CASE("rule tests: unknown keys and missing parts are reported with file and line") {
-  std::string text = "cases:\n  - name: x\n    input: {before: {phase: Log}, after: {phase: Log}}\n"
-                     "    expect: {operatoins: []}\n  - name: y\n    inptu: {}\n";
+  std::string text =
+      "cases:\n  - name: x\n    input: {before: {phase: Log}, after: {phase: Log}}\n"
+      "    expect: {operatoins: []}\n  - name: y\n    inptu: {}\n";
   std::vector<std::string> errors;
   std::string path = write_tests("errors", text);
   auto cases = read(path, errors);
   CHECK(cases.empty());
   REQUIRE(errors.size() == 4);
-  CHECK(errors[0] == path + ":2: unknown key \"operatoins\" under expect (its keys: phase, operations, suppressed, "
-                            "incident, comments, external_reference, rule, error)");
+  CHECK(errors[0] ==
+        path +
+            ":2: unknown key \"operatoins\" under expect (its keys: phase, operations, suppressed, "
+            "incident, comments, external_reference, rule, error)");
   CHECK(errors[1].rfind(path + ":5: unknown key \"inptu\"", 0) == 0);
   CHECK(errors[2] == path + ":5: the case has no `input`");
   CHECK(errors[3] == path + ":5: the case has no `expect`");
@@ -136,7 +144,8 @@ TEST_CASE("rule tests: coverage is exact: 999 of 1000 is 99.9% and does not reac
   CHECK_FALSE(coverage_reaches(2, 3, 66.7));
 }
 
-TEST_CASE("rule tests: coverage counts table rules, workflow moves, target entries and incoming rules") {
+TEST_CASE(
+    "rule tests: coverage counts table rules, workflow moves, target entries and incoming rules") {
   std::vector<std::string> errors;
   auto cases = read(write_tests("coverage", kSolution), errors);
   casex::detail::RuleTestRunner runner(casex::detail::compiled(builtin()));
@@ -151,17 +160,21 @@ TEST_CASE("rule tests: casex test exits 1 on a failing case and writes JUnit XML
   text.replace(text.find("phase: Review"), 13, "phase: Close");
   std::string path = write_tests("junit", text);
   std::string junit = path + ".xml";
-  std::string cmd = std::string(CASEX_BINARY) + " test " + path + " --junit " + junit + " > /dev/null";
+  std::string cmd =
+      std::string(CASEX_BINARY) + " test " + path + " --junit " + junit + " > /dev/null";
   int status = std::system(cmd.c_str());
   CHECK(WEXITSTATUS(status) == 1);
   std::string xml = slurp(junit);
-  CHECK(xml.find("<testsuites name=\"casex test\" tests=\"1\" failures=\"1\">") != std::string::npos);
-  CHECK(xml.find("name=\"a solution sends Update then Resolve\"") != std::string::npos);
-  CHECK(xml.find("<failure message=\"phase: expected &quot;Close&quot;, got &quot;Review&quot;\">") !=
+  CHECK(xml.find("<testsuites name=\"casex test\" tests=\"1\" failures=\"1\">") !=
         std::string::npos);
+  CHECK(xml.find("name=\"a solution sends Update then Resolve\"") != std::string::npos);
+  CHECK(
+      xml.find("<failure message=\"phase: expected &quot;Close&quot;, got &quot;Review&quot;\">") !=
+      std::string::npos);
 }
 
-TEST_CASE("rule tests: casex test --min-coverage fails below the minimum even when every case passes") {
+TEST_CASE(
+    "rule tests: casex test --min-coverage fails below the minimum even when every case passes") {
   std::string path = write_tests("mincov", kSolution);
   std::string base = std::string(CASEX_BINARY) + " test " + path + " > /dev/null";
   CHECK(WEXITSTATUS(std::system(base.c_str())) == 0);

@@ -173,8 +173,10 @@ TEST_CASE("expressions.txt: no line is left marked as a known engine bug", "[sem
   for (const Case& c : read_cases("expressions.txt")) CHECK(c.bug.empty());
 }
 
-TEST_CASE("a phase compared with a number is refused with an error naming both types", "[semantics]") {
-  for (const char* expression : {"after.phase == 3", "3 != before.phase", "after.phase in [1, 2]"}) {
+TEST_CASE("a phase compared with a number is refused with an error naming both types",
+          "[semantics]") {
+  for (const char* expression :
+       {"after.phase == 3", "3 != before.phase", "after.phase in [1, 2]"}) {
     INFO(expression);
     casex::LoadResult loaded = casex::RuleSet::load_texts(rule_files(expression));
     INFO(casex::format_diagnostics(loaded.diagnostics, loaded.sources));

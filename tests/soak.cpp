@@ -2,6 +2,7 @@
 // thread reloads good and broken rule sets in a loop; every result must equal
 // the one the rules give at rest, and the resident memory must not grow.
 // Usage: casex_soak EVAL_FIXTURE_DIR SECONDS THREADS
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -10,7 +11,6 @@
 #include <sstream>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "casex/casex.hpp"
@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
       out.clear();
       error.clear();
       bool ok = engine.eval_json(docs[k], out, error);
-      if (ok != expected[k].ok || (ok ? out != expected[k].output : error != expected[k].error)) ++wrong;
+      if (ok != expected[k].ok || (ok ? out != expected[k].output : error != expected[k].error))
+        ++wrong;
       ++evaluations;
     }
   };
@@ -73,7 +74,9 @@ int main(int argc, char** argv) {
     }
   });
   auto start = std::chrono::steady_clock::now();
-  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
   while (elapsed() < seconds / 4) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   long warm = rss_kib();
   long peak = warm;
@@ -85,8 +88,10 @@ int main(int argc, char** argv) {
   for (auto& t : pool) t.join();
   reloader.join();
   long end = rss_kib();
-  std::printf("%ld evaluations on %d threads, %ld reloads, %ld wrong; RSS after warm-up %ld KiB, peak %ld KiB, end %ld KiB\n",
-              evaluations.load(), threads, reloads.load(), wrong.load(), warm, peak, end);
+  std::printf(
+      "%ld evaluations on %d threads, %ld reloads, %ld wrong; RSS after warm-up %ld KiB, peak %ld "
+      "KiB, end %ld KiB\n",
+      evaluations.load(), threads, reloads.load(), wrong.load(), warm, peak, end);
   bool grew = end - warm > 32 * 1024;
   if (grew) std::printf("resident memory grew by %ld KiB\n", end - warm);
   std::printf("%ld passed, %ld failed\n", evaluations.load() - wrong.load(), wrong.load());

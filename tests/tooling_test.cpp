@@ -77,7 +77,8 @@ TEST_CASE("tooling: render returns an HTML page with each table id and the optio
 }
 
 TEST_CASE("tooling: rule tests of tests/rules run with coverage; JUnit XML escapes for XML 1.0") {
-  casex::RuleTestReport report = casex::run_rule_tests(builtin(), {CASEX_TEST_RULES_DIR "/done.yaml"});
+  casex::RuleTestReport report =
+      casex::run_rule_tests(builtin(), {CASEX_TEST_RULES_DIR "/done.yaml"});
   REQUIRE(report.errors.empty());
   REQUIRE_FALSE(report.cases.empty());
   CHECK(report.failed() == 0);
@@ -102,7 +103,8 @@ TEST_CASE("tooling: rule tests of tests/rules run with coverage; JUnit XML escap
   CHECK(xml.find("quote &quot; and \\u0001") != std::string::npos);
   CHECK(casex::failure_text(c) == "    phase: expected \"A\", got \"B\"\n    actual: {}\n");
 
-  casex::RuleTestReport missing = casex::run_rule_tests(builtin(), {CASEX_TEST_RULES_DIR "/no-such-file.yaml"});
+  casex::RuleTestReport missing =
+      casex::run_rule_tests(builtin(), {CASEX_TEST_RULES_DIR "/no-such-file.yaml"});
   CHECK_FALSE(missing.errors.empty());
   CHECK(missing.cases.empty());
 }

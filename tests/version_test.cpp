@@ -21,7 +21,8 @@ namespace {
 std::string framed(const std::vector<casex::SourceFile>& files) {
   std::string out;
   auto frame = [&](const std::string& s) {
-    for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>(static_cast<uint64_t>(s.size()) >> (8 * i)));
+    for (int i = 7; i >= 0; --i)
+      out.push_back(static_cast<char>(static_cast<uint64_t>(s.size()) >> (8 * i)));
     out += s;
   };
   for (const auto& f : files) {
@@ -33,8 +34,10 @@ std::string framed(const std::vector<casex::SourceFile>& files) {
 
 }  // namespace
 
-TEST_CASE("version: the rule set version is the first 16 hex digits of the SHA-256 of the framed rule files",
-          "[version]") {
+TEST_CASE(
+    "version: the rule set version is the first 16 hex digits of the SHA-256 of the framed rule "
+    "files",
+    "[version]") {
   std::vector<casex::SourceFile> files = casex::RuleSet::builtin_sources();
   casex::LoadResult r = casex::RuleSet::load_texts(files);
   REQUIRE(r.rules);
@@ -42,11 +45,12 @@ TEST_CASE("version: the rule set version is the first 16 hex digits of the SHA-2
   CHECK(r.rules->version() == "896bf72711ca0fd9");  // docs/embedding.md and README quote it
 }
 
-TEST_CASE("version: casex_version(), casex --version and lint's SARIF give project()'s version", "[version]") {
+TEST_CASE("version: casex_version(), casex --version and lint's SARIF give project()'s version",
+          "[version]") {
   CHECK(std::string(casex_version()) == CASEX_VERSION);
-  CHECK(std::string(CASEX_VERSION) ==
-        std::to_string(CASEX_VERSION_MAJOR) + "." + std::to_string(CASEX_VERSION_MINOR) + "." +
-            std::to_string(CASEX_VERSION_PATCH));
+  CHECK(std::string(CASEX_VERSION) == std::to_string(CASEX_VERSION_MAJOR) + "." +
+                                          std::to_string(CASEX_VERSION_MINOR) + "." +
+                                          std::to_string(CASEX_VERSION_PATCH));
   auto run = [](const std::string& args) {
     std::string out;
     if (FILE* p = popen((std::string(CASEX_BINARY) + " " + args).c_str(), "r")) {

@@ -1,16 +1,16 @@
 // tools/cmd_eval.cpp: `casex eval`: the JSON contract of behaviour.md, one
 // document or JSON Lines (one result per input line, in order), the lines
 // spread over --jobs threads, with progress and --stats on standard error.
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <unistd.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <cstring>
+#include <deque>
 #include <exception>
 #include <map>
 #include <memory>
@@ -57,7 +57,8 @@ struct Stats {
       for (const auto& op : ops->get_array())
         if (const auto* name = op.as_object().if_contains("operation"); name && name->is_string())
           ++sent[std::string(name->get_string())];
-      if (const auto* s = doc.if_contains("suppressed"); s && s->is_array()) suppressed += s->get_array().size();
+      if (const auto* s = doc.if_contains("suppressed"); s && s->is_array())
+        suppressed += s->get_array().size();
     } else {
       ++incoming;
       if (const auto* rule = doc.if_contains("rule"); rule && rule->is_string())
@@ -77,8 +78,9 @@ struct Stats {
 
   void print(double seconds) const {
     double rate = seconds > 0 ? static_cast<double>(lines) / seconds : 0;
-    io::errf("casex eval: {} lines in {:.2f} s ({:.0f} lines/s): {} changes, {} incoming, {} errors\n",
-               lines, seconds, rate, changes, incoming, errors);
+    io::errf(
+        "casex eval: {} lines in {:.2f} s ({:.0f} lines/s): {} changes, {} incoming, {} errors\n",
+        lines, seconds, rate, changes, incoming, errors);
     std::size_t total = 0;
     std::string parts;
     for (const auto& [op, n] : sent) {
@@ -88,7 +90,8 @@ struct Stats {
     io::errf("  operations sent: {}{}\n", total, parts.empty() ? "" : " (" + parts + ")");
     io::errf("  operations suppressed (loop prevention): {}\n", suppressed);
     parts.clear();
-    for (const auto& [rule, n] : applied) parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", rule, n);
+    for (const auto& [rule, n] : applied)
+      parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", rule, n);
     if (!parts.empty()) io::errf("  incoming applied: {}\n", parts);
   }
 };
@@ -119,14 +122,16 @@ bool eval_line(const RuleSet& rules, std::string_view line, std::size_t number, 
 // Progress on standard error while a large input runs, when it is a terminal.
 class Progress {
  public:
-  Progress() : on_(isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()), last_(start_) {}
+  Progress()
+      : on_(isatty(STDERR_FILENO) == 1), start_(std::chrono::steady_clock::now()), last_(start_) {}
   double seconds() const {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   }
   void update(std::size_t lines) {
     if (!on_) return;
     auto now = std::chrono::steady_clock::now();
-    if (now - last_ < std::chrono::milliseconds(250) || now - start_ < std::chrono::seconds(1)) return;
+    if (now - last_ < std::chrono::milliseconds(250) || now - start_ < std::chrono::seconds(1))
+      return;
     last_ = now;
     shown_ = true;
     double s = std::chrono::duration<double>(now - start_).count();
@@ -148,7 +153,8 @@ constexpr std::size_t kFlushAt = (1 << 20) - 4096;
 constexpr std::size_t kMaxLine = kMaxDocumentBytes + 1;
 
 std::string too_long_error() {
-  return fmt::format("the line is longer than the limit of {} bytes (skipped to its end)", kMaxDocumentBytes);
+  return fmt::format("the line is longer than the limit of {} bytes (skipped to its end)",
+                     kMaxDocumentBytes);
 }
 
 // A block of whole lines, each ending with '\n'. A line longer than kMaxLine
@@ -188,7 +194,8 @@ class BlockReader {
         return !b.text.empty();
       }
       const char* p = buffer_.get();
-      if (skipping_) {  // inside a line too long to keep: drop up to its '\n', kept as the end of its empty line
+      if (skipping_) {  // inside a line too long to keep: drop up to its '\n', kept as the end of
+                        // its empty line
         const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
         if (!nl) continue;
         skipping_ = false;
@@ -243,7 +250,8 @@ void for_each_line(const Block& b, F&& f) {
   const char* base = text.data();
   while (!text.empty()) {
     std::size_t nl = text.find('\n');
-    bool too_long = k < b.too_long.size() && static_cast<std::size_t>(text.data() - base) == b.too_long[k];
+    bool too_long =
+        k < b.too_long.size() && static_cast<std::size_t>(text.data() - base) == b.too_long[k];
     k += too_long;
     f(text.substr(0, nl), too_long);
     text.remove_prefix(nl + 1);
@@ -251,8 +259,8 @@ void for_each_line(const Block& b, F&& f) {
 }
 
 // Answers one line: its result, or its error (an over-long line: that error).
-bool answer_line(const RuleSet& rules, std::string_view line, bool too_long, std::size_t number, std::string& out,
-                 std::string& error, Stats* stats) {
+bool answer_line(const RuleSet& rules, std::string_view line, bool too_long, std::size_t number,
+                 std::string& out, std::string& error, Stats* stats) {
   if (!too_long) return eval_line(rules, line, number, out, error, stats);
   write_line_error(out, number, too_long_error());
   if (stats) ++stats->lines, ++stats->errors;
@@ -266,7 +274,8 @@ int read_failed(const io::InputFile& in, int err) {
 }
 
 // One thread: read, evaluate, write, in turn.
-int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_stats, DecisionLog& log) {
+int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_stats,
+                     DecisionLog& log) {
   // What survives from line to line, and what bounds it: `block` holds whole
   // lines of at most kMaxLine bytes plus one read of kBlock (BlockReader);
   // `out` is written out past kFlushAt, so it holds at most that plus one
@@ -289,7 +298,8 @@ int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_st
       if (!answer_line(rules, line, too_long, n, out, error, with_stats ? &stats : nullptr)) {
         ++errors;
       } else if (log.enabled() &&
-                 !log.record(rules.version(), line, std::string_view(out).substr(at, out.size() - at - 1))) {
+                 !log.record(rules.version(), line,
+                             std::string_view(out).substr(at, out.size() - at - 1))) {
         out.resize(at);  // a decision not logged is not given; the ones before it are
         io::out(out);
         stop = true;
@@ -308,7 +318,9 @@ int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_st
     }
   }
   progress.clear();
-  if (stop) return 1;  // the decision log or standard output failed: reported by run() or when the command ends
+  if (stop)
+    return 1;  // the decision log or standard output failed: reported by run() or when the command
+               // ends
   io::out(out);
   if (reader.error()) return read_failed(in, reader.error());
   if (with_stats) stats.print(progress.seconds());
@@ -331,7 +343,8 @@ struct Chunk {
 // whichever worker completes the next chunk in input order writes it (and
 // any later ones already done), so the output keeps the input's order. A
 // failed write (or an exception in a worker) stops the reading and the workers.
-int run_lines_parallel(const RuleSet& rules, const io::InputFile& in, unsigned jobs, bool with_stats) {
+int run_lines_parallel(const RuleSet& rules, const io::InputFile& in, unsigned jobs,
+                       bool with_stats) {
   const std::size_t max_in_flight = 4 * jobs;
   const bool interactive = !in.regular();
   std::mutex m;
@@ -433,7 +446,8 @@ int run_lines_parallel(const RuleSet& rules, const io::InputFile& in, unsigned j
   return errors == 0 ? 0 : 1;
 }
 
-int run_lines(const RuleSet& rules, const io::InputFile& in, const EvalOptions& o, DecisionLog& log) {
+int run_lines(const RuleSet& rules, const io::InputFile& in, const EvalOptions& o,
+              DecisionLog& log) {
   unsigned jobs = o.jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.jobs;
   // The decision log is written in input order by one thread.
   return jobs == 1 || log.enabled() ? run_lines_serial(rules, in, o.stats, log)
@@ -464,7 +478,8 @@ int run(const EvalOptions& o) {
   } else {
     std::string doc, error;
     if (!io::read_limited(o.file, kMaxDocumentBytes, doc, error)) {
-      io::errf("casex eval: {}{}\n", from_stdin || error.rfind("cannot ", 0) == 0 ? "" : o.file + ": ", error);
+      io::errf("casex eval: {}{}\n",
+               from_stdin || error.rfind("cannot ", 0) == 0 ? "" : o.file + ": ", error);
       return 1;
     }
     JsonResult r = rules.eval_json(doc);
@@ -500,21 +515,24 @@ void add_eval_command(CLI::App& app, int& status) {
       "A document or --lines line over 16 MiB is refused while it is read (a line: its error).");
   cmd->add_option("--rules", o->rules_dir, "Directory of rule files (default: the built-in rules)")
       ->check(CLI::ExistingDirectory);
-  auto* lines = cmd->add_flag("--lines", o->lines,
-                              "Read JSON Lines: one result per input line, in order; a bad line gives\n"
-                              "{\"line\": N, \"error\": \"...\"} in its place and exit status 1.\n"
-                              "Shows progress on stderr when it is a terminal");
-  cmd->add_option("--jobs,-j", o->jobs,
-                  "With --lines: evaluate on N threads (0: one per processor); results stay in input order")
+  auto* lines =
+      cmd->add_flag("--lines", o->lines,
+                    "Read JSON Lines: one result per input line, in order; a bad line gives\n"
+                    "{\"line\": N, \"error\": \"...\"} in its place and exit status 1.\n"
+                    "Shows progress on stderr when it is a terminal");
+  cmd->add_option(
+         "--jobs,-j", o->jobs,
+         "With --lines: evaluate on N threads (0: one per processor); results stay in input order")
       ->needs(lines)
       ->check(CLI::Range(0u, 256u));
   cmd->add_flag("--stats", o->stats,
                 "With --lines: at the end, print to stderr the lines, operations sent by kind,\n"
                 "incoming operations applied, errors and the rate")
       ->needs(lines);
-  cmd->add_option("--log", o->log,
-                  "Append one JSON line per decision to FILE (time, input digest, rule set version,\n"
-                  "rules fired, operations), for audits; with --lines, decisions are made on one thread");
+  cmd->add_option(
+      "--log", o->log,
+      "Append one JSON line per decision to FILE (time, input digest, rule set version,\n"
+      "rules fired, operations), for audits; with --lines, decisions are made on one thread");
   cmd->add_option("FILE", o->file, "Input document (default: standard input)");
   cmd->callback([o, &status] { status = io::guarded("eval", 1, [&] { return run(*o); }); });
 }

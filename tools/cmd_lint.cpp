@@ -1,8 +1,8 @@
 // tools/cmd_lint.cpp: `casex lint [PATH...]`: loads rule files, runs the
 // semantic analysis of the compiled tables (casex::lint_texts) and prints every
 // finding as text (the compilers' shape), JSON or SARIF 2.1.0.
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -10,8 +10,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "casex/version.h"
 #include "casex/tooling.hpp"
+#include "casex/version.h"
 #include "tools/commands.h"
 #include "tools/io.h"
 
@@ -48,7 +48,8 @@ bj::value witness_json(const std::string& witness) {
 // The rule files named on the command line: each directory's *.yaml and *.yml
 // (sorted) and each file given, read as RuleSet::load_directory reads them
 // (the same reader, so lint and eval give the same verdict on a file).
-std::vector<SourceFile> read_paths(const std::vector<std::string>& paths, std::vector<Diagnostic>& problems) {
+std::vector<SourceFile> read_paths(const std::vector<std::string>& paths,
+                                   std::vector<Diagnostic>& problems) {
   return read_rule_files(paths, problems);
 }
 
@@ -77,21 +78,25 @@ std::string render_text(const std::vector<Diagnostic>& ds, const std::vector<Sou
 std::string render_json(const std::vector<Diagnostic>& ds, std::size_t files, int e, int w, int i) {
   bj::array list;
   for (const auto& d : ds)
-    list.push_back(bj::object{{"code", d.code},
-                              {"severity", severity_name(d.severity)},
-                              {"file", d.file},
-                              {"line", d.line},
-                              {"column", d.column},
-                              {"message", d.message},
-                              {"help", d.help.empty() ? bj::value(nullptr) : bj::value(bj::string(d.help))},
-                              {"witness", witness_json(d.witness)}});
-  bj::object doc{{"diagnostics", std::move(list)},
-                 {"summary", bj::object{{"files", files}, {"errors", e}, {"warnings", w}, {"infos", i}}}};
+    list.push_back(
+        bj::object{{"code", d.code},
+                   {"severity", severity_name(d.severity)},
+                   {"file", d.file},
+                   {"line", d.line},
+                   {"column", d.column},
+                   {"message", d.message},
+                   {"help", d.help.empty() ? bj::value(nullptr) : bj::value(bj::string(d.help))},
+                   {"witness", witness_json(d.witness)}});
+  bj::object doc{
+      {"diagnostics", std::move(list)},
+      {"summary", bj::object{{"files", files}, {"errors", e}, {"warnings", w}, {"infos", i}}}};
   return bj::serialize(doc) + "\n";
 }
 
 std::string render_sarif(const std::vector<Diagnostic>& ds) {
-  auto level = [](Severity s) { return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "note"; };
+  auto level = [](Severity s) {
+    return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "note";
+  };
   bj::array rules;
   for (const auto& c : kCodes)
     rules.push_back(bj::object{{"id", c.name},
@@ -101,20 +106,25 @@ std::string render_sarif(const std::vector<Diagnostic>& ds) {
   for (const auto& d : ds) {
     std::size_t index = 0;
     while (index < std::size(kCodes) && d.code != kCodes[index].name) ++index;
-    bj::object result{{"ruleId", d.code},
-                      {"ruleIndex", index},
-                      {"level", level(d.severity)},
-                      {"message", bj::object{{"text", d.message + (d.help.empty() ? "" : "\nhelp: " + d.help)}}}};
+    bj::object result{
+        {"ruleId", d.code},
+        {"ruleIndex", index},
+        {"level", level(d.severity)},
+        {"message", bj::object{{"text", d.message + (d.help.empty() ? "" : "\nhelp: " + d.help)}}}};
     if (!d.file.empty()) {
       bj::object location{{"artifactLocation", bj::object{{"uri", d.file}}}};
-      if (d.line > 0) location["region"] = bj::object{{"startLine", d.line}, {"startColumn", std::max(d.column, 1)}};
+      if (d.line > 0)
+        location["region"] =
+            bj::object{{"startLine", d.line}, {"startColumn", std::max(d.column, 1)}};
       result["locations"] = bj::array{bj::object{{"physicalLocation", std::move(location)}}};
     }
     if (!d.witness.empty()) result["properties"] = bj::object{{"witness", witness_json(d.witness)}};
     results.push_back(std::move(result));
   }
-  bj::object driver{{"name", "casex lint"}, {"version", CASEX_VERSION}, {"rules", std::move(rules)}};
-  bj::object run{{"tool", bj::object{{"driver", std::move(driver)}}}, {"results", std::move(results)}};
+  bj::object driver{
+      {"name", "casex lint"}, {"version", CASEX_VERSION}, {"rules", std::move(rules)}};
+  bj::object run{{"tool", bj::object{{"driver", std::move(driver)}}},
+                 {"results", std::move(results)}};
   bj::object doc{{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                  {"version", "2.1.0"},
                  {"runs", bj::array{std::move(run)}}};
@@ -142,8 +152,10 @@ int run(const Options& o) {
   if (paths.empty() && fs::is_directory("rules", ec)) paths.push_back("rules");
   files = paths.empty() ? RuleSet::builtin_sources() : read_paths(paths, problems);
   LoadResult r;
-  if (problems.empty()) r = lint_texts(files);
-  else r.sources = files;
+  if (problems.empty())
+    r = lint_texts(files);
+  else
+    r.sources = files;
   r.diagnostics.insert(r.diagnostics.begin(), problems.begin(), problems.end());
   int errors = 0, warnings = 0, infos = 0;
   for (const auto& d : r.diagnostics) {
@@ -158,11 +170,14 @@ int run(const Options& o) {
     out = render_sarif(r.diagnostics);
   } else {
     out = render_text(r.diagnostics, r.sources);
-    out += fmt::format("{}: {} ({} file{})\n", paths.empty() ? "built-in rules" : fmt::format("{}", fmt::join(paths, " ")),
-                       summary(errors, warnings, infos), r.sources.size(), r.sources.size() == 1 ? "" : "s");
+    out += fmt::format("{}: {} ({} file{})\n",
+                       paths.empty() ? "built-in rules" : fmt::format("{}", fmt::join(paths, " ")),
+                       summary(errors, warnings, infos), r.sources.size(),
+                       r.sources.size() == 1 ? "" : "s");
   }
   io::out(out);  // checked when the command ends
-  if (!problems.empty()) return 2;  // a rule file that cannot be read: the rules do not load, as for eval
+  if (!problems.empty())
+    return 2;  // a rule file that cannot be read: the rules do not load, as for eval
   return errors || (o.strict && warnings) ? 1 : 0;
 }
 
@@ -170,19 +185,25 @@ int run(const Options& o) {
 
 void add_lint_command(CLI::App& app, int& status) {
   auto o = std::make_shared<Options>();
-  auto* cmd = app.add_subcommand(
-      "lint",
-      "Check rule files: every load diagnostic, then the semantic analysis of the compiled tables (overlaps, "
-      "shadowed and unsatisfiable rules, gaps, conditions that never matter), each finding proven by a witness "
-      "change.\nExit status: 0 no error, 1 errors (or warnings with --strict) or an output that cannot be written,\n"
-      "2 a rule file that cannot be read (a FIFO, a directory, a dangling or looping link, no permission),\n"
-      "bad usage or an internal error.");
-  cmd->add_option("PATH", o->paths, "Rule files or directories (default: rules/ if present, else the built-in rules)")
+  auto* cmd = app.add_subcommand("lint",
+                                 "Check rule files: every load diagnostic, then the semantic "
+                                 "analysis of the compiled tables (overlaps, "
+                                 "shadowed and unsatisfiable rules, gaps, conditions that never "
+                                 "matter), each finding proven by a witness "
+                                 "change.\nExit status: 0 no error, 1 errors (or warnings with "
+                                 "--strict) or an output that cannot be written,\n"
+                                 "2 a rule file that cannot be read (a FIFO, a directory, a "
+                                 "dangling or looping link, no permission),\n"
+                                 "bad usage or an internal error.");
+  cmd->add_option("PATH", o->paths,
+                  "Rule files or directories (default: rules/ if present, else the built-in rules)")
       ->check(CLI::ExistingPath);
   cmd->add_option("--rules", o->paths, "Same as PATH")->check(CLI::ExistingPath);
   cmd->add_flag("--strict", o->strict, "Exit 1 on warnings too");
-  cmd->add_option("--format", o->format, "Output format")->check(CLI::IsMember({"text", "json", "sarif"}));
-  cmd->add_option("--explain", o->explain, "Print the one-line description of a diagnostic code and exit");
+  cmd->add_option("--format", o->format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  cmd->add_option("--explain", o->explain,
+                  "Print the one-line description of a diagnostic code and exit");
   cmd->callback([o, &status] { status = io::guarded("lint", 1, [&] { return run(*o); }); });
 }
 

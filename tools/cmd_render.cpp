@@ -42,7 +42,8 @@ void add_render_command(CLI::App& app, int& status) {
   auto* cmd = app.add_subcommand(
       "render",
       "Render the rules as one self-contained HTML page (no network): each table as the source\n"
-      "document shows it (Scenario | Operation, in order) with rule ids, descriptions, hit policy,\n"
+      "document shows it (Scenario | Operation, in order) with rule ids, descriptions, hit "
+      "policy,\n"
       "scenario expressions and findings beside their rule, and the workflow as inline SVG.\n"
       "Exit status: 0 ok, 1 the page cannot be written (to FILE or standard output), 2 rules that\n"
       "do not load or an internal error.");

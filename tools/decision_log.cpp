@@ -2,9 +2,9 @@
 // operations read back from the result document) and the append-only log file.
 #include "tools/decision_log.h"
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
 #include <openssl/evp.h>
+#include <boost/json.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -19,14 +19,15 @@ namespace bj = boost::json;
 std::string sha256_hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
+  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
+    throw std::bad_alloc();
   std::string hex;
   for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
   return hex;
 }
 
-std::string decision_log_line(std::string_view rules_version, std::string_view input, std::string_view result,
-                              std::string_view time) {
+std::string decision_log_line(std::string_view rules_version, std::string_view input,
+                              std::string_view result, std::string_view time) {
   bj::object line;
   if (!time.empty()) line["time"] = time;
   line["input_sha256"] = sha256_hex(input);
@@ -43,18 +44,21 @@ std::string decision_log_line(std::string_view rules_version, std::string_view i
       for (const char* key : {"operations", "suppressed"})
         if (const bj::value* list = o.if_contains(key); list && list->is_array())
           for (const auto& op : list->get_array())
-            if (op.is_object() && op.get_object().contains("rule")) fired.push_back(op.get_object().at("rule"));
+            if (op.is_object() && op.get_object().contains("rule"))
+              fired.push_back(op.get_object().at("rule"));
       line["rules_fired"] = std::move(fired);
       line["operations"] = *ops;
       line["suppressed"] = o.contains("suppressed") ? o.at("suppressed") : bj::value(bj::array());
     } else {  // an incoming operation
       line["kind"] = "incoming";
       bj::value in = bj::parse(input, ec);
-      if (!ec && in.is_object() && in.get_object().contains("incoming")) line["incoming"] = in.get_object().at("incoming");
+      if (!ec && in.is_object() && in.get_object().contains("incoming"))
+        line["incoming"] = in.get_object().at("incoming");
       if (o.contains("rule")) fired.push_back(o.at("rule"));
       line["rules_fired"] = std::move(fired);
       line["comments"] = o.contains("comments") ? o.at("comments") : bj::value(bj::array());
-      line["external_reference"] = o.contains("external_reference") ? o.at("external_reference") : bj::value(nullptr);
+      line["external_reference"] =
+          o.contains("external_reference") ? o.at("external_reference") : bj::value(nullptr);
     }
   }
   return bj::serialize(line);
@@ -83,7 +87,8 @@ std::string DecisionLog::error() const {
 
 // Nothing survives from one decision to the next but the FILE's fixed buffer:
 // the line is freed when it is written.
-bool DecisionLog::record(std::string_view rules_version, std::string_view input, std::string_view result) {
+bool DecisionLog::record(std::string_view rules_version, std::string_view input,
+                         std::string_view result) {
   if (!file_) return errno_ == 0;
   if (errno_ != 0) return false;
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

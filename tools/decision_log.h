@@ -13,8 +13,8 @@ std::string sha256_hex(std::string_view data);
 
 /// One decision-log line (no newline) for an input document and the result
 /// document `casex eval` gave for it; `time` (ISO 8601, UTC) is left out when empty.
-std::string decision_log_line(std::string_view rules_version, std::string_view input, std::string_view result,
-                              std::string_view time);
+std::string decision_log_line(std::string_view rules_version, std::string_view input,
+                              std::string_view result, std::string_view time);
 
 /// An append-only decision log file; disabled (records nothing) when opened with an empty path.
 class DecisionLog {

@@ -134,10 +134,11 @@ inline int finish(const char* command, int status, int io_status) {
     char line[256];
     const char* sep = *command ? " " : "";
     if (e == EBADF && st.stdout_closed)
-      std::snprintf(line, sizeof line, "casex%s%s: standard output is closed; nothing written\n", sep, command);
+      std::snprintf(line, sizeof line, "casex%s%s: standard output is closed; nothing written\n",
+                    sep, command);
     else
-      std::snprintf(line, sizeof line, "casex%s%s: cannot write standard output: %s\n", sep, command,
-                    std::strerror(e));
+      std::snprintf(line, sizeof line, "casex%s%s: cannot write standard output: %s\n", sep,
+                    command, std::strerror(e));
     err(line);
   }
   return st.out_failed || st.err_failed ? std::max(status, io_status) : status;
@@ -156,7 +157,8 @@ int guarded(const char* command, int io_status, F&& run) {
     std::snprintf(line, sizeof line, "casex%s%s: out of memory\n", sep, command);
     err(line);
   } catch (const std::exception& e) {
-    int n = std::snprintf(line, sizeof line, "casex%s%s: internal error: %s\n", sep, command, e.what());
+    int n =
+        std::snprintf(line, sizeof line, "casex%s%s: internal error: %s\n", sep, command, e.what());
     if (n >= static_cast<int>(sizeof line)) line[sizeof line - 2] = '\n';  // cut, still one line
     for (char* c = line; c[0] && c[1]; ++c)
       if (*c == '\n') *c = ' ';
@@ -204,7 +206,9 @@ class InputFile {
   int fd() const { return fd_; }
   const std::string& name() const { return name_; }
   /// Why it cannot be opened: "cannot open NAME: REASON".
-  std::string open_error() const { return fmt::format("cannot open {}: {}", name_, std::strerror(errno_)); }
+  std::string open_error() const {
+    return fmt::format("cannot open {}: {}", name_, std::strerror(errno_));
+  }
   /// A regular file (read in full blocks), not a pipe, terminal or socket (read as data arrives).
   bool regular() const {
     struct stat st;
@@ -213,7 +217,9 @@ class InputFile {
   /// Its size when it is a regular file, else -1.
   long long regular_size() const {
     struct stat st;
-    return fd_ >= 0 && fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<long long>(st.st_size) : -1;
+    return fd_ >= 0 && fstat(fd_, &st) == 0 && S_ISREG(st.st_mode)
+               ? static_cast<long long>(st.st_size)
+               : -1;
   }
 
  private:
@@ -226,8 +232,8 @@ class InputFile {
 /// Reads a whole input of at most `limit` bytes into `text`, never holding
 /// more than limit + 1 bytes. False with `error` ("cannot open/read NAME:
 /// REASON", or "the document is N bytes; the limit is L bytes") otherwise.
-inline bool read_limited(const std::string& path, std::size_t limit, std::string& text, std::string& error,
-                         const char* what = "document") {
+inline bool read_limited(const std::string& path, std::size_t limit, std::string& text,
+                         std::string& error, const char* what = "document") {
   InputFile in(path);
   if (!in.ok()) {
     error = in.open_error();

@@ -58,7 +58,8 @@ int Vocabulary::find_field(std::string_view name) const {
 
 const std::vector<Function>& functions() {
   static const std::vector<Function> all = {
-#define CASEX_FUNCTION(op, name, args, result, where) {Op::op, name, args, Type::result, #where[0] == 'O'},
+#define CASEX_FUNCTION(op, name, args, result, where) \
+  {Op::op, name, args, Type::result, #where[0] == 'O'},
 #include "engine/check/functions.def"
 #undef CASEX_FUNCTION
   };
@@ -110,7 +111,8 @@ const std::vector<std::string>& function_names() {
   return names;
 }
 
-std::vector<std::string> with_prefix(std::string_view prefix, const std::vector<Vocabulary::Field>& fields) {
+std::vector<std::string> with_prefix(std::string_view prefix,
+                                     const std::vector<Vocabulary::Field>& fields) {
   std::vector<std::string> out;
   for (const auto& f : fields) out.push_back(std::string(prefix) + f.name);
   return out;
@@ -119,7 +121,8 @@ std::vector<std::string> with_prefix(std::string_view prefix, const std::vector<
 // Type-checks one expression (or one template placeholder) in a context.
 class ExprChecker {
  public:
-  ExprChecker(const Vocabulary& v, Context ctx, const SourceText& src, std::size_t base, Diagnostics& d)
+  ExprChecker(const Vocabulary& v, Context ctx, const SourceText& src, std::size_t base,
+              Diagnostics& d)
       : v_(v), ctx_(ctx), src_(src), base_(base), d_(d) {}
 
   std::optional<TExpr> parse_and_check(std::string_view text, Type want, std::string_view what) {
@@ -134,7 +137,8 @@ class ExprChecker {
     if (!t) return std::nullopt;
     if (want != Type::Null && t->type != want && t->type != Type::Null) {
       error(Code::TypeMismatch, root,
-            fmt::format("{} must be {}, but this expression is {}", what, type_name(want), type_name(t->type)));
+            fmt::format("{} must be {}, but this expression is {}", what, type_name(want),
+                        type_name(t->type)));
       return std::nullopt;
     }
     return t;
@@ -188,7 +192,8 @@ class ExprChecker {
     };
     if (ctx_ == Context::Outgoing && (head == "before" || head == "after") && !rest.empty())
       return field(head == "before" ? Side::Before : Side::After);
-    if (ctx_ == Context::Incoming && head == "incident" && !rest.empty()) return field(Side::Incident);
+    if (ctx_ == Context::Incoming && head == "incident" && !rest.empty())
+      return field(Side::Incident);
     if (p == "external_reference") return make(Op::RefExists, Type::Record, n);
     if (p == "external_reference.system") return make(Op::RefSystem, Type::Text, n);
     if (p == "external_reference.id") return make(Op::RefId, Type::Text, n);
@@ -205,21 +210,24 @@ class ExprChecker {
       if (p == "message.system") return make(Op::MessageSystem, Type::Text, n);
       if (p == "message.id") return make(Op::MessageId, Type::Text, n);
     }
-    error(Code::UnknownField, n, fmt::format("unknown field \"{}\"", p), did_you_mean(p, path_candidates()));
+    error(Code::UnknownField, n, fmt::format("unknown field \"{}\"", p),
+          did_you_mean(p, path_candidates()));
     return std::nullopt;
   }
 
   bool arity(const ast::Node& n, std::size_t want) {
     if (n.children.size() == want) return true;
     error(Code::WrongArity, n,
-          fmt::format("{}() takes {} argument{}, {} given", n.text, want, want == 1 ? "" : "s", n.children.size()));
+          fmt::format("{}() takes {} argument{}, {} given", n.text, want, want == 1 ? "" : "s",
+                      n.children.size()));
     return false;
   }
 
   bool expect_type(const ast::Node& n, const TExpr& t, Type want, std::string_view fn) {
     if (t.type == want || t.type == Type::Null) return true;
-    error(Code::TypeMismatch, n, fmt::format("{}() expects {}, but its argument is {}", fn, type_name(want),
-                                             type_name(t.type)));
+    error(Code::TypeMismatch, n,
+          fmt::format("{}() expects {}, but its argument is {}", fn, type_name(want),
+                      type_name(t.type)));
     return false;
   }
 
@@ -252,7 +260,8 @@ class ExprChecker {
             for (const auto& fl : v_.fields) names.push_back(fl.name);
             bool name = a.kind == ast::Kind::Path && a.text.find('.') == std::string::npos;
             error(Code::UnknownField, a,
-                  name ? fmt::format("unknown field \"{}\"; {}() takes the name of a field", a.text, f)
+                  name ? fmt::format("unknown field \"{}\"; {}() takes the name of a field", a.text,
+                                     f)
                        : fmt::format("{}() takes the name of a field, e.g. {}(solution{})", f, f,
                                      std::strlen(fn->args) > 1 ? ", ..." : ""),
                   a.kind == ast::Kind::Path ? did_you_mean(a.text, names) : std::string());
@@ -262,12 +271,14 @@ class ExprChecker {
         }
         case 'p': {  // a phase name in quotes
           if (a.kind != ast::Kind::String) {
-            error(Code::TypeMismatch, a, fmt::format("{}() takes a phase name in quotes, e.g. {}(\"Review\")", f, f));
+            error(Code::TypeMismatch, a,
+                  fmt::format("{}() takes a phase name in quotes, e.g. {}(\"Review\")", f, f));
             return std::nullopt;
           }
           t.slot = v_.find_phase(a.text);
           if (t.slot < 0) {
-            error(Code::UnknownPhase, a, fmt::format("unknown phase \"{}\"", a.text), did_you_mean(a.text, v_.phases));
+            error(Code::UnknownPhase, a, fmt::format("unknown phase \"{}\"", a.text),
+                  did_you_mean(a.text, v_.phases));
             return std::nullopt;
           }
           break;
@@ -291,7 +302,8 @@ class ExprChecker {
       }
     }
     // has_value(external_reference) asks whether the change has the record
-    if (fn->op == Op::HasValue && t.args[0].type == Type::Record) return make(Op::RefExists, Type::Bool, n);
+    if (fn->op == Op::HasValue && t.args[0].type == Type::Record)
+      return make(Op::RefExists, Type::Bool, n);
     return t;
   }
 
@@ -301,7 +313,8 @@ class ExprChecker {
     if (other.type == Type::Phase) {
       int ph = v_.find_phase(k.text);
       if (ph < 0) {
-        error(Code::UnknownPhase, kn, fmt::format("unknown phase \"{}\"", k.text), did_you_mean(k.text, v_.phases));
+        error(Code::UnknownPhase, kn, fmt::format("unknown phase \"{}\"", k.text),
+              did_you_mean(k.text, v_.phases));
         return false;
       }
       k.kind = ConstKind::Sym;
@@ -325,9 +338,11 @@ class ExprChecker {
     if (other.op == Op::Field && other.type == Type::Text) {
       const auto& f = v_.fields[other.slot];
       if (auto it = f.value_aliases.find(k.text); it != f.value_aliases.end()) k.text = it->second;
-      if (!f.values.empty() && std::find(f.values.begin(), f.values.end(), k.text) == f.values.end()) {
+      if (!f.values.empty() &&
+          std::find(f.values.begin(), f.values.end(), k.text) == f.values.end()) {
         error(Code::ValueNotInSet, kn,
-              fmt::format("\"{}\" is not a value of {} (its values: {})", k.text, f.name, fmt::join(f.values, ", ")),
+              fmt::format("\"{}\" is not a value of {} (its values: {})", k.text, f.name,
+                          fmt::join(f.values, ", ")),
               did_you_mean(k.text, f.values));
         return false;
       }
@@ -353,10 +368,10 @@ class ExprChecker {
   }
 
   std::optional<TExpr> compare(const ast::Node& n) {
-    static const std::pair<ast::Kind, Op> kOps[] = {{ast::Kind::Eq, Op::Eq}, {ast::Kind::Ne, Op::Ne},
-                                                   {ast::Kind::Lt, Op::Lt}, {ast::Kind::Le, Op::Le},
-                                                   {ast::Kind::Gt, Op::Gt}, {ast::Kind::Ge, Op::Ge},
-                                                   {ast::Kind::In, Op::In}, {ast::Kind::NotIn, Op::NotIn}};
+    static const std::pair<ast::Kind, Op> kOps[] = {
+        {ast::Kind::Eq, Op::Eq}, {ast::Kind::Ne, Op::Ne},      {ast::Kind::Lt, Op::Lt},
+        {ast::Kind::Le, Op::Le}, {ast::Kind::Gt, Op::Gt},      {ast::Kind::Ge, Op::Ge},
+        {ast::Kind::In, Op::In}, {ast::Kind::NotIn, Op::NotIn}};
     Op op = Op::Eq;
     for (auto [k, o] : kOps)
       if (k == n.kind) op = o;
@@ -391,7 +406,8 @@ class ExprChecker {
     }
     auto rhs = check(n.children.at(1));
     if (!rhs) return std::nullopt;
-    if (!coerce(*rhs, *lhs, n.children[1]) || !coerce(*lhs, *rhs, n.children[0])) return std::nullopt;
+    if (!coerce(*rhs, *lhs, n.children[1]) || !coerce(*lhs, *rhs, n.children[0]))
+      return std::nullopt;
     if (!comparable(op, *lhs, *rhs, n)) return std::nullopt;
     t.args.push_back(std::move(*lhs));
     t.args.push_back(std::move(*rhs));
@@ -438,9 +454,10 @@ class ExprChecker {
           }
           if (a->type != Type::Bool) {
             error(Code::TypeMismatch, c,
-                  fmt::format("`{}` needs a boolean operand, but this is {}", ast::kind_name(n.kind),
-                              type_name(a->type)),
-                  a->type == Type::Text ? "use has_value(...) to test whether a field has a value" : "");
+                  fmt::format("`{}` needs a boolean operand, but this is {}",
+                              ast::kind_name(n.kind), type_name(a->type)),
+                  a->type == Type::Text ? "use has_value(...) to test whether a field has a value"
+                                        : "");
             ok = false;
             continue;
           }
@@ -466,7 +483,8 @@ std::optional<TExpr> check_expr(const Vocabulary& v, Context ctx, const SourceTe
 }
 
 // Parses a template: literal text with {expression} placeholders; {{ and }} are braces.
-std::optional<Template> check_template(const Vocabulary& v, Context ctx, const SourceText& src, Diagnostics& d) {
+std::optional<Template> check_template(const Vocabulary& v, Context ctx, const SourceText& src,
+                                       Diagnostics& d) {
   Template t;
   std::string lit;
   const std::string& s = src.text;
@@ -480,23 +498,28 @@ std::optional<Template> check_template(const Vocabulary& v, Context ctx, const S
       lit.push_back('}');
       ++i;
     } else if (c == '}') {
-      d.report(Code::UnknownPlaceholder, src.at(i), "a '}' without its '{'", "write }} for a literal brace");
+      d.report(Code::UnknownPlaceholder, src.at(i), "a '}' without its '{'",
+               "write }} for a literal brace");
       ok = false;
     } else if (c == '{') {
       std::size_t close = s.find('}', i + 1);
       if (close == std::string::npos) {
-        d.report(Code::UnknownPlaceholder, src.at(i), "a '{' without its '}'", "write {{ for a literal brace");
+        d.report(Code::UnknownPlaceholder, src.at(i), "a '{' without its '}'",
+                 "write {{ for a literal brace");
         ok = false;
         break;
       }
       if (!lit.empty()) t.pieces.push_back({std::move(lit), std::nullopt});
       lit.clear();
       std::string_view inner(s.data() + i + 1, close - i - 1);
-      auto e = ExprChecker(v, ctx, src, i + 1, d).parse_and_check(inner, Type::Null, "a placeholder");
-      if (!e) ok = false;
+      auto e =
+          ExprChecker(v, ctx, src, i + 1, d).parse_and_check(inner, Type::Null, "a placeholder");
+      if (!e)
+        ok = false;
       else if (e->type == Type::Bool || e->type == Type::Record) {
-        d.report(Code::UnknownPlaceholder, src.at(i + 1),
-                 fmt::format("a placeholder must be a value, but this one is {}", type_name(e->type)));
+        d.report(
+            Code::UnknownPlaceholder, src.at(i + 1),
+            fmt::format("a placeholder must be a value, but this one is {}", type_name(e->type)));
         ok = false;
       } else {
         t.pieces.push_back({{}, std::move(*e)});
@@ -533,18 +556,20 @@ class RuleChecker {
 
   void unique_name(std::set<std::string>& seen, const Text& t, std::string_view what) {
     if (!seen.insert(t.value).second)
-      d_.report(Code::DuplicateId, t.loc, fmt::format("{} \"{}\" is declared twice", what, t.value));
+      d_.report(Code::DuplicateId, t.loc,
+                fmt::format("{} \"{}\" is declared twice", what, t.value));
   }
 
   void vocabulary() {
     const auto& rv = raw_.vocabulary;
     if (rv.metaphases.size() > kMaxPhases)
       d_.report(Code::LimitExceeded, rv.metaphases[kMaxPhases].loc,
-                fmt::format("the vocabulary declares {} metaphases; the limit is {}", rv.metaphases.size(),
-                            kMaxPhases));
+                fmt::format("the vocabulary declares {} metaphases; the limit is {}",
+                            rv.metaphases.size(), kMaxPhases));
     if (rv.phases.size() > kMaxPhases)
       d_.report(Code::LimitExceeded, rv.phases[kMaxPhases].name.loc,
-                fmt::format("the vocabulary declares {} phases; the limit is {}", rv.phases.size(), kMaxPhases),
+                fmt::format("the vocabulary declares {} phases; the limit is {}", rv.phases.size(),
+                            kMaxPhases),
                 "merge phases, or name the others as aliases of a phase");
     std::set<std::string> seen;
     for (const auto& m : rv.metaphases) {
@@ -574,7 +599,8 @@ class RuleChecker {
     for (const auto& p : rv.phases)
       for (const auto& a : p.aliases) {
         if (!v().phase_ids.emplace(a.value, v().phase_ids[p.name.value]).second)
-          d_.report(Code::DuplicateId, a.loc, fmt::format("alias \"{}\" already names a phase", a.value));
+          d_.report(Code::DuplicateId, a.loc,
+                    fmt::format("alias \"{}\" already names a phase", a.value));
       }
     seen.clear();
     static const std::vector<std::string> kTypes = {"text", "phase", "number", "boolean"};
@@ -584,13 +610,15 @@ class RuleChecker {
       vf.name = f.name.value;
       int ti = Vocabulary::index_of(kTypes, f.type.value);
       if (ti < 0)
-        d_.report(Code::WrongType, f.type.loc, fmt::format("unknown field type \"{}\"", f.type.value),
+        d_.report(Code::WrongType, f.type.loc,
+                  fmt::format("unknown field type \"{}\"", f.type.value),
                   did_you_mean(f.type.value, kTypes));
       vf.type = ti == 1 ? Type::Phase : ti == 2 ? Type::Number : ti == 3 ? Type::Bool : Type::Text;
       for (const auto& val : f.values) vf.values.push_back(val.value);
       for (const auto& [a, c] : f.value_aliases) {
         if (!vf.values.empty() && Vocabulary::index_of(vf.values, c.value) < 0)
-          d_.report(Code::ValueNotInSet, c.loc, fmt::format("\"{}\" is not a value of {}", c.value, vf.name),
+          d_.report(Code::ValueNotInSet, c.loc,
+                    fmt::format("\"{}\" is not a value of {}", c.value, vf.name),
                     did_you_mean(c.value, vf.values));
         vf.value_aliases.emplace(a.value, c.value);
       }
@@ -598,12 +626,15 @@ class RuleChecker {
         static const std::vector<std::string> kCaseVariants = {"refuse", "accept"};
         const Text& cv = *f.case_variants;
         if (Vocabulary::index_of(kCaseVariants, cv.value) < 0)
-          d_.report(Code::WrongType, cv.loc, fmt::format("case_variants is refuse or accept, not \"{}\"", cv.value),
+          d_.report(Code::WrongType, cv.loc,
+                    fmt::format("case_variants is refuse or accept, not \"{}\"", cv.value),
                     did_you_mean(cv.value, kCaseVariants));
         else if (vf.values.empty())
-          d_.report(Code::WrongType, cv.loc,
-                    fmt::format("case_variants of {} needs a value set: the field declares no values", vf.name),
-                    "add `values: [...]` or remove case_variants");
+          d_.report(
+              Code::WrongType, cv.loc,
+              fmt::format("case_variants of {} needs a value set: the field declares no values",
+                          vf.name),
+              "add `values: [...]` or remove case_variants");
         vf.refuse_case_variants = cv.value == "refuse";
       }
       int slot = static_cast<int>(v().fields.size());
@@ -616,7 +647,8 @@ class RuleChecker {
       v().field_ids.emplace(vf.name, slot);
       for (const auto& a : f.aliases)
         if (!v().field_ids.emplace(a.value, slot).second)
-          d_.report(Code::DuplicateId, a.loc, fmt::format("alias \"{}\" already names a field", a.value));
+          d_.report(Code::DuplicateId, a.loc,
+                    fmt::format("alias \"{}\" already names a field", a.value));
       v().fields.push_back(std::move(vf));
     }
     if (v().phase_field < 0)
@@ -650,7 +682,8 @@ class RuleChecker {
   int operation(const Text& t, const std::vector<std::string>& ops, std::string_view dir) {
     int o = Vocabulary::index_of(ops, t.value);
     if (o < 0)
-      d_.report(Code::UnknownOperation, t.loc, fmt::format("unknown {} operation \"{}\"", dir, t.value),
+      d_.report(Code::UnknownOperation, t.loc,
+                fmt::format("unknown {} operation \"{}\"", dir, t.value),
                 did_you_mean(t.value, ops));
     return o;
   }
@@ -681,7 +714,8 @@ class RuleChecker {
         ct.operations.push_back(id);
       }
       if (t.when) {
-        ct.when = check_expr(v(), Context::Outgoing, *t.when, Type::Bool, "a target's condition", d_);
+        ct.when =
+            check_expr(v(), Context::Outgoing, *t.when, Type::Bool, "a target's condition", d_);
         ok &= ct.when.has_value();
       }
       auto sys = check_expr(v(), Context::Outgoing, t.system, Type::Text, "a target system", d_);
@@ -692,7 +726,8 @@ class RuleChecker {
   }
 
   void tables() {
-    std::map<std::pair<int, int>, const RawTable*> scopes;  // (metaphase, -1) or (from, to) + offset
+    std::map<std::pair<int, int>, const RawTable*>
+        scopes;  // (metaphase, -1) or (from, to) + offset
     std::set<std::string> ids;
     static const std::vector<std::string> kPolicies = {"first", "unique", "priority", "collect"};
     for (const auto& t : raw_.tables) {
@@ -726,9 +761,11 @@ class RuleChecker {
       if (!resolved) {
         // an unknown phase or metaphase is reported already; it cannot clash with another scope
       } else if (auto [it, fresh] = scopes.emplace(key, &t); !fresh)
-        d_.report(Code::DuplicateScope, t.loc,
-                  fmt::format("table \"{}\" has the same scope as table \"{}\"", t.id.value, it->second->id.value),
-                  fmt::format("the other table is at {}:{}", it->second->loc.file, it->second->loc.line));
+        d_.report(
+            Code::DuplicateScope, t.loc,
+            fmt::format("table \"{}\" has the same scope as table \"{}\"", t.id.value,
+                        it->second->id.value),
+            fmt::format("the other table is at {}:{}", it->second->loc.file, it->second->loc.line));
       for (const auto& r : t.rules) {
         rule_id(r.id);
         CheckedRule cr;
@@ -739,7 +776,9 @@ class RuleChecker {
         cr.priority = r.priority;
         auto when = check_expr(v(), Context::Outgoing, r.when, Type::Bool, "a scenario", d_);
         cr.operation = operation(r.then, v().outgoing, "outgoing");
-        if (r.system) cr.system = check_expr(v(), Context::Outgoing, *r.system, Type::Text, "a rule's system", d_);
+        if (r.system)
+          cr.system =
+              check_expr(v(), Context::Outgoing, *r.system, Type::Text, "a rule's system", d_);
         if (!when || cr.operation < 0 || (r.system && !cr.system)) continue;
         cr.when = std::move(*when);
         ct.rules.push_back(std::move(cr));
@@ -760,30 +799,37 @@ class RuleChecker {
         if (id < 0) continue;
         if (auto [it, fresh] = covered.emplace(id, &in); !fresh)
           d_.report(Code::DuplicateScope, o.loc,
-                    fmt::format("incoming operation \"{}\" already has rule \"{}\"", o.value, it->second->id.value));
+                    fmt::format("incoming operation \"{}\" already has rule \"{}\"", o.value,
+                                it->second->id.value));
         ci.operations.push_back(id);
       }
       bool ok = true;
       for (const auto& a : in.actions) {
         CheckedAction ca;
-        static const std::vector<std::string> kKinds = {"set", "set_if_no_value", "clear", "add_comment",
-                                                        "create_reference", "delete_reference"};
+        static const std::vector<std::string> kKinds = {
+            "set",         "set_if_no_value",  "clear",
+            "add_comment", "create_reference", "delete_reference"};
         ca.kind = static_cast<ActionKind>(Vocabulary::index_of(kKinds, a.kind.value));
-        if (ca.kind == ActionKind::Set || ca.kind == ActionKind::SetIfNoValue || ca.kind == ActionKind::Clear) {
+        if (ca.kind == ActionKind::Set || ca.kind == ActionKind::SetIfNoValue ||
+            ca.kind == ActionKind::Clear) {
           ca.field = v().find_field(a.field.value);
           if (ca.field < 0) {
             std::vector<std::string> names;
             for (const auto& f : v().fields) names.push_back(f.name);
-            d_.report(Code::UnknownField, a.field.loc, fmt::format("unknown field \"{}\"", a.field.value),
+            d_.report(Code::UnknownField, a.field.loc,
+                      fmt::format("unknown field \"{}\"", a.field.value),
                       did_you_mean(a.field.value, names));
             ok = false;
           }
         }
         if (a.value) {
           auto t = check_template(v(), Context::Incoming, *a.value, d_);
-          if (t) ca.value = std::move(*t);
-          else ok = false;
-          if (t && ca.field >= 0 && (ca.kind == ActionKind::Set || ca.kind == ActionKind::SetIfNoValue))
+          if (t)
+            ca.value = std::move(*t);
+          else
+            ok = false;
+          if (t && ca.field >= 0 &&
+              (ca.kind == ActionKind::Set || ca.kind == ActionKind::SetIfNoValue))
             ok &= set_value(a, ca);
         }
         if (a.system && a.id) {
@@ -799,7 +845,8 @@ class RuleChecker {
           }
         }
         if (a.when) {
-          ca.when = check_expr(v(), Context::Incoming, *a.when, Type::Bool, "an action's condition", d_);
+          ca.when =
+              check_expr(v(), Context::Incoming, *a.when, Type::Bool, "an action's condition", d_);
           ok &= ca.when.has_value();
         }
         ci.actions.push_back(std::move(ca));
@@ -855,23 +902,28 @@ class RuleChecker {
     if (!literal) {
       const TExpr* e = pieces.size() == 1 ? &*pieces[0].value : nullptr;
       bool fits = false;
-      if (f.type == Type::Phase) fits = e && e->type == Type::Phase;
-      else if (f.values.empty()) fits = true;
-      else fits = e && e->op == Op::Field && v().fields[e->slot].values == f.values;
+      if (f.type == Type::Phase)
+        fits = e && e->type == Type::Phase;
+      else if (f.values.empty())
+        fits = true;
+      else
+        fits = e && e->op == Op::Field && v().fields[e->slot].values == f.values;
       if (fits) return true;
-      d_.report(f.type == Type::Phase ? Code::TypeMismatch : Code::ValueNotInSet, src.at(0),
-                f.type == Type::Phase
-                    ? fmt::format("{} needs a phase name, but \"{}\" may make any text", action, src.text)
-                    : fmt::format("{} needs one of the values of {} ({}), but \"{}\" may make any text", action, f.name,
-                                  fmt::join(f.values, ", "), src.text),
-                f.type == Type::Phase ? "write a phase name, or {incident." + f.name + "}"
-                                      : "write one of the values");
+      d_.report(
+          f.type == Type::Phase ? Code::TypeMismatch : Code::ValueNotInSet, src.at(0),
+          f.type == Type::Phase
+              ? fmt::format("{} needs a phase name, but \"{}\" may make any text", action, src.text)
+              : fmt::format("{} needs one of the values of {} ({}), but \"{}\" may make any text",
+                            action, f.name, fmt::join(f.values, ", "), src.text),
+          f.type == Type::Phase ? "write a phase name, or {incident." + f.name + "}"
+                                : "write one of the values");
       return false;
     }
     std::string& text = ca.value.pieces[0].literal;
     if (f.type == Type::Phase) {
       if (v().find_phase(text) >= 0) return true;
-      d_.report(Code::UnknownPhase, src.at(0), fmt::format("{}: unknown phase \"{}\"", action, text),
+      d_.report(Code::UnknownPhase, src.at(0),
+                fmt::format("{}: unknown phase \"{}\"", action, text),
                 did_you_mean(text, v().phases));
       return false;
     }
@@ -893,6 +945,8 @@ class RuleChecker {
 
 }  // namespace
 
-CheckedRuleSet check_rules(const RawRuleSet& raw, Diagnostics& diags) { return RuleChecker(raw, diags).run(); }
+CheckedRuleSet check_rules(const RawRuleSet& raw, Diagnostics& diags) {
+  return RuleChecker(raw, diags).run();
+}
 
 }  // namespace casex::detail

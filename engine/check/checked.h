@@ -33,12 +33,12 @@ struct Vocabulary {
   };
   std::vector<std::string> metaphases;
   std::vector<std::string> phases;
-  std::vector<int> phase_metaphase;                   // phase id -> metaphase id
-  std::unordered_map<std::string, int> phase_ids;     // names and aliases -> phase id
+  std::vector<int> phase_metaphase;                // phase id -> metaphase id
+  std::unordered_map<std::string, int> phase_ids;  // names and aliases -> phase id
   std::vector<Field> fields;
-  std::unordered_map<std::string, int> field_ids;     // names and aliases -> field slot
-  int phase_field = -1;                                // the slot of the field of type phase
-  std::vector<std::string> events;                     // boolean keys of a change document
+  std::unordered_map<std::string, int> field_ids;  // names and aliases -> field slot
+  int phase_field = -1;                            // the slot of the field of type phase
+  std::vector<std::string> events;                 // boolean keys of a change document
   std::vector<std::string> outgoing;
   std::vector<std::string> incoming;
 
@@ -52,19 +52,32 @@ enum class Context : uint8_t { Outgoing, Incoming };
 
 /// Typed expression operations.
 enum class Op : uint8_t {
-  Const,           // constant: `kind` + text/number/boolean/sym
-  Field,           // snapshot field: side, slot
-  Event,           // change event flag: slot
-  RefSystem, RefId, RefExists,
-  Origin, IncidentId, MessageSystem, MessageId,
-  // the functions (engine/check/functions.def): a field or phase argument in
-  // `slot`, the others in `args`
+  Const,  // constant: `kind` + text/number/boolean/sym
+  Field,  // snapshot field: side, slot
+  Event,  // change event flag: slot
+  RefSystem,
+  RefId,
+  RefExists,
+  Origin,
+  IncidentId,
+  MessageSystem,
+  MessageId,
+// the functions (engine/check/functions.def): a field or phase argument in
+// `slot`, the others in `args`
 #define CASEX_FUNCTION(op, name, args, result, where) op,
 #include "engine/check/functions.def"
 #undef CASEX_FUNCTION
-  Not, And, Or,
-  Eq, Ne, Lt, Le, Gt, Ge,
-  In, NotIn,       // args[0] compared with each of args[1..]
+  Not,
+  And,
+  Or,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  In,
+  NotIn,  // args[0] compared with each of args[1..]
 };
 
 /// Which snapshot a Field reads.
@@ -128,7 +141,7 @@ struct CheckedRule {
   std::string description;
   std::string scenario;  // the expression as written
   TExpr when;
-  int operation = -1;    // outgoing operation id
+  int operation = -1;  // outgoing operation id
   std::optional<TExpr> system;
   int priority = 0;
   Location loc;
@@ -138,8 +151,8 @@ struct CheckedRule {
 struct CheckedTable {
   std::string id;
   Location loc;
-  int metaphase = -1;              // scope: a metaphase, or
-  int from = -1, to = -1;          // scope: a transition between phases
+  int metaphase = -1;      // scope: a metaphase, or
+  int from = -1, to = -1;  // scope: a transition between phases
   HitPolicy policy = HitPolicy::First;
   bool complete = false;
   std::vector<CheckedRule> rules;
@@ -161,7 +174,14 @@ struct CheckedTarget {
 };
 
 /// Kinds of incoming actions.
-enum class ActionKind : uint8_t { Set, SetIfNoValue, Clear, AddComment, CreateReference, DeleteReference };
+enum class ActionKind : uint8_t {
+  Set,
+  SetIfNoValue,
+  Clear,
+  AddComment,
+  CreateReference,
+  DeleteReference
+};
 
 /// One action of an incoming rule.
 struct CheckedAction {

@@ -102,7 +102,8 @@ std::string_view line_of(std::string_view text, int line) {
     ++pos;
   }
   std::size_t end = text.find('\n', pos);
-  std::string_view s = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+  std::string_view s =
+      text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
   if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
   return s;
 }
@@ -115,8 +116,8 @@ std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics,
   std::string out;
   for (const auto& d : diagnostics) {
     if (d.line > 0)
-      out += fmt::format("{}:{}:{}: {}[{}]: {}\n", d.file, d.line, d.column, severity_name(d.severity),
-                         d.code, d.message);
+      out += fmt::format("{}:{}:{}: {}[{}]: {}\n", d.file, d.line, d.column,
+                         severity_name(d.severity), d.code, d.message);
     else if (!d.file.empty())
       out += fmt::format("{}: {}[{}]: {}\n", d.file, severity_name(d.severity), d.code, d.message);
     else
@@ -131,7 +132,8 @@ std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics,
       std::string_view shown = src.substr(std::min(from, src.size()), kWidth);
       std::string prefix = from > 0 ? "..." : "";
       std::string gutter = fmt::format("{:>5}", d.line);
-      out += fmt::format("{} | {}{}{}\n", gutter, prefix, shown, from + kWidth < src.size() ? "..." : "");
+      out += fmt::format("{} | {}{}{}\n", gutter, prefix, shown,
+                         from + kWidth < src.size() ? "..." : "");
       std::string pad(prefix.size(), ' ');
       for (std::size_t i = from; i < col && i < src.size() && i < from + kWidth; ++i)
         pad.push_back(src[i] == '\t' ? '\t' : ' ');

@@ -39,7 +39,8 @@ struct Location {
 };
 
 /// A diagnostic of `code` (its name and default severity) at `at`.
-Diagnostic make_diagnostic(Code code, const Location& at, std::string message, std::string help = {});
+Diagnostic make_diagnostic(Code code, const Location& at, std::string message,
+                           std::string help = {});
 
 /// Collects diagnostics from every stage.
 class Diagnostics {

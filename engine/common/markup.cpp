@@ -24,8 +24,10 @@ std::string escape_markup(std::string_view s, Markup markup) {
         case '\n': out += xml10 ? "&#10;" : "\n"; break;
         case '\r': out += xml10 ? "&#13;" : "\r"; break;
         default:
-          if (xml10 && c < 0x20) out += fmt::format("\\u{:04x}", c);
-          else out.push_back(static_cast<char>(c));
+          if (xml10 && c < 0x20)
+            out += fmt::format("\\u{:04x}", c);
+          else
+            out.push_back(static_cast<char>(c));
       }
       ++i;
       continue;

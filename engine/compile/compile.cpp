@@ -22,7 +22,6 @@ void atom_key(const TExpr& e, std::string& out) {
 
 namespace {
 
-
 using Literal = std::pair<uint32_t, bool>;  // atom, wanted value
 using Conj = std::vector<Literal>;          // sorted by atom
 using Dnf = std::vector<Conj>;
@@ -75,8 +74,9 @@ class DnfBuilder {
   static bool merge(const Conj& a, const Conj& b, Conj& out) {
     out = a;
     for (const auto& l : b) {
-      auto it = std::lower_bound(out.begin(), out.end(), Literal{l.first, false},
-                                 [](const Literal& x, const Literal& y) { return x.first < y.first; });
+      auto it =
+          std::lower_bound(out.begin(), out.end(), Literal{l.first, false},
+                           [](const Literal& x, const Literal& y) { return x.first < y.first; });
       if (it != out.end() && it->first == l.first) {
         if (it->second != l.second) return false;  // a and not a
       } else {
@@ -104,9 +104,18 @@ DecisionTable::AtomCode decode(const TExpr& e) {
   DecisionTable::AtomCode a;
   auto field = [](const TExpr& x) { return x.op == Op::Field && x.side != Side::Incident; };
   switch (e.op) {
-    case Op::Changed: a.kind = K::Changed; a.slot = e.slot; break;
-    case Op::Event: a.kind = K::Event; a.slot = e.slot; break;
-    case Op::Entered: a.kind = K::Entered; a.slot = e.slot; break;
+    case Op::Changed:
+      a.kind = K::Changed;
+      a.slot = e.slot;
+      break;
+    case Op::Event:
+      a.kind = K::Event;
+      a.slot = e.slot;
+      break;
+    case Op::Entered:
+      a.kind = K::Entered;
+      a.slot = e.slot;
+      break;
     case Op::RefExists: a.kind = K::RefExists; break;
     case Op::HasValue:
       if (field(e.args[0])) {
@@ -205,14 +214,17 @@ void finish(DecisionTable& t) {
       }
     }
     if (!t.indexed) continue;
-    if (anchor >= 0) t.anchored[anchor].push_back(r);
-    else t.free_rows.push_back(r);
+    if (anchor >= 0)
+      t.anchored[anchor].push_back(r);
+    else
+      t.free_rows.push_back(r);
   }
   t.sparse_begin.push_back(static_cast<uint32_t>(t.sparse.size()));
   t.rows1.clear();
   t.eager = 0;
   if (t.words == 1) {
-    for (const auto& row : t.rows) t.rows1.push_back({t.pool[row.offset], t.pool[row.offset + 1], row.rule});
+    for (const auto& row : t.rows)
+      t.rows1.push_back({t.pool[row.offset], t.pool[row.offset + 1], row.rule});
     for (uint32_t i = 0; i < t.code.size(); ++i)
       if (t.code[i].kind != K::Generic) t.eager |= uint64_t{1} << i;
   }
@@ -220,7 +232,8 @@ void finish(DecisionTable& t) {
 
 // The table of a list of conditions, one rule each. Returns the indices of
 // the conditions too complex to expand (their rule then never matches).
-DecisionTable build_table(const std::vector<const TExpr*>& conditions, std::vector<std::size_t>& too_complex) {
+DecisionTable build_table(const std::vector<const TExpr*>& conditions,
+                          std::vector<std::size_t>& too_complex) {
   DecisionTable t;
   DnfBuilder builder(t);
   std::vector<Dnf> dnfs;
@@ -262,8 +275,8 @@ DecisionTable build_table(const CheckedTable& table, Diagnostics& diags) {
   for (std::size_t i : too_complex) {
     const auto& r = table.rules[i];
     diags.report(Code::ScenarioTooComplex, r.loc,
-                 fmt::format("the scenario of rule \"{}\" expands to more than {} alternatives", r.id,
-                             kMaxRowsPerRule),
+                 fmt::format("the scenario of rule \"{}\" expands to more than {} alternatives",
+                             r.id, kMaxRowsPerRule),
                  "split it into several rules");
   }
   return t;
@@ -308,7 +321,8 @@ void build_facts(CompiledRules& c) {
   const auto& v = c.rules.vocabulary;
   f.entered.assign(v.phases.size(), 0);
   for (const auto& a : f.atoms) f.code.push_back(decode(a));
-  // Each cheap atom goes to the moves' group if they read it, else to the group of every table that does.
+  // Each cheap atom goes to the moves' group if they read it, else to the group of every table that
+  // does.
   const bool with_moves = c.moves.words == 1;
   f.tables.assign(c.tables.size(), {});
   uint64_t in_moves = 0;
@@ -327,16 +341,19 @@ void build_facts(CompiledRules& c) {
         continue;
       }
       const auto& a = f.code[i];
-      const Facts::Probe p{static_cast<uint16_t>(a.slot < 0 ? 0 : a.slot), a.side, static_cast<uint8_t>(i)};
+      const Facts::Probe p{static_cast<uint16_t>(a.slot < 0 ? 0 : a.slot), a.side,
+                           static_cast<uint8_t>(i)};
       if (a.kind == K::MetaphaseEq || (a.kind == K::FieldEq && a.ckind == ConstKind::Sym)) {
-        auto it = std::find_if(g.by_phase.begin(), g.by_phase.end(),
-                               [&](const Facts::ByPhase& b) { return b.at.side == p.side && b.at.slot == p.slot; });
+        auto it = std::find_if(g.by_phase.begin(), g.by_phase.end(), [&](const Facts::ByPhase& b) {
+          return b.at.side == p.side && b.at.slot == p.slot;
+        });
         if (it == g.by_phase.end()) {
           g.by_phase.push_back({p, std::vector<uint64_t>(v.phases.size(), 0), 0});
           it = g.by_phase.end() - 1;
         }
         for (std::size_t ph = 0; ph < v.phases.size(); ++ph) {
-          const bool eq = a.kind == K::MetaphaseEq ? v.phase_metaphase[ph] == a.sym : static_cast<int>(ph) == a.sym;
+          const bool eq = a.kind == K::MetaphaseEq ? v.phase_metaphase[ph] == a.sym
+                                                   : static_cast<int>(ph) == a.sym;
           if (eq != a.negate) it->bits[ph] |= bit;
         }
         if (a.negate) it->none |= bit;
@@ -360,37 +377,40 @@ void build_facts(CompiledRules& c) {
           [[fallthrough]];
         case K::MetaphaseEq:
         case K::RefIsSystem:
-        case K::Generic:
-          t.fact_lazy |= bit;
-          break;
+        case K::Generic: t.fact_lazy |= bit; break;
       }
     }
     if (moves) moves_lazy = t.fact_lazy;
   }
   for (std::size_t k = 0; k < tables.size(); ++k) {
     DecisionTable& t = *tables[k];
-    const CheckedTable* ct = with_moves && k == 0 ? nullptr : &c.rules.tables[k - (with_moves ? 1 : 0)];
+    const CheckedTable* ct =
+        with_moves && k == 0 ? nullptr : &c.rules.tables[k - (with_moves ? 1 : 0)];
     t.fact_rows.clear();
     for (std::size_t r = 0; r < t.rows1.size();) {
       std::size_t e = r + 1;  // the rows of one rule are consecutive
       while (e < t.rows1.size() && t.rows1[e].rule == t.rows1[r].rule) ++e;
       std::vector<DecisionTable::FactRow> rows;
       for (std::size_t i = r; i < e; ++i)
-        rows.push_back({remap(t.rows1[i].care, bit_of[k]), remap(t.rows1[i].value, bit_of[k]), 0, t.rows1[i].rule});
+        rows.push_back({remap(t.rows1[i].care, bit_of[k]), remap(t.rows1[i].value, bit_of[k]), 0,
+                        t.rows1[i].rule});
       // Rows that share a part and add one positive, cheap literal each: one row with `any`.
       uint64_t common = ~uint64_t{0}, any = 0;
       for (const auto& row : rows) common &= row.care;
       bool merge = rows.size() > 1;
       for (const auto& row : rows) {
         const uint64_t extra = row.care & ~common;
-        merge = merge && extra && !(extra & (extra - 1)) && (row.value & extra) && !(extra & (t.fact_lazy | any)) &&
-                (row.value & common) == (rows[0].value & common);
+        merge = merge && extra && !(extra & (extra - 1)) && (row.value & extra) &&
+                !(extra & (t.fact_lazy | any)) && (row.value & common) == (rows[0].value & common);
         any |= extra;
       }
-      if (merge) t.fact_rows.push_back({common, rows[0].value & common, any, rows[0].rule});
-      else t.fact_rows.insert(t.fact_rows.end(), rows.begin(), rows.end());
+      if (merge)
+        t.fact_rows.push_back({common, rows[0].value & common, any, rows[0].rule});
+      else
+        t.fact_rows.insert(t.fact_rows.end(), rows.begin(), rows.end());
       if (ct)
-        for (std::size_t i = t.fact_rows.size(); i-- > 0 && t.fact_rows[i].rule == t.rows1[r].rule;) {
+        for (std::size_t i = t.fact_rows.size();
+             i-- > 0 && t.fact_rows[i].rule == t.rows1[r].rule;) {
           const CheckedRule& cr = ct->rules[t.fact_rows[i].rule];
           t.fact_rows[i].op = static_cast<int16_t>(cr.operation);
           t.fact_rows[i].own_system = cr.system.has_value();
@@ -403,8 +423,8 @@ void build_facts(CompiledRules& c) {
 
 // Folds constant atoms (mask `known`, values `value`) into rows: a row they
 // falsify is dropped, the others lose those literals.
-std::vector<DecisionTable::FactRow> fold(const std::vector<DecisionTable::FactRow>& rows, uint64_t known,
-                                         uint64_t value) {
+std::vector<DecisionTable::FactRow> fold(const std::vector<DecisionTable::FactRow>& rows,
+                                         uint64_t known, uint64_t value) {
   std::vector<DecisionTable::FactRow> out;
   for (auto row : rows) {
     if ((value ^ row.value) & row.care & known) continue;
@@ -457,14 +477,16 @@ void merge_group(Facts::Group& into, const Facts::Group& from, uint64_t& have) {
 uint64_t needed_only(Facts::Group& g, uint64_t needed) {
   uint64_t have = 0;
   for (auto* probes : {&g.changed, &g.events, &g.has_field, &g.is_external, &g.compare}) {
-    probes->erase(std::remove_if(probes->begin(), probes->end(),
-                                 [needed](const Facts::Probe& p) { return !(needed >> p.bit & 1); }),
-                  probes->end());
+    probes->erase(
+        std::remove_if(probes->begin(), probes->end(),
+                       [needed](const Facts::Probe& p) { return !(needed >> p.bit & 1); }),
+        probes->end());
     for (const auto& p : *probes) have |= uint64_t{1} << p.bit;
   }
-  g.by_phase.erase(std::remove_if(g.by_phase.begin(), g.by_phase.end(),
-                                  [needed](const Facts::ByPhase& b) { return !(bits_of(b) & needed); }),
-                   g.by_phase.end());
+  g.by_phase.erase(
+      std::remove_if(g.by_phase.begin(), g.by_phase.end(),
+                     [needed](const Facts::ByPhase& b) { return !(bits_of(b) & needed); }),
+      g.by_phase.end());
   for (const auto& b : g.by_phase) have |= bits_of(b);
   g.ref_exists &= needed;
   have |= g.ref_exists;
@@ -482,11 +504,13 @@ void finish_group(Facts::Group& g, Facts& f, const Vocabulary& v) {
       g.event_slots |= uint64_t{1} << p.slot;
       f.event_bit[p.slot] = p.bit;
     }
-  g.events.erase(std::remove_if(g.events.begin(), g.events.end(), [](const Facts::Probe& p) { return p.slot < 64; }),
+  g.events.erase(std::remove_if(g.events.begin(), g.events.end(),
+                                [](const Facts::Probe& p) { return p.slot < 64; }),
                  g.events.end());
   for (const auto& p : g.is_external) {
     if (p.slot >= 64) continue;  // SystemMemo holds fields 0..63
-    auto it = std::find_if(g.lookups.begin(), g.lookups.end(), [&p](const Facts::Lookup& l) { return l.slot == p.slot; });
+    auto it = std::find_if(g.lookups.begin(), g.lookups.end(),
+                           [&p](const Facts::Lookup& l) { return l.slot == p.slot; });
     if (it == g.lookups.end()) it = g.lookups.insert(g.lookups.end(), Facts::Lookup{p.slot, 0, 0});
     (p.side == Side::Before ? it->before : it->after) |= uint64_t{1} << p.bit;
   }
@@ -495,15 +519,19 @@ void finish_group(Facts::Group& g, Facts& f, const Vocabulary& v) {
                       g.is_external.end());
   auto text_compare = [&](const Facts::Probe& p) {
     const auto& a = f.code[p.bit];
-    return text_field(p) && a.ckind == ConstKind::Text && !a.text.empty() && p.side != Side::Incident;
+    return text_field(p) && a.ckind == ConstKind::Text && !a.text.empty() &&
+           p.side != Side::Incident;
   };
   for (const auto& p : g.compare)
     if (text_compare(p)) {
       const auto& a = f.code[p.bit];
-      g.compare_text.push_back({a.text.data(), static_cast<uint32_t>(a.text.size()), p.slot, p.side, p.bit, a.negate});
+      g.compare_text.push_back(
+          {a.text.data(), static_cast<uint32_t>(a.text.size()), p.slot, p.side, p.bit, a.negate});
     }
-  g.compare.erase(std::remove_if(g.compare.begin(), g.compare.end(), text_compare), g.compare.end());
-  for (auto* probes : {&g.changed, &g.events, &g.has_field, &g.is_external, &g.compare, &g.changed_text})
+  g.compare.erase(std::remove_if(g.compare.begin(), g.compare.end(), text_compare),
+                  g.compare.end());
+  for (auto* probes :
+       {&g.changed, &g.events, &g.has_field, &g.is_external, &g.compare, &g.changed_text})
     probes->shrink_to_fit();
   g.lookups.shrink_to_fit();
   g.compare_text.shrink_to_fit();
@@ -521,7 +549,8 @@ void build_paths(CompiledRules& c) {
   uint64_t phase_atoms = 0;
   for (uint32_t i = 0; i < f.code.size(); ++i) {
     const auto& a = f.code[i];
-    if ((a.kind == K::MetaphaseEq || (a.kind == K::FieldEq && a.ckind == ConstKind::Sym)) && a.slot == v.phase_field)
+    if ((a.kind == K::MetaphaseEq || (a.kind == K::FieldEq && a.ckind == ConstKind::Sym)) &&
+        a.slot == v.phase_field)
       phase_atoms |= uint64_t{1} << i;
   }
   auto phase_value = [&](int p0, int p1) {
@@ -537,9 +566,10 @@ void build_paths(CompiledRules& c) {
   };
   // A group without its phase-field atoms (they are folded).
   auto strip = [&](Facts::Group g) {
-    g.by_phase.erase(std::remove_if(g.by_phase.begin(), g.by_phase.end(),
-                                    [&](const Facts::ByPhase& b) { return b.at.slot == v.phase_field; }),
-                     g.by_phase.end());
+    g.by_phase.erase(
+        std::remove_if(g.by_phase.begin(), g.by_phase.end(),
+                       [&](const Facts::ByPhase& b) { return b.at.slot == v.phase_field; }),
+        g.by_phase.end());
     return g;
   };
   // Each pair's specialization; pairs that come out alike share one.
@@ -556,7 +586,8 @@ void build_paths(CompiledRules& c) {
       // The plan of each outcome of the moves: no move, or each move that may still apply.
       std::vector<int> outcomes = {-1};
       for (const auto& row : path.moves)
-        if (std::find(outcomes.begin(), outcomes.end(), static_cast<int>(row.rule)) == outcomes.end())
+        if (std::find(outcomes.begin(), outcomes.end(), static_cast<int>(row.rule)) ==
+            outcomes.end())
           outcomes.push_back(static_cast<int>(row.rule));
       path.plans.assign(c.rules.moves.size() + 1, {});
       for (int m : outcomes) {
@@ -571,16 +602,20 @@ void build_paths(CompiledRules& c) {
           st.at_new_phase = at_new_phase;
           st.entered = entered;
           const uint64_t known = phase_atoms | f.entered_all;
-          const uint64_t value = path.phases | (entered ? f.entered[static_cast<std::size_t>(np)] : 0);
+          const uint64_t value =
+              path.phases | (entered ? f.entered[static_cast<std::size_t>(np)] : 0);
           const DecisionTable& dt = c.tables[static_cast<std::size_t>(table)];
           st.rows = fold(dt.fact_rows, known, value);
           merge_group(path.group, strip(f.tables[static_cast<std::size_t>(table)]), have);
           st.lazy = dt.fact_lazy;
           plan.steps.push_back(std::move(st));
         };
-        // (A phase without a metaphase only reaches here in a rule set with errors, which is never run.)
+        // (A phase without a metaphase only reaches here in a rule set with errors, which is never
+        // run.)
         const int m0 = v.phase_metaphase[p0], m1 = v.phase_metaphase[static_cast<std::size_t>(np)];
-        auto table_of = [&c](int m) { return m < 0 ? -1 : c.metaphase_table[static_cast<std::size_t>(m)]; };
+        auto table_of = [&c](int m) {
+          return m < 0 ? -1 : c.metaphase_table[static_cast<std::size_t>(m)];
+        };
         if (int t = c.transition(static_cast<int>(p0), np); t >= 0) {
           step(t, true, static_cast<int>(p0) != np);
         } else if (m0 == m1) {
@@ -605,7 +640,8 @@ void build_paths(CompiledRules& c) {
       std::string key;
       auto put = [&key](const auto& x) { key.append(reinterpret_cast<const char*>(&x), sizeof x); };
       auto put_group = [&](const Facts::Group& g) {
-        for (const auto* probes : {&g.changed, &g.events, &g.has_field, &g.is_external, &g.compare}) {
+        for (const auto* probes :
+             {&g.changed, &g.events, &g.has_field, &g.is_external, &g.compare}) {
           put(probes->size());
           for (const auto& p : *probes) {
             put(p.slot);
@@ -682,7 +718,8 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
     c.tables.push_back(build_table(t, diags));
     c.max_words = std::max(c.max_words, c.tables.back().words);
     if (t.metaphase >= 0) c.metaphase_table[t.metaphase] = static_cast<int>(i);
-    if (t.from >= 0 && t.to >= 0) c.transition_table[t.from * v.phases.size() + t.to] = static_cast<int>(i);
+    if (t.from >= 0 && t.to >= 0)
+      c.transition_table[t.from * v.phases.size() + t.to] = static_cast<int>(i);
   }
   // The workflow moves as a first-hit table; a move too complex to expand
   // leaves the table empty (words 0), and the evaluator interprets the moves.
@@ -717,7 +754,8 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
     const TExpr& sys = t.system;
     if (sys.op == Op::RefSystem) {
       tc.system = S::RefSystem;
-    } else if (sys.op == Op::ExternalSystem && sys.args[0].op == Op::Field && sys.args[0].side != Side::Incident) {
+    } else if (sys.op == Op::ExternalSystem && sys.args[0].op == Op::Field &&
+               sys.args[0].side != Side::Incident) {
       tc.system = S::FieldSystem;
       tc.side = sys.args[0].side;
       tc.slot = sys.args[0].slot;

@@ -58,8 +58,10 @@ struct DecisionTable {
       v.kind = ckind;
       v.boolean = boolean;
       v.sym = sym;
-      if (ckind == ConstKind::Number) v.number = number;
-      else v.text = text;
+      if (ckind == ConstKind::Number)
+        v.number = number;
+      else
+        v.text = text;
       return v;
     }
   };
@@ -102,8 +104,8 @@ struct DecisionTable {
   struct FactRow {
     uint64_t care = 0, value = 0, any = 0;
     uint32_t rule = 0;
-    int16_t op = -1;         // the rule's operation (tables; -1 for the moves)
-    bool own_system = false; // the rule names its system (else the targets: entries decide)
+    int16_t op = -1;          // the rule's operation (tables; -1 for the moves)
+    bool own_system = false;  // the rule names its system (else the targets: entries decide)
   };
   std::vector<FactRow> fact_rows;
   uint64_t fact_lazy = 0;  // the atoms of this table evaluated only when a row needs them
@@ -125,13 +127,13 @@ struct Facts {
   /// The atoms on a phase field (FieldEq to a phase, MetaphaseEq): their bits
   /// by the field's phase, one lookup for them all.
   struct ByPhase {
-    Probe at;                       // side and slot (bit unused)
-    std::vector<uint64_t> bits;     // per phase
-    uint64_t none = 0;              // when the field has no phase
+    Probe at;                    // side and slot (bit unused)
+    std::vector<uint64_t> bits;  // per phase
+    uint64_t none = 0;           // when the field has no phase
   };
   /// side.slot == "text" on a field of type text, the constant beside it.
   struct TextProbe {
-    const char* data = nullptr;     // the constant (owned by code[bit].text)
+    const char* data = nullptr;  // the constant (owned by code[bit].text)
     uint32_t size = 0;
     uint16_t slot = 0;
     Side side = Side::After;
@@ -142,28 +144,31 @@ struct Facts {
   /// found in one scan of the change's groups.
   struct Lookup {
     uint16_t slot = 0;
-    uint64_t before = 0, after = 0;  // the bit set when that side's group has a system (0: not read)
+    uint64_t before = 0,
+             after = 0;  // the bit set when that side's group has a system (0: not read)
   };
   /// Cheap atoms computed together, kind by kind. The compiler fills the
   /// first lists; finish_group() moves what has a faster form to the others.
   struct Group {
     std::vector<Probe> changed, events, has_field;
     std::vector<Probe> is_external;  // those the table's first row reads (it is always tried)
-    std::vector<Probe> compare;     // FieldEq on text, number or bool: side.slot against code[bit]
+    std::vector<Probe> compare;      // FieldEq on text, number or bool: side.slot against code[bit]
     std::vector<ByPhase> by_phase;
-    uint64_t ref_exists = 0;        // bits of has_value(external_reference)
+    uint64_t ref_exists = 0;  // bits of has_value(external_reference)
     // the faster forms
-    std::vector<Probe> changed_text;   // changed() of a text field: the texts compared (no value has none)
-    uint64_t event_slots = 0;          // events at slots below 64, bit per slot (their bits: Facts::event_bit)
-    std::vector<Lookup> lookups;       // every is_external of the group
+    std::vector<Probe>
+        changed_text;  // changed() of a text field: the texts compared (no value has none)
+    uint64_t event_slots =
+        0;  // events at slots below 64, bit per slot (their bits: Facts::event_bit)
+    std::vector<Lookup> lookups;  // every is_external of the group
     std::vector<TextProbe> compare_text;
   };
-  uint8_t event_bit[64] = {};       // the bit of the atom of event slot i (i < 64)
-  Group moves;                      // the moves' atoms: computed for every change
-  std::vector<Group> tables;        // per table, its other atoms: computed when the table is reached
-  std::vector<uint64_t> entered;    // per phase: the bits of entered(phase)
+  uint8_t event_bit[64] = {};     // the bit of the atom of event slot i (i < 64)
+  Group moves;                    // the moves' atoms: computed for every change
+  std::vector<Group> tables;      // per table, its other atoms: computed when the table is reached
+  std::vector<uint64_t> entered;  // per phase: the bits of entered(phase)
   uint64_t entered_all = 0;
-  std::vector<TExpr> atoms;         // per bit
+  std::vector<TExpr> atoms;                   // per bit
   std::vector<DecisionTable::AtomCode> code;  // per bit
 
   /// The rule set specialized for one pair (before.phase, after.phase): the
@@ -172,8 +177,8 @@ struct Facts {
   /// of facts and tests rows over it. Built when the moves are compiled and
   /// the vocabulary has at most kMaxPathPhases phases.
   struct Path {
-    Group group;                    // every fact the moves and the reachable tables read
-    uint64_t phases = 0;            // the values of the folded phase atoms (their bits only)
+    Group group;          // every fact the moves and the reachable tables read
+    uint64_t phases = 0;  // the values of the folded phase atoms (their bits only)
     std::vector<DecisionTable::FactRow> moves;  // the moves' rows, folded; rule = move
     uint64_t moves_lazy = 0;
     /// Phases are relative, so that pairs that behave alike share one Path:
@@ -181,19 +186,20 @@ struct Facts {
     struct Step {
       int table = -1;
       HitPolicy policy = HitPolicy::First;
-      bool at_new_phase = false;    // its operations carry the phase after the workflow (else before.phase)
-      bool entered = false;         // it enters the phase after the workflow
+      bool at_new_phase =
+          false;  // its operations carry the phase after the workflow (else before.phase)
+      bool entered = false;                      // it enters the phase after the workflow
       std::vector<DecisionTable::FactRow> rows;  // folded
-      uint64_t lazy = 0;            // atoms evaluated only when a row needs them
+      uint64_t lazy = 0;                         // atoms evaluated only when a row needs them
     };
     struct Plan {
-      int phase = -1;               // the phase after the workflow; -1: after.phase (no move)
-      std::vector<Step> steps;      // the steps with a table
+      int phase = -1;           // the phase after the workflow; -1: after.phase (no move)
+      std::vector<Step> steps;  // the steps with a table
     };
-    std::vector<Plan> plans;        // [0]: no move, [1 + m]: move m applied
+    std::vector<Plan> plans;  // [0]: no move, [1 + m]: move m applied
   };
-  std::vector<Path> paths;          // the distinct specializations; empty: not built
-  std::vector<uint16_t> path_of;    // before.phase * phases + after.phase -> index into paths
+  std::vector<Path> paths;        // the distinct specializations; empty: not built
+  std::vector<uint16_t> path_of;  // before.phase * phases + after.phase -> index into paths
 };
 
 inline constexpr std::size_t kMaxPathPhases = 16;
@@ -204,24 +210,28 @@ inline constexpr std::size_t kMaxRowsPerRule = 256;
 /// The compiled, immutable rule set shared by every evaluation.
 struct CompiledRules {
   CheckedRuleSet rules;
-  std::vector<DecisionTable> tables;               // parallel to rules.tables
-  DecisionTable moves;                             // the workflow moves' conditions, one rule per move
-  Facts facts;                                     // the rule set's atoms in one word, when they fit
-  std::vector<int> metaphase_table;                // metaphase id -> table index, -1: none
-  std::vector<int> transition_table;               // from * phases + to -> table index, -1: none
-  std::vector<int> incoming_rule;                  // incoming operation id -> rules.incoming index
-  std::vector<std::vector<uint32_t>> op_targets;   // outgoing op id -> target entries, in order
-  uint32_t max_words = 1;                          // largest DecisionTable::words
+  std::vector<DecisionTable> tables;  // parallel to rules.tables
+  DecisionTable moves;                // the workflow moves' conditions, one rule per move
+  Facts facts;                        // the rule set's atoms in one word, when they fit
+  std::vector<int> metaphase_table;   // metaphase id -> table index, -1: none
+  std::vector<int> transition_table;  // from * phases + to -> table index, -1: none
+  std::vector<int> incoming_rule;     // incoming operation id -> rules.incoming index
+  std::vector<std::vector<uint32_t>> op_targets;  // outgoing op id -> target entries, in order
+  uint32_t max_words = 1;                         // largest DecisionTable::words
   /// A targets: entry as the evaluator runs it (common shapes decoded).
   struct TargetCode {
     enum class When : uint8_t { Always, RefExists, Generic };
-    enum class System : uint8_t { FieldSystem, RefSystem, Generic };  // FieldSystem: external_system(side.slot)
+    enum class System : uint8_t {
+      FieldSystem,
+      RefSystem,
+      Generic
+    };  // FieldSystem: external_system(side.slot)
     When when = When::Generic;
     System system = System::Generic;
     Side side = Side::After;
     int slot = -1;
   };
-  std::vector<TargetCode> target_code;             // parallel to rules.targets
+  std::vector<TargetCode> target_code;  // parallel to rules.targets
   /// op_targets as the evaluator runs it: the entries of operation `op` are
   /// target_run[target_begin[op]] up to target_run[target_begin[op + 1]].
   struct TargetRun {
@@ -230,7 +240,7 @@ struct CompiledRules {
   };
   std::vector<TargetRun> target_run;
   std::vector<uint32_t> target_begin;
-  std::string version;                             // digest of the rule files
+  std::string version;  // digest of the rule files
   std::vector<SourceFile> sources;
 
   int transition(int from, int to) const {

@@ -74,7 +74,8 @@ CASEX_NOINLINE void both_systems(const ChangeInput& in, SystemMemo& memo, int sl
   const Value& a = in.after[slot];
   std::string_view sb, sa;
   if (b.kind == ConstKind::Text) sb = find_system(in, b.text);
-  if (a.kind == ConstKind::Text) sa = b.kind == ConstKind::Text && same_text(a.text, b.text) ? sb : find_system(in, a.text);
+  if (a.kind == ConstKind::Text)
+    sa = b.kind == ConstKind::Text && same_text(a.text, b.text) ? sb : find_system(in, a.text);
   memo.data[0][slot] = sb.data();
   memo.size[0][slot] = sb.size();
   memo.data[1][slot] = sa.data();
@@ -84,8 +85,10 @@ CASEX_NOINLINE void both_systems(const ChangeInput& in, SystemMemo& memo, int sl
   memo.known[1] |= bit;
 }
 
-CASEX_ALWAYS_INLINE std::string_view field_system(const ChangeInput& in, SystemMemo* memo, Side side, int slot) {
-  if (!memo || slot >= 64) return system_of(in, side == Side::Before ? in.before[slot] : in.after[slot]);
+CASEX_ALWAYS_INLINE std::string_view field_system(const ChangeInput& in, SystemMemo* memo,
+                                                  Side side, int slot) {
+  if (!memo || slot >= 64)
+    return system_of(in, side == Side::Before ? in.before[slot] : in.after[slot]);
   const int s = side == Side::Before ? 0 : 1;
   if (!(memo->known[s] & (uint64_t{1} << slot))) both_systems(in, *memo, slot);
   return {memo->data[s][slot], memo->size[s][slot]};
@@ -103,8 +106,10 @@ Value eval_value(const TExpr& e, const EvalContext& c) {
       v.kind = e.kind;
       v.boolean = e.boolean;
       v.sym = e.slot;
-      if (e.kind == ConstKind::Number) v.number = e.number;
-      else if (e.kind == ConstKind::Text) v.text = e.text;
+      if (e.kind == ConstKind::Number)
+        v.number = e.number;
+      else if (e.kind == ConstKind::Text)
+        v.text = e.text;
       return v;
     }
     case Op::Field:
@@ -145,7 +150,8 @@ bool eval_truth(const TExpr& e, const EvalContext& c) {
              equal(c.change->after[e.slot], eval_value(e.args[0], c));
     case Op::StartsWith: {
       const Value t = eval_value(e.args[0], c), prefix = eval_value(e.args[1], c);
-      return t.kind == ConstKind::Text && prefix.kind == ConstKind::Text && t.text.size() >= prefix.text.size() &&
+      return t.kind == ConstKind::Text && prefix.kind == ConstKind::Text &&
+             t.text.size() >= prefix.text.size() &&
              t.text.compare(0, prefix.text.size(), prefix.text) == 0;
     }
     case Op::HasValue: return eval_value(e.args[0], c).kind != ConstKind::None;
@@ -176,7 +182,8 @@ bool eval_truth(const TExpr& e, const EvalContext& c) {
     case Op::NotIn: {
       Value l = eval_value(e.args[0], c);
       bool found = false;
-      for (std::size_t i = 1; i < e.args.size() && !found; ++i) found = equal(l, eval_value(e.args[i], c));
+      for (std::size_t i = 1; i < e.args.size() && !found; ++i)
+        found = equal(l, eval_value(e.args[i], c));
       return found == (e.op == Op::In);
     }
     case Op::RefSystem:  // values, not conditions
@@ -194,7 +201,8 @@ bool eval_truth(const TExpr& e, const EvalContext& c) {
 namespace {
 
 std::string_view group_system(const TExpr& arg, const EvalContext& c) {
-  if (arg.op == Op::Field && arg.side != Side::Incident) return field_system(*c.change, c.systems, arg.side, arg.slot);
+  if (arg.op == Op::Field && arg.side != Side::Incident)
+    return field_system(*c.change, c.systems, arg.side, arg.slot);
   return system_of(*c.change, eval_value(arg, c));
 }
 
@@ -207,7 +215,8 @@ void append_text(const Vocabulary& v, const Value& value, std::string& out) {
     case ConstKind::Number: out += fmt::format("{}", value.number); break;
     case ConstKind::Bool: out += value.boolean ? "true" : "false"; break;
     case ConstKind::Sym:
-      if (value.sym >= 0 && static_cast<std::size_t>(value.sym) < v.phases.size()) out += v.phases[value.sym];
+      if (value.sym >= 0 && static_cast<std::size_t>(value.sym) < v.phases.size())
+        out += v.phases[value.sym];
       break;
   }
 }
@@ -217,13 +226,16 @@ namespace {
 using AtomKind = DecisionTable::AtomCode::Kind;
 
 // Whether a value equals an atom's constant.
-CASEX_ALWAYS_INLINE bool equals_const(const Value& v, const DecisionTable::AtomCode& a) { return equal(v, a.constant()); }
+CASEX_ALWAYS_INLINE bool equals_const(const Value& v, const DecisionTable::AtomCode& a) {
+  return equal(v, a.constant());
+}
 
 // Evaluates a change. Traced = false is the production path: no trace code at all.
 template <bool Traced>
 class ChangeEvaluator {
  public:
-  ChangeEvaluator(const CompiledRules& r, const ChangeInput& in, Outcome& out, Scratch& s, EvalTrace* trace)
+  ChangeEvaluator(const CompiledRules& r, const ChangeInput& in, Outcome& out, Scratch& s,
+                  EvalTrace* trace)
       : r_(r), v_(r.rules.vocabulary), in_(in), out_(out), s_(s), trace_(trace) {
     s_.systems.known[0] = s_.systems.known[1] = 0;
   }
@@ -290,7 +302,9 @@ class ChangeEvaluator {
 
   bool holds(const TExpr& e) const { return eval_truth(e, ctx()); }
 
-  const Value& field(Side side, int slot) const { return side == Side::Before ? in_.before[slot] : in_.after[slot]; }
+  const Value& field(Side side, int slot) const {
+    return side == Side::Before ? in_.before[slot] : in_.after[slot];
+  }
 
   CASEX_ALWAYS_INLINE bool atom(const DecisionTable& dt, uint32_t i) const {
     // The traced path is the reference the fast paths are tested against: it interprets every atom.
@@ -322,7 +336,9 @@ class ChangeEvaluator {
     return same_text(ref, field_system(in_, &s_.systems, a.side, a.slot)) != a.negate;
   }
 
-  CASEX_NOINLINE bool atom_outlined(const DecisionTable& dt, uint32_t i) const { return atom(dt, i); }
+  CASEX_NOINLINE bool atom_outlined(const DecisionTable& dt, uint32_t i) const {
+    return atom(dt, i);
+  }
 
   // Sets the bits of every atom of a table (bits are zero on entry).
   void all_atoms(const DecisionTable& dt, uint64_t* bits) const {
@@ -385,7 +401,9 @@ class ChangeEvaluator {
     return true;
   }
 
-  void clear_bits(const DecisionTable& dt) { std::fill(s_.bits.begin(), s_.bits.begin() + dt.words, 0); }
+  void clear_bits(const DecisionTable& dt) {
+    std::fill(s_.bits.begin(), s_.bits.begin() + dt.words, 0);
+  }
 
   // The first workflow move whose condition holds, or -1.
   int first_move() {
@@ -430,8 +448,11 @@ class ChangeEvaluator {
       const Value& v = field(ix.side, ix.slot);
       if (v.kind != ConstKind::Text) continue;
       auto it = std::lower_bound(ix.atom_of.begin(), ix.atom_of.end(), v.text,
-                                 [](const std::pair<std::string, uint32_t>& e, std::string_view t) { return e.first < t; });
-      for (; it != ix.atom_of.end() && it->first == v.text; ++it) {  // more than one when spelled twice
+                                 [](const std::pair<std::string, uint32_t>& e, std::string_view t) {
+                                   return e.first < t;
+                                 });
+      for (; it != ix.atom_of.end() && it->first == v.text;
+           ++it) {  // more than one when spelled twice
         bits[it->second >> 6] |= uint64_t{1} << (it->second & 63);
         if (!dt.anchored[it->second].empty()) s_.lists.push_back(&dt.anchored[it->second]);
       }
@@ -462,7 +483,8 @@ class ChangeEvaluator {
       if (ok && p.chosen >= 0) emit(table, p.chosen, phase);
     } else {
       all_atoms(dt, s_.bits.data());
-      if constexpr (Traced) trace_->steps.back().bits.assign(s_.bits.begin(), s_.bits.begin() + dt.words);
+      if constexpr (Traced)
+        trace_->steps.back().bits.assign(s_.bits.begin(), s_.bits.begin() + dt.words);
       Pick p;
       const uint32_t n = static_cast<uint32_t>(dt.rows.size());
       for (uint32_t r = 0; r < n; ++r)
@@ -483,7 +505,8 @@ class ChangeEvaluator {
   CASEX_ALWAYS_INLINE uint64_t facts(const Facts::Group& f) const {
     const Value* side[2] = {in_.before.data(), in_.after.data()};
     uint64_t v = f.ref_exists & (uint64_t{0} - in_.has_ref);
-    for (const auto& p : f.changed_text) v |= uint64_t{!same_text(side[0][p.slot].text, side[1][p.slot].text)} << p.bit;
+    for (const auto& p : f.changed_text)
+      v |= uint64_t{!same_text(side[0][p.slot].text, side[1][p.slot].text)} << p.bit;
     for (uint64_t m = in_.events.first_word() & f.event_slots; m; m &= m - 1)
       v |= uint64_t{1} << r_.facts.event_bit[lowest_bit(m)];
     for (const auto& p : f.lookups) {
@@ -492,19 +515,24 @@ class ChangeEvaluator {
            (p.after & (uint64_t{0} - (s_.systems.size[1][p.slot] != 0)));
     }
     for (const auto& p : f.compare_text)
-      v |= uint64_t{same_text(side[static_cast<int>(p.side)][p.slot].text, {p.data, p.size}) != p.negate} << p.bit;
-    for (const auto& p : f.changed) v |= uint64_t{!equal(side[0][p.slot], side[1][p.slot])} << p.bit;
+      v |= uint64_t{same_text(side[static_cast<int>(p.side)][p.slot].text, {p.data, p.size}) !=
+                    p.negate}
+           << p.bit;
+    for (const auto& p : f.changed)
+      v |= uint64_t{!equal(side[0][p.slot], side[1][p.slot])} << p.bit;
     for (const auto& p : f.events) v |= uint64_t{in_.events[p.slot]} << p.bit;
     for (const auto& p : f.has_field)
       v |= uint64_t{side[static_cast<int>(p.side)][p.slot].kind != ConstKind::None} << p.bit;
-    for (const auto& p : f.is_external) v |= uint64_t{!field_system(in_, &s_.systems, p.side, p.slot).empty()} << p.bit;
+    for (const auto& p : f.is_external)
+      v |= uint64_t{!field_system(in_, &s_.systems, p.side, p.slot).empty()} << p.bit;
     for (const auto& p : f.compare) {
       const auto& a = r_.facts.code[p.bit];
       v |= uint64_t{equals_const(side[static_cast<int>(p.side)][p.slot], a) != a.negate} << p.bit;
     }
     for (const auto& b : f.by_phase) {
       const Value& x = side[static_cast<int>(b.at.side)][b.at.slot];
-      v |= x.kind == ConstKind::Sym && x.sym >= 0 ? b.bits[static_cast<std::size_t>(x.sym)] : b.none;
+      v |=
+          x.kind == ConstKind::Sym && x.sym >= 0 ? b.bits[static_cast<std::size_t>(x.sym)] : b.none;
     }
     return v;
   }
@@ -517,7 +545,7 @@ class ChangeEvaluator {
       const uint64_t bit = uint64_t{1} << i;
       known |= bit;
       const auto& a = r_.facts.code[i];
-      if (a.kind == AtomKind::IsExternal  ? !field_system(in_, &s_.systems, a.side, a.slot).empty()
+      if (a.kind == AtomKind::IsExternal ? !field_system(in_, &s_.systems, a.side, a.slot).empty()
           : a.kind == AtomKind::RefIsSystem ? ref_is_system(a)
                                             : eval_truth(r_.facts.atoms[i], ctx()))
         value |= bit;
@@ -527,15 +555,17 @@ class ChangeEvaluator {
   }
 
   // A step of the facts path.
-  bool fact_step(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, int entered) {
+  bool fact_step(const DecisionTable& dt, const CheckedTable& ct, int table, int phase,
+                 int entered) {
     const Facts& f = r_.facts;
     facts_ |= facts(f.tables[static_cast<std::size_t>(table)]);
-    const uint64_t value =
-        (facts_ & ~f.entered_all) | (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
+    const uint64_t value = (facts_ & ~f.entered_all) |
+                           (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
     return rows_step(dt.fact_rows, dt.fact_lazy, ct.policy, table, phase, entered, value);
   }
 
-  // ---- the path (CompiledRules::facts.paths): the rule set specialized for the change's two phases
+  // ---- the path (CompiledRules::facts.paths): the rule set specialized for the change's two
+  // phases
 
   bool run_path() {
     out_.ops.clear();
@@ -544,8 +574,8 @@ class ChangeEvaluator {
     const int pf = v_.phase_field;
     const std::size_t n = v_.phases.size();
     const int p0 = in_.before[pf].sym, p1 = in_.after[pf].sym;
-    const Facts::Path& path =
-        r_.facts.paths[r_.facts.path_of[static_cast<std::size_t>(p0) * n + static_cast<std::size_t>(p1)]];
+    const Facts::Path& path = r_.facts.paths[r_.facts.path_of[static_cast<std::size_t>(p0) * n +
+                                                              static_cast<std::size_t>(p1)]];
     const uint64_t value = facts(path.group) | path.phases;
     int m = -1;
     if (!path.moves.empty()) {
@@ -561,7 +591,8 @@ class ChangeEvaluator {
     const int np = plan.phase >= 0 ? plan.phase : p1;
     out_.phase = np;
     for (const auto& st : plan.steps)
-      if (!rows_step(st.rows, st.lazy, st.policy, st.table, st.at_new_phase ? np : p0, st.entered ? np : -1, value)) {
+      if (!rows_step(st.rows, st.lazy, st.policy, st.table, st.at_new_phase ? np : p0,
+                     st.entered ? np : -1, value)) {
         out_.ops.clear();
         out_.suppressed.clear();
         return false;
@@ -570,8 +601,8 @@ class ChangeEvaluator {
   }
 
   // One step over rows of the facts word: operations straight to the outcome.
-  bool rows_step(const std::vector<DecisionTable::FactRow>& rows, uint64_t lazy, HitPolicy policy, int table,
-                 int phase, int entered, uint64_t value) {
+  bool rows_step(const std::vector<DecisionTable::FactRow>& rows, uint64_t lazy, HitPolicy policy,
+                 int table, int phase, int entered, uint64_t value) {
     entered_ = entered;  // interpreted atoms, targets and systems may read entered()
     if (!lazy && policy == HitPolicy::First) {  // every atom known: plain bit tests
       for (const auto& row : rows)
@@ -594,7 +625,8 @@ class ChangeEvaluator {
   }
 
   // Tries one row under the table's hit policy; true to stop (first hit, or an error: ok = false).
-  bool consider(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, uint32_t r, Pick& p, bool& ok) {
+  bool consider(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, uint32_t r,
+                Pick& p, bool& ok) {
     const uint32_t rule = dt.rows[r].rule;
     if (static_cast<int>(rule) == p.last || !matches(dt, r)) return false;
     return decide(ct, table, phase, rule, p, ok);
@@ -610,15 +642,17 @@ class ChangeEvaluator {
         return ct.policy == HitPolicy::First;
       case HitPolicy::Unique:
         if (p.chosen >= 0) {
-          out_.error = fmt::format("rules \"{}\" and \"{}\" of table \"{}\" both match, but its hit policy is unique",
-                                   ct.rules[p.chosen].id, ct.rules[rule].id, ct.id);
+          out_.error = fmt::format(
+              "rules \"{}\" and \"{}\" of table \"{}\" both match, but its hit policy is unique",
+              ct.rules[p.chosen].id, ct.rules[rule].id, ct.id);
           ok = false;
           return true;
         }
         p.chosen = static_cast<int>(rule);
         return false;
       case HitPolicy::Priority:
-        if (p.chosen < 0 || ct.rules[rule].priority > ct.rules[p.chosen].priority) p.chosen = static_cast<int>(rule);
+        if (p.chosen < 0 || ct.rules[rule].priority > ct.rules[p.chosen].priority)
+          p.chosen = static_cast<int>(rule);
         return false;
     }
     return false;
@@ -629,9 +663,13 @@ class ChangeEvaluator {
   // operation; `target` is that entry (-1: the rule's own system, or none).
   std::string_view system_for(int op, bool own_system, int table, int rule, int& target) {
     target = -1;
-    auto text = [](const Value& v) { return v.kind == ConstKind::Text ? v.text : std::string_view(); };
+    auto text = [](const Value& v) {
+      return v.kind == ConstKind::Text ? v.text : std::string_view();
+    };
     if (own_system)
-      return text(eval_value(*r_.rules.tables[static_cast<std::size_t>(table)].rules[static_cast<std::size_t>(rule)].system,
+      return text(eval_value(*r_.rules.tables[static_cast<std::size_t>(table)]
+                                  .rules[static_cast<std::size_t>(rule)]
+                                  .system,
                              ctx()));
     std::string_view sys;
     const CompiledRules::TargetRun* t = target_entry(op, sys);
@@ -646,17 +684,23 @@ class ChangeEvaluator {
   // its system is Generic, that system (empty: none).
   const CompiledRules::TargetRun* target_entry(int op, std::string_view& sys) {
     using TC = CompiledRules::TargetCode;
-    const CompiledRules::TargetRun* t = r_.target_run.data() + r_.target_begin[static_cast<std::size_t>(op)];
-    const CompiledRules::TargetRun* end = r_.target_run.data() + r_.target_begin[static_cast<std::size_t>(op) + 1];
+    const CompiledRules::TargetRun* t =
+        r_.target_run.data() + r_.target_begin[static_cast<std::size_t>(op)];
+    const CompiledRules::TargetRun* end =
+        r_.target_run.data() + r_.target_begin[static_cast<std::size_t>(op) + 1];
     if constexpr (Traced) trace_->tried.clear();
     for (; t != end; ++t) {
       const TC& tc = t->code;
-      const bool skip = tc.when == TC::When::RefExists ? !in_.has_ref
-                        : tc.when == TC::When::Generic && !holds(*r_.rules.targets[t->entry].when);
+      const bool skip =
+          tc.when == TC::When::RefExists
+              ? !in_.has_ref
+              : tc.when == TC::When::Generic && !holds(*r_.rules.targets[t->entry].when);
       if constexpr (Traced) trace_->tried.push_back(static_cast<int>(t->entry));
       if (skip) continue;
-      if (tc.system == TC::System::FieldSystem) sys = field_system(in_, &s_.systems, tc.side, tc.slot);
-      else if (tc.system == TC::System::RefSystem) sys = in_.has_ref ? in_.ref_system : std::string_view();
+      if (tc.system == TC::System::FieldSystem)
+        sys = field_system(in_, &s_.systems, tc.side, tc.slot);
+      else if (tc.system == TC::System::RefSystem)
+        sys = in_.has_ref ? in_.ref_system : std::string_view();
       return t;
     }
     return nullptr;
@@ -666,7 +710,8 @@ class ChangeEvaluator {
   // sent), once per (operation, system) when the rule set de-duplicates, and
   // to `suppressed` when that system is the change's origin.
   void emit(int table, int rule, int phase) {
-    const CheckedRule& cr = r_.rules.tables[static_cast<std::size_t>(table)].rules[static_cast<std::size_t>(rule)];
+    const CheckedRule& cr =
+        r_.rules.tables[static_cast<std::size_t>(table)].rules[static_cast<std::size_t>(rule)];
     emit(cr.operation, cr.system.has_value(), table, rule, phase);
   }
 
@@ -702,7 +747,7 @@ class ChangeEvaluator {
   Outcome& out_;
   Scratch& s_;
   EvalTrace* trace_;  // non-null when Traced
-  int entered_ = -1;       // the phase the current step enters, or -1
+  int entered_ = -1;  // the phase the current step enters, or -1
   mutable bool ctx_made_ = false;
   union {
     mutable EvalContext ctx_;  // made by ctx()
@@ -713,21 +758,24 @@ class ChangeEvaluator {
 std::string render(const Vocabulary& v, const Template& t, const EvalContext& c) {
   std::string out;
   for (const auto& p : t.pieces) {
-    if (p.value) append_text(v, eval_value(*p.value, c), out);
-    else out += p.literal;
+    if (p.value)
+      append_text(v, eval_value(*p.value, c), out);
+    else
+      out += p.literal;
   }
   return out;
 }
 
 }  // namespace
 
-bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out, Scratch& scratch,
-                     EvalTrace* trace) {
+bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out,
+                     Scratch& scratch, EvalTrace* trace) {
   if (trace) return ChangeEvaluator<true>(rules, in, out, scratch, trace).run();
   return ChangeEvaluator<false>(rules, in, out, scratch, nullptr).run();
 }
 
-bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out, EvalTrace* trace) {
+bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out,
+                    EvalTrace* trace) {
   const Vocabulary& v = rules.rules.vocabulary;
   out = IncomingOutcome{};
   out.incident = in.incident;
@@ -753,7 +801,8 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
         val.kind = ConstKind::Sym;
         val.sym = v.find_phase(text);
         if (val.sym < 0) {
-          out.error = fmt::format("rule \"{}\" sets {} to \"{}\", which is not a phase", rule.id, f.name, text);
+          out.error = fmt::format("rule \"{}\" sets {} to \"{}\", which is not a phase", rule.id,
+                                  f.name, text);
           return false;
         }
       } else if (f.type == Type::Number) {  // checked at load: a number, or a number field's text
@@ -777,7 +826,8 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
     c.has_ref = out.has_ref;
     c.ref_system = out.ref_system;
     c.ref_id = out.ref_id;
-    if (trace) trace->actions.push_back({false, out.incident, out.has_ref, out.ref_system, out.ref_id});
+    if (trace)
+      trace->actions.push_back({false, out.incident, out.has_ref, out.ref_system, out.ref_id});
     if (a.when && !eval_truth(*a.when, c)) continue;
     if (trace) trace->actions.back().ran = true;
     switch (a.kind) {
@@ -785,7 +835,8 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
         if (!set(a.field, render(v, a.value, c))) return false;
         break;
       case ActionKind::SetIfNoValue:
-        if (out.incident[a.field].kind == ConstKind::None && !set(a.field, render(v, a.value, c))) return false;
+        if (out.incident[a.field].kind == ConstKind::None && !set(a.field, render(v, a.value, c)))
+          return false;
         break;
       case ActionKind::Clear:
         out.incident[a.field] = Value{};
@@ -795,8 +846,10 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
       case ActionKind::CreateReference: {
         std::string sys = render(v, a.system, c), id = render(v, a.id, c);
         if (sys.empty() || id.empty()) {
-          out.error = fmt::format("rule \"{}\" creates the external reference record from {} and {}, but {} has no value",
-                                  rule.id, a.system_text, a.id_text, sys.empty() ? a.system_text : a.id_text);
+          out.error = fmt::format(
+              "rule \"{}\" creates the external reference record from {} and {}, but {} has no "
+              "value",
+              rule.id, a.system_text, a.id_text, sys.empty() ? a.system_text : a.id_text);
           return false;
         }
         out.storage.push_back(std::move(sys));

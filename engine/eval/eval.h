@@ -24,7 +24,7 @@ struct EvalContext {
   const IncomingInput* message = nullptr;
   bool has_ref = false;
   std::string_view ref_system, ref_id;
-  int entered = -1;  // the phase this step enters, or -1
+  int entered = -1;               // the phase this step enters, or -1
   SystemMemo* systems = nullptr;  // null: no memory, look groups up each time
 };
 
@@ -37,8 +37,8 @@ bool eval_truth(const TExpr& e, const EvalContext& c);
 /// Reused from change to change; sized by the rule set (atoms, steps, rows),
 /// never by a document, so it does not grow with the number of changes.
 struct Scratch {
-  std::vector<uint64_t> bits;          // atom values of the step; all zero between steps
-  std::vector<uint32_t> candidates;    // rows to try (indexed tables)
+  std::vector<uint64_t> bits;        // atom values of the step; all zero between steps
+  std::vector<uint32_t> candidates;  // rows to try (indexed tables)
   std::vector<const std::vector<uint32_t>*> lists;
   SystemMemo systems;
 };
@@ -60,14 +60,14 @@ struct EvalTrace {
     int table = -1, rule = -1, op = -1, phase = -1;
     std::string system;
     Fate fate = Fate::Sent;
-    int target = -1;  // the targets: entry that chose the system, -1: the rule's own
+    int target = -1;         // the targets: entry that chose the system, -1: the rule's own
     std::vector<int> tried;  // the targets: entries tried, in order (the last one chose, if any)
   };
   int move = -1;  // the workflow move that applied, or -1
   int old_phase = -1, new_phase = -1;
   Plan plan = Plan::SameMetaphase;
   std::vector<Step> steps;
-  std::vector<Emit> emits;   // in the order decided
+  std::vector<Emit> emits;  // in the order decided
   /// An incoming operation's actions, in order, as apply_incoming met them.
   struct Action {
     bool ran = false;             // false: its `when` was false
@@ -82,8 +82,8 @@ struct EvalTrace {
 /// Decides the outgoing operations of a change. Returns false (and sets
 /// out.error) on a run-time error of the rules. `trace`, when given, records
 /// every step for explanations.
-bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out, Scratch& scratch,
-                     EvalTrace* trace = nullptr);
+bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out,
+                     Scratch& scratch, EvalTrace* trace = nullptr);
 
 /// Applies an incoming operation's actions to the incident. `trace`, when
 /// given, records each action (the state it found, whether it ran).

@@ -53,8 +53,8 @@ inline bool same_text(std::string_view a, std::string_view b) {
   const char *x = a.data(), *y = b.data();
   if (n >= 16) {
     if (n > 32) return std::memcmp(x, y, n) == 0;
-    return ((load8(x) ^ load8(y)) | (load8(x + 8) ^ load8(y + 8)) | (load8(x + n - 16) ^ load8(y + n - 16)) |
-            (load8(x + n - 8) ^ load8(y + n - 8))) == 0;
+    return ((load8(x) ^ load8(y)) | (load8(x + 8) ^ load8(y + 8)) |
+            (load8(x + n - 16) ^ load8(y + n - 16)) | (load8(x + n - 8) ^ load8(y + n - 8))) == 0;
   }
   if (n >= 8) return ((load8(x) ^ load8(y)) | (load8(x + n - 8) ^ load8(y + n - 8))) == 0;
   if (n >= 4) return ((load4(x) ^ load4(y)) | (load4(x + n - 4) ^ load4(y + n - 4))) == 0;
@@ -93,7 +93,9 @@ inline const std::string* near_miss_value(const Vocabulary::Field& f, std::strin
     if (v == s) return nullptr;
     bool same = true;
     for (std::size_t i = 0; i < s.size() && same; ++i) {
-      auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+      auto lower = [](char c) {
+        return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+      };
       same = lower(v[i]) == lower(s[i]);
     }
     if (same) variant = &v;
@@ -128,7 +130,7 @@ struct ChangeInput {
   bool has_ref = false;
   std::string_view ref_system, ref_id;
   std::vector<std::pair<std::string_view, std::string_view>> groups;  // group -> system
-  std::string_view origin;           // empty: none
+  std::string_view origin;                                            // empty: none
 
   /// Sizes the vectors for a vocabulary and resets every value.
   void reset(const Vocabulary& v);
@@ -168,7 +170,7 @@ struct IncomingOutcome {
   std::vector<std::string> comments;
   bool has_ref = false;
   std::string_view ref_system, ref_id;
-  std::deque<std::string> storage;   // owns texts the actions made
+  std::deque<std::string> storage;  // owns texts the actions made
   std::string error;
 };
 

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-
 #include "engine/json/json_io.h"
 
 namespace casex::detail {
@@ -91,8 +90,10 @@ class Because {
         return;
       case Op::Event: put(r, expr_text(e, v_), eval_truth(e, c_)); return;
       case Op::RefExists:
-        if (c_.has_ref) put(r, "external_reference", {{"system", c_.ref_system}, {"id", c_.ref_id}});
-        else put(r, "external_reference", nullptr);
+        if (c_.has_ref)
+          put(r, "external_reference", {{"system", c_.ref_system}, {"id", c_.ref_id}});
+        else
+          put(r, "external_reference", nullptr);
         return;
       case Op::Changed:
       case Op::ChangedTo: {
@@ -108,7 +109,8 @@ class Because {
         TExpr sys = e;
         sys.op = Op::ExternalSystem;
         sys.type = Type::Text;
-        put(r, "external_system(" + expr_text(e.args[0], v_) + ")", value_json(eval_value(sys, c_), Type::Text, v_));
+        put(r, "external_system(" + expr_text(e.args[0], v_) + ")",
+            value_json(eval_value(sys, c_), Type::Text, v_));
         return;
       }
       case Op::MetaphaseOf:
@@ -128,7 +130,8 @@ class Because {
   const EvalContext& c_;
 };
 
-bool row_matches(const DecisionTable& dt, const DecisionTable::Row& row, const std::vector<uint64_t>& bits) {
+bool row_matches(const DecisionTable& dt, const DecisionTable::Row& row,
+                 const std::vector<uint64_t>& bits) {
   const uint64_t* care = &dt.pool[row.offset];
   const uint64_t* value = care + dt.words;
   for (uint32_t w = 0; w < dt.words; ++w)
@@ -178,7 +181,8 @@ class ChangeExplainer {
       if (static_cast<int>(i) == t_.move) break;
     }
     w["moves"] = std::move(moves);
-    w["move"] = t_.move >= 0 ? bj::value(bj::string(r_.rules.moves[t_.move].id)) : bj::value(nullptr);
+    w["move"] =
+        t_.move >= 0 ? bj::value(bj::string(r_.rules.moves[t_.move].id)) : bj::value(nullptr);
     w["from"] = v_.phases[p1];
     w["to"] = v_.phases[t_.new_phase];
     return w;
@@ -189,24 +193,28 @@ class ChangeExplainer {
     const auto& mp = v_.metaphases;
     const int m0 = v_.phase_metaphase[p0], m1 = v_.phase_metaphase[np];
     bj::object p;
-    std::string from = fmt::format("{} ({})", v_.phases[p0], mp[m0]), to = fmt::format("{} ({})", v_.phases[np], mp[m1]);
+    std::string from = fmt::format("{} ({})", v_.phases[p0], mp[m0]),
+                to = fmt::format("{} ({})", v_.phases[np], mp[m1]);
     switch (t_.plan) {
       case EvalTrace::Plan::Transition:
         p["kind"] = "transition";
-        p["why"] = fmt::format("table \"{}\" is scoped to the transition {} -> {}: it is the only step",
-                               r_.rules.tables[r_.transition(p0, np)].id, v_.phases[p0], v_.phases[np]);
+        p["why"] =
+            fmt::format("table \"{}\" is scoped to the transition {} -> {}: it is the only step",
+                        r_.rules.tables[r_.transition(p0, np)].id, v_.phases[p0], v_.phases[np]);
         break;
       case EvalTrace::Plan::SameMetaphase:
         p["kind"] = "same-metaphase";
-        p["why"] = fmt::format("{} -> {}: no table is scoped to this transition and both phases are in metaphase {}: "
-                               "one step, that metaphase's table",
-                               v_.phases[p0], v_.phases[np], mp[m0]);
+        p["why"] = fmt::format(
+            "{} -> {}: no table is scoped to this transition and both phases are in metaphase {}: "
+            "one step, that metaphase's table",
+            v_.phases[p0], v_.phases[np], mp[m0]);
         break;
       case EvalTrace::Plan::TwoMetaphases:
         p["kind"] = "two-metaphases";
-        p["why"] = fmt::format("{} -> {}: no table is scoped to this transition and the metaphases differ: two steps, "
-                               "the old metaphase's table, then the new one's",
-                               from, to);
+        p["why"] = fmt::format(
+            "{} -> {}: no table is scoped to this transition and the metaphases differ: two steps, "
+            "the old metaphase's table, then the new one's",
+            from, to);
         break;
     }
     return p;
@@ -217,7 +225,8 @@ class ChangeExplainer {
     Because b(v_, ctx_);
     bj::object o;
     o["phase"] = v_.phases[s.phase];
-    o["entered"] = s.entered >= 0 ? bj::value(bj::string(v_.phases[s.entered])) : bj::value(nullptr);
+    o["entered"] =
+        s.entered >= 0 ? bj::value(bj::string(v_.phases[s.entered])) : bj::value(nullptr);
     if (s.table < 0) {
       o["table"] = nullptr;
       o["why"] = fmt::format("metaphase {} has no table: this step sends nothing",
@@ -229,8 +238,9 @@ class ChangeExplainer {
     const CheckedTable& ct = r_.rules.tables[s.table];
     const DecisionTable& dt = r_.tables[s.table];
     o["table"] = ct.id;
-    o["scope"] = ct.metaphase >= 0 ? "metaphase " + v_.metaphases[ct.metaphase]
-                                   : fmt::format("transition {} -> {}", v_.phases[ct.from], v_.phases[ct.to]);
+    o["scope"] = ct.metaphase >= 0
+                     ? "metaphase " + v_.metaphases[ct.metaphase]
+                     : fmt::format("transition {} -> {}", v_.phases[ct.from], v_.phases[ct.to]);
     o["hit_policy"] = hit_policy_name(ct.policy);
     std::vector<bool> matched(ct.rules.size(), false);
     for (const auto& row : dt.rows)
@@ -242,7 +252,8 @@ class ChangeExplainer {
       if (!matched[i]) continue;
       if (ct.policy == HitPolicy::First && chosen < 0) chosen = static_cast<int>(i);
       if (ct.policy == HitPolicy::Collect || ct.policy == HitPolicy::Unique) hit[i] = true;
-      if (ct.policy == HitPolicy::Priority && (chosen < 0 || ct.rules[i].priority > ct.rules[chosen].priority))
+      if (ct.policy == HitPolicy::Priority &&
+          (chosen < 0 || ct.rules[i].priority > ct.rules[chosen].priority))
         chosen = static_cast<int>(i);
     }
     if (chosen >= 0) hit[chosen] = true;
@@ -284,7 +295,8 @@ class ChangeExplainer {
     bj::object o;
     o["operation"] = v_.outgoing[e.op];
     o["rule"] = cr.id;
-    o["system"] = e.fate == EvalTrace::Fate::NoTarget ? bj::value(nullptr) : bj::value(bj::string(e.system));
+    o["system"] =
+        e.fate == EvalTrace::Fate::NoTarget ? bj::value(nullptr) : bj::value(bj::string(e.system));
     o["fate"] = fate_name(e.fate);
     bj::object target;
     if (cr.system) {
@@ -311,12 +323,13 @@ class ChangeExplainer {
     switch (e.fate) {
       case EvalTrace::Fate::Sent: o["why"] = "sent"; break;
       case EvalTrace::Fate::Suppressed:
-        o["why"] = fmt::format("not sent: the target {} is the change's origin (suppress_origin)", e.system);
+        o["why"] = fmt::format("not sent: the target {} is the change's origin (suppress_origin)",
+                               e.system);
         break;
       case EvalTrace::Fate::NoTarget: o["why"] = "not sent: no target system"; break;
       case EvalTrace::Fate::Duplicate:
-        o["why"] = fmt::format("not sent: an earlier step already sends {} to {} (deduplicate)", v_.outgoing[e.op],
-                               e.system);
+        o["why"] = fmt::format("not sent: an earlier step already sends {} to {} (deduplicate)",
+                               v_.outgoing[e.op], e.system);
         break;
     }
     return o;
@@ -340,7 +353,9 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
   const CheckedIncoming& rule = r.rules.incoming[res.rule];
   out["rule"] = rule.id;
   out["description"] = rule.description;
-  auto shown = [&](const Value& val, int field) { return bj::serialize(value_json(val, v.fields[field].type, v)); };
+  auto shown = [&](const Value& val, int field) {
+    return bj::serialize(value_json(val, v.fields[field].type, v));
+  };
   bj::array actions;
   std::size_t comment = 0;
   for (std::size_t i = 0; i < trace.actions.size(); ++i) {
@@ -361,8 +376,8 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
     Because b(v, c);
     bj::object ao;
     const std::string field = a.field >= 0 ? v.fields[a.field].name : "";
-    static const char* const kKinds[] = {"set", "set_if_no_value", "clear", "add_comment", "create_reference",
-                                         "delete_reference"};
+    static const char* const kKinds[] = {"set",         "set_if_no_value",  "clear",
+                                         "add_comment", "create_reference", "delete_reference"};
     ao["action"] = field.empty() ? std::string(kKinds[static_cast<int>(a.kind)])
                                  : std::string(kKinds[static_cast<int>(a.kind)]) + " " + field;
     if (a.when) {
@@ -377,25 +392,31 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
     } else {
       switch (a.kind) {
         case ActionKind::Set:
-          ao["did"] = fmt::format("{}: {} -> {}", field, shown(at.incident[a.field], a.field), shown(after[a.field], a.field));
+          ao["did"] = fmt::format("{}: {} -> {}", field, shown(at.incident[a.field], a.field),
+                                  shown(after[a.field], a.field));
           break;
         case ActionKind::SetIfNoValue:
-          ao["did"] = at.incident[a.field].kind != ConstKind::None
-                          ? fmt::format("{} kept: it has the value {}", field, shown(at.incident[a.field], a.field))
-                          : fmt::format("{}: no value -> {}", field, shown(after[a.field], a.field));
+          ao["did"] =
+              at.incident[a.field].kind != ConstKind::None
+                  ? fmt::format("{} kept: it has the value {}", field,
+                                shown(at.incident[a.field], a.field))
+                  : fmt::format("{}: no value -> {}", field, shown(after[a.field], a.field));
           break;
         case ActionKind::Clear:
           ao["did"] = fmt::format("{}: {} -> null", field, shown(at.incident[a.field], a.field));
           break;
         case ActionKind::AddComment: ao["did"] = "comment: " + res.comments.at(comment++); break;
         case ActionKind::CreateReference:
-          ao["did"] = has_ref_after ? fmt::format("external reference := {{system: \"{}\", id: \"{}\"}}", sys_after, id_after)
-                                    : std::string("no external reference created");
+          ao["did"] = has_ref_after
+                          ? fmt::format("external reference := {{system: \"{}\", id: \"{}\"}}",
+                                        sys_after, id_after)
+                          : std::string("no external reference created");
           break;
         case ActionKind::DeleteReference:
-          ao["did"] = at.has_ref ? fmt::format("external reference {{system: \"{}\", id: \"{}\"}} deleted",
-                                               at.ref_system, at.ref_id)
-                                 : std::string("no external reference to delete");
+          ao["did"] = at.has_ref
+                          ? fmt::format("external reference {{system: \"{}\", id: \"{}\"}} deleted",
+                                        at.ref_system, at.ref_id)
+                          : std::string("no external reference to delete");
           break;
       }
     }
@@ -406,7 +427,8 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
 
 }  // namespace
 
-bool explain_document(const CompiledRules& rules, std::string_view document, bj::object& out, std::string& error) {
+bool explain_document(const CompiledRules& rules, std::string_view document, bj::object& out,
+                      std::string& error) {
   JsonEvaluator ev(rules);
   EvalTrace trace;
   bool incoming = false;

@@ -22,8 +22,8 @@ boost::json::value value_json(const Value& value, Type type, const Vocabulary& v
 /// Explains one `casex eval` document against `rules`. On bad input returns
 /// false and sets `error`; otherwise fills `out` (the data of `casex explain
 /// --format json`). A run-time error of the rules is explained too, under "error".
-bool explain_document(const CompiledRules& rules, std::string_view document, boost::json::object& out,
-                      std::string& error);
+bool explain_document(const CompiledRules& rules, std::string_view document,
+                      boost::json::object& out, std::string& error);
 
 /// Renders an explanation made by explain_document() as text for people.
 std::string explanation_text(const boost::json::object& explanation);

@@ -22,8 +22,14 @@ int precedence(Op op) {
     case Op::Or: return 1;
     case Op::And: return 2;
     case Op::Not: return 3;
-    case Op::Eq: case Op::Ne: case Op::Lt: case Op::Le: case Op::Gt: case Op::Ge: case Op::In: case Op::NotIn:
-      return 4;
+    case Op::Eq:
+    case Op::Ne:
+    case Op::Lt:
+    case Op::Le:
+    case Op::Gt:
+    case Op::Ge:
+    case Op::In:
+    case Op::NotIn: return 4;
     default: return 5;
   }
 }
@@ -42,7 +48,9 @@ const char* infix(Op op) {
   }
 }
 
-std::string side_name(Side s) { return s == Side::Before ? "before" : s == Side::After ? "after" : "incident"; }
+std::string side_name(Side s) {
+  return s == Side::Before ? "before" : s == Side::After ? "after" : "incident";
+}
 
 }  // namespace
 
@@ -66,7 +74,8 @@ std::string expr_text(const TExpr& e, const Vocabulary& v) {
     case Op::Event: return v.events.at(e.slot);
     case Op::RefSystem: return "external_reference.system";
     case Op::RefId: return "external_reference.id";
-    case Op::RefExists: return e.type == Type::Bool ? "has_value(external_reference)" : "external_reference";
+    case Op::RefExists:
+      return e.type == Type::Bool ? "has_value(external_reference)" : "external_reference";
     case Op::Origin: return "origin";
     case Op::IncidentId: return "incident";
     case Op::MessageSystem: return "message.system";
@@ -74,17 +83,20 @@ std::string expr_text(const TExpr& e, const Vocabulary& v) {
 #define CASEX_FUNCTION(op, name, args, result, where) case Op::op:
 #include "engine/check/functions.def"
 #undef CASEX_FUNCTION
-    {
-      const Function& fn = *function_of(e.op);
-      std::string out = std::string(fn.name) + "(";
-      for (std::size_t i = 0, arg = 0; fn.args[i]; ++i) {
-        if (i) out += ", ";
-        if (fn.args[i] == 'f') out += v.fields.at(e.slot).name;
-        else if (fn.args[i] == 'p') out += quoted(v.phases.at(e.slot));
-        else out += expr_text(e.args.at(arg++), v);
+      {
+        const Function& fn = *function_of(e.op);
+        std::string out = std::string(fn.name) + "(";
+        for (std::size_t i = 0, arg = 0; fn.args[i]; ++i) {
+          if (i) out += ", ";
+          if (fn.args[i] == 'f')
+            out += v.fields.at(e.slot).name;
+          else if (fn.args[i] == 'p')
+            out += quoted(v.phases.at(e.slot));
+          else
+            out += expr_text(e.args.at(arg++), v);
+        }
+        return out + ")";
       }
-      return out + ")";
-    }
     case Op::Not: return "not " + sub(e.args[0], 4);
     case Op::And:
     case Op::Or: {
@@ -98,7 +110,8 @@ std::string expr_text(const TExpr& e, const Vocabulary& v) {
     case Op::In:
     case Op::NotIn: {
       std::string out = sub(e.args[0], 5) + (e.op == Op::In ? " in [" : " not in [");
-      for (std::size_t i = 1; i < e.args.size(); ++i) out += (i > 1 ? ", " : "") + expr_text(e.args[i], v);
+      for (std::size_t i = 1; i < e.args.size(); ++i)
+        out += (i > 1 ? ", " : "") + expr_text(e.args[i], v);
       return out + "]";
     }
     default: return sub(e.args[0], 5) + infix(e.op) + sub(e.args[1], 5);

@@ -58,7 +58,9 @@ class Handler {
     in_parts_ = key_parts_ = false;
     key_buf_.clear();
   }
-  bool complete() const { return (top_seen_ & ((1u << kBefore) | (1u << kAfter))) == ((1u << kBefore) | (1u << kAfter)); }
+  bool complete() const {
+    return (top_seen_ & ((1u << kBefore) | (1u << kAfter))) == ((1u << kBefore) | (1u << kAfter));
+  }
 
   bool on_document_begin(bj::error_code&) { return true; }
   bool on_document_end(bj::error_code&) { return true; }
@@ -97,7 +99,8 @@ class Handler {
 
   bool on_object_end(std::size_t, bj::error_code& ec) {
     if (skip_) return --skip_, true;
-    if (depth_ == 2 && ctx_ == Ctx::Snapshot && (*snap_)[t_->phase_field].kind == ConstKind::None) return fail(ec);
+    if (depth_ == 2 && ctx_ == Ctx::Snapshot && (*snap_)[t_->phase_field].kind == ConstKind::None)
+      return fail(ec);
     --depth_;
     want_ = Want::Ignore;
     return true;
@@ -152,9 +155,12 @@ class Handler {
         return true;
       }
       case Ctx::Ref: {
-        if (s == "system") want_ = Want::RefSystem;
-        else if (s == "id") want_ = Want::RefId;
-        else return true;
+        if (s == "system")
+          want_ = Want::RefSystem;
+        else if (s == "id")
+          want_ = Want::RefId;
+        else
+          return true;
         unsigned bit = want_ == Want::RefSystem ? 1 : 2;
         if (ref_seen_ & bit) return fail(ec);
         ref_seen_ |= bit;
@@ -217,7 +223,8 @@ class Handler {
             s = to;
             break;
           }
-        if (t_->refusing_case_variants >> index_ & 1 && near_miss_value((*t_->vocab).fields[index_], s))
+        if (t_->refusing_case_variants >> index_ & 1 &&
+            near_miss_value((*t_->vocab).fields[index_], s))
           return fail(ec);  // the DOM path words the error
         Value& v = (*snap_)[index_];
         v.kind = ConstKind::Text;
@@ -272,8 +279,21 @@ class Handler {
 
  private:
   // The order of the first members matches TopKey.
-  enum class Want : uint8_t { Incident, Before, After, Ref, Groups, Origin, Incoming, Event, Field, RefSystem, RefId,
-                              Group, Ignore };
+  enum class Want : uint8_t {
+    Incident,
+    Before,
+    After,
+    Ref,
+    Groups,
+    Origin,
+    Incoming,
+    Event,
+    Field,
+    RefSystem,
+    RefId,
+    Group,
+    Ignore
+  };
   enum class Ctx : uint8_t { Snapshot, Ref, Groups };
 
   bool fail(bj::error_code& ec) {
@@ -324,20 +344,24 @@ bj::parse_options reader_options() {
 
 struct ChangeReader::Impl {
   explicit Impl(const Vocabulary& v) : vocab(v), parser(reader_options(), &tables) {
-    const char* const top[] = {"incident", "before", "after", "external_reference", "groups", "origin", "incoming"};
+    const char* const top[] = {"incident", "before", "after",   "external_reference",
+                               "groups",   "origin", "incoming"};
     for (int i = 0; i < kEvent0; ++i) tables.top.add(top[i], i);
     for (std::size_t i = 0; i < v.events.size(); ++i) {
       if (tables.top.find(v.events[i]) >= 0) tables.usable = false;  // an event named like a key
       tables.top.add(v.events[i], kEvent0 + static_cast<int>(i));
     }
-    if (kEvent0 + v.events.size() >= 64 || v.fields.size() > 64 || v.phase_field < 0) tables.usable = false;
+    if (kEvent0 + v.events.size() >= 64 || v.fields.size() > 64 || v.phase_field < 0)
+      tables.usable = false;
     for (const auto& [name, slot] : v.field_ids) tables.fields.add(name, slot);
     for (const auto& [name, id] : v.phase_ids) tables.phases.add(name, id);
     tables.aliases.resize(v.fields.size());
     for (std::size_t i = 0; i < v.fields.size(); ++i) {
       tables.types.push_back(v.fields[i].type);
-      if (i < 64 && v.fields[i].refuse_case_variants) tables.refusing_case_variants |= uint64_t{1} << i;
-      for (const auto& [from, to] : v.fields[i].value_aliases) tables.aliases[i].emplace_back(from, to);
+      if (i < 64 && v.fields[i].refuse_case_variants)
+        tables.refusing_case_variants |= uint64_t{1} << i;
+      for (const auto& [from, to] : v.fields[i].value_aliases)
+        tables.aliases[i].emplace_back(from, to);
     }
     tables.phase_field = v.phase_field;
     tables.vocab = &v;
@@ -351,7 +375,8 @@ struct ChangeReader::Impl {
 ChangeReader::ChangeReader(const Vocabulary& v) : impl_(std::make_unique<Impl>(v)) {}
 ChangeReader::~ChangeReader() = default;
 
-ChangeReader::Result ChangeReader::read(std::string_view document, ChangeInput& in, std::string& arena) {
+ChangeReader::Result ChangeReader::read(std::string_view document, ChangeInput& in,
+                                        std::string& arena) {
   if (!impl_->tables.usable) return Result::Fallback;
   arena.clear();
   if (arena.capacity() < document.size()) arena.reserve(document.size());

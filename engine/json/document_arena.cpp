@@ -7,7 +7,10 @@
 
 namespace casex::detail {
 
-DocumentArena::DocumentArena(std::size_t limit) : first_(new unsigned char[kFirstBlock]), limit_(limit) { reset(); }
+DocumentArena::DocumentArena(std::size_t limit)
+    : first_(new unsigned char[kFirstBlock]), limit_(limit) {
+  reset();
+}
 
 DocumentArena::~DocumentArena() { reset(); }
 

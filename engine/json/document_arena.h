@@ -11,7 +11,9 @@ namespace casex::detail {
 
 /// Thrown by DocumentArena when one document needs more than its limit.
 struct DocumentMemoryExceeded : std::exception {
-  const char* what() const noexcept override { return "the document needs more memory than its limit"; }
+  const char* what() const noexcept override {
+    return "the document needs more memory than its limit";
+  }
 };
 
 /// A bump allocator for one document at a time: a first block kept for the
@@ -48,9 +50,9 @@ class DocumentArena final : public boost::json::memory_resource {
   std::unique_ptr<unsigned char[]> first_;
   unsigned char* pos_ = nullptr;
   unsigned char* end_ = nullptr;
-  Block* blocks_ = nullptr;   // heap blocks of the current document, newest first
-  std::size_t next_ = 0;      // size of the next heap block
-  std::size_t heap_ = 0;      // heap bytes of the current document
+  Block* blocks_ = nullptr;  // heap blocks of the current document, newest first
+  std::size_t next_ = 0;     // size of the next heap block
+  std::size_t heap_ = 0;     // heap bytes of the current document
   std::size_t limit_;
 };
 

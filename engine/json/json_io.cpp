@@ -29,8 +29,8 @@ const char* json_kind(const bj::value& v) {
 std::string_view view(const bj::string& s) { return {s.data(), s.size()}; }
 
 // Reads an optional string member: absent or null -> no value.
-bool opt_string(const bj::object& o, std::string_view key, std::string_view path, std::string_view& out,
-                bool& present, std::string& error) {
+bool opt_string(const bj::object& o, std::string_view key, std::string_view path,
+                std::string_view& out, bool& present, std::string& error) {
   present = false;
   out = {};
   const bj::value* v = o.if_contains(key);
@@ -135,7 +135,8 @@ JsonEvaluator::JsonEvaluator(const CompiledRules& rules, std::size_t memory_limi
 
 // Frees what a larger earlier document left behind and this one does not need.
 void JsonEvaluator::trim(std::size_t document_size) {
-  if (texts_.capacity() > kRetainedBytes && texts_.capacity() > document_size) std::string().swap(texts_);
+  if (texts_.capacity() > kRetainedBytes && texts_.capacity() > document_size)
+    std::string().swap(texts_);
   if (parser_high_ > kRetainedBytes && parser_high_ > document_size) {
     parser_.emplace(bj::storage_ptr(), parse_options());
     parser_high_ = 0;
@@ -152,8 +153,9 @@ bool JsonEvaluator::guarded(std::string_view document, std::string& error, F&& f
     trim(document.size());
     return f();
   } catch (const DocumentMemoryExceeded&) {
-    error = fmt::format("the document needs more than {} bytes of memory once parsed; the limit is {} bytes",
-                        arena_.limit(), arena_.limit());
+    error = fmt::format(
+        "the document needs more than {} bytes of memory once parsed; the limit is {} bytes",
+        arena_.limit(), arena_.limit());
   } catch (const std::bad_alloc&) {
     error = "out of memory while evaluating the document";
   } catch (const std::exception& e) {
@@ -195,7 +197,8 @@ bool JsonEvaluator::parse(std::string_view document, std::string& error) {
   }
   std::string what = ec.message();
   if (ec == bj::error::incomplete) what = "the document ends too early";
-  if (ec == bj::error::too_deep) what = fmt::format("the document nests deeper than {} levels", parse_options().max_depth);
+  if (ec == bj::error::too_deep)
+    what = fmt::format("the document nests deeper than {} levels", parse_options().max_depth);
   error = fmt::format("malformed JSON at line {}, column {}: {}", line, col, what);
   return false;
 }
@@ -220,20 +223,21 @@ bool JsonEvaluator::eval(std::string_view document, std::string& out, std::strin
   return ok;
 }
 
-bool JsonEvaluator::explain(std::string_view document, EvalTrace& trace, bool& is_incoming, std::string& out,
-                            std::string& error) {
+bool JsonEvaluator::explain(std::string_view document, EvalTrace& trace, bool& is_incoming,
+                            std::string& out, std::string& error) {
   trace = EvalTrace{};
   is_incoming = false;
   std::size_t start = out.size();
-  bool ok = guarded(document, error, [&] { return eval_dom(document, &trace, is_incoming, out, error); });
+  bool ok =
+      guarded(document, error, [&] { return eval_dom(document, &trace, is_incoming, out, error); });
   if (!ok) out.resize(start);
   return ok;
 }
 
 // The general path: a DOM, then a change or an incoming operation, with the
 // errors worded by JSON path; `trace` (explain) records the evaluation.
-bool JsonEvaluator::eval_dom(std::string_view document, EvalTrace* trace, bool& is_incoming, std::string& out,
-                             std::string& error) {
+bool JsonEvaluator::eval_dom(std::string_view document, EvalTrace* trace, bool& is_incoming,
+                             std::string& out, std::string& error) {
   is_incoming = false;
   if (!parse(document, error)) return false;
   if (!doc_->is_object()) {
@@ -296,7 +300,8 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
         int ph = v.find_phase(s);
         if (ph < 0) {
           std::string hint = did_you_mean(s, v.phases);
-          error = fmt::format("{}.{}: unknown phase \"{}\"{}{}", key, name, s, hint.empty() ? "" : "; ", hint);
+          error = fmt::format("{}.{}: unknown phase \"{}\"{}{}", key, name, s,
+                              hint.empty() ? "" : "; ", hint);
           return false;
         }
         val.kind = ConstKind::Sym;
@@ -305,13 +310,15 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
       }
       case Type::Number:
         if (!x.is_number()) {
-          error = fmt::format("{}.{}: expected a number or null, found {}", key, name, json_kind(x));
+          error =
+              fmt::format("{}.{}: expected a number or null, found {}", key, name, json_kind(x));
           return false;
         }
-        if ((x.is_int64() && (x.get_int64() > kMaxExactInteger || x.get_int64() < -kMaxExactInteger)) ||
+        if ((x.is_int64() &&
+             (x.get_int64() > kMaxExactInteger || x.get_int64() < -kMaxExactInteger)) ||
             (x.is_uint64() && x.get_uint64() > static_cast<uint64_t>(kMaxExactInteger))) {
-          error = fmt::format("{}.{}: {} is beyond the numbers held exactly (-2^53 to 2^53)", key, name,
-                              bj::serialize(x));
+          error = fmt::format("{}.{}: {} is beyond the numbers held exactly (-2^53 to 2^53)", key,
+                              name, bj::serialize(x));
           return false;
         }
         val.kind = ConstKind::Number;
@@ -319,7 +326,8 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
         break;
       case Type::Bool:
         if (!x.is_bool()) {
-          error = fmt::format("{}.{}: expected a boolean or null, found {}", key, name, json_kind(x));
+          error =
+              fmt::format("{}.{}: expected a boolean or null, found {}", key, name, json_kind(x));
           return false;
         }
         val.kind = ConstKind::Bool;
@@ -327,17 +335,21 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
         break;
       default: {
         if (!x.is_string()) {
-          error = fmt::format("{}.{}: expected a string or null, found {}", key, name, json_kind(x));
+          error =
+              fmt::format("{}.{}: expected a string or null, found {}", key, name, json_kind(x));
           return false;
         }
         std::string_view s = view(x.get_string());
         if (s.empty()) continue;
         if (!f.value_aliases.empty()) {
-          if (auto it = f.value_aliases.find(std::string(s)); it != f.value_aliases.end()) s = it->second;
+          if (auto it = f.value_aliases.find(std::string(s)); it != f.value_aliases.end())
+            s = it->second;
         }
         if (const std::string* meant = near_miss_value(f, s)) {
-          error = fmt::format("{}.{}: \"{}\" is not a value of {}; did you mean \"{}\"? (values are case-sensitive)",
-                              key, name, s, name, *meant);
+          error = fmt::format(
+              "{}.{}: \"{}\" is not a value of {}; did you mean \"{}\"? (values are "
+              "case-sensitive)",
+              key, name, s, name, *meant);
           return false;
         }
         val.kind = ConstKind::Text;
@@ -352,8 +364,8 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
   return true;
 }
 
-bool JsonEvaluator::read_reference(const bj::object& doc, bool& has, std::string_view& sys, std::string_view& id,
-                                   std::string& error) {
+bool JsonEvaluator::read_reference(const bj::object& doc, bool& has, std::string_view& sys,
+                                   std::string_view& id, std::string& error) {
   has = false;
   sys = id = {};
   const bj::value* r = doc.if_contains("external_reference");
@@ -363,7 +375,8 @@ bool JsonEvaluator::read_reference(const bj::object& doc, bool& has, std::string
     return false;
   }
   bool present = false;
-  if (!opt_string(r->get_object(), "system", "external_reference.system", sys, present, error)) return false;
+  if (!opt_string(r->get_object(), "system", "external_reference.system", sys, present, error))
+    return false;
   if (!opt_string(r->get_object(), "id", "external_reference.id", id, present, error)) return false;
   has = true;
   return true;
@@ -374,7 +387,9 @@ bool JsonEvaluator::read_change(const bj::object& doc, std::string& error) {
   ChangeInput& c = change_;
   c.reset(v);
   if (!opt_string(doc, "incident", "incident", c.incident, c.has_incident, error)) return false;
-  if (!read_snapshot(doc, "before", c.before, error) || !read_snapshot(doc, "after", c.after, error)) return false;
+  if (!read_snapshot(doc, "before", c.before, error) ||
+      !read_snapshot(doc, "after", c.after, error))
+    return false;
   for (std::size_t i = 0; i < v.events.size(); ++i) {
     const bj::value* e = doc.if_contains(v.events[i]);
     if (!e || e->is_null()) continue;
@@ -397,7 +412,8 @@ bool JsonEvaluator::read_change(const bj::object& doc, std::string& error) {
       } else if (kv.value().is_string()) {
         c.groups.emplace_back(name, view(kv.value().get_string()));
       } else {
-        error = fmt::format("groups.{}: expected a string or null, found {}", name, json_kind(kv.value()));
+        error = fmt::format("groups.{}: expected a string or null, found {}", name,
+                            json_kind(kv.value()));
         return false;
       }
     }
@@ -418,7 +434,8 @@ bool JsonEvaluator::read_incoming(const bj::object& doc, std::string& error) {
   in.op = Vocabulary::index_of(v.incoming, name);
   if (in.op < 0) {
     std::string hint = did_you_mean(name, v.incoming);
-    error = fmt::format("incoming: unknown operation \"{}\"{}{}", name, hint.empty() ? "" : "; ", hint);
+    error =
+        fmt::format("incoming: unknown operation \"{}\"{}{}", name, hint.empty() ? "" : "; ", hint);
     return false;
   }
   bool present = false;
@@ -430,8 +447,10 @@ bool JsonEvaluator::read_incoming(const bj::object& doc, std::string& error) {
 
 void JsonEvaluator::write_change(std::string& out) const {
   out += "{\"incident\":";
-  if (change_.has_incident) append_json_string(out, change_.incident);
-  else out += "null";
+  if (change_.has_incident)
+    append_json_string(out, change_.incident);
+  else
+    out += "null";
   out += ",\"phase\":";
   out += phase_json_[outcome_.phase];
   auto ops = [&](const std::vector<OutOp>& list) {
@@ -470,7 +489,8 @@ void JsonEvaluator::write_incoming(const bj::object& doc, std::string& out) cons
       append_json_string(out, s);
     } else if (val.kind == ConstKind::Bool) {
       out += val.boolean ? "true" : "false";
-    } else if (val.number == std::trunc(val.number) && std::fabs(val.number) <= static_cast<double>(kMaxExactInteger)) {
+    } else if (val.number == std::trunc(val.number) &&
+               std::fabs(val.number) <= static_cast<double>(kMaxExactInteger)) {
       out += bj::serialize(bj::value(static_cast<int64_t>(val.number)));  // 3, not 3E0
     } else {
       out += bj::serialize(bj::value(val.number));
@@ -509,11 +529,15 @@ void JsonEvaluator::write_incoming(const bj::object& doc, std::string& out) cons
   out += "],\"external_reference\":";
   if (r.has_ref) {
     out += "{\"system\":";
-    if (r.ref_system.empty()) out += "null";
-    else append_json_string(out, r.ref_system);
+    if (r.ref_system.empty())
+      out += "null";
+    else
+      append_json_string(out, r.ref_system);
     out += ",\"id\":";
-    if (r.ref_id.empty()) out += "null";
-    else append_json_string(out, r.ref_id);
+    if (r.ref_id.empty())
+      out += "null";
+    else
+      append_json_string(out, r.ref_id);
     out.push_back('}');
   } else {
     out += "null";

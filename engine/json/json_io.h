@@ -38,7 +38,8 @@ class JsonEvaluator {
   /// For `casex explain` and `casex test`: eval() that also records into `trace`
   /// what evaluating a change did; `is_incoming` tells the document's kind. The
   /// input read stays valid (through the accessors below) until the next call.
-  bool explain(std::string_view document, EvalTrace& trace, bool& is_incoming, std::string& out, std::string& error);
+  bool explain(std::string_view document, EvalTrace& trace, bool& is_incoming, std::string& out,
+               std::string& error);
   const ChangeInput& change() const { return change_; }
   const IncomingInput& incoming() const { return incoming_; }
   const IncomingOutcome& incoming_outcome() const { return incoming_out_; }
@@ -52,9 +53,10 @@ class JsonEvaluator {
                 std::string& error);
   bool read_change(const boost::json::object& doc, std::string& error);
   bool read_incoming(const boost::json::object& doc, std::string& error);
-  bool read_snapshot(const boost::json::object& doc, const char* key, std::vector<Value>& out, std::string& error);
-  bool read_reference(const boost::json::object& doc, bool& has, std::string_view& sys, std::string_view& id,
-                      std::string& error);
+  bool read_snapshot(const boost::json::object& doc, const char* key, std::vector<Value>& out,
+                     std::string& error);
+  bool read_reference(const boost::json::object& doc, bool& has, std::string_view& sys,
+                      std::string_view& id, std::string& error);
   void write_change(std::string& out) const;
   void write_incoming(const boost::json::object& doc, std::string& out) const;
 

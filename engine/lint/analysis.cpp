@@ -30,8 +30,10 @@ bool disjoint(const VarDomain& a, const VarDomain& b) {
 
 std::vector<int> merge_sorted(std::vector<int> a, const std::vector<int>& b, bool intersect) {
   std::vector<int> out;
-  if (intersect) std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
-  else std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  if (intersect)
+    std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
+  else
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(out));
   return out;
 }
 
@@ -47,19 +49,22 @@ std::vector<VarDomain> summarize(TableTheory& t, const Conj& row) {
       vd.var = d.var;
       Sort s = vars[d.var].sort;
       if (s == Sort::Truth) vd = {d.var, true, {TableTheory::kFalse, TableTheory::kTrue}};
-      if (s == Sort::Bool) vd = {d.var, true, {TableTheory::kNone, TableTheory::kFalse, TableTheory::kTrue}};
+      if (s == Sort::Bool)
+        vd = {d.var, true, {TableTheory::kNone, TableTheory::kFalse, TableTheory::kTrue}};
     }
     bool in = l.value != d.neg;
     if (in) {
       vd.vals = vd.finite ? merge_sorted(vd.vals, d.set, true) : [&] {
         std::vector<int> out;
-        std::set_difference(d.set.begin(), d.set.end(), vd.vals.begin(), vd.vals.end(), std::back_inserter(out));
+        std::set_difference(d.set.begin(), d.set.end(), vd.vals.begin(), vd.vals.end(),
+                            std::back_inserter(out));
         return out;
       }();
       vd.finite = true;
     } else if (vd.finite) {
       std::vector<int> out;
-      std::set_difference(vd.vals.begin(), vd.vals.end(), d.set.begin(), d.set.end(), std::back_inserter(out));
+      std::set_difference(vd.vals.begin(), vd.vals.end(), d.set.begin(), d.set.end(),
+                          std::back_inserter(out));
       vd.vals = std::move(out);
     } else {
       vd.vals = merge_sorted(vd.vals, d.set, false);
@@ -70,18 +75,23 @@ std::vector<VarDomain> summarize(TableTheory& t, const Conj& row) {
   return out;
 }
 
-bool quick_conflict(const Conj& a, const Conj& b, const std::vector<VarDomain>& da, const std::vector<VarDomain>& db) {
+bool quick_conflict(const Conj& a, const Conj& b, const std::vector<VarDomain>& da,
+                    const std::vector<VarDomain>& db) {
   for (std::size_t i = 0, j = 0; i < a.size() && j < b.size();) {
-    if (a[i].atom < b[j].atom) ++i;
-    else if (b[j].atom < a[i].atom) ++j;
+    if (a[i].atom < b[j].atom)
+      ++i;
+    else if (b[j].atom < a[i].atom)
+      ++j;
     else {
       if (a[i].value != b[j].value) return true;
       ++i, ++j;
     }
   }
   for (std::size_t i = 0, j = 0; i < da.size() && j < db.size();) {
-    if (da[i].var < db[j].var) ++i;
-    else if (db[j].var < da[i].var) ++j;
+    if (da[i].var < db[j].var)
+      ++i;
+    else if (db[j].var < da[i].var)
+      ++j;
     else {
       if (disjoint(da[i], db[j])) return true;
       ++i, ++j;
@@ -92,10 +102,16 @@ bool quick_conflict(const Conj& a, const Conj& b, const std::vector<VarDomain>& 
 
 }  // namespace
 
-TableAnalysis::TableAnalysis(const CompiledRules& r, int t, const RawRuleSet* raw, JsonEvaluator& evaluator,
-                             std::size_t budget_steps)
-    : rules(r), table(t), checked(r.rules.tables[t]), compiled(r.tables[t]), theory(r, t), solver(theory, &budget),
-      raw_(raw), evaluator_(evaluator) {
+TableAnalysis::TableAnalysis(const CompiledRules& r, int t, const RawRuleSet* raw,
+                             JsonEvaluator& evaluator, std::size_t budget_steps)
+    : rules(r),
+      table(t),
+      checked(r.rules.tables[t]),
+      compiled(r.tables[t]),
+      theory(r, t),
+      solver(theory, &budget),
+      raw_(raw),
+      evaluator_(evaluator) {
   budget.limit = budget_steps;
   budget.stage = "the test of each rule's satisfiability";
   const DecisionTable& dt = compiled;
@@ -123,7 +139,8 @@ TableAnalysis::TableAnalysis(const CompiledRules& r, int t, const RawRuleSet* ra
   for (uint32_t r = 0; r < checked.rules.size(); ++r) {
     if (!rule_rows[r].empty()) continue;
     std::vector<Conj> alternatives;
-    if (!theory.dnf(checked.rules[r].when, false, alternatives, kMaxRowsPerRule)) too_complex[r] = 1;
+    if (!theory.dnf(checked.rules[r].when, false, alternatives, kMaxRowsPerRule))
+      too_complex[r] = 1;
   }
   if (raw_) {
     for (const auto& rt : raw_->tables)
@@ -154,13 +171,14 @@ void TableAnalysis::index_overlaps() {
   // copies: rows with the same literals (and priority) as an earlier row
   first_copy.resize(n);
   {
-    std::map<std::pair<int, const Conj*>, uint32_t, bool (*)(const std::pair<int, const Conj*>&,
-                                                              const std::pair<int, const Conj*>&)>
+    std::map<std::pair<int, const Conj*>, uint32_t,
+             bool (*)(const std::pair<int, const Conj*>&, const std::pair<int, const Conj*>&)>
         first([](const std::pair<int, const Conj*>& x, const std::pair<int, const Conj*>& y) {
           return x.first != y.first ? x.first < y.first : *x.second < *y.second;
         });
     for (uint32_t i = 0; i < n; ++i) {
-      int prio = checked.policy == HitPolicy::Priority ? checked.rules[compiled.rows[i].rule].priority : 0;
+      int prio =
+          checked.policy == HitPolicy::Priority ? checked.rules[compiled.rows[i].rule].priority : 0;
       first_copy[i] = first.emplace(std::make_pair(prio, &rows[i]), i).first->second;
     }
   }
@@ -269,11 +287,13 @@ void TableAnalysis::contain_ranges() {
   for (uint32_t i = 0; i < n; ++i) order[i] = i;
   if (checked.policy == HitPolicy::Priority)
     std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
-      return checked.rules[compiled.rows[x].rule].priority > checked.rules[compiled.rows[y].rule].priority;
+      return checked.rules[compiled.rows[x].rule].priority >
+             checked.rules[compiled.rows[y].rule].priority;
     });
   struct Group {
     uint32_t widest_lo = UINT32_MAX, widest_hi = UINT32_MAX;
-    std::vector<uint32_t> first;  // the first rows of the kind, in the order they win (up to kFirst)
+    std::vector<uint32_t>
+        first;  // the first rows of the kind, in the order they win (up to kFirst)
   };
   constexpr std::size_t kFirst = 8;
   std::map<std::pair<int, Conj>, Group> groups;
@@ -305,8 +325,10 @@ void TableAnalysis::contain_ranges() {
         break;
       }
       bool upper = d.upper, strict = d.strict;
-      if (l.value == d.neg) upper = !upper, strict = !strict;  // not (x > c): no value, or x <= c
-      else in.none_ok = false;
+      if (l.value == d.neg)
+        upper = !upper, strict = !strict;  // not (x > c): no value, or x <= c
+      else
+        in.none_ok = false;
       int& b = upper ? in.hi : in.lo;
       bool& st = upper ? in.hi_strict : in.lo_strict;
       if (weaker(theory, b, st, d.bound, strict, upper)) {
@@ -350,12 +372,13 @@ void TableAnalysis::contain_ranges() {
   for (uint32_t i = 0; i < n; ++i) first_copy[i] = first_copy[first_copy[i]];
 }
 
-std::vector<uint32_t> TableAnalysis::rows_meeting(const Conj& units,
-                                                  const std::function<bool(uint32_t)>& wanted) const {
+std::vector<uint32_t> TableAnalysis::rows_meeting(
+    const Conj& units, const std::function<bool(uint32_t)>& wanted) const {
   std::vector<VarDomain> s = summarize(const_cast<TableTheory&>(theory), units);
   std::vector<uint32_t> out;
   for (uint32_t r = 0; r < rows.size(); ++r)
-    if (row_sat[r] != Sat::No && wanted(r) && !quick_conflict(units, rows[r], s, sums_[r])) out.push_back(r);
+    if (row_sat[r] != Sat::No && wanted(r) && !quick_conflict(units, rows[r], s, sums_[r]))
+      out.push_back(r);
   return out;
 }
 
@@ -507,7 +530,8 @@ class Writer {
     if (v.anchor == TheoryValue::kAbove) {
       int n = ++counts_[role];
       s = fmt::format("{}-{}", role, n);
-      if (!c_.text_bounds.empty() && !(s > *c_.text_bounds.rbegin())) s = *c_.text_bounds.rbegin() + "-" + s;
+      if (!c_.text_bounds.empty() && !(s > *c_.text_bounds.rbegin()))
+        s = *c_.text_bounds.rbegin() + "-" + s;
       while (c_.texts.count(s) || taken_.count(s)) s += "'";
     } else {
       s = between(v, role);
@@ -549,7 +573,8 @@ class Writer {
       hi = &*c_.text_bounds.begin();
     }
     auto fits = [&](const std::string& s) {
-      return !s.empty() && (!lo || s > *lo) && (!hi || s < *hi) && !c_.texts.count(s) && !taken_.count(s);
+      return !s.empty() && (!lo || s > *lo) && (!hi || s < *hi) && !c_.texts.count(s) &&
+             !taken_.count(s);
     };
     std::vector<std::string> bases;
     if (lo) {
@@ -581,21 +606,22 @@ class Writer {
     if (it != numbers_.end()) return it->second;
     const TheoryValue& v = t_.values()[value];
     auto fits = [&](double x, const double* lo, const double* hi) {
-      return std::isfinite(x) && (!lo || x > *lo) && (!hi || x < *hi) && !c_.numbers.count(x) && !taken_numbers_.count(x);
+      return std::isfinite(x) && (!lo || x > *lo) && (!hi || x < *hi) && !c_.numbers.count(x) &&
+             !taken_numbers_.count(x);
     };
     double x = std::floor(c_.max_number) + 1 + v.k;
     if (v.anchor == TheoryValue::kBelow) {
       const double* hi = c_.number_bounds.empty() ? nullptr : &*c_.number_bounds.begin();
       double start = hi ? std::floor(*hi) - 1 : -(std::floor(c_.max_number) + 1);
-      for (int n = 0; n < 1000 && !fits(x = start - n, nullptr, hi); ++n) {
-      }
+      for (int n = 0; n < 1000 && !fits(x = start - n, nullptr, hi); ++n) {}
     } else if (v.anchor >= 0) {
       const double lo = t_.values()[v.anchor].number;
       auto up = c_.number_bounds.upper_bound(lo);
       const double* hi = up == c_.number_bounds.end() ? nullptr : &*up;
       bool found = false;
       for (int n = 0; n < 1000 && !found; ++n) found = fits(x = std::floor(lo) + 1 + n, &lo, hi);
-      for (int n = 1; n < 1000 && !found && hi; ++n) found = fits(x = lo + (*hi - lo) * n / (n + 1), &lo, hi);
+      for (int n = 1; n < 1000 && !found && hi; ++n)
+        found = fits(x = lo + (*hi - lo) * n / (n + 1), &lo, hi);
     } else {
       while (taken_numbers_.count(x)) x += 1;
     }
@@ -640,9 +666,7 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
   catalog_.update(theory);
   Writer w(theory, catalog_);
   auto val = [&](int var) { return theory.value_of(model, var); };
-  auto assigned = [&](int var) {
-    return var >= 0 && model.at(var) >= 0;
-  };
+  auto assigned = [&](int var) { return var >= 0 && model.at(var) >= 0; };
   for (std::size_t i = 0; i < vars.size(); ++i) {
     if (!assigned(static_cast<int>(i))) continue;
     if (vars[i].kind == Var::Kind::ExtSys) {
@@ -655,9 +679,9 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
     const Var& x = vars[i];
     std::string role = x.kind == Var::Kind::Field ? v.fields[x.slot].name
                        : x.kind == Var::Kind::RefSystem || x.kind == Var::Kind::Origin ? "SYS"
-                       : x.kind == Var::Kind::RefId ? "ID"
-                       : x.kind == Var::Kind::Incident ? "INC"
-                                                        : "value";
+                       : x.kind == Var::Kind::RefId                                    ? "ID"
+                       : x.kind == Var::Kind::Incident                                 ? "INC"
+                                                                                       : "value";
     w.name(val(static_cast<int>(i)), role);
   }
   // the document apart from the phases
@@ -665,7 +689,8 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
   for (std::size_t slot = 0; slot < v.fields.size(); ++slot) {
     if (static_cast<int>(slot) == v.phase_field) continue;
     for (int side = 0; side < 2; ++side) {
-      int x = theory.var_index(fmt::format("{}.{}", side == 0 ? "before" : "after", v.fields[slot].name));
+      int x = theory.var_index(
+          fmt::format("{}.{}", side == 0 ? "before" : "after", v.fields[slot].name));
       if (x < 0 || !assigned(x) || val(x) == TableTheory::kNone) continue;
       std::string& out = side == 0 ? before_fields : after_fields;
       out += ", ";
@@ -681,9 +706,11 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
       rest += ": true";
     }
   }
-  int ref = theory.var_index("external_reference"), rs = theory.var_index("external_reference.system"),
+  int ref = theory.var_index("external_reference"),
+      rs = theory.var_index("external_reference.system"),
       ri = theory.var_index("external_reference.id");
-  bool has_ref = (ref >= 0 && val(ref) == TableTheory::kTrue) || (rs >= 0 && val(rs) != TableTheory::kNone) ||
+  bool has_ref = (ref >= 0 && val(ref) == TableTheory::kTrue) ||
+                 (rs >= 0 && val(rs) != TableTheory::kNone) ||
                  (ri >= 0 && val(ri) != TableTheory::kNone);
   if (has_ref) {
     std::vector<std::string> parts;
@@ -709,7 +736,8 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
     }
     rest += fmt::format(", \"groups\": {{{}}}", fmt::join(parts, ", "));
   }
-  if (int o = theory.var_index("origin"); o >= 0 && val(o) != TableTheory::kNone) rest += ", \"origin\": " + w.json(val(o));
+  if (int o = theory.var_index("origin"); o >= 0 && val(o) != TableTheory::kNone)
+    rest += ", \"origin\": " + w.json(val(o));
   std::string incident;
   if (int i = theory.var_index("incident"); i >= 0 && val(i) != TableTheory::kNone)
     incident = "\"incident\": " + w.json(val(i)) + ", ";
@@ -717,10 +745,13 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
   // the phases: fixed by the model where it reads them, else every pair that
   // makes the engine consult this table
   const std::string& pf = v.fields[v.phase_field].name;
-  int bp = theory.var_index("before." + pf), ap = theory.var_index("after." + pf), en = theory.var_index("entered");
+  int bp = theory.var_index("before." + pf), ap = theory.var_index("after." + pf),
+      en = theory.var_index("entered");
   auto phase_of = [&](int var) { return assigned(var) ? theory.values()[val(var)].sym : -2; };
   int fixed_before = phase_of(bp), fixed_after = phase_of(ap);
-  int entered = en >= 0 && assigned(en) ? (val(en) == TableTheory::kNone ? -1 : theory.values()[val(en)].sym) : -2;
+  int entered = en >= 0 && assigned(en)
+                    ? (val(en) == TableTheory::kNone ? -1 : theory.values()[val(en)].sym)
+                    : -2;
   std::vector<std::pair<int, int>> pairs;
   const int np = static_cast<int>(v.phases.size());
   auto in_scope = [&](int p) { return v.phase_metaphase[p] == checked.metaphase; };
@@ -734,11 +765,13 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
     return in_scope(p0) || in_scope(p1) ? 3 : 4;
   };
   // the pairs of phases are enumerated five times: a step per 64 of them
-  if (!budget.spend(1 + 5 * static_cast<std::size_t>(np) * static_cast<std::size_t>(np) / 64)) return {};
+  if (!budget.spend(1 + 5 * static_cast<std::size_t>(np) * static_cast<std::size_t>(np) / 64))
+    return {};
   for (int round = 0; round <= 4; ++round)
     for (int p0 = 0; p0 < np; ++p0)
       for (int p1 = 0; p1 < np; ++p1) {
-        if ((fixed_before >= 0 && p0 != fixed_before) || (fixed_after >= 0 && p1 != fixed_after)) continue;
+        if ((fixed_before >= 0 && p0 != fixed_before) || (fixed_after >= 0 && p1 != fixed_after))
+          continue;
         if (rank(p0, p1) == round) pairs.emplace_back(p0, p1);
       }
   EvalTrace trace;

@@ -38,21 +38,23 @@ struct ValueCatalog {
 /// The analysis of one compiled table, shared by the lint rules.
 class TableAnalysis {
  public:
-  TableAnalysis(const CompiledRules& rules, int table, const RawRuleSet* raw, JsonEvaluator& evaluator,
-                std::size_t budget_steps = Budget::kDefault);
+  TableAnalysis(const CompiledRules& rules, int table, const RawRuleSet* raw,
+                JsonEvaluator& evaluator, std::size_t budget_steps = Budget::kDefault);
 
   const CompiledRules& rules;
   const int table;
   const CheckedTable& checked;
   const DecisionTable& compiled;
   TableTheory theory;
-  Budget budget;  // the work this table's analysis may do (see Budget); lint reports when it ran out
+  Budget
+      budget;  // the work this table's analysis may do (see Budget); lint reports when it ran out
   Solver solver;
 
-  std::vector<Conj> rows;                     // per row of the compiled table
+  std::vector<Conj> rows;                        // per row of the compiled table
   std::vector<std::vector<uint32_t>> rule_rows;  // per rule, its rows
-  std::vector<Sat> row_sat;                   // can the row match some change?
-  std::vector<std::vector<uint32_t>> overlaps;   // per row, the rows that may match one change with it (sorted)
+  std::vector<Sat> row_sat;                      // can the row match some change?
+  std::vector<std::vector<uint32_t>>
+      overlaps;  // per row, the rows that may match one change with it (sorted)
   // per row, the first row with the same literals (and, under priority, the same
   // priority), or the row itself. The index pairs only the first rows: a later
   // copy overlaps its first row (and the first row its copies), nothing else is
@@ -62,19 +64,22 @@ class TableAnalysis {
   // row's, is listed the same way (it never fires where the other does not:
   // N rules `x > "S<i>"` are N-1 pairs, not N²/2).
   std::vector<uint32_t> first_copy;
-  std::vector<char> dead;                     // per rule: proven never to fire (set by the lint rules)
-  std::vector<char> too_complex;              // per rule: no rows, its scenario exceeds kMaxRowsPerRule (not analysed)
-  std::size_t candidate_pairs = 0;            // pairs the index let through to the solver
+  std::vector<char> dead;  // per rule: proven never to fire (set by the lint rules)
+  std::vector<char>
+      too_complex;  // per rule: no rows, its scenario exceeds kMaxRowsPerRule (not analysed)
+  std::size_t candidate_pairs = 0;  // pairs the index let through to the solver
 
   /// The rows `wanted` keeps that the quick test does not rule out meeting `units`
   /// (a superset of the rows that can match a change together with them).
-  std::vector<uint32_t> rows_meeting(const Conj& units, const std::function<bool(uint32_t row)>& wanted) const;
+  std::vector<uint32_t> rows_meeting(const Conj& units,
+                                     const std::function<bool(uint32_t row)>& wanted) const;
 
   /// Frees what only the lint rules of the table read (the solver's memo, the
   /// overlaps); `dead` stays for the rule-set-wide rules.
   void release();
 
-  /// Whether rule `a` wins over rule `b` when both match (first, priority); never for unique, collect.
+  /// Whether rule `a` wins over rule `b` when both match (first, priority); never for unique,
+  /// collect.
   bool beats(uint32_t a, uint32_t b) const;
   /// Whether a rule can match at all: Yes if a row can, No if none can.
   Sat rule_sat(uint32_t rule) const;

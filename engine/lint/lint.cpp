@@ -15,7 +15,8 @@ namespace casex::detail {
 
 namespace lint {
 
-void Sink::report(Code code, const Location& at, std::string message, std::string help, std::string witness) {
+void Sink::report(Code code, const Location& at, std::string message, std::string help,
+                  std::string witness) {
   Diagnostic d = make_diagnostic(code, at, std::move(message), std::move(help));
   d.witness = std::move(witness);
   items_.push_back(std::move(d));
@@ -35,7 +36,8 @@ std::vector<std::unique_ptr<Rule>> all_rules() {
 namespace {
 
 const char* const kIncompleteHelp =
-    "split the table, or give its rules fewer alternatives (each `or` of a scenario multiplies them) and "
+    "split the table, or give its rules fewer alternatives (each `or` of a scenario multiplies "
+    "them) and "
     "conditions the analysis models exactly (not two fields compared by <, <=, >, >=)";
 
 }  // namespace
@@ -45,16 +47,19 @@ void report_incomplete(const TableAnalysis& a, Sink& sink) {
   const Budget& b = a.budget;
   std::string at;
   if (b.stopped_rule >= 0 && static_cast<std::size_t>(b.stopped_rule) < a.checked.rules.size())
-    at = fmt::format(" at rule \"{}\" ({} of {})", a.checked.rules[b.stopped_rule].id, b.stopped_rule + 1,
-                     a.checked.rules.size());
-  std::string whose = b.limit == Budget::kDefault
-                          ? std::string("the budget of a table")
-                          : fmt::format("what was left of the budget of {} for all tables", Budget::kRun);
-  sink.report(Code::AnalysisIncomplete, a.table_location(),
-              fmt::format("analysis incomplete for table \"{}\": {} stopped after {} solver steps{}, {}; findings "
-                          "about its rules may be missing (those reported hold)",
-                          a.checked.id, b.stopped, b.limit, at, whose),
-              kIncompleteHelp);
+    at = fmt::format(" at rule \"{}\" ({} of {})", a.checked.rules[b.stopped_rule].id,
+                     b.stopped_rule + 1, a.checked.rules.size());
+  std::string whose =
+      b.limit == Budget::kDefault
+          ? std::string("the budget of a table")
+          : fmt::format("what was left of the budget of {} for all tables", Budget::kRun);
+  sink.report(
+      Code::AnalysisIncomplete, a.table_location(),
+      fmt::format(
+          "analysis incomplete for table \"{}\": {} stopped after {} solver steps{}, {}; findings "
+          "about its rules may be missing (those reported hold)",
+          a.checked.id, b.stopped, b.limit, at, whose),
+      kIncompleteHelp);
 }
 
 // analysis-incomplete: the run's budget was spent before the table's turn.
@@ -65,7 +70,8 @@ void report_not_analysed(const CompiledRules& rules, int table, const RawRuleSet
     for (const auto& rt : raw->tables)
       if (rt.id.value == ct.id) at = rt.id.loc;
   sink.report(Code::AnalysisIncomplete, at,
-              fmt::format("analysis incomplete for table \"{}\": not analysed, the budget of {} solver steps for all "
+              fmt::format("analysis incomplete for table \"{}\": not analysed, the budget of {} "
+                          "solver steps for all "
                           "tables is spent; findings about its rules may be missing",
                           ct.id, Budget::kRun),
               kIncompleteHelp);
@@ -82,10 +88,11 @@ std::string quoted_list(const std::vector<std::string>& ids) {
 
 }  // namespace lint
 
-std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw, LintStats* stats,
-                                   bool has_errors) {
+std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw,
+                                   LintStats* stats, bool has_errors) {
   const Vocabulary& v = rules.rules.vocabulary;
-  if (v.phase_field < 0 || v.phases.empty() || v.phases.size() > kMaxPhases || v.metaphases.size() > kMaxPhases ||
+  if (v.phase_field < 0 || v.phases.empty() || v.phases.size() > kMaxPhases ||
+      v.metaphases.size() > kMaxPhases ||
       std::any_of(v.phase_metaphase.begin(), v.phase_metaphase.end(), [](int m) { return m < 0; }))
     return {};  // the vocabulary has errors of its own: nothing to analyse soundly
   JsonEvaluator evaluator(rules);
@@ -134,9 +141,11 @@ std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet*
 
 LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats) {
   LoadResult result = RuleSet::load_texts(files);
-  bool vocabulary_ok = std::none_of(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& d) {
-    return d.code == code_name(Code::MissingSection) || d.code == code_name(Code::PhaseWithoutMetaphase);
-  });
+  bool vocabulary_ok =
+      std::none_of(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& d) {
+        return d.code == code_name(Code::MissingSection) ||
+               d.code == code_name(Code::PhaseWithoutMetaphase);
+      });
   bool has_errors = std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
                                 [](const Diagnostic& d) { return d.severity == Severity::Error; });
   if (vocabulary_ok) {
@@ -146,9 +155,10 @@ LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats) {
     auto found = lint_rules(compiled, &raw, stats, has_errors);
     result.diagnostics.insert(result.diagnostics.end(), found.begin(), found.end());
   }
-  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
-  });
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                   [](const Diagnostic& a, const Diagnostic& b) {
+                     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
+                   });
   return result;
 }
 
@@ -156,6 +166,8 @@ LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats) {
 
 namespace casex {
 
-LoadResult lint_texts(std::vector<SourceFile> files) { return detail::lint_sources(std::move(files)); }
+LoadResult lint_texts(std::vector<SourceFile> files) {
+  return detail::lint_sources(std::move(files));
+}
 
 }  // namespace casex

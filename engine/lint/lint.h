@@ -19,16 +19,18 @@ struct LintStats {
   std::size_t rows = 0;             // rows of those tables
   std::size_t candidate_pairs = 0;  // row pairs the overlap index passed to the solver
   std::size_t solver_queries = 0;   // conjunctions the theory solver decided
-  std::size_t budget_steps = 0;     // the most solver steps one table's analysis spent (see lint::Budget)
-  std::size_t incomplete_tables = 0;  // tables whose analysis stopped at the budget (analysis-incomplete)
+  std::size_t budget_steps =
+      0;  // the most solver steps one table's analysis spent (see lint::Budget)
+  std::size_t incomplete_tables =
+      0;  // tables whose analysis stopped at the budget (analysis-incomplete)
 };
 
 /// Runs every lint rule over the compiled tables. `raw` (the same files, as
 /// loaded) gives the exact positions of conditions; without it findings point
 /// at the rules. A table whose rules did not all compile is skipped.
 /// `has_errors`: the rule set had load errors (rule-set-wide findings are then skipped).
-std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw, LintStats* stats = nullptr,
-                                   bool has_errors = false);
+std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw,
+                                   LintStats* stats = nullptr, bool has_errors = false);
 
 /// Loads rule files and lints them: every load diagnostic, then the findings,
 /// sorted by file and position (the implementation of casex::lint_texts).

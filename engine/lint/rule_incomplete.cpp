@@ -23,7 +23,8 @@ class Incomplete : public Rule {
     }
     Model m;
     if (a.solver.solve({}, clauses, &m) != Sat::Yes) return;
-    auto none_matches = [&](const EvalTrace::Step& step, const EvalTrace&, bool, const std::string&) {
+    auto none_matches = [&](const EvalTrace::Step& step, const EvalTrace&, bool,
+                            const std::string&) {
       for (uint32_t r = 0; r < a.rows.size(); ++r)
         if (a.row_matches(step, r)) return false;
       return true;
@@ -41,10 +42,12 @@ class Incomplete : public Rule {
       std::string t = a.text_any({atom, a.theory.holds(m, {atom, true})});
       if (!t.empty()) parts.push_back(t);
     }
-    sink.report(code(), a.table_location(),
-                fmt::format("table \"{}\" is marked complete, but no rule matches some changes, e.g. when {}",
-                            a.checked.id, fmt::join(parts, ", ")),
-                "add a rule for these changes, or drop `complete: true`", doc);
+    sink.report(
+        code(), a.table_location(),
+        fmt::format(
+            "table \"{}\" is marked complete, but no rule matches some changes, e.g. when {}",
+            a.checked.id, fmt::join(parts, ", ")),
+        "add a rule for these changes, or drop `complete: true`", doc);
   }
 };
 

@@ -39,11 +39,13 @@ class RedundantCondition : public Rule {
   // Whether no row of rule `r` other than `row`, and no row of a live rule that
   // wins over `r`, matches model `m`.
   static bool escapes(const TableAnalysis& a, uint32_t r, uint32_t row, const Model& m) {
-    const bool in_order = a.checked.policy == HitPolicy::First;  // rows in rule order: later rules never win
+    const bool in_order =
+        a.checked.policy == HitPolicy::First;  // rows in rule order: later rules never win
     for (uint32_t k = 0; k < a.rows.size(); ++k) {
       const uint32_t kr = a.compiled.rows[k].rule;
       if (in_order && kr > r) break;
-      if (k == row || a.row_sat[k] == Sat::No || !(kr == r || (a.beats(kr, r) && !a.dead[kr]))) continue;
+      if (k == row || a.row_sat[k] == Sat::No || !(kr == r || (a.beats(kr, r) && !a.dead[kr])))
+        continue;
       bool match = true;
       for (const Lit& l : a.rows[k])
         if (!a.theory.holds(m, l)) {
@@ -79,7 +81,8 @@ class RedundantCondition : public Rule {
       // the changes where it is false: do this rule's other alternatives, or the
       // rules that win over it, decide all of them? Not if the change just found
       // escapes them all (the usual answer, found without the solver).
-      if (!a.budget.spend(1 + a.rows.size() / 64)) return;  // the scans of every row below: a step per 64 rows
+      if (!a.budget.spend(1 + a.rows.size() / 64))
+        return;  // the scans of every row below: a step per 64 rows
       if (escapes(a, r, row, m)) return;
       auto clauses_rows = a.rows_meeting(units, [&](uint32_t k) {
         uint32_t kr = a.compiled.rows[k].rule;
@@ -103,11 +106,13 @@ class RedundantCondition : public Rule {
       std::vector<std::string> by;
       for (const Lit& l : proof)
         if (l.atom != cond.atom) by.push_back(a.text(r, l));
-      sink.report(Code::RedundantCondition, a.where(r, cond.atom),
-                  fmt::format("condition `{}` of rule \"{}\" never affects which rule fires: {} impl{} it", what, id,
-                              by.empty() ? "the table's scope" : fmt::format("`{}`", fmt::join(by, "` and `")),
-                              by.size() > 1 || by.empty() ? "y" : "ies"),
-                  "remove it: every decision stays the same");
+      sink.report(
+          Code::RedundantCondition, a.where(r, cond.atom),
+          fmt::format(
+              "condition `{}` of rule \"{}\" never affects which rule fires: {} impl{} it", what,
+              id, by.empty() ? "the table's scope" : fmt::format("`{}`", fmt::join(by, "` and `")),
+              by.size() > 1 || by.empty() ? "y" : "ies"),
+          "remove it: every decision stays the same");
       return;
     }
     // witness: the condition false, the rest of the alternative true
@@ -121,7 +126,8 @@ class RedundantCondition : public Rule {
     };
     std::string doc = a.witness(witness_model, check);
     sink.report(Code::RedundantCondition, a.where(r, cond.atom),
-                fmt::format("condition `{}` of rule \"{}\" never affects which rule fires: wherever it is false and "
+                fmt::format("condition `{}` of rule \"{}\" never affects which rule fires: "
+                            "wherever it is false and "
                             "the rest of the scenario holds, the decision is the same",
                             what, id),
                 "remove it: every decision stays the same", doc);

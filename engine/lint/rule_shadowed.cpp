@@ -40,14 +40,15 @@ class Shadowed : public Rule {
       std::vector<std::string> ids;
       for (uint32_t w : winners) ids.push_back(a.checked.rules[w].id);
       std::string by = a.checked.policy == HitPolicy::First ? "earlier " : "higher-priority ";
-      sink.report(code(), a.rule_location(r),
-                  fmt::format("rule \"{}\" never fires: every change it matches is taken by {}rule{} {}",
-                              a.checked.rules[r].id, by, ids.size() == 1 ? "" : "s", quoted_list(ids)),
-                  a.checked.policy == HitPolicy::First
-                      ? fmt::format("move it before {}, narrow {}, or remove it", quoted_list(ids),
-                                    ids.size() == 1 ? "that rule" : "those rules")
-                      : "raise its priority above theirs, or remove it",
-                  doc);
+      sink.report(
+          code(), a.rule_location(r),
+          fmt::format("rule \"{}\" never fires: every change it matches is taken by {}rule{} {}",
+                      a.checked.rules[r].id, by, ids.size() == 1 ? "" : "s", quoted_list(ids)),
+          a.checked.policy == HitPolicy::First
+              ? fmt::format("move it before {}, narrow {}, or remove it", quoted_list(ids),
+                            ids.size() == 1 ? "that rule" : "those rules")
+              : "raise its priority above theirs, or remove it",
+          doc);
     }
   }
 
@@ -67,7 +68,8 @@ class Shadowed : public Rule {
   static std::vector<uint32_t> fewest(TableAnalysis& a, uint32_t r, bool wide) {
     std::vector<uint32_t> winners = covering_rules(a, r, {}, wide);
     if (winners.empty()) return winners;
-    std::stable_sort(winners.begin(), winners.end(), [&](uint32_t x, uint32_t y) { return a.beats(x, y); });
+    std::stable_sort(winners.begin(), winners.end(),
+                     [&](uint32_t x, uint32_t y) { return a.beats(x, y); });
     for (std::size_t i = winners.size(); i-- > 0 && winners.size() > 1;) {
       std::vector<uint32_t> fewer = winners;
       fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
@@ -79,8 +81,8 @@ class Shadowed : public Rule {
 
   // The rules that beat `r` and, together, match every change that `r` matches
   // (restricted to `only` when not empty); empty when `r` is not covered.
-  static std::vector<uint32_t> covering_rules(TableAnalysis& a, uint32_t r, const std::vector<uint32_t>& only,
-                                              bool wide) {
+  static std::vector<uint32_t> covering_rules(TableAnalysis& a, uint32_t r,
+                                              const std::vector<uint32_t>& only, bool wide) {
     std::vector<uint32_t> used;
     for (uint32_t row : a.rule_rows[r]) {
       if (a.row_sat[row] == Sat::No) continue;
@@ -92,7 +94,8 @@ class Shadowed : public Rule {
         if (!only.empty() && std::find(only.begin(), only.end(), kr) == only.end()) continue;
         Clause c;
         for (const Lit& l : a.rows[k])
-          if (!std::binary_search(a.rows[row].begin(), a.rows[row].end(), l)) c.push_back({l.atom, !l.value});
+          if (!std::binary_search(a.rows[row].begin(), a.rows[row].end(), l))
+            c.push_back({l.atom, !l.value});
         clauses.push_back(std::move(c));
         rules_here.push_back(kr);
       }
@@ -105,7 +108,8 @@ class Shadowed : public Rule {
   }
 
   // A change that `r` matches where a winner fires (and is sent, when a target can be found).
-  static std::string witness(TableAnalysis& a, uint32_t r, const std::vector<uint32_t>& winners, bool wide) {
+  static std::string witness(TableAnalysis& a, uint32_t r, const std::vector<uint32_t>& winners,
+                             bool wide) {
     for (int with_target = 1; with_target >= 0; --with_target)
       for (uint32_t row : a.rule_rows[r]) {
         if (a.row_sat[row] != Sat::Yes) continue;
@@ -113,7 +117,8 @@ class Shadowed : public Rule {
         std::vector<uint32_t> candidates = meeting(a, row, wide);
         auto extra = [&](uint32_t k) {
           std::size_t n = 0;
-          for (const Lit& l : a.rows[k]) n += !std::binary_search(a.rows[row].begin(), a.rows[row].end(), l);
+          for (const Lit& l : a.rows[k])
+            n += !std::binary_search(a.rows[row].begin(), a.rows[row].end(), l);
           return n;
         };
         std::stable_sort(candidates.begin(), candidates.end(),
@@ -133,11 +138,14 @@ class Shadowed : public Rule {
             for (const Lit& l : a.rows[o]) c.push_back({l.atom, !l.value});
             clauses.push_back(std::move(c));
           }
-          auto check = [&](const EvalTrace::Step& step, const EvalTrace& trace, bool, const std::string&) {
+          auto check = [&](const EvalTrace::Step& step, const EvalTrace& trace, bool,
+                           const std::string&) {
             if (!a.row_matches(step, row) || !a.row_matches(step, k)) return false;
             if (!with_target) return true;
             for (const auto& e : trace.emits)
-              if (e.table == a.table && e.rule == static_cast<int>(w) && e.fate == EvalTrace::Fate::Sent) return true;
+              if (e.table == a.table && e.rule == static_cast<int>(w) &&
+                  e.fate == EvalTrace::Fate::Sent)
+                return true;
             return false;
           };
           std::vector<TableAnalysis::Alternative> alts{{}};

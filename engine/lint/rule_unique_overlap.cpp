@@ -36,26 +36,32 @@ class UniqueOverlap : public Rule {
         if (copy) {
           for (uint32_t k : a.overlaps[i]) {
             uint32_t rk = a.compiled.rows[k].rule;
-            if (k != j && a.first_copy[k] == i && rk != ri && rk != rj) others.push_back(a.checked.rules[rk].id);
+            if (k != j && a.first_copy[k] == i && rk != ri && rk != rj)
+              others.push_back(a.checked.rules[rk].id);
           }
           others.erase(std::unique(others.begin(), others.end()), others.end());
         }
         std::string also;
         if (!others.empty()) {
           std::string named;
-          for (std::size_t k = 0; k < others.size() && k < 3; ++k) named += (k ? ", \"" : "\"") + others[k] + "\"";
-          also = fmt::format(" (so do {} more rule{} with the same scenario: {}{})", others.size(),
-                             others.size() == 1 ? "" : "s", named, others.size() > 3 ? ", ..." : "");
+          for (std::size_t k = 0; k < others.size() && k < 3; ++k)
+            named += (k ? ", \"" : "\"") + others[k] + "\"";
+          also =
+              fmt::format(" (so do {} more rule{} with the same scenario: {}{})", others.size(),
+                          others.size() == 1 ? "" : "s", named, others.size() > 3 ? ", ..." : "");
         }
         const auto& x = a.checked.rules[ri];
         const auto& y = a.checked.rules[rj];
-        sink.report(code(), a.rule_location(rj),
-                    fmt::format("rules \"{}\" and \"{}\" both match some changes, but table \"{}\" has hit policy unique{}",
-                                x.id, y.id, a.checked.id, also),
-                    fmt::format("make the scenarios exclusive (e.g. add `not (...)` of one to the other), or use "
-                                "hit_policy: first to let \"{}\" win",
-                                x.id),
-                    doc);
+        sink.report(
+            code(), a.rule_location(rj),
+            fmt::format("rules \"{}\" and \"{}\" both match some changes, but table \"{}\" has hit "
+                        "policy unique{}",
+                        x.id, y.id, a.checked.id, also),
+            fmt::format(
+                "make the scenarios exclusive (e.g. add `not (...)` of one to the other), or use "
+                "hit_policy: first to let \"{}\" win",
+                x.id),
+            doc);
       }
   }
 
@@ -67,9 +73,11 @@ class UniqueOverlap : public Rule {
     Conj units = a.rows[i];
     for (const Lit& l : a.rows[j])
       if (!add_lit(units, l)) return {};
-    auto check = [&](const EvalTrace::Step& step, const EvalTrace&, bool ok, const std::string& result) {
+    auto check = [&](const EvalTrace::Step& step, const EvalTrace&, bool ok,
+                     const std::string& result) {
       return a.row_matches(step, i) && a.row_matches(step, j) && !ok &&
-             result.find("\"" + x + "\"") != std::string::npos && result.find("\"" + y + "\"") != std::string::npos;
+             result.find("\"" + x + "\"") != std::string::npos &&
+             result.find("\"" + y + "\"") != std::string::npos;
     };
     // first as small as possible; then with every other rule kept from matching,
     // so that the run-time error names these two

@@ -34,11 +34,15 @@ class Unsatisfiable : public Rule {
       else if (parts.size() == 2)
         why = fmt::format("{} and {} cannot both hold", parts[0], parts[1]);
       else
-        why = fmt::format("{} and {} cannot all hold", fmt::join(parts.begin(), parts.end() - 1, ", "), parts.back());
+        why = fmt::format("{} and {} cannot all hold",
+                          fmt::join(parts.begin(), parts.end() - 1, ", "), parts.back());
       std::string alternatives =
-          a.rule_rows[r].size() > 1 ? fmt::format(" (nor any of its {} alternatives)", a.rule_rows[r].size()) : "";
+          a.rule_rows[r].size() > 1
+              ? fmt::format(" (nor any of its {} alternatives)", a.rule_rows[r].size())
+              : "";
       sink.report(code(), core.empty() ? a.rule_location(r) : a.where(r, core.front().atom),
-                  fmt::format("no change satisfies the scenario of rule \"{}\"{}: {}", rule.id, alternatives, why),
+                  fmt::format("no change satisfies the scenario of rule \"{}\"{}: {}", rule.id,
+                              alternatives, why),
                   "the rule never fires: fix its conditions or remove it");
     }
   }

@@ -33,14 +33,17 @@ class UnusedOperation : public Rule {
         for (const auto& o : view.raw->vocabulary.outgoing)
           if (o.value == v.outgoing[op]) at = o.loc;
       if (producers.empty())
-        sink.report(code(), at, fmt::format("outgoing operation \"{}\" is produced by no rule", v.outgoing[op]),
-                    "add a rule with `then: " + v.outgoing[op] + "`, or remove the operation from the vocabulary");
-      else
         sink.report(code(), at,
-                    fmt::format("outgoing operation \"{}\" is never produced: rule{} {} never fire{}", v.outgoing[op],
-                                producers.size() == 1 ? "" : "s", quoted_list(producers),
-                                producers.size() == 1 ? "s" : ""),
-                    "see the findings on those rules");
+                    fmt::format("outgoing operation \"{}\" is produced by no rule", v.outgoing[op]),
+                    "add a rule with `then: " + v.outgoing[op] +
+                        "`, or remove the operation from the vocabulary");
+      else
+        sink.report(
+            code(), at,
+            fmt::format("outgoing operation \"{}\" is never produced: rule{} {} never fire{}",
+                        v.outgoing[op], producers.size() == 1 ? "" : "s", quoted_list(producers),
+                        producers.size() == 1 ? "s" : ""),
+            "see the findings on those rules");
     }
   }
 };

@@ -14,7 +14,8 @@ namespace casex::detail::lint {
 /// Collects the findings of the lint rules, in the one Diagnostic shape.
 class Sink {
  public:
-  void report(Code code, const Location& at, std::string message, std::string help = {}, std::string witness = {});
+  void report(Code code, const Location& at, std::string message, std::string help = {},
+              std::string witness = {});
   std::vector<Diagnostic>& items() { return items_; }
 
  private:

@@ -1,7 +1,7 @@
 // engine/lint/theory.cpp: atoms as constraints over a change's values, and the
 // solver: a small-model search for conjunctions, DPLL over clauses on top.
-#include "engine/compile/compile.h"
 #include "engine/lint/theory.h"
+#include "engine/compile/compile.h"
 
 #include <fmt/format.h>
 
@@ -12,14 +12,15 @@ namespace casex::detail::lint {
 
 namespace {
 
-
 std::string key(const TExpr& e) {
   std::string k;
   atom_key(e, k);  // as engine/compile keys its atoms, so indices agree
   return k;
 }
 
-bool contains(const std::vector<int>& sorted, int v) { return std::binary_search(sorted.begin(), sorted.end(), v); }
+bool contains(const std::vector<int>& sorted, int v) {
+  return std::binary_search(sorted.begin(), sorted.end(), v);
+}
 
 // A domain: the values in `vals` (finite) or every value of the sort but them.
 struct Dom {
@@ -63,7 +64,8 @@ Solver::~Solver() = default;
 std::string atom_key(const TExpr& e) { return key(e); }
 
 bool add_lit(Conj& c, Lit l) {
-  auto it = std::lower_bound(c.begin(), c.end(), l, [](const Lit& a, const Lit& b) { return a.atom < b.atom; });
+  auto it = std::lower_bound(c.begin(), c.end(), l,
+                             [](const Lit& a, const Lit& b) { return a.atom < b.atom; });
   if (it != c.end() && it->atom == l.atom) return it->value == l.value;
   c.insert(it, l);
   return true;
@@ -175,8 +177,12 @@ int TableTheory::order(int a, int b) const {
   const TheoryValue& cx = values_[p.c];
   const TheoryValue& cy = values_[q.c];
   int c = 0;
-  if (x.sort == Sort::Number) c = cx.number < cy.number ? -1 : cx.number > cy.number ? 1 : 0;
-  else c = cx.text.compare(cy.text) < 0 ? -1 : cx.text.compare(cy.text) > 0 ? 1 : 0;  // bytes, unsigned, as the evaluator
+  if (x.sort == Sort::Number)
+    c = cx.number < cy.number ? -1 : cx.number > cy.number ? 1 : 0;
+  else
+    c = cx.text.compare(cy.text) < 0   ? -1
+        : cx.text.compare(cy.text) > 0 ? 1
+                                       : 0;  // bytes, unsigned, as the evaluator
   if (c != 0) return c;
   if (p.eps != q.eps) return p.eps < q.eps ? -1 : 1;
   return p.eps == 0 || a == b ? 0 : 2;
@@ -202,8 +208,11 @@ int TableTheory::term(const TExpr& e) {
       TheoryValue v;
       v.kind = TheoryValue::Kind::Const;
       v.const_kind = e.kind;
-      if (e.kind == ConstKind::Sym && e.type != Type::Phase) return -1;  // a metaphase: see define()
-      v.sort = e.kind == ConstKind::Number ? Sort::Number : e.kind == ConstKind::Sym ? Sort::Phase : Sort::Text;
+      if (e.kind == ConstKind::Sym && e.type != Type::Phase)
+        return -1;  // a metaphase: see define()
+      v.sort = e.kind == ConstKind::Number ? Sort::Number
+               : e.kind == ConstKind::Sym  ? Sort::Phase
+                                           : Sort::Text;
       v.text = e.text;
       v.number = e.number;
       v.boolean = e.boolean;
@@ -217,14 +226,15 @@ int TableTheory::term(const TExpr& e) {
       v.kind = Var::Kind::Field;
       v.side = e.side;
       v.slot = e.slot;
-      v.sort = f.type == Type::Number ? Sort::Number
-               : f.type == Type::Bool ? Sort::Bool
+      v.sort = f.type == Type::Number  ? Sort::Number
+               : f.type == Type::Bool  ? Sort::Bool
                : f.type == Type::Phase ? Sort::Phase
                                        : Sort::Text;
       v.key = fmt::format("{}.{}", e.side == Side::Before ? "before" : "after", f.name);
       return var(std::move(v));
     }
-    case Op::RefSystem: return simple(Var::Kind::RefSystem, Sort::Text, "external_reference.system");
+    case Op::RefSystem:
+      return simple(Var::Kind::RefSystem, Sort::Text, "external_reference.system");
     case Op::RefId: return simple(Var::Kind::RefId, Sort::Text, "external_reference.id");
     case Op::Origin: return simple(Var::Kind::Origin, Sort::Text, "origin");
     case Op::IncidentId: return simple(Var::Kind::Incident, Sort::Text, "incident");
@@ -272,7 +282,8 @@ AtomDef TableTheory::define(const TExpr& e) {
     return var(std::move(v));
   };
   // metaphase(x) compared with metaphase constants: x is one of their phases.
-  auto metaphase_set = [&](const TExpr& m, const std::vector<const TExpr*>& consts, bool neg) -> bool {
+  auto metaphase_set = [&](const TExpr& m, const std::vector<const TExpr*>& consts,
+                           bool neg) -> bool {
     if (m.op != Op::MetaphaseOf) return false;
     std::vector<int> phases;
     bool none = false;
@@ -280,7 +291,8 @@ AtomDef TableTheory::define(const TExpr& e) {
       if (c->op != Op::Const) return false;
       if (c->kind == ConstKind::None) none = true;
       for (std::size_t p = 0; p < vocab_.phases.size(); ++p)
-        if (c->kind == ConstKind::Sym && vocab_.phase_metaphase[p] == c->slot) phases.push_back(phase(static_cast<int>(p)));
+        if (c->kind == ConstKind::Sym && vocab_.phase_metaphase[p] == c->slot)
+          phases.push_back(phase(static_cast<int>(p)));
     }
     if (none) phases.push_back(kNone);
     int x = term(m.args[0]);
@@ -294,8 +306,10 @@ AtomDef TableTheory::define(const TExpr& e) {
     return true;
   };
   switch (e.op) {
-    case Op::Event: return domain(boolvar(Var::Kind::Event, e.slot, vocab_.events[e.slot]), {kTrue}, false);
-    case Op::RefExists: return domain(boolvar(Var::Kind::Ref, -1, "external_reference"), {kTrue}, false);
+    case Op::Event:
+      return domain(boolvar(Var::Kind::Event, e.slot, vocab_.events[e.slot]), {kTrue}, false);
+    case Op::RefExists:
+      return domain(boolvar(Var::Kind::Ref, -1, "external_reference"), {kTrue}, false);
     case Op::Field: {
       int v = term(e);
       if (v >= 0) return domain(v, {kTrue}, false);
@@ -341,7 +355,9 @@ AtomDef TableTheory::define(const TExpr& e) {
     case Op::Eq:
     case Op::Ne: {
       bool neg = e.op == Op::Ne;
-      if (metaphase_set(e.args[0], {&e.args[1]}, neg) || metaphase_set(e.args[1], {&e.args[0]}, neg)) return d;
+      if (metaphase_set(e.args[0], {&e.args[1]}, neg) ||
+          metaphase_set(e.args[1], {&e.args[0]}, neg))
+        return d;
       int a = term(e.args[0]), b = term(e.args[1]);
       if (a == -1 || b == -1) break;
       if (a < -1 && b < -1) return truth((a == b) != neg);
@@ -484,7 +500,12 @@ namespace {
 class ModelSearch {
  public:
   ModelSearch(TableTheory& t, std::size_t budget, SearchScratch& scratch)
-      : t_(t), budget_(budget), start_(budget), in(scratch.in), dom_(scratch.dom), parent_(scratch.parent),
+      : t_(t),
+        budget_(budget),
+        start_(budget),
+        in(scratch.in),
+        dom_(scratch.dom),
+        parent_(scratch.parent),
         cls_of(scratch.cls_of) {}
 
   /// The nodes the search visited.
@@ -532,7 +553,9 @@ class ModelSearch {
     int ref = t_.var_index("external_reference");
     int entered = t_.var_index("entered");
     const auto& vocab = t_.vocabulary();
-    int before_phase = vocab.phase_field >= 0 ? t_.var_index("before." + vocab.fields[vocab.phase_field].name) : -1;
+    int before_phase = vocab.phase_field >= 0
+                           ? t_.var_index("before." + vocab.fields[vocab.phase_field].name)
+                           : -1;
     for (std::size_t i = 0; i < used_.size(); ++i) {
       int v = used_[i];
       if (vars[v].kind == Var::Kind::ExtSys) use(vars[v].arg_var);
@@ -549,7 +572,9 @@ class ModelSearch {
       d = Dom{};
       switch (vars[v].sort) {
         case Sort::Truth: d = {true, {TableTheory::kFalse, TableTheory::kTrue}}; break;
-        case Sort::Bool: d = {true, {TableTheory::kNone, TableTheory::kFalse, TableTheory::kTrue}}; break;
+        case Sort::Bool:
+          d = {true, {TableTheory::kNone, TableTheory::kFalse, TableTheory::kTrue}};
+          break;
         case Sort::Phase: d = {true, phase_universe(v == entered)}; break;
         default: break;
       }
@@ -557,13 +582,15 @@ class ModelSearch {
       cls_of[v] = -1;
     }
     const TableScope& sc = t_.scope();
-    if (sc.from >= 0 && before_phase >= 0 && in[before_phase]) dom_[before_phase].keep({phase_value(sc.from)});
+    if (sc.from >= 0 && before_phase >= 0 && in[before_phase])
+      dom_[before_phase].keep({phase_value(sc.from)});
     if (sc.from >= 0 && entered >= 0 && in[entered])
       dom_[entered].keep({sc.from != sc.to ? phase_value(sc.to) : TableTheory::kNone});
     if (sc.metaphase >= 0 && entered >= 0 && in[entered]) {
       std::vector<int> allowed{TableTheory::kNone};
       for (std::size_t p = 0; p < vocab.phases.size(); ++p)
-        if (vocab.phase_metaphase[p] == sc.metaphase) allowed.push_back(phase_value(static_cast<int>(p)));
+        if (vocab.phase_metaphase[p] == sc.metaphase)
+          allowed.push_back(phase_value(static_cast<int>(p)));
       std::sort(allowed.begin(), allowed.end());
       dom_[entered].keep(allowed);
     }
@@ -574,11 +601,15 @@ class ModelSearch {
       const AtomDef& d = atoms[l.atom];
       if (d.kind == AtomDef::Kind::Range) ranges.push_back(l);
       if (d.kind == AtomDef::Kind::Domain) {
-        if (l.value != d.neg) dom_[d.var].keep(d.set);
-        else dom_[d.var].drop(d.set);
+        if (l.value != d.neg)
+          dom_[d.var].keep(d.set);
+        else
+          dom_[d.var].drop(d.set);
       } else if (d.kind == AtomDef::Kind::Equal) {
-        if (l.value != d.neg) unite(d.var, d.var2);
-        else neq.emplace_back(d.var, d.var2);
+        if (l.value != d.neg)
+          unite(d.var, d.var2);
+        else
+          neq.emplace_back(d.var, d.var2);
       }
     }
     // classes
@@ -593,8 +624,10 @@ class ModelSearch {
       Class& c = cls_[cls_of[v]];
       c.members.push_back(v);
       const Dom& d = dom_[v];
-      if (d.finite) c.dom.keep(d.vals);
-      else c.dom.drop(d.vals);
+      if (d.finite)
+        c.dom.keep(d.vals);
+      else
+        c.dom.drop(d.vals);
       if (vars[v].kind == Var::Kind::ExtSys) c.derived = true;
     }
     // ranges: each class's values lie in one interval of the order (the
@@ -623,7 +656,8 @@ class ModelSearch {
     }
     for (int v : used_)
       if (vars[v].kind == Var::Kind::ExtSys)
-        ext_.push_back({cls_of[v], vars[v].arg_var >= 0 ? cls_of[vars[v].arg_var] : -1, vars[v].arg_value});
+        ext_.push_back(
+            {cls_of[v], vars[v].arg_var >= 0 ? cls_of[vars[v].arg_var] : -1, vars[v].arg_value});
     for (int v : used_)
       if ((vars[v].kind == Var::Kind::RefSystem || vars[v].kind == Var::Kind::RefId) && ref >= 0)
         refs_.emplace_back(cls_of[ref], cls_of[v]);
@@ -637,7 +671,8 @@ class ModelSearch {
       const AtomDef& d = atoms[l.atom];
       if (d.kind == AtomDef::Kind::Domain && d.var >= 0)
         for (int v : d.set) consts_[static_cast<int>(vars[d.var].sort)].push_back(v);
-      if (d.kind == AtomDef::Kind::Range) consts_[static_cast<int>(vars[d.var].sort)].push_back(d.bound);
+      if (d.kind == AtomDef::Kind::Range)
+        consts_[static_cast<int>(vars[d.var].sort)].push_back(d.bound);
     }
     for (auto& [s, list] : consts_) {
       std::sort(list.begin(), list.end());
@@ -651,7 +686,8 @@ class ModelSearch {
       if (!c.ranged || anchors_.count(s)) continue;
       std::vector<int> a;
       for (int v : consts_[s])
-        if (t_.values()[v].kind == TheoryValue::Kind::Const && t_.values()[v].sort == c.sort) a.push_back(v);
+        if (t_.values()[v].kind == TheoryValue::Kind::Const && t_.values()[v].sort == c.sort)
+          a.push_back(v);
       std::sort(a.begin(), a.end(), [&](int x, int y) { return t_.order(x, y) < 0; });
       if (!a.empty()) a.pop_back();
       a.insert(a.begin(), TheoryValue::kBelow);
@@ -722,7 +758,8 @@ class ModelSearch {
   std::vector<int> phase_universe(bool with_none) {
     std::vector<int> u;
     if (with_none) u.push_back(TableTheory::kNone);
-    for (std::size_t p = 0; p < t_.vocabulary().phases.size(); ++p) u.push_back(t_.phase(static_cast<int>(p)));
+    for (std::size_t p = 0; p < t_.vocabulary().phases.size(); ++p)
+      u.push_back(t_.phase(static_cast<int>(p)));
     std::sort(u.begin(), u.end());
     return u;
   }
@@ -746,7 +783,8 @@ class ModelSearch {
       }
     }
     for (auto [r, s] : refs_)
-      if (val_[r] == TableTheory::kFalse && val_[s] >= 0 && val_[s] != TableTheory::kNone) return false;
+      if (val_[r] == TableTheory::kFalse && val_[s] >= 0 && val_[s] != TableTheory::kNone)
+        return false;
     if (context_.first >= 0) {
       int en = val_[context_.first], bp = val_[context_.second];
       if (en >= 0 && bp >= 0) {
@@ -833,7 +871,8 @@ class ModelSearch {
   std::vector<std::pair<int, int>> refs_;
   std::pair<int, int> context_{-1, -1};
   std::map<int, std::vector<int>> consts_;
-  std::map<int, std::vector<int>> anchors_;  // per sort with a ranged class: the places of fresh values
+  std::map<int, std::vector<int>>
+      anchors_;  // per sort with a ranged class: the places of fresh values
   std::vector<int> order_;
   std::vector<int> val_;
 };
@@ -843,12 +882,14 @@ constexpr std::size_t kSearchBudget = 2000;
 
 }  // namespace
 
-Sat Solver::model_search(const Conj& units, const std::vector<uint32_t>& also, Model* model, bool remember) {
+Sat Solver::model_search(const Conj& units, const std::vector<uint32_t>& also, Model* model,
+                         bool remember) {
   if (!spend(1 + units.size() + also.size())) return Sat::Unknown;  // the key, kept in the memo
   if (!remember) {
     ++queries_;
-    std::size_t left = budget_ ? std::min(kModelBudget, budget_->limit - std::min(budget_->limit, budget_->used))
-                               : kModelBudget;
+    std::size_t left =
+        budget_ ? std::min(kModelBudget, budget_->limit - std::min(budget_->limit, budget_->used))
+                : kModelBudget;
     ModelSearch search(t_, left, *scratch_);
     Sat s = search.run(units, also, model);
     return spend(search.used()) ? s : Sat::Unknown;
@@ -865,12 +906,14 @@ Sat Solver::model_search(const Conj& units, const std::vector<uint32_t>& also, M
   }
   ++queries_;
   Memo m;
-  std::size_t left = budget_ ? std::min(kModelBudget, budget_->limit - std::min(budget_->limit, budget_->used))
-                             : kModelBudget;
+  std::size_t left =
+      budget_ ? std::min(kModelBudget, budget_->limit - std::min(budget_->limit, budget_->used))
+              : kModelBudget;
   ModelSearch search(t_, left, *scratch_);
   m.sat = search.run(units, also, &m.model);
   bool within = spend(search.used());
-  if (m.sat == Sat::Unknown && !within) return Sat::Unknown;  // stopped by the table's budget: not an answer to keep
+  if (m.sat == Sat::Unknown && !within)
+    return Sat::Unknown;  // stopped by the table's budget: not an answer to keep
   if (model && m.sat == Sat::Yes) {
     *model = m.model;
     m.has_model = spend(m.model.value.size());
@@ -878,8 +921,10 @@ Sat Solver::model_search(const Conj& units, const std::vector<uint32_t>& also, M
   if (!m.has_model) m.model = Model{};
   if (it == memo_.end()) spend(Budget::kMemoSteps);
   Sat s = m.sat;
-  if (it != memo_.end()) it->second = std::move(m);
-  else memo_.emplace(std::move(k), std::move(m));
+  if (it != memo_.end())
+    it->second = std::move(m);
+  else
+    memo_.emplace(std::move(k), std::move(m));
   return s;
 }
 
@@ -894,7 +939,8 @@ void Solver::forget() {
 
 Sat Solver::conj_once(const Conj& units) { return model_search(units, {}, nullptr, false); }
 
-Sat Solver::search(Conj& units, const std::vector<Clause>& clauses, Model* model, std::size_t& budget) {
+Sat Solver::search(Conj& units, const std::vector<Clause>& clauses, Model* model,
+                   std::size_t& budget) {
   if (budget == 0) return Sat::Unknown;
   --budget;
   std::size_t literals = 0;
@@ -937,8 +983,10 @@ Conj Solver::core(const Conj& units) {
   for (std::size_t i = 0; i < c.size();) {
     Conj without = c;
     without.erase(without.begin() + static_cast<std::ptrdiff_t>(i));
-    if (conj(without, nullptr) == Sat::No) c = std::move(without);
-    else ++i;
+    if (conj(without, nullptr) == Sat::No)
+      c = std::move(without);
+    else
+      ++i;
   }
   return c;
 }

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <utility>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "engine/compile/program.h"
@@ -24,7 +24,7 @@ struct Lit {
   bool operator==(const Lit& o) const { return atom == o.atom && value == o.value; }
   bool operator<(const Lit& o) const { return atom != o.atom ? atom < o.atom : value < o.value; }
 };
-using Conj = std::vector<Lit>;  // sorted by atom
+using Conj = std::vector<Lit>;    // sorted by atom
 using Clause = std::vector<Lit>;  // a disjunction
 
 /// The kinds of values a variable of a change takes.
@@ -52,7 +52,18 @@ struct TheoryValue {
 
 /// What a change has that an atom reads.
 struct Var {
-  enum class Kind : uint8_t { Field, Ref, RefSystem, RefId, Origin, Incident, Event, Entered, ExtSys, Opaque };
+  enum class Kind : uint8_t {
+    Field,
+    Ref,
+    RefSystem,
+    RefId,
+    Origin,
+    Incident,
+    Event,
+    Entered,
+    ExtSys,
+    Opaque
+  };
   Kind kind = Kind::Field;
   Sort sort = Sort::Text;
   Side side = Side::After;
@@ -114,7 +125,8 @@ class TableTheory {
   int phase(int p);
   /// A fresh value of a sort, number k (0-based), interned: above every constant.
   int fresh(Sort s, int k);
-  /// The k-th fresh value of a sort at a place (TheoryValue::kBelow, or just above constant `anchor`).
+  /// The k-th fresh value of a sort at a place (TheoryValue::kBelow, or just above constant
+  /// `anchor`).
   int gap(Sort s, int anchor, int k);
   /// Orders two values as the evaluator orders texts and numbers: -1, 0, 1, or 2
   /// when they cannot be ordered (no value, other sorts, two fresh values at one place).
@@ -207,7 +219,8 @@ class Solver {
 
  private:
   Sat search(Conj& units, const std::vector<Clause>& clauses, Model* model, std::size_t& budget);
-  Sat model_search(const Conj& units, const std::vector<uint32_t>& also, Model* model, bool remember = true);
+  Sat model_search(const Conj& units, const std::vector<uint32_t>& also, Model* model,
+                   bool remember = true);
 
   bool spend(std::size_t n) { return !budget_ || budget_->spend(n); }
   bool out_of_budget() const { return budget_ && budget_->exhausted(); }

@@ -30,24 +30,29 @@ namespace casex::detail {
 namespace {
 
 // Keys allowed in each mapping of the format (keep in sync with rules/schema.json).
-const std::vector<std::string> kTopKeys = {"vocabulary", "workflow", "targets", "table", "incoming"};
-const std::vector<std::string> kVocabularyKeys = {"metaphases", "phases", "fields", "events", "operations"};
+const std::vector<std::string> kTopKeys = {"vocabulary", "workflow", "targets", "table",
+                                           "incoming"};
+const std::vector<std::string> kVocabularyKeys = {"metaphases", "phases", "fields", "events",
+                                                  "operations"};
 const std::vector<std::string> kPhaseKeys = {"name", "metaphase", "aliases"};
-const std::vector<std::string> kFieldKeys = {"name", "type", "values", "value_aliases", "case_variants", "aliases"};
+const std::vector<std::string> kFieldKeys = {"name",          "type",          "values",
+                                             "value_aliases", "case_variants", "aliases"};
 const std::vector<std::string> kOperationsKeys = {"outgoing", "incoming"};
 const std::vector<std::string> kWorkflowKeys = {"moves", "deduplicate", "suppress_origin"};
 const std::vector<std::string> kMoveKeys = {"id", "description", "when", "to"};
 const std::vector<std::string> kTargetKeys = {"operations", "when", "system"};
-const std::vector<std::string> kTableKeys = {"id", "description", "scope", "hit_policy", "complete", "rules"};
+const std::vector<std::string> kTableKeys = {"id",         "description", "scope",
+                                             "hit_policy", "complete",    "rules"};
 const std::vector<std::string> kScopeKeys = {"metaphase", "transition"};
 const std::vector<std::string> kTransitionKeys = {"from", "to"};
-const std::vector<std::string> kRuleKeys = {"id", "description", "when", "then", "system", "priority"};
+const std::vector<std::string> kRuleKeys = {"id",   "description", "when",
+                                            "then", "system",      "priority"};
 const std::vector<std::string> kIncomingKeys = {"id", "description", "operation", "actions"};
-const std::vector<std::string> kActionKeys = {"set",   "set_if_no_value",  "clear",  "add_comment",
-                                              "create_reference", "delete_reference", "when", "value",
-                                              "system", "id"};
-const std::vector<std::string> kActionKinds = {"set", "set_if_no_value", "clear", "add_comment",
-                                               "create_reference", "delete_reference"};
+const std::vector<std::string> kActionKeys = {
+    "set",  "set_if_no_value", "clear",  "add_comment", "create_reference", "delete_reference",
+    "when", "value",           "system", "id"};
+const std::vector<std::string> kActionKinds = {
+    "set", "set_if_no_value", "clear", "add_comment", "create_reference", "delete_reference"};
 
 // Refuses nesting deeper than the limit before yaml-cpp recurses into it: flow
 // collections by their brackets, block collections by indentation and by
@@ -71,7 +76,8 @@ bool check_flow_depth(const std::string& name, const std::string& t, Diagnostics
       while (i < l.size() && l[i] == ' ') ++i;
       if (i > 4 * kMaxYamlDepth) return refuse(i, "indentation nests");
       int entries = 0;
-      while (i < l.size() && (l[i] == '-' || l[i] == '?') && (i + 1 == l.size() || l[i + 1] == ' ')) {
+      while (i < l.size() && (l[i] == '-' || l[i] == '?') &&
+             (i + 1 == l.size() || l[i + 1] == ' ')) {
         if (++entries > kMaxYamlDepth) return refuse(i, "block entries on one line nest");
         ++i;
         while (i < l.size() && l[i] == ' ') ++i;
@@ -80,18 +86,24 @@ bool check_flow_depth(const std::string& name, const std::string& t, Diagnostics
     for (; i < l.size(); ++i) {
       char c = l[i];
       if (quote == '"') {
-        if (c == '\\') ++i;
-        else if (c == '"') quote = 0;
+        if (c == '\\')
+          ++i;
+        else if (c == '"')
+          quote = 0;
         continue;
       }
       if (quote == '\'') {
-        if (c == '\'' && i + 1 < l.size() && l[i + 1] == '\'') ++i;
-        else if (c == '\'') quote = 0;
+        if (c == '\'' && i + 1 < l.size() && l[i + 1] == '\'')
+          ++i;
+        else if (c == '\'')
+          quote = 0;
         continue;
       }
       bool token_start = i == 0 || std::strchr(" \t[{,:", l[i - 1]) != nullptr;
-      if ((c == '"' || c == '\'') && token_start) quote = c;
-      else if (c == '#' && token_start) break;  // a comment ends the line
+      if ((c == '"' || c == '\'') && token_start)
+        quote = c;
+      else if (c == '#' && token_start)
+        break;  // a comment ends the line
       else if (c == '[' || c == '{') {
         if (++depth > kMaxYamlDepth) return refuse(i, "flow collections nest");
       } else if ((c == ']' || c == '}') && depth > 0) {
@@ -115,14 +127,22 @@ std::size_t first_invalid_utf8(std::string_view t) {
     }
     std::size_t len;
     unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c == 0xE0) len = 3, lo = 0xA0;
-    else if (c == 0xED) len = 3, hi = 0x9F;
-    else if (c >= 0xE1 && c <= 0xEF) len = 3;
-    else if (c == 0xF0) len = 4, lo = 0x90;
-    else if (c == 0xF4) len = 4, hi = 0x8F;
-    else if (c >= 0xF1 && c <= 0xF3) len = 4;
-    else return i;
+    if (c >= 0xC2 && c <= 0xDF)
+      len = 2;
+    else if (c == 0xE0)
+      len = 3, lo = 0xA0;
+    else if (c == 0xED)
+      len = 3, hi = 0x9F;
+    else if (c >= 0xE1 && c <= 0xEF)
+      len = 3;
+    else if (c == 0xF0)
+      len = 4, lo = 0x90;
+    else if (c == 0xF4)
+      len = 4, hi = 0x8F;
+    else if (c >= 0xF1 && c <= 0xF3)
+      len = 4;
+    else
+      return i;
     if (i + 1 >= n || s[i + 1] < lo || s[i + 1] > hi) return i;
     for (std::size_t k = 2; k < len; ++k)
       if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return i;
@@ -172,21 +192,25 @@ class AliasCounter : public YAML::EventHandler {
   void OnDocumentStart(const YAML::Mark&) override {}
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t anchor) override { leaf(anchor, 0); }
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, const std::string& value) override {
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                const std::string& value) override {
     leaf(anchor, value.size());
   }
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
     open(anchor);
   }
   void OnSequenceEnd() override { close(); }
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
     open(anchor);
   }
   void OnMapEnd() override { close(); }
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     if (problem) return;
     if (anchor >= done_.size() || !done_[anchor]) {
-      problem = Problem{mark, Code::YamlSyntax, "an alias refers to the node that holds it (a cycle)"};
+      problem =
+          Problem{mark, Code::YamlSyntax, "an alias refers to the node that holds it (a cycle)"};
       return;
     }
     const Size s = *done_[anchor];
@@ -194,12 +218,15 @@ class AliasCounter : public YAML::EventHandler {
     added_.bytes += s.bytes;
     if (added_.nodes > kMaxYamlAliasNodes) {
       problem = Problem{mark, Code::LimitExceeded,
-                        fmt::format("YAML aliases expand to more than {} nodes in this file", kMaxYamlAliasNodes)};
+                        fmt::format("YAML aliases expand to more than {} nodes in this file",
+                                    kMaxYamlAliasNodes)};
       return;
     }
     if (added_.bytes > kMaxYamlAliasBytes) {
-      problem = Problem{mark, Code::LimitExceeded,
-                        fmt::format("YAML aliases expand to more than {} bytes of text in this file", kMaxYamlAliasBytes)};
+      problem =
+          Problem{mark, Code::LimitExceeded,
+                  fmt::format("YAML aliases expand to more than {} bytes of text in this file",
+                              kMaxYamlAliasBytes)};
       return;
     }
     add(s);
@@ -244,8 +271,9 @@ class AliasCounter : public YAML::EventHandler {
   }
 
   std::vector<Open> stack_;
-  std::vector<std::optional<Size>> done_;  // by anchor: the expanded size, once the node is complete
-  Size added_;                             // what the aliases met so far expand to
+  std::vector<std::optional<Size>>
+      done_;    // by anchor: the expanded size, once the node is complete
+  Size added_;  // what the aliases met so far expand to
 };
 
 // Notes where a document starts.
@@ -256,10 +284,13 @@ class DocumentStart : public YAML::EventHandler {
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
   void OnMapEnd() override {}
 };
 
@@ -280,8 +311,9 @@ bool check_documents(const std::string& name, const std::string& text, Diagnosti
     }
     DocumentStart second;
     if (parser.HandleNextDocument(second)) {
-      diags.report(Code::YamlSyntax, at(second.mark),
-                   "a second YAML document; a rule file holds one document (remove this `---` or `...`)");
+      diags.report(
+          Code::YamlSyntax, at(second.mark),
+          "a second YAML document; a rule file holds one document (remove this `---` or `...`)");
       return false;
     }
   } catch (const YAML::Exception& e) {
@@ -298,7 +330,9 @@ class FileLoader {
 
   /// Checks the limits and parses the YAML; false (with a diagnostic) when
   /// there is nothing to walk.
-  bool parse(YAML::Node& root) { return parse_yaml_file(file_.name, file_.text, kMaxRuleFileBytes, root, diags_); }
+  bool parse(YAML::Node& root) {
+    return parse_yaml_file(file_.name, file_.text, kMaxRuleFileBytes, root, diags_);
+  }
 
   /// Reads a parsed file into the rule set.
   void walk(const YAML::Node& root) {
@@ -348,13 +382,15 @@ class FileLoader {
         ok = false;
       }
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        diags_.report(Code::UnknownKey, loc(it->first), fmt::format("unknown key \"{}\" in {}", key, what),
+        diags_.report(Code::UnknownKey, loc(it->first),
+                      fmt::format("unknown key \"{}\" in {}", key, what),
                       did_you_mean(key, allowed));
       }
     }
     for (const auto& r : required) {
       if (!seen.count(r)) {
-        diags_.report(Code::MissingKey, loc(n), fmt::format("{} lacks the required key \"{}\"", what, r));
+        diags_.report(Code::MissingKey, loc(n),
+                      fmt::format("{} lacks the required key \"{}\"", what, r));
         ok = false;
       }
     }
@@ -377,7 +413,8 @@ class FileLoader {
     SourceText s;
     s.text = n.Scalar();
     s.loc = loc(n);
-    s.positions = map_scalar_positions(file_.text, n.Mark().pos, n.Mark().line, n.Mark().column, s.text);
+    s.positions =
+        map_scalar_positions(file_.text, n.Mark().pos, n.Mark().line, n.Mark().column, s.text);
     return s;
   }
 
@@ -411,19 +448,25 @@ class FileLoader {
   void vocabulary(const YAML::Node& n) {
     auto& v = out_.vocabulary;
     if (v.present) {
-      diags_.report(Code::DuplicateId, loc(n), "a second vocabulary section",
-                    fmt::format("the vocabulary is already defined at {}:{}", v.loc.file, v.loc.line));
+      diags_.report(
+          Code::DuplicateId, loc(n), "a second vocabulary section",
+          fmt::format("the vocabulary is already defined at {}:{}", v.loc.file, v.loc.line));
       return;
     }
     v.present = true;
     v.loc = loc(n);
-    if (!check_map(n, kVocabularyKeys, {"metaphases", "phases", "fields", "operations"}, "vocabulary")) return;
+    if (!check_map(n, kVocabularyKeys, {"metaphases", "phases", "fields", "operations"},
+                   "vocabulary"))
+      return;
     v.metaphases = names(n["metaphases"], "vocabulary.metaphases");
     if (sequence(n["phases"], "vocabulary.phases")) {
       for (const auto& p : n["phases"]) {
         if (!check_map(p, kPhaseKeys, {"name"}, "a phase")) continue;
         RawPhase rp;
-        if (auto t = text(p["name"], "a phase name")) rp.name = *t; else continue;
+        if (auto t = text(p["name"], "a phase name"))
+          rp.name = *t;
+        else
+          continue;
         if (p["metaphase"]) rp.metaphase = text(p["metaphase"], "a phase's metaphase");
         if (p["aliases"]) rp.aliases = names(p["aliases"], "a phase's aliases");
         v.phases.push_back(std::move(rp));
@@ -440,7 +483,8 @@ class FileLoader {
         rf.type = *type;
         if (f["values"]) rf.values = names(f["values"], "a field's values");
         if (f["aliases"]) rf.aliases = names(f["aliases"], "a field's aliases");
-        if (f["case_variants"]) rf.case_variants = text(f["case_variants"], "a field's case_variants");
+        if (f["case_variants"])
+          rf.case_variants = text(f["case_variants"], "a field's case_variants");
         if (auto va = f["value_aliases"]) {
           if (!va.IsMap()) {
             wrong_type(va, "value_aliases", "a mapping from alias to value");
@@ -466,8 +510,9 @@ class FileLoader {
   void workflow(const YAML::Node& n) {
     auto& w = out_.workflow;
     if (w.present) {
-      diags_.report(Code::DuplicateId, loc(n), "a second workflow section",
-                    fmt::format("the workflow is already defined at {}:{}", w.loc.file, w.loc.line));
+      diags_.report(
+          Code::DuplicateId, loc(n), "a second workflow section",
+          fmt::format("the workflow is already defined at {}:{}", w.loc.file, w.loc.line));
       return;
     }
     w.present = true;
@@ -549,8 +594,9 @@ class FileLoader {
     auto rules = n["rules"];
     if (!sequence(rules, "a table's rules")) return;
     if (rules.size() > kMaxRulesPerTable) {
-      diags_.report(Code::LimitExceeded, loc(rules),
-                    fmt::format("table has {} rules; the limit is {}", rules.size(), kMaxRulesPerTable));
+      diags_.report(
+          Code::LimitExceeded, loc(rules),
+          fmt::format("table has {} rules; the limit is {}", rules.size(), kMaxRulesPerTable));
       return;
     }
     for (const auto& r : rules) {
@@ -570,8 +616,10 @@ class FileLoader {
       if (r["system"]) rr.system = source(r["system"], "a rule's system");
       if (auto p = r["priority"]) {
         int v = 0;
-        if (p.IsScalar() && YAML::convert<int>::decode(p, v)) rr.priority = v;
-        else wrong_type(p, "a rule's priority", "an integer");
+        if (p.IsScalar() && YAML::convert<int>::decode(p, v))
+          rr.priority = v;
+        else
+          wrong_type(p, "a rule's priority", "an integer");
       }
       t.rules.push_back(std::move(rr));
     }
@@ -581,7 +629,8 @@ class FileLoader {
   void incoming(const YAML::Node& n) {
     if (!sequence(n, "incoming")) return;
     for (const auto& e : n) {
-      if (!check_map(e, kIncomingKeys, {"id", "operation", "actions"}, "an incoming rule")) continue;
+      if (!check_map(e, kIncomingKeys, {"id", "operation", "actions"}, "an incoming rule"))
+        continue;
       RawIncoming in;
       in.loc = loc(e);
       auto id = text(e["id"], "an incoming rule id");
@@ -623,14 +672,16 @@ class FileLoader {
     }
     if (kinds != 1) {
       diags_.report(Code::MissingKey, loc(a),
-                    kinds == 0 ? "an action names none of set, set_if_no_value, clear, add_comment, "
-                                 "create_reference, delete_reference"
-                               : "an action names more than one kind");
+                    kinds == 0
+                        ? "an action names none of set, set_if_no_value, clear, add_comment, "
+                          "create_reference, delete_reference"
+                        : "an action names more than one kind");
       return;
     }
     if (auto v = a["value"]) {
       if (ra.kind.value != "set" && ra.kind.value != "set_if_no_value")
-        diags_.report(Code::UnknownKey, loc(v), fmt::format("\"value\" does not apply to {}", ra.kind.value));
+        diags_.report(Code::UnknownKey, loc(v),
+                      fmt::format("\"value\" does not apply to {}", ra.kind.value));
       else
         ra.value = source(v, "a value template");
     } else if (ra.kind.value == "set" || ra.kind.value == "set_if_no_value") {
@@ -652,8 +703,8 @@ class FileLoader {
 
 }  // namespace
 
-bool read_regular_file(const std::string& path, std::size_t max_bytes, std::string& text, Code& code,
-                       std::string& message) {
+bool read_regular_file(const std::string& path, std::size_t max_bytes, std::string& text,
+                       Code& code, std::string& message) {
   text.clear();
   code = Code::FileRead;
   auto kind = [](mode_t m) -> const char* {
@@ -702,7 +753,8 @@ bool read_regular_file(const std::string& path, std::size_t max_bytes, std::stri
     text.clear();
     return false;
   };
-  if (static_cast<std::uint64_t>(st.st_size) > max_bytes) return too_big(static_cast<std::size_t>(st.st_size));
+  if (static_cast<std::uint64_t>(st.st_size) > max_bytes)
+    return too_big(static_cast<std::size_t>(st.st_size));
   // Reads up to one byte past the limit: a file that grows meanwhile is still refused.
   text.resize(static_cast<std::size_t>(st.st_size) + 1);
   std::size_t got = 0;
@@ -750,8 +802,10 @@ class RuleSetReader {
       return;
     }
     if (bytes_ + f.text.size() > kMaxRuleSetBytes) {
-      full(path, fmt::format("with this file the rule files come to {} bytes; a rule set holds at most {} bytes",
-                             bytes_ + f.text.size(), kMaxRuleSetBytes));
+      full(path,
+           fmt::format(
+               "with this file the rule files come to {} bytes; a rule set holds at most {} bytes",
+               bytes_ + f.text.size(), kMaxRuleSetBytes));
       return;
     }
     bytes_ += f.text.size();
@@ -771,7 +825,8 @@ class RuleSetReader {
       auto ext = it->path().extension();
       if (ext != ".yaml" && ext != ".yml") continue;
       if (found.size() == kMaxRuleFiles) {  // listed no further
-        full(dir, fmt::format("the rule directory holds more than {} .yaml files; a rule set holds at most {} files",
+        full(dir, fmt::format("the rule directory holds more than {} .yaml files; a rule set holds "
+                              "at most {} files",
                               kMaxRuleFiles, kMaxRuleFiles));
         return;
       }
@@ -779,11 +834,13 @@ class RuleSetReader {
     }
     if (ec) {
       problems_.push_back(
-          make_diagnostic(Code::FileRead, {dir, 0, 0}, fmt::format("cannot read rule directory: {}", ec.message())));
+          make_diagnostic(Code::FileRead, {dir, 0, 0},
+                          fmt::format("cannot read rule directory: {}", ec.message())));
       return;
     }
     if (found.empty()) {
-      problems_.push_back(make_diagnostic(Code::FileRead, {dir, 0, 0}, "the rule directory holds no .yaml file"));
+      problems_.push_back(
+          make_diagnostic(Code::FileRead, {dir, 0, 0}, "the rule directory holds no .yaml file"));
       return;
     }
     std::sort(found.begin(), found.end());
@@ -803,34 +860,40 @@ class RuleSetReader {
 
 }  // namespace
 
-std::vector<SourceFile> read_rule_directory(const std::string& dir, std::vector<Diagnostic>& problems) {
+std::vector<SourceFile> read_rule_directory(const std::string& dir,
+                                            std::vector<Diagnostic>& problems) {
   RuleSetReader reader(problems);
   reader.directory(dir);
   return std::move(reader.files);
 }
 
-std::vector<SourceFile> read_rule_paths(const std::vector<std::string>& paths, std::vector<Diagnostic>& problems) {
+std::vector<SourceFile> read_rule_paths(const std::vector<std::string>& paths,
+                                        std::vector<Diagnostic>& problems) {
   RuleSetReader reader(problems);
   for (const auto& path : paths) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) reader.directory(path);
-    else reader.file(path);  // a file, or whatever it is: reading it says
+    if (std::filesystem::is_directory(path, ec))
+      reader.directory(path);
+    else
+      reader.file(path);  // a file, or whatever it is: reading it says
   }
   return std::move(reader.files);
 }
 
-bool parse_yaml_file(const std::string& name, const std::string& text, std::size_t max_bytes, YAML::Node& root,
-                     Diagnostics& diags) {
+bool parse_yaml_file(const std::string& name, const std::string& text, std::size_t max_bytes,
+                     YAML::Node& root, Diagnostics& diags) {
   if (text.size() > max_bytes) {
-    diags.report(Code::LimitExceeded, {name, 0, 0},
-                 fmt::format("the file is {} bytes; the limit is {} bytes", text.size(), max_bytes));
+    diags.report(
+        Code::LimitExceeded, {name, 0, 0},
+        fmt::format("the file is {} bytes; the limit is {} bytes", text.size(), max_bytes));
     return false;
   }
   if (std::size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
     auto [line, column] = line_column(text, bad);
-    diags.report(Code::YamlSyntax, {name, line, column},
-                 fmt::format("the byte 0x{:02X} is not UTF-8 (casex reads YAML files as UTF-8 text)",
-                             static_cast<unsigned char>(text[bad])));
+    diags.report(
+        Code::YamlSyntax, {name, line, column},
+        fmt::format("the byte 0x{:02X} is not UTF-8 (casex reads YAML files as UTF-8 text)",
+                    static_cast<unsigned char>(text[bad])));
     return false;
   }
   if (!check_flow_depth(name, text, diags)) return false;

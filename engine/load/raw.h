@@ -41,7 +41,7 @@ struct RawField {
   Text type;  // text | phase | number | boolean
   std::vector<Text> values;
   std::vector<std::pair<Text, Text>> value_aliases;  // alias -> canonical value
-  std::optional<Text> case_variants;                  // refuse | accept
+  std::optional<Text> case_variants;                 // refuse | accept
   std::vector<Text> aliases;
 };
 
@@ -91,7 +91,7 @@ struct RawRule {
   Text id;
   Text description;
   SourceText when;
-  Text then;  // operation name
+  Text then;                         // operation name
   std::optional<SourceText> system;  // overrides target selection
   int priority = 0;
 };
@@ -100,8 +100,8 @@ struct RawRule {
 struct RawTable {
   Location loc;
   Text id;
-  std::optional<Text> metaphase;                     // scope: metaphase
-  std::optional<std::pair<Text, Text>> transition;   // scope: transition from -> to
+  std::optional<Text> metaphase;                    // scope: metaphase
+  std::optional<std::pair<Text, Text>> transition;  // scope: transition from -> to
   Text hit_policy;
   bool complete = false;
   std::vector<RawRule> rules;

@@ -40,8 +40,8 @@ Location SourceText::at(std::size_t offset) const {
   return {loc.file, positions[offset].first, positions[offset].second};
 }
 
-std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int pos, int line, int column,
-                                                      std::string_view decoded) {
+std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int pos, int line,
+                                                      int column, std::string_view decoded) {
   std::vector<std::pair<int, int>> out;
   out.reserve(decoded.size() + 1);
   std::size_t p = pos < 0 ? file.size() : static_cast<std::size_t>(pos);

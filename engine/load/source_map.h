@@ -10,7 +10,7 @@ namespace casex::detail {
 
 /// For a scalar whose token starts at byte `pos` (0-based `line`, `column`) of
 /// `file`, returns decoded.size() + 1 one-based (line, column) pairs.
-std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int pos, int line, int column,
-                                                      std::string_view decoded);
+std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int pos, int line,
+                                                      int column, std::string_view decoded);
 
 }  // namespace casex::detail

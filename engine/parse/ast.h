@@ -24,10 +24,24 @@ struct Span {
 ///   In, NotIn: two operands, the second a List
 ///   List:  the elements of `[a, b, ...]`
 enum class Kind : uint8_t {
-  Null, Bool, Number, String, Path, Call,
-  Not, And, Or,
-  Eq, Ne, Lt, Le, Gt, Ge,
-  In, NotIn, List,
+  Null,
+  Bool,
+  Number,
+  String,
+  Path,
+  Call,
+  Not,
+  And,
+  Or,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  In,
+  NotIn,
+  List,
 };
 
 /// One node of the tree.

@@ -56,8 +56,7 @@ struct Failure {
 };
 
 bool is_blank(char c) {  // the same set as the skipper below
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
-         c == '\f';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
 /// "'x'" for a printable character, "'\n'" etc., else "byte 0xNN".
@@ -96,8 +95,7 @@ struct fail_parser : x3::parser<fail_parser> {
 struct string_parser : x3::parser<string_parser> {
   using attribute_type = std::string;
   template <class It, class Ctx, class RCtx, class Attr>
-  bool parse(It& first, const It& last, const Ctx& ctx, RCtx&,
-             Attr& attr) const {
+  bool parse(It& first, const It& last, const Ctx& ctx, RCtx&, Attr& attr) const {
     x3::skip_over(first, last, ctx);
     if (first == last || (*first != '"' && *first != '\'')) return false;
     const char quote = *first;
@@ -118,14 +116,15 @@ struct string_parser : x3::parser<string_parser> {
       if (it + 1 == last) break;  // a lone backslash at the end
       const unsigned char e = static_cast<unsigned char>(*++it);
       switch (e) {
-        case '"': case '\'': case '\\': value += char(e); break;
+        case '"':
+        case '\'':
+        case '\\': value += char(e); break;
         case 'n': value += '\n'; break;
         case 't': value += '\t'; break;
         default:
           throw Failure{it - 1,
-                        e > 0x20 && e < 0x7f
-                            ? std::string("unknown escape '\\") + char(e) + "'"
-                            : "unknown escape: '\\' followed by " + describe(e),
+                        e > 0x20 && e < 0x7f ? std::string("unknown escape '\\") + char(e) + "'"
+                                             : "unknown escape: '\\' followed by " + describe(e),
                         false};
       }
     }
@@ -154,8 +153,7 @@ void enter(const Ctx& ctx, Iter at) {
   State& s = state(ctx);
   if (s.depth >= kMaxExpressionDepth) {
     throw Failure{at,
-                  "expression nests deeper than " +
-                      std::to_string(kMaxExpressionDepth) + " levels",
+                  "expression nests deeper than " + std::to_string(kMaxExpressionDepth) + " levels",
                   false, true};
   }
   ++s.depth;
@@ -216,8 +214,7 @@ auto make_membership(Kind k) {  // attr: the list
 }
 
 auto const chained = [](auto& ctx) {
-  throw Failure{x3::_attr(ctx).begin(),
-                "comparisons cannot be chained without parentheses", false};
+  throw Failure{x3::_attr(ctx).begin(), "comparisons cannot be chained without parentheses", false};
 };
 
 auto const make_list = [](auto& ctx) {
@@ -326,15 +323,13 @@ x3::rule<group_id, Node> const group = "a parenthesised expression";
 x3::rule<rparen_id> const rparen = "')'";
 x3::rule<list_operand_id, Node> const list_operand = "a list";
 x3::rule<list_id, Node> const list = "a list";
-x3::rule<list_items_id, std::vector<Node>> const list_items =
-    "a list element or ']'";
+x3::rule<list_items_id, std::vector<Node>> const list_items = "a list element or ']'";
 x3::rule<element_id, Node> const element = "a list element";
 x3::rule<list_close_id> const list_close = "']'";
 x3::rule<list_end_id> const list_end = "',' or ']'";
 x3::rule<call_id, Node> const call = "a call";
 x3::rule<call_name_id, std::string> const call_name = "a function name";
-x3::rule<call_args_id, std::vector<Node>> const call_args =
-    "an argument or ')'";
+x3::rule<call_args_id, std::vector<Node>> const call_args = "an argument or ')'";
 x3::rule<argument_id, Node> const argument = "an argument";
 x3::rule<args_close_id> const args_close = "')'";
 x3::rule<args_end_id> const args_end = "',' or ')'";
@@ -359,8 +354,7 @@ auto const kw_in = kw("in");
 auto const kw_true = kw("true");
 auto const kw_false = kw("false");
 auto const kw_null = kw("null");
-auto const keyword =
-    kw_and | kw_or | kw_not | kw_in | kw_true | kw_false | kw_null;
+auto const keyword = kw_and | kw_or | kw_not | kw_in | kw_true | kw_false | kw_null;
 auto const name = x3::lexeme[!keyword >> ident_start >> *ident_char];
 
 auto const or_op = kw_or | x3::lit("||");
@@ -370,8 +364,8 @@ auto const not_in_op = kw_not >> kw_in;
 
 struct comparison_ops : x3::symbols<Kind> {
   comparison_ops() {
-    add("==", Kind::Eq)("!=", Kind::Ne)("<", Kind::Lt)("<=", Kind::Le)
-       (">", Kind::Gt)(">=", Kind::Ge);
+    add("==", Kind::Eq)("!=", Kind::Ne)("<", Kind::Lt)("<=", Kind::Le)(">", Kind::Gt)(">=",
+                                                                                      Kind::Ge);
   }
 };
 comparison_ops const cmp_op;
@@ -385,48 +379,41 @@ auto const or_list_def = and_expr >> *(or_op > and_expr);
 auto const and_expr_def = and_list[make_chain(Kind::And)];
 auto const and_list_def = not_expr >> *(and_op > not_expr);
 auto const not_expr_def =
-    (x3::omit[x3::raw[not_op][open_not]] > not_expr)[make_not] |
-    comparison[set];
-auto const comparison_def =
-    primary[set] >>
-    -((cmp_op > primary)[make_comparison] |
-      (not_in_op > list_operand)[make_membership(Kind::NotIn)] |
-      (kw_in > list_operand)[make_membership(Kind::In)]) >>
-    -x3::raw[cmp_op | not_in_op | kw_in][chained];
-auto const primary_def =
-    string_lit | number | constant | list | group | call | path;
+    (x3::omit[x3::raw[not_op][open_not]] > not_expr)[make_not] | comparison[set];
+auto const comparison_def = primary[set] >>
+                            -((cmp_op > primary)[make_comparison] |
+                              (not_in_op > list_operand)[make_membership(Kind::NotIn)] |
+                              (kw_in > list_operand)[make_membership(Kind::In)]) >>
+                            -x3::raw[cmp_op | not_in_op | kw_in][chained];
+auto const primary_def = string_lit | number | constant | list | group | call | path;
 auto const group_def = (opener('(') > expr > rparen)[set];
 auto const rparen_def = x3::lit(')')[close];
 auto const list_operand_def = list;
 auto const list_def = (opener('[') > list_items)[make_list];
-auto const list_items_def =
-    list_close | (element > *(',' > element) > list_end);
+auto const list_items_def = list_close | (element > *(',' > element) > list_end);
 auto const element_def = expr;
 auto const list_close_def = x3::lit(']')[close];
 auto const list_end_def = list_close;
 auto const call_def = ((call_name >> opener('(')) > call_args)[make_call];
 auto const call_name_def = x3::raw[name];
-auto const call_args_def =
-    args_close | (argument > *(',' > argument) > args_end);
+auto const call_args_def = args_close | (argument > *(',' > argument) > args_end);
 auto const argument_def = expr;
 auto const args_close_def = x3::lit(')')[close];
 auto const args_end_def = args_close;
-auto const path_def = x3::raw[x3::lexeme[
-    name >> *('.' >> (name | fail_parser("an identifier")))]][make_path];
-auto const number_def = x3::raw[x3::lexeme[
-    ((x3::lit('-') >> digits) | +digit) >>
-    -('.' >> digits)]][make_number];
+auto const path_def =
+    x3::raw[x3::lexeme[name >> *('.' >> (name | fail_parser("an identifier")))]][make_path];
+auto const number_def =
+    x3::raw[x3::lexeme[((x3::lit('-') >> digits) | +digit) >> -('.' >> digits)]][make_number];
 auto const string_lit_def = string_parser{}[make_string];
 auto const constant_def = kw_true[make_constant(Kind::Bool, true)] |
                           kw_false[make_constant(Kind::Bool, false)] |
                           kw_null[make_constant(Kind::Null, false)];
 auto const end_def = x3::eoi;
 
-BOOST_SPIRIT_DEFINE(expr, or_list, and_expr, and_list, not_expr, comparison,
-                    primary, group, rparen, list_operand, list, list_items,
-                    element, list_close, list_end, call, call_name, call_args,
-                    argument, args_close, args_end, path, number, string_lit,
-                    constant, end)
+BOOST_SPIRIT_DEFINE(expr, or_list, and_expr, and_list, not_expr, comparison, primary, group, rparen,
+                    list_operand, list, list_items, element, list_close, list_end, call, call_name,
+                    call_args, argument, args_close, args_end, path, number, string_lit, constant,
+                    end)
 
 ParseError error_at(Iter base, Iter where, std::string message) {
   return ParseError{static_cast<uint32_t>(where - base), std::move(message)};
@@ -444,10 +431,9 @@ ParseError expected(Iter base, Iter last, Iter where, const std::string& what) {
 
 std::variant<ast::Node, ParseError> parse_expression(std::string_view text) {
   if (text.size() > kMaxExpressionLength) {
-    return ParseError{static_cast<uint32_t>(kMaxExpressionLength),
-                      "expression is longer than " +
-                          std::to_string(kMaxExpressionLength) + " bytes",
-                      true};
+    return ParseError{
+        static_cast<uint32_t>(kMaxExpressionLength),
+        "expression is longer than " + std::to_string(kMaxExpressionLength) + " bytes", true};
   }
   if (std::all_of(text.begin(), text.end(), is_blank)) {
     return ParseError{0, "empty expression"};

@@ -17,16 +17,20 @@ namespace casex::detail {
 namespace {
 
 // Sizes beyond which the page stops drawing what grows with phase pairs.
-constexpr std::size_t kMatrixPhases = 24;   // the phase x phase table of the tables consulted
-constexpr std::size_t kMaxMoveArrows = 12;  // arrows of one workflow move (one per phase it starts from)
+constexpr std::size_t kMatrixPhases = 24;  // the phase x phase table of the tables consulted
+constexpr std::size_t kMaxMoveArrows =
+    12;  // arrows of one workflow move (one per phase it starts from)
 
-std::string html(std::string_view s) { return escape_markup(s, Markup::Html); }  // engine/common/markup.h
+std::string html(std::string_view s) {
+  return escape_markup(s, Markup::Html);
+}  // engine/common/markup.h
 
 const char* policy_meaning(HitPolicy p) {
   switch (p) {
     case HitPolicy::First: return "the first matching rule, in order, wins";
     case HitPolicy::Unique: return "at most one rule may match";
-    case HitPolicy::Priority: return "the matching rule of highest priority wins (ties: the earlier)";
+    case HitPolicy::Priority:
+      return "the matching rule of highest priority wins (ties: the earlier)";
     case HitPolicy::Collect: return "every matching rule fires, in order";
   }
   return "";
@@ -43,8 +47,14 @@ bool reads_only_after_phase(const TExpr& e, int pf) {
   switch (e.op) {
     case Op::Const: return true;
     case Op::Field: return e.side == Side::After && e.slot == pf;
-    case Op::MetaphaseOf: case Op::HasValue: case Op::Eq: case Op::Ne: case Op::In: case Op::NotIn:
-      return std::all_of(e.args.begin(), e.args.end(), [&](const TExpr& a) { return reads_only_after_phase(a, pf); });
+    case Op::MetaphaseOf:
+    case Op::HasValue:
+    case Op::Eq:
+    case Op::Ne:
+    case Op::In:
+    case Op::NotIn:
+      return std::all_of(e.args.begin(), e.args.end(),
+                         [&](const TExpr& a) { return reads_only_after_phase(a, pf); });
     default: return false;
   }
 }
@@ -102,8 +112,9 @@ class Page {
     targets();
     incoming();
     vocabulary();
-    out_ += fmt::format("<footer>Rendered by <code>casex render</code> from {} (rule set version {}).</footer>\n",
-                        html(o_.source), html(r_.version));
+    out_ += fmt::format(
+        "<footer>Rendered by <code>casex render</code> from {} (rule set version {}).</footer>\n",
+        html(o_.source), html(r_.version));
     out_ += "</main>\n</body>\n</html>\n";
     return std::move(out_);
   }
@@ -115,9 +126,11 @@ class Page {
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     auto key = [&](std::size_t i) {
       const CheckedTable& t = r_.rules.tables[i];
-      return t.metaphase >= 0 ? std::make_pair(0, t.metaphase) : std::make_pair(1, t.from * 1000 + t.to);
+      return t.metaphase >= 0 ? std::make_pair(0, t.metaphase)
+                              : std::make_pair(1, t.from * 1000 + t.to);
     };
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
     return order;
   }
 
@@ -142,21 +155,26 @@ class Page {
             rule = a.rule;
           }
       }
-      if (rule.empty()) general_.push_back(d);
-      else by_rule_[rule].push_back(d);
+      if (rule.empty())
+        general_.push_back(d);
+      else
+        by_rule_[rule].push_back(d);
     }
   }
 
   std::string finding_html(const Diagnostic& d) const {
     std::string where = d.line > 0 ? fmt::format("{}:{}:{}", d.file, d.line, d.column) : d.file;
-    return fmt::format("<div class=\"finding {0}\" data-code=\"{1}\"><b>{0}[{1}]</b> {2}{3} <span class=\"where\">{4}</span></div>",
-                       severity_name(d.severity), html(d.code), html(d.message),
-                       d.help.empty() ? "" : " <i>help: " + html(d.help) + "</i>", html(where));
+    return fmt::format(
+        "<div class=\"finding {0}\" data-code=\"{1}\"><b>{0}[{1}]</b> {2}{3} <span "
+        "class=\"where\">{4}</span></div>",
+        severity_name(d.severity), html(d.code), html(d.message),
+        d.help.empty() ? "" : " <i>help: " + html(d.help) + "</i>", html(where));
   }
 
   void head() {
-    out_ += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    out_ +=
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
     out_ += fmt::format("<title>{}</title>\n", html(o_.title));
     out_ += R"(<style>
 :root { --ink: #1d2430; --muted: #5b6575; --line: #d5dbe3; --head: #eef2f7; --accent: #1f5fa8; --move: #b35900; }
@@ -210,15 +228,19 @@ footer { margin-top: 2em; color: var(--muted); font-size: 0.85em; }
   }
 
   void summary() {
-    out_ += fmt::format("<h1>{}</h1>\n<p class=\"meta\">From {} &middot; rule set version <code>{}</code> &middot; "
-                        "{} decision table{}, {} workflow move{}, {} incoming rule{}</p>\n",
-                        html(o_.title), html(o_.source), html(r_.version), r_.rules.tables.size(),
-                        r_.rules.tables.size() == 1 ? "" : "s", r_.rules.moves.size(),
-                        r_.rules.moves.size() == 1 ? "" : "s", r_.rules.incoming.size(),
-                        r_.rules.incoming.size() == 1 ? "" : "s");
+    out_ += fmt::format(
+        "<h1>{}</h1>\n<p class=\"meta\">From {} &middot; rule set version <code>{}</code> &middot; "
+        "{} decision table{}, {} workflow move{}, {} incoming rule{}</p>\n",
+        html(o_.title), html(o_.source), html(r_.version), r_.rules.tables.size(),
+        r_.rules.tables.size() == 1 ? "" : "s", r_.rules.moves.size(),
+        r_.rules.moves.size() == 1 ? "" : "s", r_.rules.incoming.size(),
+        r_.rules.incoming.size() == 1 ? "" : "s");
     out_ += "<nav><a href=\"#workflow\">Workflow</a>";
-    for (std::size_t i : table_order()) out_ += fmt::format("<a href=\"#table-{0}\">{0}</a>", html(r_.rules.tables[i].id));
-    out_ += "<a href=\"#targets\">Targets</a><a href=\"#incoming\">Incoming</a><a href=\"#vocabulary\">Vocabulary</a></nav>\n";
+    for (std::size_t i : table_order())
+      out_ += fmt::format("<a href=\"#table-{0}\">{0}</a>", html(r_.rules.tables[i].id));
+    out_ +=
+        "<a href=\"#targets\">Targets</a><a href=\"#incoming\">Incoming</a><a "
+        "href=\"#vocabulary\">Vocabulary</a></nav>\n";
     if (!general_.empty()) {
       out_ += "<section id=\"findings\"><h2>Findings</h2>\n";
       for (const auto& d : general_) out_ += finding_html(d) + "\n";
@@ -230,8 +252,8 @@ footer { margin-top: 2em; color: var(--muted); font-size: 0.85em; }
     double x, y, w, h;
   };
 
-  void arrow(std::string& svg, const Box& a, const Box& b, const char* cls, const std::string& label,
-             const std::string& title) {
+  void arrow(std::string& svg, const Box& a, const Box& b, const char* cls,
+             const std::string& label, const std::string& title) {
     double ax = a.x + a.w / 2, ay = a.y + a.h / 2, bx = b.x + b.w / 2, by = b.y + b.h / 2;
     if (std::abs(bx - ax) > 1) {  // between columns: leave and enter by the sides
       ax += (bx > ax ? 1 : -1) * a.w / 2;
@@ -243,11 +265,14 @@ footer { margin-top: 2em; color: var(--muted); font-size: 0.85em; }
     double mx = (ax + bx) / 2, my = (ay + by) / 2, dx = bx - ax, dy = by - ay;
     double len = std::max(1.0, std::sqrt(dx * dx + dy * dy));
     double cx = mx + dy / len * 44, cy = my - dx / len * 44;  // bend to the left of the direction
-    svg += fmt::format("<path class=\"{}\" d=\"M{:.0f},{:.0f} Q{:.0f},{:.0f} {:.0f},{:.0f}\"><title>{}</title></path>\n",
-                       cls, ax, ay, cx, cy, bx, by, html(title));
+    svg += fmt::format(
+        "<path class=\"{}\" d=\"M{:.0f},{:.0f} Q{:.0f},{:.0f} "
+        "{:.0f},{:.0f}\"><title>{}</title></path>\n",
+        cls, ax, ay, cx, cy, bx, by, html(title));
     if (!label.empty())
-      svg += fmt::format("<text class=\"lbl {}\" x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n", cls,
-                         (mx + cx) / 2, (my + cy) / 2 + (cy < my ? -4 : 12), html(label));
+      svg += fmt::format(
+          "<text class=\"lbl {}\" x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n",
+          cls, (mx + cx) / 2, (my + cy) / 2 + (cy < my ? -4 : 12), html(label));
   }
 
   void workflow() {
@@ -255,7 +280,8 @@ footer { margin-top: 2em; color: var(--muted); font-size: 0.85em; }
     const double cw = 190, gap = 130, top = 20, ph = 38, pstep = 62;
     std::size_t most = 1;
     std::vector<std::vector<int>> phases_of(mp.size());
-    for (std::size_t p = 0; p < v_.phases.size(); ++p) phases_of[v_.phase_metaphase[p]].push_back(static_cast<int>(p));
+    for (std::size_t p = 0; p < v_.phases.size(); ++p)
+      phases_of[v_.phase_metaphase[p]].push_back(static_cast<int>(p));
     for (const auto& l : phases_of) most = std::max(most, l.size());
     const double colh = 78 + most * pstep;
     const double width = 40 + mp.size() * cw + (mp.size() - 1) * gap, height = top + colh + 70;
@@ -264,7 +290,8 @@ footer { margin-top: 2em; color: var(--muted); font-size: 0.85em; }
         "<svg viewBox=\"0 0 {:.0f} {:.0f}\" width=\"{:.0f}\" role=\"img\" "
         "aria-label=\"Workflow: phases grouped by metaphase, moves and transition tables\">\n",
         width, height, width);
-    svg += R"(<defs><marker id="ah-move" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#b35900"/></marker>
+    svg +=
+        R"(<defs><marker id="ah-move" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#b35900"/></marker>
 <marker id="ah-tr" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#1f5fa8"/></marker></defs>
 <style>
 .mp { fill: #f3f6fa; stroke: #c3ccd8; } .mpname { font: 600 15px system-ui, "DejaVu Sans", sans-serif; fill: #1d2430; }
@@ -279,20 +306,26 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
     for (std::size_t m = 0; m < mp.size(); ++m) {
       double x = 20 + m * (cw + gap);
       int t = r_.metaphase_table[m];
-      svg += fmt::format("<g class=\"metaphase\" data-metaphase=\"{}\"><rect class=\"mp\" x=\"{:.0f}\" y=\"{:.0f}\" "
-                         "width=\"{:.0f}\" height=\"{:.0f}\" rx=\"10\"/>\n",
-                         html(mp[m]), x, top, cw, colh);
-      svg += fmt::format("<text class=\"mpname\" x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n",
-                         x + cw / 2, top + 24, html(mp[m]));
-      svg += fmt::format("<text class=\"mptable\" x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n",
-                         x + cw / 2, top + 42, t >= 0 ? "table " + html(r_.rules.tables[t].id) : "no table");
+      svg += fmt::format(
+          "<g class=\"metaphase\" data-metaphase=\"{}\"><rect class=\"mp\" x=\"{:.0f}\" "
+          "y=\"{:.0f}\" "
+          "width=\"{:.0f}\" height=\"{:.0f}\" rx=\"10\"/>\n",
+          html(mp[m]), x, top, cw, colh);
+      svg += fmt::format(
+          "<text class=\"mpname\" x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n",
+          x + cw / 2, top + 24, html(mp[m]));
+      svg += fmt::format(
+          "<text class=\"mptable\" x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n",
+          x + cw / 2, top + 42, t >= 0 ? "table " + html(r_.rules.tables[t].id) : "no table");
       for (std::size_t j = 0; j < phases_of[m].size(); ++j) {
         int p = phases_of[m][j];
         box[p] = {x + 25, top + 60 + j * pstep, cw - 50, ph};
-        svg += fmt::format("<rect class=\"ph\" x=\"{:.0f}\" y=\"{:.0f}\" width=\"{:.0f}\" height=\"{:.0f}\" rx=\"6\"/>"
-                           "<text class=\"phname\" x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n",
-                           box[p].x, box[p].y, box[p].w, box[p].h, box[p].x + box[p].w / 2, box[p].y + 24,
-                           html(v_.phases[p]));
+        svg += fmt::format(
+            "<rect class=\"ph\" x=\"{:.0f}\" y=\"{:.0f}\" width=\"{:.0f}\" height=\"{:.0f}\" "
+            "rx=\"6\"/>"
+            "<text class=\"phname\" x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n",
+            box[p].x, box[p].y, box[p].w, box[p].h, box[p].x + box[p].w / 2, box[p].y + 24,
+            html(v_.phases[p]));
       }
       svg += "</g>\n";
     }
@@ -310,41 +343,57 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
       if (t.from >= 0 && t.to >= 0)
         arrow(svg, box[t.from], box[t.to], "tr", t.id, fmt::format("transition table {}", t.id));
     double ly = top + colh + 30;
-    svg += fmt::format("<path class=\"move\" d=\"M20,{0:.0f} L70,{0:.0f}\"/><text class=\"legend\" x=\"78\" y=\"{1:.0f}\">"
-                       "workflow move (its condition may hold in that phase)</text>\n",
-                       ly, ly + 4);
-    svg += fmt::format("<path class=\"tr\" d=\"M20,{0:.0f} L70,{0:.0f}\"/><text class=\"legend\" x=\"78\" y=\"{1:.0f}\">"
-                       "transition with its own table (the only step)</text>\n",
-                       ly + 24, ly + 28);
+    svg += fmt::format(
+        "<path class=\"move\" d=\"M20,{0:.0f} L70,{0:.0f}\"/><text class=\"legend\" x=\"78\" "
+        "y=\"{1:.0f}\">"
+        "workflow move (its condition may hold in that phase)</text>\n",
+        ly, ly + 4);
+    svg += fmt::format(
+        "<path class=\"tr\" d=\"M20,{0:.0f} L70,{0:.0f}\"/><text class=\"legend\" x=\"78\" "
+        "y=\"{1:.0f}\">"
+        "transition with its own table (the only step)</text>\n",
+        ly + 24, ly + 28);
     svg += "</svg>\n";
 
     out_ += "<section id=\"workflow\"><h2>Workflow</h2>\n";
-    out_ += "<p class=\"meta\">Phases grouped by metaphase; each metaphase's table and the workflow moves. "
-            "A change is evaluated against the transition's table if there is one, else its metaphase's table "
-            "(same metaphase), else the old then the new metaphase's table.</p>\n";
+    out_ +=
+        "<p class=\"meta\">Phases grouped by metaphase; each metaphase's table and the workflow "
+        "moves. "
+        "A change is evaluated against the transition's table if there is one, else its "
+        "metaphase's table "
+        "(same metaphase), else the old then the new metaphase's table.</p>\n";
     out_ += "<div class=\"wrap\">" + svg + "</div>\n";
     if (!r_.rules.moves.empty()) {
-      out_ += "<h3>Moves (tried in order; the first that holds sets the new phase)</h3>\n<div class=\"wrap\">"
-              "<table class=\"rules moves\"><thead><tr><th>#</th><th>Condition</th><th>Moves to</th><th>Move</th>"
-              "</tr></thead><tbody>\n";
+      out_ +=
+          "<h3>Moves (tried in order; the first that holds sets the new phase)</h3>\n<div "
+          "class=\"wrap\">"
+          "<table class=\"rules moves\"><thead><tr><th>#</th><th>Condition</th><th>Moves "
+          "to</th><th>Move</th>"
+          "</tr></thead><tbody>\n";
       for (std::size_t i = 0; i < r_.rules.moves.size(); ++i) {
         const auto& m = r_.rules.moves[i];
         std::size_t from = move_sources(r_, m).size();
-        std::string many = from > kMaxMoveArrows
-                               ? fmt::format("<span class=\"loc\">from any of {} phases (not drawn)</span>", from)
-                               : std::string();
-        out_ += fmt::format("<tr data-move=\"{0}\"><td class=\"n\" data-label=\"#\">{1}</td><td data-label=\"Condition\">"
-                            "{2}<code class=\"expr\">{3}</code></td><td class=\"op\" data-label=\"Moves to\"><b>{4}</b>{5}</td>"
-                            "<td class=\"id\" data-label=\"Move\"><code>{0}</code></td></tr>\n",
-                            html(m.id), i + 1, html(m.description), html(expr_text(m.when, v_)), html(v_.phases[m.to]),
-                            many);
+        std::string many =
+            from > kMaxMoveArrows
+                ? fmt::format("<span class=\"loc\">from any of {} phases (not drawn)</span>", from)
+                : std::string();
+        out_ += fmt::format(
+            "<tr data-move=\"{0}\"><td class=\"n\" data-label=\"#\">{1}</td><td "
+            "data-label=\"Condition\">"
+            "{2}<code class=\"expr\">{3}</code></td><td class=\"op\" data-label=\"Moves "
+            "to\"><b>{4}</b>{5}</td>"
+            "<td class=\"id\" data-label=\"Move\"><code>{0}</code></td></tr>\n",
+            html(m.id), i + 1, html(m.description), html(expr_text(m.when, v_)),
+            html(v_.phases[m.to]), many);
       }
       out_ += "</tbody></table></div>\n";
     }
-    out_ += fmt::format("<p class=\"meta\">De-duplication: <b>{}</b> (one change never sends the same operation to "
-                        "the same system twice). Origin suppression: <b>{}</b> (an operation to the change's origin "
-                        "is reported as suppressed).</p>\n",
-                        r_.rules.deduplicate ? "on" : "off", r_.rules.suppress_origin ? "on" : "off");
+    out_ += fmt::format(
+        "<p class=\"meta\">De-duplication: <b>{}</b> (one change never sends the same operation to "
+        "the same system twice). Origin suppression: <b>{}</b> (an operation to the change's "
+        "origin "
+        "is reported as suppressed).</p>\n",
+        r_.rules.deduplicate ? "on" : "off", r_.rules.suppress_origin ? "on" : "off");
     steps_matrix();
     out_ += "</section>\n";
   }
@@ -358,11 +407,15 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
       steps_list();
       return;
     }
-    out_ += "<h3>Tables consulted per phase change (before.phase &rarr; phase after the workflow)</h3>\n"
-            "<div class=\"wrap\"><table class=\"steps\"><thead><tr><th>from \\ to</th>";
+    out_ +=
+        "<h3>Tables consulted per phase change (before.phase &rarr; phase after the "
+        "workflow)</h3>\n"
+        "<div class=\"wrap\"><table class=\"steps\"><thead><tr><th>from \\ to</th>";
     for (const auto& p : v_.phases) out_ += "<th>" + html(p) + "</th>";
     out_ += "</tr></thead><tbody>\n";
-    auto table_name = [&](int t) { return t >= 0 ? html(r_.rules.tables[t].id) : std::string("&mdash;"); };
+    auto table_name = [&](int t) {
+      return t >= 0 ? html(r_.rules.tables[t].id) : std::string("&mdash;");
+    };
     for (std::size_t a = 0; a < n; ++a) {
       out_ += "<tr><th>" + html(v_.phases[a]) + "</th>";
       for (std::size_t b = 0; b < n; ++b) {
@@ -373,8 +426,8 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
         else if (m0 == m1)
           out_ += "<td class=\"same\">" + table_name(r_.metaphase_table[m0]) + "</td>";
         else
-          out_ += "<td>" + table_name(r_.metaphase_table[m0]) + " &rarr; " + table_name(r_.metaphase_table[m1]) +
-                  "</td>";
+          out_ += "<td>" + table_name(r_.metaphase_table[m0]) + " &rarr; " +
+                  table_name(r_.metaphase_table[m1]) + "</td>";
       }
       out_ += "</tr>\n";
     }
@@ -382,88 +435,115 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
   }
 
   void steps_list() {
-    auto table_name = [&](int t) { return t >= 0 ? html(r_.rules.tables[t].id) : std::string("&mdash;"); };
-    out_ += fmt::format("<h3>Tables consulted per phase change</h3>\n<p class=\"meta\">With {} phases (more than {}), "
-                        "the table of every phase pair is not drawn. A change between two phases with a transition "
-                        "table consults only that table; else a change within one metaphase consults its table, and "
-                        "a change between metaphases the old then the new metaphase's table.</p>\n",
-                        v_.phases.size(), kMatrixPhases);
-    out_ += "<div class=\"wrap\"><table class=\"rules steps-list\"><thead><tr><th>Scope</th><th>Table</th></tr>"
-            "</thead><tbody>\n";
+    auto table_name = [&](int t) {
+      return t >= 0 ? html(r_.rules.tables[t].id) : std::string("&mdash;");
+    };
+    out_ += fmt::format(
+        "<h3>Tables consulted per phase change</h3>\n<p class=\"meta\">With {} phases (more than "
+        "{}), "
+        "the table of every phase pair is not drawn. A change between two phases with a transition "
+        "table consults only that table; else a change within one metaphase consults its table, "
+        "and "
+        "a change between metaphases the old then the new metaphase's table.</p>\n",
+        v_.phases.size(), kMatrixPhases);
+    out_ +=
+        "<div class=\"wrap\"><table class=\"rules "
+        "steps-list\"><thead><tr><th>Scope</th><th>Table</th></tr>"
+        "</thead><tbody>\n";
     for (std::size_t m = 0; m < v_.metaphases.size(); ++m)
-      out_ += fmt::format("<tr><td data-label=\"Scope\">metaphase {}</td><td data-label=\"Table\">{}</td></tr>\n",
-                          html(v_.metaphases[m]), table_name(r_.metaphase_table[m]));
+      out_ += fmt::format(
+          "<tr><td data-label=\"Scope\">metaphase {}</td><td data-label=\"Table\">{}</td></tr>\n",
+          html(v_.metaphases[m]), table_name(r_.metaphase_table[m]));
     for (std::size_t t = 0; t < r_.rules.tables.size(); ++t) {
       const CheckedTable& ct = r_.rules.tables[t];
       if (ct.from < 0 || ct.to < 0) continue;
-      out_ += fmt::format("<tr><td data-label=\"Scope\">transition {} &rarr; {}</td><td data-label=\"Table\">{}"
-                          "</td></tr>\n",
-                          html(v_.phases[ct.from]), html(v_.phases[ct.to]), table_name(static_cast<int>(t)));
+      out_ += fmt::format(
+          "<tr><td data-label=\"Scope\">transition {} &rarr; {}</td><td data-label=\"Table\">{}"
+          "</td></tr>\n",
+          html(v_.phases[ct.from]), html(v_.phases[ct.to]), table_name(static_cast<int>(t)));
     }
     out_ += "</tbody></table></div>\n";
   }
 
   void table(std::size_t i) {
     const CheckedTable& t = r_.rules.tables[i];
-    std::string scope = t.metaphase >= 0
-                            ? "metaphase " + html(v_.metaphases[t.metaphase])
-                            : fmt::format("transition {} &rarr; {} (the only table consulted for it)",
-                                          html(v_.phases[t.from]), html(v_.phases[t.to]));
-    out_ += fmt::format("<section class=\"table\" id=\"table-{0}\" data-table=\"{0}\">\n<h2>{1} <span class=\"id\">"
-                        "table <code>{0}</code></span></h2>\n",
-                        html(t.id), scope.substr(0, 1) == "m" ? "Metaphase " + html(v_.metaphases[t.metaphase])
-                                                               : "Transition " + html(v_.phases[t.from]) +
-                                                                     " &rarr; " + html(v_.phases[t.to]));
-    out_ += fmt::format("<p class=\"meta\">Scope: {} &middot; hit policy <span class=\"badge\">{}</span> {} &middot; "
-                        "<span class=\"loc\" style=\"display:inline\">{}:{}</span></p>\n",
-                        scope, hit_policy_name(t.policy), policy_meaning(t.policy), html(t.loc.file), t.loc.line);
+    std::string scope =
+        t.metaphase >= 0 ? "metaphase " + html(v_.metaphases[t.metaphase])
+                         : fmt::format("transition {} &rarr; {} (the only table consulted for it)",
+                                       html(v_.phases[t.from]), html(v_.phases[t.to]));
+    out_ += fmt::format(
+        "<section class=\"table\" id=\"table-{0}\" data-table=\"{0}\">\n<h2>{1} <span class=\"id\">"
+        "table <code>{0}</code></span></h2>\n",
+        html(t.id),
+        scope.substr(0, 1) == "m"
+            ? "Metaphase " + html(v_.metaphases[t.metaphase])
+            : "Transition " + html(v_.phases[t.from]) + " &rarr; " + html(v_.phases[t.to]));
+    out_ += fmt::format(
+        "<p class=\"meta\">Scope: {} &middot; hit policy <span class=\"badge\">{}</span> {} "
+        "&middot; "
+        "<span class=\"loc\" style=\"display:inline\">{}:{}</span></p>\n",
+        scope, hit_policy_name(t.policy), policy_meaning(t.policy), html(t.loc.file), t.loc.line);
     bool prio = t.policy == HitPolicy::Priority;
-    out_ += "<div class=\"wrap\"><table class=\"rules\"><thead><tr><th>#</th><th>Scenario</th><th>Operation</th>"
-            "<th>Rule</th></tr></thead><tbody>\n";
+    out_ +=
+        "<div class=\"wrap\"><table "
+        "class=\"rules\"><thead><tr><th>#</th><th>Scenario</th><th>Operation</th>"
+        "<th>Rule</th></tr></thead><tbody>\n";
     for (std::size_t k = 0; k < t.rules.size(); ++k) {
       const CheckedRule& r = t.rules[k];
       std::string op = "<b>" + html(v_.outgoing[r.operation]) + "</b>";
-      if (r.system) op += "<span class=\"loc\">to <code>" + html(expr_text(*r.system, v_)) + "</code></span>";
+      if (r.system)
+        op += "<span class=\"loc\">to <code>" + html(expr_text(*r.system, v_)) + "</code></span>";
       if (prio) op += fmt::format("<span class=\"loc\">priority {}</span>", r.priority);
       std::string findings;
       if (auto it = by_rule_.find(r.id); it != by_rule_.end())
         for (const auto& d : it->second) findings += finding_html(d);
-      out_ += fmt::format("<tr data-rule=\"{0}\"><td class=\"n\" data-label=\"#\">{1}</td>"
-                          "<td data-label=\"Scenario\">{2}<code class=\"expr\">{3}</code>{6}</td>"
-                          "<td class=\"op\" data-label=\"Operation\">{4}</td>"
-                          "<td class=\"id\" data-label=\"Rule\"><code>{0}</code><span class=\"loc\">{5}</span></td></tr>\n",
-                          html(r.id), k + 1, html(r.description), html(r.scenario), op,
-                          html(fmt::format("{}:{}", r.loc.file, r.loc.line)), findings);
+      out_ += fmt::format(
+          "<tr data-rule=\"{0}\"><td class=\"n\" data-label=\"#\">{1}</td>"
+          "<td data-label=\"Scenario\">{2}<code class=\"expr\">{3}</code>{6}</td>"
+          "<td class=\"op\" data-label=\"Operation\">{4}</td>"
+          "<td class=\"id\" data-label=\"Rule\"><code>{0}</code><span "
+          "class=\"loc\">{5}</span></td></tr>\n",
+          html(r.id), k + 1, html(r.description), html(r.scenario), op,
+          html(fmt::format("{}:{}", r.loc.file, r.loc.line)), findings);
     }
     out_ += "</tbody></table></div>\n</section>\n";
   }
 
   void targets() {
-    out_ += "<section id=\"targets\"><h2>Targets</h2>\n<p class=\"meta\">Where an operation is sent, unless its rule "
-            "names a system: the first entry that names the operation (or names none) and whose condition holds. An "
-            "operation with no target is not sent.</p>\n<div class=\"wrap\"><table class=\"rules\"><thead><tr><th>#</th>"
-            "<th>Operations</th><th>Condition</th><th>System</th></tr></thead><tbody>\n";
+    out_ +=
+        "<section id=\"targets\"><h2>Targets</h2>\n<p class=\"meta\">Where an operation is sent, "
+        "unless its rule "
+        "names a system: the first entry that names the operation (or names none) and whose "
+        "condition holds. An "
+        "operation with no target is not sent.</p>\n<div class=\"wrap\"><table "
+        "class=\"rules\"><thead><tr><th>#</th>"
+        "<th>Operations</th><th>Condition</th><th>System</th></tr></thead><tbody>\n";
     for (std::size_t i = 0; i < r_.rules.targets.size(); ++i) {
       const auto& t = r_.rules.targets[i];
       std::string ops;
       for (int o : t.operations) ops += (ops.empty() ? "" : ", ") + html(v_.outgoing[o]);
-      out_ += fmt::format("<tr data-target=\"{0}\"><td class=\"n\" data-label=\"#\">{0}</td><td class=\"op\" "
-                          "data-label=\"Operations\"><b>{1}</b></td><td data-label=\"Condition\">{2}</td>"
-                          "<td data-label=\"System\"><code class=\"expr\">{3}</code></td></tr>\n",
-                          i + 1, ops.empty() ? "every operation" : ops,
-                          t.when ? "<code class=\"expr\">" + html(expr_text(*t.when, v_)) + "</code>" : "always",
-                          html(expr_text(t.system, v_)));
+      out_ += fmt::format(
+          "<tr data-target=\"{0}\"><td class=\"n\" data-label=\"#\">{0}</td><td class=\"op\" "
+          "data-label=\"Operations\"><b>{1}</b></td><td data-label=\"Condition\">{2}</td>"
+          "<td data-label=\"System\"><code class=\"expr\">{3}</code></td></tr>\n",
+          i + 1, ops.empty() ? "every operation" : ops,
+          t.when ? "<code class=\"expr\">" + html(expr_text(*t.when, v_)) + "</code>" : "always",
+          html(expr_text(t.system, v_)));
     }
     out_ += "</tbody></table></div>\n</section>\n";
   }
 
   void incoming() {
-    out_ += "<section id=\"incoming\"><h2>Incoming operations</h2>\n<p class=\"meta\">What an operation received "
-            "from an external system does to the incident, in every metaphase; actions run in order.</p>\n"
-            "<div class=\"wrap\"><table class=\"rules\"><thead><tr><th>Operation</th><th>Actions</th><th>Rule</th>"
-            "</tr></thead><tbody>\n";
-    static const char* const kKinds[] = {"set", "set if no value", "clear", "add comment", "create reference",
-                                         "delete reference"};
+    out_ +=
+        "<section id=\"incoming\"><h2>Incoming operations</h2>\n<p class=\"meta\">What an "
+        "operation received "
+        "from an external system does to the incident, in every metaphase; actions run in "
+        "order.</p>\n"
+        "<div class=\"wrap\"><table "
+        "class=\"rules\"><thead><tr><th>Operation</th><th>Actions</th><th>Rule</th>"
+        "</tr></thead><tbody>\n";
+    static const char* const kKinds[] = {"set",         "set if no value",  "clear",
+                                         "add comment", "create reference", "delete reference"};
     for (const auto& in : r_.rules.incoming) {
       std::string ops;
       for (int o : in.operations) ops += (ops.empty() ? "" : ", ") + html(v_.incoming[o]);
@@ -473,7 +553,8 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
         if (a.when) acts += "if <code>" + html(expr_text(*a.when, v_)) + "</code>: ";
         acts += kKinds[static_cast<int>(a.kind)];
         if (a.field >= 0) acts += " <code>" + html(v_.fields[a.field].name) + "</code>";
-        if (a.kind == ActionKind::Set || a.kind == ActionKind::SetIfNoValue || a.kind == ActionKind::AddComment)
+        if (a.kind == ActionKind::Set || a.kind == ActionKind::SetIfNoValue ||
+            a.kind == ActionKind::AddComment)
           acts += " <code>\"" + html(template_text(a.value, v_)) + "\"</code>";
         if (a.kind == ActionKind::CreateReference)
           acts += " <code>{system: \"" + html(template_text(a.system, v_)) + "\", id: \"" +
@@ -482,28 +563,36 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
       }
       acts += "</ol>";
       if (!in.description.empty()) acts = "<div>" + html(in.description) + "</div>" + acts;
-      out_ += fmt::format("<tr data-rule=\"{0}\"><td class=\"op\" data-label=\"Operation\"><b>{1}</b></td>"
-                          "<td data-label=\"Actions\">{2}</td><td class=\"id\" data-label=\"Rule\"><code>{0}</code></td>"
-                          "</tr>\n",
-                          html(in.id), ops, acts);
+      out_ += fmt::format(
+          "<tr data-rule=\"{0}\"><td class=\"op\" data-label=\"Operation\"><b>{1}</b></td>"
+          "<td data-label=\"Actions\">{2}</td><td class=\"id\" "
+          "data-label=\"Rule\"><code>{0}</code></td>"
+          "</tr>\n",
+          html(in.id), ops, acts);
     }
     out_ += "</tbody></table></div>\n</section>\n";
   }
 
   void vocabulary() {
-    out_ += "<section id=\"vocabulary\"><h2>Vocabulary</h2>\n<div class=\"wrap\"><table class=\"rules\"><thead><tr>"
-            "<th>Field</th><th>Type</th><th>Values</th></tr></thead><tbody>\n";
+    out_ +=
+        "<section id=\"vocabulary\"><h2>Vocabulary</h2>\n<div class=\"wrap\"><table "
+        "class=\"rules\"><thead><tr>"
+        "<th>Field</th><th>Type</th><th>Values</th></tr></thead><tbody>\n";
     for (const auto& f : v_.fields) {
-      std::string values = f.values.empty() ? "any" : html(fmt::format("{}", fmt::join(f.values, ", ")));
-      out_ += fmt::format("<tr><td data-label=\"Field\"><code>{}</code></td><td data-label=\"Type\">{}</td>"
-                          "<td data-label=\"Values\">{}</td></tr>\n",
-                          html(f.name), type_name(f.type), values);
+      std::string values =
+          f.values.empty() ? "any" : html(fmt::format("{}", fmt::join(f.values, ", ")));
+      out_ += fmt::format(
+          "<tr><td data-label=\"Field\"><code>{}</code></td><td data-label=\"Type\">{}</td>"
+          "<td data-label=\"Values\">{}</td></tr>\n",
+          html(f.name), type_name(f.type), values);
     }
     out_ += "</tbody></table></div>\n";
-    out_ += fmt::format("<p class=\"meta\">Events of a save: {}. Outgoing operations: {}. Incoming operations: {}.</p>\n",
-                        html(fmt::format("{}", fmt::join(v_.events, ", "))),
-                        html(fmt::format("{}", fmt::join(v_.outgoing, ", "))),
-                        html(fmt::format("{}", fmt::join(v_.incoming, ", "))));
+    out_ += fmt::format(
+        "<p class=\"meta\">Events of a save: {}. Outgoing operations: {}. Incoming operations: "
+        "{}.</p>\n",
+        html(fmt::format("{}", fmt::join(v_.events, ", "))),
+        html(fmt::format("{}", fmt::join(v_.outgoing, ", "))),
+        html(fmt::format("{}", fmt::join(v_.incoming, ", "))));
     out_ += "</section>\n";
   }
 

@@ -43,9 +43,13 @@ bj::value scalar(const YAML::Node& n) {
       return std::strtoll(s.c_str(), nullptr, 10);  // at most 17 digits: always in range
     errno = 0;
     double d = std::strtod(s.c_str(), nullptr);
-    bool underflow = errno == ERANGE && d == 0 && s.find_first_of("123456789") < s.find_first_of("eE");
+    bool underflow =
+        errno == ERANGE && d == 0 && s.find_first_of("123456789") < s.find_first_of("eE");
     if (!std::isfinite(d) || underflow)
-      throw BadScalar{n.Mark(), fmt::format("the number {} is out of range (a double holds about 4.9e-324 to 1.8e308)", s)};
+      throw BadScalar{
+          n.Mark(),
+          fmt::format("the number {} is out of range (a double holds about 4.9e-324 to 1.8e308)",
+                      s)};
     return d;
   }
   return bj::string(s);
@@ -83,7 +87,8 @@ bj::value snapshot(const YAML::Node& n, const Vocabulary& v) {
   bj::object o;
   for (const auto& kv : n) {
     int slot = v.find_field(kv.first.Scalar());
-    bool typed = slot >= 0 && (v.fields[slot].type == Type::Number || v.fields[slot].type == Type::Bool);
+    bool typed =
+        slot >= 0 && (v.fields[slot].type == Type::Number || v.fields[slot].type == Type::Bool);
     o[kv.first.Scalar()] = slot >= 0 && !typed ? text(kv.second) : to_json(kv.second);
   }
   return o;
@@ -114,12 +119,16 @@ bj::value input_json(const YAML::Node& n, const Vocabulary& v) {
 
 std::string shown(const bj::value& v) { return bj::serialize(v); }
 
-bool no_value(const bj::value* v) { return !v || v->is_null() || (v->is_string() && v->get_string().empty()); }
+bool no_value(const bj::value* v) {
+  return !v || v->is_null() || (v->is_string() && v->get_string().empty());
+}
 
 // Compares `want` with `got`: objects by the keys `want` names, arrays item by item.
-void compare(const bj::value& want, const bj::value* got, const std::string& path, std::vector<std::string>& diffs) {
+void compare(const bj::value& want, const bj::value* got, const std::string& path,
+             std::vector<std::string>& diffs) {
   auto differ = [&] {
-    diffs.push_back(fmt::format("{}: expected {}, got {}", path, shown(want), got ? shown(*got) : "nothing"));
+    diffs.push_back(
+        fmt::format("{}: expected {}, got {}", path, shown(want), got ? shown(*got) : "nothing"));
   };
   if (want.is_null()) {
     if (!no_value(got)) differ();
@@ -129,7 +138,8 @@ void compare(const bj::value& want, const bj::value* got, const std::string& pat
   if (want.is_object()) {
     if (!got->is_object()) return differ();
     for (const auto& kv : want.get_object())
-      compare(kv.value(), got->get_object().if_contains(kv.key()), path + "." + std::string(kv.key()), diffs);
+      compare(kv.value(), got->get_object().if_contains(kv.key()),
+              path + "." + std::string(kv.key()), diffs);
     return;
   }
   if (want.is_array()) {
@@ -137,8 +147,9 @@ void compare(const bj::value& want, const bj::value* got, const std::string& pat
     const auto& w = want.get_array();
     const auto& g = got->get_array();
     if (w.size() != g.size()) {
-      diffs.push_back(fmt::format("{}: expected {} item{}, got {}\n      expected: {}\n      actual:   {}", path, w.size(),
-                                  w.size() == 1 ? "" : "s", g.size(), shown(want), shown(*got)));
+      diffs.push_back(fmt::format(
+          "{}: expected {} item{}, got {}\n      expected: {}\n      actual:   {}", path, w.size(),
+          w.size() == 1 ? "" : "s", g.size(), shown(want), shown(*got)));
       return;
     }
     for (std::size_t i = 0; i < w.size(); ++i) {
@@ -162,14 +173,16 @@ void compare(const bj::value& want, const bj::value* got, const std::string& pat
     return;
   }
   if (*got == want) return;
-  if (got->is_number() && want.is_number() && got->to_number<double>() == want.to_number<double>()) return;
+  if (got->is_number() && want.is_number() && got->to_number<double>() == want.to_number<double>())
+    return;
   if (got->is_string() && !want.is_string() && got->get_string() == shown(want)) return;
   differ();
 }
 
 }  // namespace
 
-std::vector<std::string> rule_test_files(const std::vector<std::string>& paths, std::vector<std::string>& errors) {
+std::vector<std::string> rule_test_files(const std::vector<std::string>& paths,
+                                         std::vector<std::string>& errors) {
   namespace fs = std::filesystem;
   std::vector<std::string> files;
   for (const auto& p : paths) {
@@ -217,8 +230,10 @@ std::vector<RuleTestCase> read_rule_tests(const std::string& path, const Vocabul
   Diagnostics diags;
   if (!parse_yaml_file(path, text, kMaxRuleTestFileBytes, doc, diags)) {
     for (const auto& d : diags.items()) {
-      if (d.line > 0) errors.push_back(fmt::format("{}:{}:{}: {}", d.file, d.line, d.column, d.message));
-      else errors.push_back(fmt::format("{}: {}", d.file, d.message));
+      if (d.line > 0)
+        errors.push_back(fmt::format("{}:{}:{}: {}", d.file, d.line, d.column, d.message));
+      else
+        errors.push_back(fmt::format("{}: {}", d.file, d.message));
     }
     return cases;
   }
@@ -228,7 +243,9 @@ std::vector<RuleTestCase> read_rule_tests(const std::string& path, const Vocabul
   }
   for (const auto& c : doc["cases"]) {
     int line = c.Mark().line + 1;
-    auto problem = [&](const std::string& what) { errors.push_back(fmt::format("{}:{}: {}", path, line, what)); };
+    auto problem = [&](const std::string& what) {
+      errors.push_back(fmt::format("{}:{}: {}", path, line, what));
+    };
     if (!c.IsMap()) {
       problem("a case is a mapping with name, input and expect");
       continue;
@@ -237,7 +254,8 @@ std::vector<RuleTestCase> read_rule_tests(const std::string& path, const Vocabul
     for (const auto& kv : c) {
       const std::string& k = kv.first.Scalar();
       if (k != "name" && k != "input" && k != "expect" && k != "description") {
-        problem(fmt::format("unknown key \"{}\" in a case (its keys: name, description, input, expect)", k));
+        problem(fmt::format(
+            "unknown key \"{}\" in a case (its keys: name, description, input, expect)", k));
         ok = false;
       }
     }
@@ -259,17 +277,19 @@ std::vector<RuleTestCase> read_rule_tests(const std::string& path, const Vocabul
       t.input = bj::serialize(input_json(c["input"], v));
       t.expect = to_json(c["expect"]).as_object();
     } catch (const BadScalar& b) {
-      errors.push_back(fmt::format("{}:{}:{}: {}", path, b.mark.line + 1, b.mark.column + 1, b.message));
+      errors.push_back(
+          fmt::format("{}:{}:{}: {}", path, b.mark.line + 1, b.mark.column + 1, b.message));
       continue;
     }
-    static const char* const kKeys[] = {"phase", "operations", "suppressed", "incident", "comments",
-                                        "external_reference", "rule", "error"};
+    static const char* const kKeys[] = {"phase",    "operations",         "suppressed", "incident",
+                                        "comments", "external_reference", "rule",       "error"};
     for (const auto& kv : t.expect)
-      if (std::find_if(std::begin(kKeys), std::end(kKeys), [&](const char* k) { return kv.key() == k; }) ==
-          std::end(kKeys)) {
-        problem(fmt::format("unknown key \"{}\" under expect (its keys: phase, operations, suppressed, incident, "
-                            "comments, external_reference, rule, error)",
-                            std::string_view(kv.key())));
+      if (std::find_if(std::begin(kKeys), std::end(kKeys),
+                       [&](const char* k) { return kv.key() == k; }) == std::end(kKeys)) {
+        problem(fmt::format(
+            "unknown key \"{}\" under expect (its keys: phase, operations, suppressed, incident, "
+            "comments, external_reference, rule, error)",
+            std::string_view(kv.key())));
         ok = false;
       }
     if (ok) cases.push_back(std::move(t));
@@ -309,12 +329,15 @@ RuleTestRunner::RuleTestRunner(const CompiledRules& rules) : rules_(rules), eval
     for (const auto& rule : t.rules) g.ids.push_back(rule.id);
     coverage_.groups.push_back(std::move(g));
   }
-  RuleCoverage::Group moves{"workflow moves", {}, {}}, targets{"targets", {}, {}}, incoming{"incoming", {}, {}};
+  RuleCoverage::Group moves{"workflow moves", {}, {}}, targets{"targets", {}, {}},
+      incoming{"incoming", {}, {}};
   for (const auto& m : r.moves) moves.ids.push_back(m.id);
   for (std::size_t i = 0; i < r.targets.size(); ++i) {
     std::string ops;
-    for (int op : r.targets[i].operations) ops += (ops.empty() ? "" : ", ") + r.vocabulary.outgoing[op];
-    targets.ids.push_back(fmt::format("targets entry {} ({})", i + 1, ops.empty() ? "every operation" : ops));
+    for (int op : r.targets[i].operations)
+      ops += (ops.empty() ? "" : ", ") + r.vocabulary.outgoing[op];
+    targets.ids.push_back(
+        fmt::format("targets entry {} ({})", i + 1, ops.empty() ? "every operation" : ops));
   }
   for (const auto& in : r.incoming) incoming.ids.push_back(in.id);
   moves_ = coverage_.groups.size();
@@ -335,7 +358,8 @@ RuleTestResult RuleTestRunner::run(const RuleTestCase& c) {
   // Coverage: what fired, whether or not the case passes.
   if (incoming) {
     int rule = evaluator_.incoming_outcome().rule;
-    if (rule >= 0 && (ok || !evaluator_.incoming_outcome().error.empty())) ++coverage_.groups[incoming_].hits[rule];
+    if (rule >= 0 && (ok || !evaluator_.incoming_outcome().error.empty()))
+      ++coverage_.groups[incoming_].hits[rule];
   } else {
     if (trace.move >= 0) ++coverage_.groups[moves_].hits[trace.move];
     for (const auto& e : trace.emits) {
@@ -348,7 +372,8 @@ RuleTestResult RuleTestRunner::run(const RuleTestCase& c) {
     if (const bj::value* want = c.expect.if_contains("error")) {
       std::string w = want->is_string() ? std::string(want->get_string()) : shown(*want);
       if (error.find(w) == std::string::npos)
-        res.differences.push_back(fmt::format("error: expected a message containing \"{}\", got \"{}\"", w, error));
+        res.differences.push_back(
+            fmt::format("error: expected a message containing \"{}\", got \"{}\"", w, error));
     } else {
       res.differences.push_back("expected a result, got the error: " + error);
     }
@@ -359,10 +384,12 @@ RuleTestResult RuleTestRunner::run(const RuleTestCase& c) {
   bj::value got = bj::parse(out);
   for (const auto& kv : c.expect) {
     if (kv.key() == "error") {
-      res.differences.push_back(fmt::format("error: expected an error containing {}, got a result", shown(kv.value())));
+      res.differences.push_back(
+          fmt::format("error: expected an error containing {}, got a result", shown(kv.value())));
       continue;
     }
-    compare(kv.value(), got.get_object().if_contains(kv.key()), std::string(kv.key()), res.differences);
+    compare(kv.value(), got.get_object().if_contains(kv.key()), std::string(kv.key()),
+            res.differences);
   }
   res.passed = res.differences.empty();
   return res;

@@ -25,7 +25,8 @@ struct RuleTestCase {
 /// depth (sorted; entries so named that are not directories are files to read,
 /// whatever they are), a file as given. Never throws: a directory that cannot be
 /// listed, or holds no test file, goes to `errors` as "path: message".
-std::vector<std::string> rule_test_files(const std::vector<std::string>& paths, std::vector<std::string>& errors);
+std::vector<std::string> rule_test_files(const std::vector<std::string>& paths,
+                                         std::vector<std::string>& errors);
 
 /// Reads the cases of one rule test file; each problem found goes to `errors`
 /// as "file:line: message". `v` gives the field types for reading scalars.

@@ -31,14 +31,15 @@ enum class Severity : uint8_t { Error, Warning, Info };
 
 /// One finding about a rule file: a stable code, where it is, and what is wrong.
 struct Diagnostic {
-  std::string code;      // stable identifier, e.g. "unknown-field"
+  std::string code;  // stable identifier, e.g. "unknown-field"
   Severity severity = Severity::Error;
-  std::string file;      // rule file name as given to the loader
-  int line = 0;          // 1-based; 0 when the finding has no position
-  int column = 0;        // 1-based
+  std::string file;  // rule file name as given to the loader
+  int line = 0;      // 1-based; 0 when the finding has no position
+  int column = 0;    // 1-based
   std::string message;
-  std::string help;      // a suggested fix, or empty
-  std::string witness;   // casex lint: a change document (`casex eval` JSON) proving the finding, or empty
+  std::string help;  // a suggested fix, or empty
+  std::string
+      witness;  // casex lint: a change document (`casex eval` JSON) proving the finding, or empty
 };
 
 /// A rule file given as text, for loading rules that are not on disk.
@@ -57,7 +58,7 @@ inline constexpr std::size_t kMaxDocumentMemory = std::size_t{64} << 20;
 /// Renders diagnostics in the compilers' shape: `file:line:col: error[code]: message`,
 /// then the source line with a caret under the column and a `help:` line.
 CASEX_API std::string format_diagnostics(const std::vector<Diagnostic>& diagnostics,
-                               const std::vector<SourceFile>& sources);
+                                         const std::vector<SourceFile>& sources);
 
 /// Outcome of evaluating one JSON document: the result document or an error.
 struct JsonResult {
@@ -79,8 +80,8 @@ using Field = std::pair<std::string, std::optional<std::string>>;
 /// save's events; the typed form of the `casex eval` change document.
 struct Change {
   std::optional<std::string> incident;
-  std::vector<Field> before;  // must hold "phase"
-  std::vector<Field> after;   // must hold "phase"
+  std::vector<Field> before;                        // must hold "phase"
+  std::vector<Field> after;                         // must hold "phase"
   std::vector<std::pair<std::string, bool>> flags;  // e.g. {"comment_added", true}
   std::optional<ExternalReference> external_reference;
   std::vector<std::pair<std::string, std::string>> groups;  // group -> external system
@@ -153,12 +154,11 @@ struct LoadResult {
 /// matter, operations no rule produces), each with its witness where it has one.
 CASEX_API LoadResult lint_texts(std::vector<SourceFile> files);
 
-
 /// What Engine::open or Engine::reload did: whether the new rules are in
 /// effect, which version is, and every diagnostic of the rules it read.
 struct ReloadResult {
-  bool ok = false;               // true: the new rules are in effect; false: the previous ones still are
-  std::string version;           // the version in effect afterwards ("" when open failed)
+  bool ok = false;      // true: the new rules are in effect; false: the previous ones still are
+  std::string version;  // the version in effect afterwards ("" when open failed)
   std::string previous_version;  // the version in effect before ("" for open)
   std::vector<Diagnostic> diagnostics;
   std::vector<SourceFile> sources;  // the texts read, for format_diagnostics
@@ -219,7 +219,8 @@ class CASEX_API Engine {
   /// (Linux inotify): after a change, once `settle` passes with no further
   /// change, it reloads with the guarantees of reload(). False (and `error`
   /// set) when the engine has no directory or the system cannot watch it.
-  bool watch(ReloadCallback on_reload = {}, std::chrono::milliseconds settle = std::chrono::milliseconds(200),
+  bool watch(ReloadCallback on_reload = {},
+             std::chrono::milliseconds settle = std::chrono::milliseconds(200),
              std::string* error = nullptr);
   /// Stops watching (also done by the destructor); waits for a running reload.
   void unwatch();

@@ -18,11 +18,13 @@ namespace casex {
 
 /// Why one `casex eval` document gives its result.
 struct Explanation {
-  bool ok = false;           // false: the document is not valid input (see error)
-  std::string error;         // one-line message when !ok
-  std::string json;          // the explanation as one JSON object (`casex explain --format json`), no newline
-  std::string text;          // the same for people (`casex explain`), newline-terminated
-  bool rules_error = false;  // the rules failed at run time on it (explained, under "error" of json)
+  bool ok = false;    // false: the document is not valid input (see error)
+  std::string error;  // one-line message when !ok
+  std::string
+      json;  // the explanation as one JSON object (`casex explain --format json`), no newline
+  std::string text;  // the same for people (`casex explain`), newline-terminated
+  bool rules_error =
+      false;  // the rules failed at run time on it (explained, under "error" of json)
 };
 
 /// Explains one `casex eval` document (a change or an incoming operation): the
@@ -60,7 +62,8 @@ struct RenderOptions {
 /// source document shows it, the workflow as inline SVG, and `findings` (e.g.
 /// the diagnostics of lint_texts on the same files) beside the rule they point
 /// into, the others at the top.
-CASEX_API std::string render_rules_html(const RuleSet& rules, const std::vector<Diagnostic>& findings,
+CASEX_API std::string render_rules_html(const RuleSet& rules,
+                                        const std::vector<Diagnostic>& findings,
                                         const RenderOptions& options = {});
 
 // ---- rule tests (`casex test`) ---------------------------------------------
@@ -85,7 +88,8 @@ struct RuleCoverageGroup {
 
 /// The outcome of a run of rule test files.
 struct RuleTestReport {
-  std::vector<std::string> errors;  // unreadable files or cases ("file:line: message"); no case ran when any
+  std::vector<std::string>
+      errors;  // unreadable files or cases ("file:line: message"); no case ran when any
   std::vector<RuleTestCaseResult> cases;
   std::vector<RuleCoverageGroup> coverage;
   int fired = 0;  // rules that fired in at least one case, over every group
@@ -99,7 +103,8 @@ struct RuleTestReport {
 
 /// Runs the rule test files of `paths` (a directory: its *.yaml and *.yml
 /// files at any depth, sorted) against `rules`. Never throws for bad files.
-CASEX_API RuleTestReport run_rule_tests(const RuleSet& rules, const std::vector<std::string>& paths);
+CASEX_API RuleTestReport run_rule_tests(const RuleSet& rules,
+                                        const std::vector<std::string>& paths);
 
 /// Whether fired/total reaches `percent` (exact: 999/1000 does not reach 100).
 CASEX_API bool coverage_reaches(int fired, int total, double percent);

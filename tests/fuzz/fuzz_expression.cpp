@@ -49,8 +49,8 @@ d::RawRuleSet load_base() {
   files.push_back({"rules/fuzz.yaml", kFuzzFile});
   d::Diagnostics diags;
   d::RawRuleSet raw = d::load_rule_files(files, diags);
-  if (diags.has_errors() || files.size() != 2 || raw.tables.size() != 1 || raw.incoming.size() != 1 ||
-      raw.incoming[0].actions.size() != 1)
+  if (diags.has_errors() || files.size() != 2 || raw.tables.size() != 1 ||
+      raw.incoming.size() != 1 || raw.incoming[0].actions.size() != 1)
     __builtin_trap();  // the harness itself is out of date with the rule file format
   return raw;
 }
@@ -65,8 +65,10 @@ d::SourceText source(const std::string& expr) {
   int line = 7, column = 13;
   for (char c : expr) {
     s.positions.emplace_back(line, column);
-    if (c == '\n') ++line, column = 1;
-    else ++column;
+    if (c == '\n')
+      ++line, column = 1;
+    else
+      ++column;
   }
   s.positions.emplace_back(line, column);
   return s;
@@ -77,7 +79,8 @@ void check_compile_eval(const d::RawRuleSet& raw, std::string_view document) {
   d::Diagnostics diags;
   d::CheckedRuleSet checked = d::check_rules(raw, diags);
   for (const auto& x : diags.items())
-    if (x.message.empty() || x.code.empty() || (x.line != 0 && (x.line < 1 || x.column < 1))) __builtin_trap();
+    if (x.message.empty() || x.code.empty() || (x.line != 0 && (x.line < 1 || x.column < 1)))
+      __builtin_trap();
   if (diags.has_errors()) return;
   d::CompiledRules compiled = d::compile_rules(std::move(checked), diags);
   if (diags.has_errors()) return;
@@ -117,7 +120,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_compile_eval(outgoing, R"({"before":{"phase":"Log"},"after":{"phase":"Close"}})");
 
   // The condition of an incoming rule's action (incoming context).
-  const char* kIncoming = R"({"incoming":"Assign","system":"SM","id":"IM1","incident":{"phase":"Review"}})";
+  const char* kIncoming =
+      R"({"incoming":"Assign","system":"SM","id":"IM1","incident":{"phase":"Review"}})";
   auto& action = incoming.incoming[0].actions[0];
   action.when = source(expr);
   action.value = kComment;

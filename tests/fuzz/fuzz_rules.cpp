@@ -40,7 +40,8 @@ Defaults load_defaults() {
   for (std::size_t i = 0; i < x.files.size(); ++i) {
     d::Diagnostics diags;
     x.raw.push_back(d::load_rule_files({x.files[i]}, diags));
-    if (diags.has_errors()) __builtin_trap();  // a default file that does not load alone: update this harness
+    if (diags.has_errors())
+      __builtin_trap();  // a default file that does not load alone: update this harness
     if (x.raw.back().vocabulary.present) x.vocabulary = i;
   }
   if (x.vocabulary == x.files.size() || x.files.size() < 2) __builtin_trap();
@@ -72,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     with = other >= defaults.vocabulary ? other + 1 : other;
   }
   std::vector<casex::SourceFile> sources;
-  sources.push_back({defaults.files[which].name, std::string(reinterpret_cast<const char*>(data + 1), size - 1)});
+  sources.push_back(
+      {defaults.files[which].name, std::string(reinterpret_cast<const char*>(data + 1), size - 1)});
   sources.push_back(defaults.files[with]);
 
   // The stages of RuleSet::load_texts, the input's file alone through the loader.

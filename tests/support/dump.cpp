@@ -19,8 +19,7 @@ void quote(const std::string& s, std::string& out) {
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x",
-                        unsigned(static_cast<unsigned char>(c)));
+          std::snprintf(buf, sizeof buf, "\\x%02x", unsigned(static_cast<unsigned char>(c)));
           out += buf;
         } else {
           out += c;
@@ -58,8 +57,7 @@ void dump(const ast::Node& n, bool spans, std::string& out) {
       out += ')';
   }
   if (spans) {
-    out += '@' + std::to_string(n.span.begin) + ".." +
-           std::to_string(n.span.end);
+    out += '@' + std::to_string(n.span.begin) + ".." + std::to_string(n.span.end);
   }
 }
 

@@ -31,7 +31,8 @@ std::string generate_table(std::size_t n, std::string_view hit_policy) {
 std::vector<SourceFile> builtin_with_resolution(std::string table) {
   std::vector<SourceFile> files = RuleSet::builtin_sources();
   for (auto& f : files)
-    if (f.name.size() >= 15 && f.name.compare(f.name.size() - 15, 15, "resolution.yaml") == 0) f.text = table;
+    if (f.name.size() >= 15 && f.name.compare(f.name.size() - 15, 15, "resolution.yaml") == 0)
+      f.text = table;
   return files;
 }
 

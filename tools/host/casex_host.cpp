@@ -20,10 +20,11 @@ namespace {
 // One log line per reload on standard error, with the diagnostics of a refused one.
 void report(const casex::ReloadResult& r, const char* why) {
   if (r.ok) {
-    std::fprintf(stderr, "casex-host: %s: rules %s -> %s\n", why, r.previous_version.c_str(), r.version.c_str());
+    std::fprintf(stderr, "casex-host: %s: rules %s -> %s\n", why, r.previous_version.c_str(),
+                 r.version.c_str());
   } else {
-    std::fprintf(stderr, "casex-host: %s: new rules refused, rules %s stay in effect\n%s", why, r.version.c_str(),
-                 casex::format_diagnostics(r.diagnostics, r.sources).c_str());
+    std::fprintf(stderr, "casex-host: %s: new rules refused, rules %s stay in effect\n%s", why,
+                 r.version.c_str(), casex::format_diagnostics(r.diagnostics, r.sources).c_str());
   }
   std::fflush(stderr);
 }
@@ -31,10 +32,13 @@ void report(const casex::ReloadResult& r, const char* why) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"casex-host: evaluates JSON Lines from standard input with casex, reloading the rules on SIGHUP"};
+  CLI::App app{
+      "casex-host: evaluates JSON Lines from standard input with casex, reloading the rules on "
+      "SIGHUP"};
   std::string dir;
   bool watch = false;
-  app.add_option("--rules", dir, "Directory of rule files (default: the built-in rules)")->check(CLI::ExistingDirectory);
+  app.add_option("--rules", dir, "Directory of rule files (default: the built-in rules)")
+      ->check(CLI::ExistingDirectory);
   app.add_flag("--watch", watch, "Also reload when a file of the rule directory changes (inotify)");
   CLI11_PARSE(app, argc, argv);
 
@@ -62,8 +66,8 @@ int main(int argc, char** argv) {
                               std::chrono::milliseconds(200), &error))
     std::fprintf(stderr, "casex-host: not watching: %s\n", error.c_str());
 
-  // Each line: {"rules": VERSION, "result": RESULT} or {"rules": VERSION, "line": N, "error": MESSAGE},
-  // written by Boost.JSON (the result document is parsed back to nest it).
+  // Each line: {"rules": VERSION, "result": RESULT} or {"rules": VERSION, "line": N, "error":
+  // MESSAGE}, written by Boost.JSON (the result document is parsed back to nest it).
   std::ios::sync_with_stdio(false);
   std::string line, result, version;
   int status = 0;
@@ -74,8 +78,10 @@ int main(int argc, char** argv) {
     boost::json::error_code ec;
     if (ok) {
       boost::json::value doc = boost::json::parse(result, ec);
-      if (ec) error = "internal error: the result is not JSON: " + ec.message();
-      else answer["result"] = std::move(doc);
+      if (ec)
+        error = "internal error: the result is not JSON: " + ec.message();
+      else
+        answer["result"] = std::move(doc);
     }
     if (!ok || ec) {
       answer["line"] = n;
