@@ -4,8 +4,8 @@
 # Catch2, Google Benchmark, CLI11 and Python are disabled: a REQUIRED
 # find_package of any of them would fail the configure. The build is the
 # host's default target, -j2: the casex library, then the two host programs,
-# with the outer build's type and compiler launcher (BUILD_TYPE, LAUNCHER: a
-# ccache set up for the outer build serves this one too).
+# with the build type BUILD_TYPE and the outer build's compiler launcher
+# (LAUNCHER: a ccache set up for the outer build serves this one too).
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 function(run)
