@@ -475,40 +475,45 @@ bool TableAnalysis::row_matches(const EvalTrace::Step& step, uint32_t row) const
   return true;
 }
 
-std::vector<TableAnalysis::Alternative> TableAnalysis::target_alternatives(uint32_t rule) {
-  std::vector<Alternative> out;
-  const CheckedRule& cr = checked.rules[rule];
-  auto has_value = [&](const TExpr& sys) {
-    TExpr hv;
-    hv.op = Op::HasValue;
-    hv.type = Type::Bool;
-    hv.args.push_back(sys);
-    return Lit{theory.atom(hv), true};
-  };
-  if (cr.system) {
-    out.push_back({{has_value(*cr.system)}, {}});
+std::vector<TargetChoice> target_choices(TableTheory& theory, const CompiledRules& rules,
+                                         const CheckedRule& rule, const ExprMap& map) {
+  std::vector<TargetChoice> out;
+  auto mapped = [&](const TExpr& e) { return map ? map(e) : e; };
+  if (rule.system) {
+    out.push_back({{}, {}, mapped(*rule.system), -1});
     return out;
   }
   std::vector<Clause> earlier;
-  for (uint32_t e : rules.op_targets[cr.operation]) {
+  for (uint32_t e : rules.op_targets[rule.operation]) {
     const CheckedTarget& t = rules.rules.targets[e];
     std::vector<Conj> when{Conj{}};
     if (t.when) {
       when.clear();
-      if (!theory.dnf(*t.when, false, when)) break;
+      if (!theory.dnf(mapped(*t.when), false, when)) break;
     }
-    for (Conj c : when) {
-      if (!add_lit(c, has_value(t.system))) continue;
-      out.push_back({std::move(c), earlier});
-    }
+    for (Conj& c : when)
+      out.push_back({std::move(c), earlier, mapped(t.system), static_cast<int>(e)});
     if (!t.when) break;  // the later entries are never reached
     std::vector<Conj> rows_of_when;
-    if (!theory.dnf(*t.when, false, rows_of_when)) break;
+    if (!theory.dnf(mapped(*t.when), false, rows_of_when)) break;
     for (const Conj& c : rows_of_when) {
       Clause neg;
       for (const Lit& l : c) neg.push_back({l.atom, !l.value});
       earlier.push_back(std::move(neg));
     }
+  }
+  return out;
+}
+
+std::vector<TableAnalysis::Alternative> TableAnalysis::target_alternatives(uint32_t rule) {
+  std::vector<Alternative> out;
+  for (TargetChoice& c : target_choices(theory, rules, checked.rules[rule])) {
+    TExpr hv;
+    hv.op = Op::HasValue;
+    hv.type = Type::Bool;
+    hv.args.push_back(std::move(c.system));
+    if (!add_lit(c.units, Lit{theory.atom(hv), true})) continue;
+    out.push_back({std::move(c.units), std::move(c.clauses)});
   }
   return out;
 }
@@ -660,11 +665,13 @@ void ValueCatalog::update(const TableTheory& t) {
   }
 }
 
-std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
+ModelDocument model_document(const TableTheory& theory, ValueCatalog& catalog, const Model& model) {
   const auto& vars = theory.vars();
-  const Vocabulary& v = rules.rules.vocabulary;
-  catalog_.update(theory);
-  Writer w(theory, catalog_);
+  const Vocabulary& v = theory.vocabulary();
+  catalog.update(theory);
+  Writer w(theory, catalog);
+  ModelDocument d;
+  std::string &before_fields = d.before_fields, &after_fields = d.after_fields, &rest = d.rest;
   auto val = [&](int var) { return theory.value_of(model, var); };
   auto assigned = [&](int var) { return var >= 0 && model.at(var) >= 0; };
   for (std::size_t i = 0; i < vars.size(); ++i) {
@@ -685,7 +692,6 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
     w.name(val(static_cast<int>(i)), role);
   }
   // the document apart from the phases
-  std::string before_fields, after_fields, rest;
   for (std::size_t slot = 0; slot < v.fields.size(); ++slot) {
     if (static_cast<int>(slot) == v.phase_field) continue;
     for (int side = 0; side < 2; ++side) {
@@ -738,9 +744,24 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
   }
   if (int o = theory.var_index("origin"); o >= 0 && val(o) != TableTheory::kNone)
     rest += ", \"origin\": " + w.json(val(o));
-  std::string incident;
   if (int i = theory.var_index("incident"); i >= 0 && val(i) != TableTheory::kNone)
-    incident = "\"incident\": " + w.json(val(i)) + ", ";
+    d.incident = "\"incident\": " + w.json(val(i)) + ", ";
+  return d;
+}
+
+std::string ModelDocument::with_phases(const Vocabulary& v, int before, int after) const {
+  std::string b = "{\"phase\": ", a = "{\"phase\": ";
+  append_json_string(b, v.phases[before]);
+  append_json_string(a, v.phases[after]);
+  return fmt::format("{{{}\"before\": {}{}}}, \"after\": {}{}}}{}}}", incident, b, before_fields, a,
+                     after_fields, rest);
+}
+
+std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
+  const Vocabulary& v = rules.rules.vocabulary;
+  const ModelDocument parts = model_document(theory, catalog_, model);
+  auto val = [&](int var) { return theory.value_of(model, var); };
+  auto assigned = [&](int var) { return var >= 0 && model.at(var) >= 0; };
 
   // the phases: fixed by the model where it reads them, else every pair that
   // makes the engine consult this table
@@ -776,11 +797,7 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
       }
   EvalTrace trace;
   for (auto [p0, p1] : pairs) {
-    std::string b = "{\"phase\": ", a = "{\"phase\": ";
-    append_json_string(b, v.phases[p0]);
-    append_json_string(a, v.phases[p1]);
-    std::string doc = fmt::format("{{{}\"before\": {}{}}}, \"after\": {}{}}}{}}}", incident, b,
-                                  before_fields, a, after_fields, rest);
+    std::string doc = parts.with_phases(v, p0, p1);
     if (!budget.spend(Budget::kEvalSteps)) return {};
     bool incoming = false;
     std::string out, err;

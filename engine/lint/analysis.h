@@ -35,6 +35,35 @@ struct ValueCatalog {
   void update(const TableTheory& t);
 };
 
+/// The parts of a change document that a model sets: everything but the phases.
+struct ModelDocument {
+  std::string incident, before_fields, after_fields, rest;
+  /// The change document with these phases (ids of `v`).
+  std::string with_phases(const Vocabulary& v, int before, int after) const;
+};
+
+/// Writes a model as a change document (fresh values named by their role,
+/// placed among the constants of ordering comparisons); the model's phases are
+/// the caller's to choose (lint's witnesses, casex diff's).
+ModelDocument model_document(const TableTheory& theory, ValueCatalog& catalog, const Model& model);
+
+/// Rewrites an expression into a theory's vocabulary (casex diff: the new
+/// rules' slots into the merged vocabulary); empty: the expression as it is.
+using ExprMap = std::function<TExpr(const TExpr&)>;
+
+/// One way the operation of a rule finds its system: the rule's own
+/// `system:` (entry -1), or a targets: entry whose `when` holds (units, one
+/// row of its DNF) while every earlier entry's fails (clauses).
+struct TargetChoice {
+  Conj units;
+  std::vector<Clause> clauses;
+  TExpr system;
+  int entry = -1;
+};
+/// Every way, in order, the operation of `rule` finds its system.
+std::vector<TargetChoice> target_choices(TableTheory& theory, const CompiledRules& rules,
+                                         const CheckedRule& rule, const ExprMap& map = {});
+
 /// The analysis of one compiled table, shared by the lint rules.
 class TableAnalysis {
  public:

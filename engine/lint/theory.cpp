@@ -71,11 +71,14 @@ bool add_lit(Conj& c, Lit l) {
   return true;
 }
 
-TableTheory::TableTheory(const CompiledRules& rules, int table) : vocab_(rules.rules.vocabulary) {
-  const CheckedTable& ct = rules.rules.tables[table];
-  scope_.metaphase = ct.metaphase;
-  scope_.from = ct.from;
-  scope_.to = ct.to;
+TableTheory::TableTheory(const CompiledRules& rules, int table)
+    : TableTheory(rules.rules.vocabulary,
+                  TableScope{rules.rules.tables[table].metaphase, rules.rules.tables[table].from,
+                             rules.rules.tables[table].to}) {
+  for (const auto& a : rules.tables[table].atoms) atom(a);
+}
+
+TableTheory::TableTheory(const Vocabulary& vocab, TableScope scope) : vocab_(vocab), scope_(scope) {
   TheoryValue none;
   values_.push_back(none);
   TheoryValue f;
@@ -88,7 +91,6 @@ TableTheory::TableTheory(const CompiledRules& rules, int table) : vocab_(rules.r
   value_index_["none"] = kNone;
   value_index_["bool:0"] = kFalse;
   value_index_["bool:1"] = kTrue;
-  for (const auto& a : rules.tables[table].atoms) atom(a);
 }
 
 int TableTheory::var_index(std::string_view k) const {

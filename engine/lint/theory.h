@@ -108,6 +108,10 @@ struct Model {
 class TableTheory {
  public:
   TableTheory(const CompiledRules& rules, int table);
+  /// A theory with no atoms yet, over `vocab` (which must outlive it), in
+  /// `scope` (none: the phases and entered() are not tied to a table's step;
+  /// a caller that fixes them adds their literals, as `casex diff` does).
+  explicit TableTheory(const Vocabulary& vocab, TableScope scope = {});
 
   /// Interns an atom (a boolean expression that is not and/or/not) and returns its index.
   uint32_t atom(const TExpr& e);

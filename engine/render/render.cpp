@@ -82,6 +82,8 @@ Tri tri(const TExpr& e, const EvalContext& c, int pf) {
   }
 }
 
+}  // namespace
+
 std::string template_text(const Template& t, const Vocabulary& v) {
   std::string out;
   for (const auto& p : t.pieces) {
@@ -96,6 +98,8 @@ std::string template_text(const Template& t, const Vocabulary& v) {
   }
   return out;
 }
+
+namespace {
 
 class Page {
  public:
@@ -419,15 +423,19 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
     for (std::size_t a = 0; a < n; ++a) {
       out_ += "<tr><th>" + html(v_.phases[a]) + "</th>";
       for (std::size_t b = 0; b < n; ++b) {
-        int t = r_.transition(static_cast<int>(a), static_cast<int>(b));
-        int m0 = v_.phase_metaphase[a], m1 = v_.phase_metaphase[b];
-        if (t >= 0)
-          out_ += "<td class=\"transition\">" + table_name(t) + "</td>";
-        else if (m0 == m1)
-          out_ += "<td class=\"same\">" + table_name(r_.metaphase_table[m0]) + "</td>";
-        else
-          out_ += "<td>" + table_name(r_.metaphase_table[m0]) + " &rarr; " +
-                  table_name(r_.metaphase_table[m1]) + "</td>";
+        const StepPlan p = r_.plan_steps(static_cast<int>(a), static_cast<int>(b));
+        switch (p.kind) {
+          case StepPlan::Kind::Transition:
+            out_ += "<td class=\"transition\">" + table_name(p.steps[0].table) + "</td>";
+            break;
+          case StepPlan::Kind::SameMetaphase:
+            out_ += "<td class=\"same\">" + table_name(p.steps[0].table) + "</td>";
+            break;
+          case StepPlan::Kind::TwoMetaphases:
+            out_ += "<td>" + table_name(p.steps[0].table) + " &rarr; " +
+                    table_name(p.steps[1].table) + "</td>";
+            break;
+        }
       }
       out_ += "</tr>\n";
     }

@@ -18,6 +18,9 @@ struct RenderOptions {
   std::string source;  // e.g. "built-in rules" or the rules directory
 };
 
+/// A comment or value template as a rule file writes it (`{expression}`, braces doubled).
+std::string template_text(const Template& t, const Vocabulary& v);
+
 /// The phases a workflow move may start from: those where its condition is not
 /// false whatever the other fields (its condition evaluated on after.phase alone).
 std::vector<int> move_sources(const CompiledRules& rules, const CheckedMove& move);

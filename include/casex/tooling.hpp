@@ -117,4 +117,41 @@ CASEX_API std::string failure_text(const RuleTestCaseResult& result);
 /// The results as JUnit XML (one testsuite per file; text escaped for XML 1.0).
 CASEX_API std::string junit_xml(const RuleTestReport& report);
 
+// ---- diff (`casex diff`) ---------------------------------------------------
+
+/// One way two rule sets decide differently.
+struct RuleDifference {
+  enum class Kind {
+    Decision,  // a (before.phase, phase after the workflow) pair whose operations can differ
+    Move,      // a (before.phase, after.phase) pair whose phase after the workflow can differ
+    Incoming,  // an incoming operation whose actions differ
+    Setting,   // a rule-set-wide setting (deduplicate, suppress_origin) or the phases differ
+  };
+  Kind kind = Kind::Decision;
+  std::string before_phase;  // Decision, Move: before.phase
+  std::string phase;  // Decision: the phase after the workflow; Move: after.phase; else the subject
+  std::vector<std::string> old_rules, new_rules;  // what each side sends, moves to or does
+  std::string witness;  // a document on which the two differ ("" when none could be verified)
+  std::string old_result,
+      new_result;  // the witness evaluated on each side (result or "error: ...")
+};
+
+/// The semantic difference of two rule sets (casex diff).
+struct RulesDiff {
+  std::string old_version, new_version;
+  std::vector<RuleDifference> differences;
+  /// targets: entries written differently, as "Accept: old TEXT -> new TEXT" (what
+  /// they change shows in `differences`; an entry rewritten to the same effect changes nothing)
+  std::vector<std::string> targets;
+  bool complete = true;  // false: the solver's budget ran out somewhere (a difference is assumed)
+  bool identical() const { return differences.empty() && complete; }
+};
+
+/// Compares what two rule sets decide, on their compiled tables with lint's
+/// solver: every (before.phase, phase after the workflow) pair whose
+/// operations (with their systems) can differ, every workflow move that can
+/// differ, every incoming operation whose actions differ; each with a
+/// witness document checked by evaluating it on both rule sets.
+CASEX_API RulesDiff diff_rules(const RuleSet& old_rules, const RuleSet& new_rules);
+
 }  // namespace casex
