@@ -721,6 +721,10 @@ class Differ {
                   for (std::size_t i = 0; i < o.ops.size(); ++i) {
                     if (atom_key(o.ops[i].system) == atom_key(n.ops[i].system)) continue;
                     Lit l = equal(o.ops[i].system, n.ops[i].system);
+                    Conj both{{l.atom, false}};  // first with a system on both sides
+                    if (add_lit(both, has_value(o.ops[i].system)) &&
+                        add_lit(both, has_value(n.ops[i].system)))
+                      extras.push_back(std::move(both));
                     extras.push_back({{l.atom, false}});
                   }
                 }
