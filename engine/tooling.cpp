@@ -46,6 +46,42 @@ std::vector<SourceFile> read_rule_files(const std::vector<std::string>& paths,
   return detail::read_rule_paths(paths, problems);
 }
 
+std::string lint_json(const std::vector<Diagnostic>& diagnostics, std::size_t files) {
+  namespace bj = boost::json;
+  auto severity_name = [](Severity s) {
+    return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "info";
+  };
+  int errors = 0, warnings = 0, infos = 0;
+  bj::array list;
+  for (const auto& d : diagnostics) {
+    errors += d.severity == Severity::Error;
+    warnings += d.severity == Severity::Warning;
+    infos += d.severity == Severity::Info;
+    // A witness is a change document (JSON text); text that is not JSON (never
+    // expected) stays a string rather than being lost.
+    bj::value witness = nullptr;
+    if (!d.witness.empty()) {
+      bj::error_code ec;
+      witness = bj::parse(d.witness, ec);
+      if (ec) witness = bj::string(d.witness);
+    }
+    list.push_back(
+        bj::object{{"code", d.code},
+                   {"severity", severity_name(d.severity)},
+                   {"file", d.file},
+                   {"line", d.line},
+                   {"column", d.column},
+                   {"message", d.message},
+                   {"help", d.help.empty() ? bj::value(nullptr) : bj::value(bj::string(d.help))},
+                   {"witness", std::move(witness)}});
+  }
+  bj::object doc{
+      {"diagnostics", std::move(list)},
+      {"summary",
+       bj::object{{"files", files}, {"errors", errors}, {"warnings", warnings}, {"infos", infos}}}};
+  return bj::serialize(doc) + "\n";
+}
+
 std::string render_rules_html(const RuleSet& rules, const std::vector<Diagnostic>& findings,
                               const RenderOptions& options) {
   detail::RenderOptions ro;

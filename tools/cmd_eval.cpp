@@ -20,6 +20,7 @@
 
 #include "tools/commands.h"
 #include "tools/decision_log.h"
+#include "tools/eval_lines.h"
 #include "tools/io.h"
 
 namespace casex::cli {
@@ -33,12 +34,6 @@ struct EvalOptions {
   bool stats = false;
   std::string log;  // decision log file, or empty
 };
-
-// {"line":N,"error":"..."} in a bad line's place, through Boost.JSON.
-void write_line_error(std::string& out, std::size_t line, const std::string& error) {
-  out += boost::json::serialize(boost::json::object{{"line", line}, {"error", error}});
-  out.push_back('\n');
-}
 
 // What --stats counts, per thread, merged at the end.
 struct Stats {
@@ -100,18 +95,9 @@ struct Stats {
 // false for an error.
 bool eval_line(const RuleSet& rules, std::string_view line, std::size_t number, std::string& out,
                std::string& error, Stats* stats) {
-  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  bool ok = false;
   std::size_t start = out.size();
-  if (line.find_first_not_of(" \t") == std::string_view::npos) {
-    write_line_error(out, number, "empty line: expected a JSON document");
-  } else if (rules.eval_json(line, out, error)) {
-    ok = true;
-    if (stats) stats->count(std::string_view(out).substr(start));
-    out.push_back('\n');
-  } else {
-    write_line_error(out, number, error);
-  }
+  bool ok = eval_one_line(rules, line, number, out, error);  // as casex serve answers it
+  if (stats && ok) stats->count(std::string_view(out).substr(start, out.size() - start - 1));
   if (stats) {
     ++stats->lines;
     if (!ok) ++stats->errors;
@@ -147,15 +133,6 @@ class Progress {
 };
 
 constexpr std::size_t kFlushAt = (1 << 20) - 4096;
-
-// The longest line kept: a document of kMaxDocumentBytes and its '\r'. A
-// longer line is read past (never held) and answered with an error.
-constexpr std::size_t kMaxLine = kMaxDocumentBytes + 1;
-
-std::string too_long_error() {
-  return fmt::format("the line is longer than the limit of {} bytes (skipped to its end)",
-                     kMaxDocumentBytes);
-}
 
 // A block of whole lines, each ending with '\n'. A line longer than kMaxLine
 // is left empty in it, its offset in `too_long`.

@@ -74,25 +74,8 @@ std::string render_text(const std::vector<Diagnostic>& ds, const std::vector<Sou
   return out;
 }
 
-// JSON and SARIF are built as Boost.JSON values and serialized by it (one line).
-std::string render_json(const std::vector<Diagnostic>& ds, std::size_t files, int e, int w, int i) {
-  bj::array list;
-  for (const auto& d : ds)
-    list.push_back(
-        bj::object{{"code", d.code},
-                   {"severity", severity_name(d.severity)},
-                   {"file", d.file},
-                   {"line", d.line},
-                   {"column", d.column},
-                   {"message", d.message},
-                   {"help", d.help.empty() ? bj::value(nullptr) : bj::value(bj::string(d.help))},
-                   {"witness", witness_json(d.witness)}});
-  bj::object doc{
-      {"diagnostics", std::move(list)},
-      {"summary", bj::object{{"files", files}, {"errors", e}, {"warnings", w}, {"infos", i}}}};
-  return bj::serialize(doc) + "\n";
-}
-
+// SARIF is built as Boost.JSON values and serialized by it (one line); JSON is
+// casex::lint_json, which `casex serve`'s POST /v1/lint answers too.
 std::string render_sarif(const std::vector<Diagnostic>& ds) {
   auto level = [](Severity s) {
     return s == Severity::Error ? "error" : s == Severity::Warning ? "warning" : "note";
@@ -165,7 +148,7 @@ int run(const Options& o) {
   }
   std::string out;
   if (o.format == "json") {
-    out = render_json(r.diagnostics, r.sources.size(), errors, warnings, infos);
+    out = lint_json(r.diagnostics, r.sources.size());
   } else if (o.format == "sarif") {
     out = render_sarif(r.diagnostics);
   } else {

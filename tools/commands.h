@@ -21,5 +21,6 @@ void add_explain_command(CLI::App& app, int& status);
 void add_test_command(CLI::App& app, int& status);
 void add_render_command(CLI::App& app, int& status);
 void add_diff_command(CLI::App& app, int& status);
+void add_serve_command(CLI::App& app, int& status);
 
 }  // namespace casex::cli

@@ -27,9 +27,11 @@ std::string sha256_hex(std::string_view data) {
 }
 
 std::string decision_log_line(std::string_view rules_version, std::string_view input,
-                              std::string_view result, std::string_view time) {
+                              std::string_view result, std::string_view time,
+                              std::string_view request_id) {
   bj::object line;
   if (!time.empty()) line["time"] = time;
+  if (!request_id.empty()) line["request_id"] = request_id;
   line["input_sha256"] = sha256_hex(input);
   line["rules_version"] = rules_version;
   bj::error_code ec;
@@ -88,7 +90,7 @@ std::string DecisionLog::error() const {
 // Nothing survives from one decision to the next but the FILE's fixed buffer:
 // the line is freed when it is written.
 bool DecisionLog::record(std::string_view rules_version, std::string_view input,
-                         std::string_view result) {
+                         std::string_view result, std::string_view request_id) {
   if (!file_) return errno_ == 0;
   if (errno_ != 0) return false;
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -96,7 +98,7 @@ bool DecisionLog::record(std::string_view rules_version, std::string_view input,
   gmtime_r(&now, &tm);
   char stamp[32];
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  std::string line = decision_log_line(rules_version, input, result, stamp);
+  std::string line = decision_log_line(rules_version, input, result, stamp, request_id);
   line.push_back('\n');
   errno = 0;
   if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)

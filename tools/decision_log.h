@@ -12,9 +12,11 @@ namespace casex::cli {
 std::string sha256_hex(std::string_view data);
 
 /// One decision-log line (no newline) for an input document and the result
-/// document `casex eval` gave for it; `time` (ISO 8601, UTC) is left out when empty.
+/// document `casex eval` gave for it; `time` (ISO 8601, UTC) is left out when
+/// empty, and so is `request_id` (casex serve's id of the HTTP request).
 std::string decision_log_line(std::string_view rules_version, std::string_view input,
-                              std::string_view result, std::string_view time);
+                              std::string_view result, std::string_view time,
+                              std::string_view request_id = {});
 
 /// An append-only decision log file; disabled (records nothing) when opened with an empty path.
 class DecisionLog {
@@ -30,8 +32,10 @@ class DecisionLog {
   /// True when decisions are recorded (a path was given).
   bool enabled() const { return file_ != nullptr; }
   /// Appends the line of one decision, stamped with the current time, and
-  /// flushes it; false when it could not be written (see error()).
-  bool record(std::string_view rules_version, std::string_view input, std::string_view result);
+  /// flushes it; false when it could not be written (see error()). Not
+  /// synchronised: one thread at a time.
+  bool record(std::string_view rules_version, std::string_view input, std::string_view result,
+              std::string_view request_id = {});
   /// Closes the file; false when closing (the last flush) failed.
   bool close();
   /// Why the log cannot be opened or written: "cannot open/write PATH: REASON".

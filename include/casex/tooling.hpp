@@ -50,6 +50,10 @@ CASEX_API std::vector<DiagnosticCode> diagnostic_codes();
 CASEX_API std::vector<SourceFile> read_rule_files(const std::vector<std::string>& paths,
                                                   std::vector<Diagnostic>& problems);
 
+/// The `casex lint --format json` document of `diagnostics` found in `files`
+/// rule files: {"diagnostics": [...], "summary": {...}} on one line, with a newline.
+CASEX_API std::string lint_json(const std::vector<Diagnostic>& diagnostics, std::size_t files);
+
 // ---- render (`casex render`) -----------------------------------------------
 
 /// What the rules page says about where the rules come from.

@@ -1,0 +1,522 @@
+// tools/serve/server.cpp: connections of `casex serve`. One Session per
+// connection on its own strand: it reads a request's header (header limit,
+// read timeout), checks the body's size against the endpoint's limit, reads
+// the body (POST /v1/eval/lines: in pieces, answered as lines complete),
+// writes the answer, and waits for the next request (idle timeout).
+// Requests of one connection are answered in order (pipelining included).
+#include "tools/serve/server.h"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <atomic>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "tools/io.h"
+
+namespace casex::serve {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+class Server;
+
+class SessionBase : public std::enable_shared_from_this<SessionBase> {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void start() = 0;
+  /// When the server drains (posted to the session's strand): an idle
+  /// connection closes now, a busy one after its answer.
+  virtual void drain() = 0;
+  std::list<std::weak_ptr<SessionBase>>::iterator registered;
+};
+
+class Server {
+ public:
+  Server(Service& service, const ServerOptions& o)
+      : service_(service), o_(o), acceptor_(ioc_), signals_(ioc_), poll_(ioc_) {}
+
+  int run();
+  Service& service() { return service_; }
+  const ServerOptions& options() const { return o_; }
+  bool stopping() const { return stopping_; }
+  void unregister(SessionBase& s) {
+    std::lock_guard<std::mutex> lock(m_);
+    sessions_.erase(s.registered);
+  }
+
+ private:
+  void accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+  void wait_signal();
+  void stop();
+  void watch_drain(Clock::time_point deadline);
+
+  Service& service_;
+  ServerOptions o_;
+  net::io_context ioc_;
+  tcp::acceptor acceptor_;
+  net::signal_set signals_;
+  net::steady_timer poll_;
+  std::optional<ssl::context> tls_;
+  std::atomic<bool> stopping_{false};
+  std::mutex m_;
+  std::list<std::weak_ptr<SessionBase>> sessions_;
+  std::size_t open_ = 0;  // sessions registered, under m_
+};
+
+template <class Stream>
+class Session : public SessionBase {
+ public:
+  template <class... Args>
+  Session(Server& server, bool refuse, Args&&... args)
+      : server_(server),
+        service_(server.service()),
+        refuse_(refuse),
+        stream_(std::forward<Args>(args)...) {
+    service_.metrics().connection_opened();
+  }
+  ~Session() override {
+    service_.metrics().connection_closed();
+    server_.unregister(*this);
+  }
+
+  void start() override {
+    if constexpr (kTls) {
+      lowest().expires_after(server_.options().read_timeout);
+      stream_.async_handshake(ssl::stream_base::server, [self = self()](beast::error_code ec) {
+        if (ec) return self->close();
+        self->read_request();
+      });
+    } else {
+      read_request();
+    }
+  }
+
+  void drain() override {
+    net::post(lowest().get_executor(), [self = self()] {
+      self->closing_ = true;
+      if (self->idle_) self->lowest().cancel();  // the wait for the next request ends: closed
+    });
+  }
+
+ private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+
+  std::shared_ptr<Session> self() { return std::static_pointer_cast<Session>(shared_from_this()); }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  // Between two requests of a keep-alive connection: wait for the next
+  // request's first byte for the idle timeout, then read it within the read timeout.
+  void read_request() {
+    if (closing_ || server_.stopping()) return close();
+    if (buffer_.size() > 0 || first_) return read_header();
+    idle_ = true;
+    lowest().expires_after(server_.options().idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = self()](beast::error_code ec, std::size_t n) {
+                              self->idle_ = false;
+                              if (ec || self->closing_) return self->close();
+                              self->buffer_.commit(n);
+                              self->read_header();
+                            });
+  }
+
+  void read_header() {
+    first_ = false;
+    header_.emplace();
+    header_->header_limit(static_cast<std::uint32_t>(server_.options().header_limit));
+    header_->body_limit(boost::none);  // each endpoint's limit is checked once the header is read
+    lowest().expires_after(server_.options().read_timeout);
+    http::async_read_header(
+        stream_, buffer_, *header_,
+        [self = self()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code ec) {
+    endpoint_ = Endpoint::Other;
+    if (ec == http::error::header_limit)
+      return fail(http::status::request_header_fields_too_large,
+                  fmt::format("the request header is larger than the limit of {} bytes",
+                              server_.options().header_limit));
+    if (ec &&
+        (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+         ec == net::error::operation_aborted ||
+         ec.category() == net::error::get_system_category() ||
+         ec.category() == net::error::get_ssl_category() || ec == ssl::error::stream_truncated))
+      return close();  // gone, too slow (a slowloris) or draining: nothing to answer
+    if (ec) return fail(http::status::bad_request, "malformed request: " + ec.message());
+    started_ = Clock::now();
+    const auto& req = header_->get();
+    endpoint_ = Service::endpoint(req.target());
+    if (refuse_) {
+      service_.metrics().connection_refused();
+      return fail(http::status::service_unavailable,
+                  fmt::format("too many connections (the limit is {}); retry later",
+                              server_.options().max_connections));
+    }
+    std::size_t limit = service_.body_limit(endpoint_);
+    if (auto length = header_->content_length(); length && *length > limit)
+      return fail(http::status::payload_too_large,
+                  fmt::format("the body is {} bytes; the limit is {} bytes", *length, limit));
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                     req.version());
+      return http::async_write(stream_, *cont,
+                               [self = self(), cont](beast::error_code ec, std::size_t) {
+                                 if (ec) return self->close();
+                                 self->read_body();
+                               });
+    }
+    read_body();
+  }
+
+  void read_body() {
+    std::size_t limit = service_.body_limit(endpoint_);
+    lowest().expires_after(server_.options().read_timeout);
+    if (endpoint_ == Endpoint::EvalLines && header_->get().method() == http::verb::post) {
+      lines_.emplace(std::move(*header_));
+      lines_->body_limit(limit);
+      run_.emplace(service_.start_lines(lines_->get()));
+      run_->request_id = service_.request_id(lines_->get());
+      out_.clear();
+      return read_lines();
+    }
+    body_.emplace(std::move(*header_));
+    body_->body_limit(limit);
+    http::async_read(stream_, buffer_, *body_, [self = self()](beast::error_code ec, std::size_t) {
+      if (self->body_failed(ec)) return;
+      self->answer(self->service_.handle(self->body_->get()), self->body_->get().keep_alive());
+    });
+  }
+
+  // A body that cannot be read: too large (413), else the client is gone,
+  // too slow or sent a malformed body (closed; a malformed chunk: 400).
+  bool body_failed(beast::error_code ec) {
+    if (!ec) return false;
+    if (ec == http::error::body_limit)
+      fail(http::status::payload_too_large,
+           fmt::format("the body is longer than the limit of {} bytes",
+                       service_.body_limit(endpoint_)));
+    else if (ec.category() == http::make_error_code(http::error::end_of_stream).category() &&
+             ec != http::error::end_of_stream && ec != http::error::partial_message)
+      fail(http::status::bad_request, "malformed request body: " + ec.message());
+    else
+      close();
+    return true;
+  }
+
+  void read_lines() {
+    if (lines_->is_done()) return on_lines({});  // an empty body: done with the header
+    http::async_read_some(
+        stream_, buffer_, *lines_,
+        [self = self()](beast::error_code ec, std::size_t) { self->on_lines(ec); });
+  }
+
+  void on_lines(beast::error_code ec) {
+    if (body_failed(ec)) return;
+    auto& body = lines_->get().body();
+    for (auto b : body.data())
+      service_.feed_lines(*run_, std::string_view(static_cast<const char*>(b.data()), b.size()),
+                          out_);
+    body.consume(body.size());
+    if (!lines_->is_done()) return read_lines();
+    service_.finish_lines(*run_, out_);
+    bool keep = lines_->get().keep_alive();
+    answer(service_.lines_response(lines_->get(), *run_, std::move(out_)), keep);
+  }
+
+  void answer(Response res, bool keep_alive) {
+    res_ = std::move(res);
+    res_.keep_alive(keep_alive && !closing_ && !server_.stopping());
+    write();
+  }
+
+  // An error that ends the connection: its answer, then a lingering close.
+  void fail(http::status status, const std::string& message) {
+    started_ = Clock::now();
+    unsigned version = header_ && header_->is_header_done() ? header_->get().version() : 11;
+    res_ = service_.error(status, message, version);
+    res_.keep_alive(false);
+    closing_ = true;
+    write();
+  }
+
+  void write() {
+    lowest().expires_after(server_.options().read_timeout);
+    http::async_write(stream_, res_, [self = self()](beast::error_code ec, std::size_t) {
+      double seconds = std::chrono::duration<double>(Clock::now() - self->started_).count();
+      self->service_.record(self->endpoint_, self->res_.result_int(), seconds);
+      if (ec) return self->close();
+      bool keep = self->res_.keep_alive();
+      self->res_ = {};
+      header_reset(*self);
+      if (!keep) return self->linger();
+      self->read_request();
+    });
+  }
+
+  static void header_reset(Session& s) {
+    s.header_.reset();
+    s.body_.reset();
+    s.lines_.reset();
+    s.run_.reset();
+  }
+
+  // After an answer with Connection: close: shut our side and read what the
+  // client still sends (at most 1 s), so that it reads the answer before the close.
+  void linger() {
+    if constexpr (kTls) {
+      lowest().expires_after(std::chrono::seconds(1));
+      stream_.async_shutdown([self = self()](beast::error_code) { self->close(); });
+    } else {
+      beast::error_code ec;
+      lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+      if (ec) return close();
+      lowest().expires_after(std::chrono::seconds(1));
+      drain_input();
+    }
+  }
+
+  void drain_input() {
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(64 * 1024),
+                            [self = self()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain_input();
+                            });
+  }
+
+  void close() {
+    beast::error_code ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close();
+  }
+
+  Server& server_;
+  Service& service_;
+  bool refuse_;
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::empty_body>> header_;
+  std::optional<http::request_parser<http::string_body>> body_;
+  std::optional<http::request_parser<http::dynamic_body>> lines_;
+  std::optional<LinesRun> run_;
+  std::string out_;
+  Response res_;
+  Endpoint endpoint_ = Endpoint::Other;
+  Clock::time_point started_ = Clock::now();
+  bool first_ = true, idle_ = false, closing_ = false;
+};
+
+// "HOST:PORT" or "[IPv6]:PORT" as an endpoint; false with `error`.
+bool parse_listen(const std::string& text, tcp::endpoint& out, std::string& error) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 == text.size()) {
+    error = fmt::format("--listen {}: expected HOST:PORT, e.g. 127.0.0.1:8181", text);
+    return false;
+  }
+  std::string host = text.substr(0, colon), port = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  unsigned long p = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9' || (p = p * 10 + static_cast<unsigned long>(c - '0')) > 65535) {
+      error = fmt::format("--listen {}: the port is not a number from 0 to 65535", text);
+      return false;
+    }
+  }
+  beast::error_code ec;
+  auto address = net::ip::make_address(host, ec);
+  if (ec) {
+    error = fmt::format("--listen {}: \"{}\" is not an IP address", text, host);
+    return false;
+  }
+  out = tcp::endpoint(address, static_cast<unsigned short>(p));
+  return true;
+}
+
+int Server::run() {
+  tcp::endpoint at;
+  std::string error;
+  if (!parse_listen(o_.listen, at, error)) {
+    cli::io::errf("casex serve: {}\n", error);
+    return 2;
+  }
+  if (!o_.tls_cert.empty()) {
+    tls_.emplace(ssl::context::tls_server);
+    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                      ssl::context::single_dh_use);
+    beast::error_code ec;
+    tls_->use_certificate_chain_file(o_.tls_cert, ec);
+    if (ec) {
+      cli::io::errf("casex serve: --tls-cert {}: {}\n", o_.tls_cert, ec.message());
+      return 2;
+    }
+    tls_->use_private_key_file(o_.tls_key, ssl::context::pem, ec);
+    if (ec) {
+      cli::io::errf("casex serve: --tls-key {}: {}\n", o_.tls_key, ec.message());
+      return 2;
+    }
+  }
+  beast::error_code ec;
+  acceptor_.open(at.protocol(), ec);
+  if (!ec) acceptor_.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(at, ec);
+  if (!ec) acceptor_.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    cli::io::errf("casex serve: cannot listen on {}: {}\n", o_.listen, ec.message());
+    return 2;
+  }
+  if (o_.watch && !service_.watch(error)) {
+    cli::io::errf("casex serve: --watch: {}\n", error);
+    return 2;
+  }
+  // Room for every connection allowed (and a margin for refusals and files).
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  unsigned threads = o_.threads ? o_.threads : std::max(1u, std::thread::hardware_concurrency());
+  auto local = acceptor_.local_endpoint();
+  std::string host = local.address().to_string();
+  if (local.address().is_v6()) host = "[" + host + "]";
+  cli::io::errf("casex serve: listening on {}://{}:{} (rules {}, {}; {} thread{})\n",
+                tls_ ? "https" : "http", host, local.port(), service_.version(),
+                service_.directory().empty() ? "built-in" : service_.directory(), threads,
+                threads == 1 ? "" : "s");
+  std::fflush(stderr);
+  signals_.add(SIGINT);
+  signals_.add(SIGTERM);
+  signals_.add(SIGHUP);
+  wait_signal();
+  accept();
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
+  ioc_.run();
+  for (auto& t : pool) t.join();
+  service_.unwatch();
+  cli::io::err("casex serve: stopped\n");
+  return 0;
+}
+
+void Server::accept() {
+  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
+    on_accept(ec, std::move(s));
+  });
+}
+
+void Server::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (stopping_) return;
+  if (ec) {
+    // Out of descriptors (or another transient failure): try again shortly, never spin.
+    auto timer = std::make_shared<net::steady_timer>(ioc_, std::chrono::milliseconds(50));
+    timer->async_wait([this, timer](beast::error_code) {
+      if (!stopping_) accept();
+    });
+    return;
+  }
+  std::shared_ptr<SessionBase> session;
+  bool refuse = false;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    // Over the limit, a connection is answered 503 (a small reserve of them),
+    // beyond that closed at once.
+    refuse = sessions_.size() >= o_.max_connections;
+    if (sessions_.size() >= o_.max_connections + 64) {
+      service_.metrics().connection_refused();
+      beast::error_code ignored;
+      socket.close(ignored);
+      accept();
+      return;
+    }
+  }
+  if (tls_)
+    session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
+        *this, refuse, std::move(socket), *tls_);
+  else
+    session = std::make_shared<Session<beast::tcp_stream>>(*this, refuse, std::move(socket));
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    session->registered = sessions_.insert(sessions_.end(), session);
+  }
+  session->start();
+  accept();
+}
+
+void Server::wait_signal() {
+  signals_.async_wait([this](beast::error_code ec, int signal) {
+    if (ec) return;
+    if (signal == SIGHUP) {
+      ReloadResult r = service_.reload();
+      if (r.ok)
+        cli::io::errf("casex serve: rules {} in effect (SIGHUP)\n", r.version);
+      else
+        cli::io::errf("casex serve: new rules refused, {} still in effect (SIGHUP):\n{}", r.version,
+                      format_diagnostics(r.diagnostics, r.sources));
+      return wait_signal();
+    }
+    stop();
+  });
+}
+
+// SIGTERM/SIGINT: no new connection; idle ones close, busy ones after their
+// answer; the process ends when none is left or the drain timeout passes.
+void Server::stop() {
+  stopping_ = true;
+  service_.set_draining();
+  beast::error_code ec;
+  acceptor_.close(ec);
+  signals_.cancel(ec);
+  std::vector<std::shared_ptr<SessionBase>> live;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    for (auto& w : sessions_)
+      if (auto s = w.lock()) live.push_back(std::move(s));
+  }
+  cli::io::errf("casex serve: draining {} connection{}\n", live.size(),
+                live.size() == 1 ? "" : "s");
+  for (auto& s : live) s->drain();
+  watch_drain(Clock::now() + o_.drain_timeout);
+}
+
+void Server::watch_drain(Clock::time_point deadline) {
+  bool empty;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    empty = sessions_.empty();
+  }
+  if (empty || Clock::now() >= deadline) {
+    if (!empty) cli::io::err("casex serve: drain timeout: closing the connections left\n");
+    ioc_.stop();
+    return;
+  }
+  poll_.expires_after(std::chrono::milliseconds(20));
+  poll_.async_wait([this, deadline](beast::error_code) { watch_drain(deadline); });
+}
+
+}  // namespace
+
+int run_server(Service& service, const ServerOptions& options) {
+  Server server(service, options);
+  return server.run();
+}
+
+}  // namespace casex::serve
