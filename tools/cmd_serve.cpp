@@ -46,7 +46,6 @@ int run(ServeOptions o) {
   o.server.read_timeout = ms(o.read_timeout);
   o.server.idle_timeout = ms(o.idle_timeout);
   o.server.drain_timeout = ms(o.drain_timeout);
-  o.service.rules_dir = o.service.rules_dir;
   std::string error;
   auto service = serve::Service::open(o.service, error);
   if (!service) {

@@ -73,7 +73,7 @@ std::string Metrics::text(std::string_view rules_version) const {
     out += fmt::format("casex_http_requests_total{{endpoint=\"{}\",status=\"{}\"}} {}\n",
                        label(key.first), key.second, n);
   head("casex_http_request_duration_seconds", "histogram",
-       "Time from a request's last byte read to its answer written, in seconds.");
+       "Time from a request's header read to its answer written, in seconds.");
   std::uint64_t cumulative = 0;
   for (std::size_t b = 0; b < kBuckets.size(); ++b) {
     cumulative += buckets_[b];
