@@ -1,7 +1,6 @@
 // engine/api.cpp: the public C++ API: load -> check -> compile, and
 // evaluation entry points over the compiled rule set.
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <charconv>
@@ -22,60 +21,14 @@
 #include "engine/compile/compile.h"
 #include "engine/json/json_io.h"
 #include "engine/load/load.h"
+#include "engine/pipeline.h"
 
 namespace casex {
 
-namespace {
-
-// The rule set version: the first 16 hex digits of the SHA-256 (OpenSSL's
-// libcrypto) of the rule files in load order, each framed as
-//   u64be(size of base name) | base name | u64be(size of text) | text
-// (u64be: the size as 8 bytes, most significant first), so that no two lists
-// of files give the same bytes however their names and texts are split.
-std::string digest(const std::vector<SourceFile>& files) {
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  bool ok = ctx && EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) == 1;
-  auto frame = [&](std::string_view s) {
-    unsigned char size[8];
-    for (int i = 0; i < 8; ++i)
-      size[i] = static_cast<unsigned char>(static_cast<uint64_t>(s.size()) >> (56 - 8 * i));
-    ok = ok && EVP_DigestUpdate(ctx.get(), size, sizeof size) == 1 &&
-         EVP_DigestUpdate(ctx.get(), s.data(), s.size()) == 1;
-  };
-  for (const auto& f : files) {
-    frame(std::filesystem::path(f.name).filename().string());
-    frame(f.text);
-  }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!ok || EVP_DigestFinal_ex(ctx.get(), md, &len) != 1 || len < 8)
-    throw std::bad_alloc();  // libcrypto out of memory
-  std::string hex;
-  for (unsigned int i = 0; i < 8; ++i) hex += fmt::format("{:02x}", md[i]);
-  return hex;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 LoadResult RuleSet::load_texts(std::vector<SourceFile> files) {
-  LoadResult result;
-  detail::Diagnostics diags;
-  detail::RawRuleSet raw = detail::load_rule_files(files, diags);
-  detail::CheckedRuleSet checked = detail::check_rules(raw, diags);
-  auto compiled =
-      std::make_shared<detail::CompiledRules>(detail::compile_rules(std::move(checked), diags));
-  compiled->version = digest(files);
-  result.diagnostics = std::move(diags.items());
-  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
-                   [](const Diagnostic& a, const Diagnostic& b) {
-                     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
-                   });
-  if (!diags.has_errors()) {
-    compiled->sources = files;
-    result.rules = RuleSet(std::move(compiled));
-  }
-  result.sources = std::move(files);
-  return result;
+  return detail::load_result(detail::run_pipeline(std::move(files)));
 }
 
 LoadResult RuleSet::load_directory(const std::string& dir) {

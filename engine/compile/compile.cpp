@@ -610,20 +610,9 @@ void build_paths(CompiledRules& c) {
           st.lazy = dt.fact_lazy;
           plan.steps.push_back(std::move(st));
         };
-        // (A phase without a metaphase only reaches here in a rule set with errors, which is never
-        // run.)
-        const int m0 = v.phase_metaphase[p0], m1 = v.phase_metaphase[static_cast<std::size_t>(np)];
-        auto table_of = [&c](int m) {
-          return m < 0 ? -1 : c.metaphase_table[static_cast<std::size_t>(m)];
-        };
-        if (int t = c.transition(static_cast<int>(p0), np); t >= 0) {
-          step(t, true, static_cast<int>(p0) != np);
-        } else if (m0 == m1) {
-          step(table_of(m0), false, false);
-        } else {
-          step(table_of(m0), false, false);
-          step(table_of(m1), true, true);
-        }
+        const StepPlan steps = c.plan_steps(static_cast<int>(p0), np);
+        for (int i = 0; i < steps.count; ++i)
+          step(steps.steps[i].table, steps.steps[i].at_new_phase, steps.steps[i].entered);
       }
       // Only the facts some remaining row reads are computed (the others were folded away).
       uint64_t needed = 0;

@@ -207,6 +207,22 @@ inline constexpr std::size_t kMaxPathPhases = 16;
 /// Limit on the rows one scenario may expand to.
 inline constexpr std::size_t kMaxRowsPerRule = 256;
 
+/// The tables a change consults, from before.phase to the phase after the
+/// workflow: the transition table of that pair; else the table of their one
+/// metaphase; else the old metaphase's table, then the new one's. The one
+/// planner of steps: the evaluator, the compiled paths and the rules page use it.
+struct StepPlan {
+  enum class Kind : uint8_t { Transition, SameMetaphase, TwoMetaphases };
+  struct Step {
+    int table = -1;             // -1: a metaphase without a table sends nothing
+    bool at_new_phase = false;  // its operations carry the phase after the workflow (else before)
+    bool entered = false;       // it enters the phase after the workflow: entered() holds there
+  };
+  Kind kind = Kind::SameMetaphase;
+  Step steps[2];
+  int count = 1;
+};
+
 /// The compiled, immutable rule set shared by every evaluation.
 struct CompiledRules {
   CheckedRuleSet rules;
@@ -245,6 +261,29 @@ struct CompiledRules {
 
   int transition(int from, int to) const {
     return transition_table[static_cast<std::size_t>(from) * rules.vocabulary.phases.size() + to];
+  }
+  /// The table of a metaphase (-1: none, or no metaphase).
+  int metaphase_table_of(int metaphase) const {
+    return metaphase < 0 ? -1 : metaphase_table[static_cast<std::size_t>(metaphase)];
+  }
+  /// The steps of a change from phase p0 to np, the phase after the workflow.
+  StepPlan plan_steps(int p0, int np) const {
+    StepPlan p;
+    const auto& pm = rules.vocabulary.phase_metaphase;
+    const int m0 = pm[static_cast<std::size_t>(p0)], m1 = pm[static_cast<std::size_t>(np)];
+    if (const int t = transition(p0, np); t >= 0) {
+      p.kind = StepPlan::Kind::Transition;
+      p.steps[0] = {t, true, p0 != np};
+    } else if (m0 == m1) {
+      p.kind = StepPlan::Kind::SameMetaphase;
+      p.steps[0] = {metaphase_table_of(m0), false, false};
+    } else {
+      p.kind = StepPlan::Kind::TwoMetaphases;
+      p.steps[0] = {metaphase_table_of(m0), false, false};
+      p.steps[1] = {metaphase_table_of(m1), true, true};
+      p.count = 2;
+    }
+    return p;
   }
 };
 

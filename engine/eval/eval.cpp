@@ -263,17 +263,12 @@ class ChangeEvaluator {
       trace_->old_phase = p0;
       trace_->new_phase = np;
     }
-    const int m0 = v_.phase_metaphase[p0], m1 = v_.phase_metaphase[np];
+    const StepPlan plan = r_.plan_steps(p0, np);
+    if constexpr (Traced) trace_->plan = plan.kind;
     bool ok = true;
-    if (int t = r_.transition(p0, np); t >= 0) {
-      if constexpr (Traced) trace_->plan = EvalTrace::Plan::Transition;
-      ok = step(t, np, p0 != np ? np : -1);
-    } else if (m0 == m1) {
-      if constexpr (Traced) trace_->plan = EvalTrace::Plan::SameMetaphase;
-      ok = step(r_.metaphase_table[m0], p0, -1);
-    } else {
-      if constexpr (Traced) trace_->plan = EvalTrace::Plan::TwoMetaphases;
-      ok = step(r_.metaphase_table[m0], p0, -1) && step(r_.metaphase_table[m1], np, np);
+    for (int i = 0; i < plan.count && ok; ++i) {
+      const StepPlan::Step& st = plan.steps[i];
+      ok = step(st.table, st.at_new_phase ? np : p0, st.entered ? np : -1);
     }
     if (!ok) {  // an error sends nothing
       out_.ops.clear();

@@ -48,7 +48,7 @@ struct Scratch {
 /// a null trace costs one branch per change. Its callers (explain_document,
 /// casex test's runner) make one per document: no trace outlives its document.
 struct EvalTrace {
-  enum class Plan : uint8_t { Transition, SameMetaphase, TwoMetaphases };
+  using Plan = StepPlan::Kind;
   enum class Fate : uint8_t { Sent, Suppressed, NoTarget, Duplicate };
   struct Step {
     int table = -1;  // -1: the metaphase has no table
@@ -65,7 +65,7 @@ struct EvalTrace {
   };
   int move = -1;  // the workflow move that applied, or -1
   int old_phase = -1, new_phase = -1;
-  Plan plan = Plan::SameMetaphase;
+  Plan plan = Plan::SameMetaphase;  // the kind of the change's StepPlan
   std::vector<Step> steps;
   std::vector<Emit> emits;  // in the order decided
   /// An incoming operation's actions, in order, as apply_incoming met them.

@@ -200,7 +200,7 @@ class ChangeExplainer {
         p["kind"] = "transition";
         p["why"] =
             fmt::format("table \"{}\" is scoped to the transition {} -> {}: it is the only step",
-                        r_.rules.tables[r_.transition(p0, np)].id, v_.phases[p0], v_.phases[np]);
+                        r_.rules.tables[t_.steps.at(0).table].id, v_.phases[p0], v_.phases[np]);
         break;
       case EvalTrace::Plan::SameMetaphase:
         p["kind"] = "same-metaphase";

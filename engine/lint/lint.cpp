@@ -7,9 +7,8 @@
 #include <algorithm>
 
 #include "engine/check/check.h"
-#include "engine/compile/compile.h"
 #include "engine/lint/rules.h"
-#include "engine/load/load.h"
+#include "engine/pipeline.h"
 
 namespace casex::detail {
 
@@ -140,19 +139,18 @@ std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet*
 }
 
 LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats) {
-  LoadResult result = RuleSet::load_texts(files);
+  Pipeline p = run_pipeline(std::move(files));
+  std::shared_ptr<const CompiledRules> compiled = p.compiled;  // analysed also with errors
+  const RawRuleSet raw = std::move(p.raw);
+  const bool has_errors = p.has_errors;
+  LoadResult result = load_result(std::move(p));
   bool vocabulary_ok =
       std::none_of(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& d) {
         return d.code == code_name(Code::MissingSection) ||
                d.code == code_name(Code::PhaseWithoutMetaphase);
       });
-  bool has_errors = std::any_of(result.diagnostics.begin(), result.diagnostics.end(),
-                                [](const Diagnostic& d) { return d.severity == Severity::Error; });
   if (vocabulary_ok) {
-    Diagnostics scratch;
-    RawRuleSet raw = load_rule_files(result.sources, scratch);
-    CompiledRules compiled = compile_rules(check_rules(raw, scratch), scratch);
-    auto found = lint_rules(compiled, &raw, stats, has_errors);
+    auto found = lint_rules(*compiled, &raw, stats, has_errors);
     result.diagnostics.insert(result.diagnostics.end(), found.begin(), found.end());
   }
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),

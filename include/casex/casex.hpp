@@ -19,11 +19,15 @@ namespace casex {
 
 class RuleSet;
 
+struct LoadResult;
 namespace detail {
 struct CompiledRules;
 struct Scratch;
+struct Pipeline;
 /// Internal (engine/api_internal.h): the compiled form of a rule set.
 const CompiledRules& compiled(const RuleSet& rules);
+/// Internal (engine/pipeline.h): a load result from the pipeline's forms.
+LoadResult load_result(Pipeline&& p);
 }  // namespace detail
 
 /// How serious a diagnostic is.
@@ -103,8 +107,6 @@ struct Decision {
   std::vector<Operation> suppressed;
 };
 
-struct LoadResult;
-
 /// An immutable, compiled rule set. Cheap to copy (shared), safe to use from
 /// many threads at once.
 class CASEX_API RuleSet {
@@ -137,6 +139,7 @@ class CASEX_API RuleSet {
 
  private:
   friend const detail::CompiledRules& detail::compiled(const RuleSet& rules);
+  friend LoadResult detail::load_result(detail::Pipeline&& p);
   explicit RuleSet(std::shared_ptr<const detail::CompiledRules> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const detail::CompiledRules> impl_;
 };
