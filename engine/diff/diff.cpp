@@ -487,22 +487,16 @@ class Differ {
     auto key = std::make_tuple(&s == &old_ ? 0 : 1, b, p);
     auto it = outcomes_.find(key);
     if (it != outcomes_.end()) return it->second;
-    const Vocabulary& v = s.r.rules.vocabulary;
-    const int sb = s.phase_back[b], sp = s.phase_back[p];
-    const int m0 = v.phase_metaphase[sb], m1 = v.phase_metaphase[sp];
+    // the steps as the evaluator plans them (CompiledRules::plan_steps)
+    const StepPlan plan = s.r.plan_steps(s.phase_back[b], s.phase_back[p]);
     struct Step {
       int table, phase, entered;
     };
     Step steps[2];
-    std::size_t nsteps = 1;
-    if (int t = s.r.transition(sb, sp); t >= 0) {
-      steps[0] = {t, p, b != p ? p : -1};
-    } else if (m0 == m1) {
-      steps[0] = {s.r.metaphase_table[m0], b, -1};
-    } else {
-      steps[0] = {s.r.metaphase_table[m0], b, -1};
-      steps[1] = {s.r.metaphase_table[m1], p, p};
-      nsteps = 2;
+    const std::size_t nsteps = static_cast<std::size_t>(plan.count);
+    for (std::size_t k = 0; k < nsteps; ++k) {
+      const StepPlan::Step& ps = plan.steps[k];
+      steps[k] = {ps.table, ps.at_new_phase ? p : b, ps.entered ? p : -1};
     }
     std::vector<Alt> acc{Alt{}};
     for (std::size_t si = 0; si < nsteps; ++si) {
