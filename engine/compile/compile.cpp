@@ -2,6 +2,8 @@
 // care/value rows (disjunctive normal form), and builds the lookups.
 #include "engine/compile/compile.h"
 
+#include "engine/compile/dnf.h"
+
 #include "engine/common/compiler.h"
 
 #include <fmt/format.h>
@@ -22,71 +24,13 @@ void atom_key(const TExpr& e, std::string& out) {
 
 namespace {
 
-using Literal = std::pair<uint32_t, bool>;  // atom, wanted value
-using Conj = std::vector<Literal>;          // sorted by atom
-using Dnf = std::vector<Conj>;
+using Dnf = std::vector<Conjunction>;
 
-class DnfBuilder {
+// Numbers a table's atoms: equal atoms (by atom_key) share one index.
+class AtomNumbering {
  public:
-  explicit DnfBuilder(DecisionTable& t) : t_(t) {}
-
-  // Returns false when the expansion exceeds kMaxRowsPerRule.
-  bool build(const TExpr& e, bool negate, Dnf& out) {
-    switch (e.op) {
-      case Op::Not: return build(e.args[0], !negate, out);
-      case Op::And:
-      case Op::Or: {
-        bool conj = (e.op == Op::And) != negate;
-        if (!conj) {
-          for (const auto& a : e.args) {
-            Dnf part;
-            if (!build(a, negate, part)) return false;
-            out.insert(out.end(), part.begin(), part.end());
-            if (out.size() > kMaxRowsPerRule) return false;
-          }
-          return true;
-        }
-        Dnf acc{Conj{}};
-        for (const auto& a : e.args) {
-          Dnf part;
-          if (!build(a, negate, part)) return false;
-          Dnf next;
-          for (const auto& x : acc)
-            for (const auto& y : part) {
-              Conj c;
-              if (merge(x, y, c)) next.push_back(std::move(c));
-              if (next.size() > kMaxRowsPerRule) return false;
-            }
-          acc = std::move(next);
-        }
-        out.insert(out.end(), acc.begin(), acc.end());
-        return out.size() <= kMaxRowsPerRule;
-      }
-      case Op::Const:
-        if (e.boolean != negate) out.push_back({});
-        return true;
-      case Op::ChangedTo: return build(changed_to_meaning(e), negate, out);
-      default: out.push_back({{atom(e), !negate}}); return true;
-    }
-  }
-
- private:
-  static bool merge(const Conj& a, const Conj& b, Conj& out) {
-    out = a;
-    for (const auto& l : b) {
-      auto it =
-          std::lower_bound(out.begin(), out.end(), Literal{l.first, false},
-                           [](const Literal& x, const Literal& y) { return x.first < y.first; });
-      if (it != out.end() && it->first == l.first) {
-        if (it->second != l.second) return false;  // a and not a
-      } else {
-        out.insert(it, l);
-      }
-    }
-    return true;
-  }
-
-  uint32_t atom(const TExpr& e) {
+  explicit AtomNumbering(DecisionTable& t) : t_(t) {}
+  uint32_t operator()(const TExpr& e) {
     std::string k;
     atom_key(e, k);
     auto [it, fresh] = index_.emplace(std::move(k), static_cast<uint32_t>(t_.atoms.size()));
@@ -94,6 +38,7 @@ class DnfBuilder {
     return it->second;
   }
 
+ private:
   DecisionTable& t_;
   std::map<std::string, uint32_t> index_;
 };
@@ -235,11 +180,11 @@ void finish(DecisionTable& t) {
 DecisionTable build_table(const std::vector<const TExpr*>& conditions,
                           std::vector<std::size_t>& too_complex) {
   DecisionTable t;
-  DnfBuilder builder(t);
+  AtomNumbering atom_of(t);
   std::vector<Dnf> dnfs;
   for (std::size_t i = 0; i < conditions.size(); ++i) {
     Dnf d;
-    if (!builder.build(*conditions[i], false, d)) {
+    if (!to_dnf(*conditions[i], false, d, kMaxRowsPerRule, atom_of)) {
       too_complex.push_back(i);
       d.clear();
     }

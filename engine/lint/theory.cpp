@@ -63,14 +63,6 @@ Solver::~Solver() = default;
 
 std::string atom_key(const TExpr& e) { return key(e); }
 
-bool add_lit(Conj& c, Lit l) {
-  auto it = std::lower_bound(c.begin(), c.end(), l,
-                             [](const Lit& a, const Lit& b) { return a.atom < b.atom; });
-  if (it != c.end() && it->atom == l.atom) return it->value == l.value;
-  c.insert(it, l);
-  return true;
-}
-
 TableTheory::TableTheory(const CompiledRules& rules, int table)
     : TableTheory(rules.rules.vocabulary,
                   TableScope{rules.rules.tables[table].metaphase, rules.rules.tables[table].from,
@@ -441,39 +433,8 @@ uint32_t TableTheory::atom(const TExpr& e) {
 }
 
 bool TableTheory::dnf(const TExpr& e, bool negate, std::vector<Conj>& out, std::size_t limit) {
-  switch (e.op) {
-    case Op::Not: return dnf(e.args[0], !negate, out, limit);
-    case Op::And:
-    case Op::Or: {
-      bool conj = (e.op == Op::And) != negate;
-      if (!conj) {
-        for (const auto& a : e.args)
-          if (!dnf(a, negate, out, limit)) return false;
-        return out.size() <= limit;
-      }
-      std::vector<Conj> acc{Conj{}};
-      for (const auto& a : e.args) {
-        std::vector<Conj> part, next;
-        if (!dnf(a, negate, part, limit)) return false;
-        for (const auto& x : acc)
-          for (const auto& y : part) {
-            Conj c = x;
-            bool ok = true;
-            for (const Lit& l : y) ok = ok && add_lit(c, l);
-            if (ok) next.push_back(std::move(c));
-            if (next.size() > limit) return false;
-          }
-        acc = std::move(next);
-      }
-      out.insert(out.end(), acc.begin(), acc.end());
-      return out.size() <= limit;
-    }
-    case Op::Const:
-      if ((e.kind == ConstKind::Bool && e.boolean) != negate) out.push_back({});
-      return true;
-    case Op::ChangedTo: return dnf(changed_to_meaning(e), negate, out, limit);
-    default: out.push_back({{atom(e), !negate}}); return out.size() <= limit;
-  }
+  auto atom_of = [this](const TExpr& leaf) { return atom(leaf); };
+  return to_dnf(e, negate, out, limit, atom_of);
 }
 
 int TableTheory::value_of(const Model& m, int v) const {

@@ -13,18 +13,14 @@
 #include <utility>
 #include <vector>
 
+#include "engine/compile/dnf.h"
 #include "engine/compile/program.h"
 
 namespace casex::detail::lint {
 
 /// An atom literal: the atom's index in the TableTheory and the truth it must have.
-struct Lit {
-  uint32_t atom = 0;
-  bool value = true;
-  bool operator==(const Lit& o) const { return atom == o.atom && value == o.value; }
-  bool operator<(const Lit& o) const { return atom != o.atom ? atom < o.atom : value < o.value; }
-};
-using Conj = std::vector<Lit>;    // sorted by atom
+using Lit = Literal;
+using Conj = Conjunction;         // sorted by atom
 using Clause = std::vector<Lit>;  // a disjunction
 
 /// The kinds of values a variable of a change takes.
@@ -245,6 +241,6 @@ class Solver {
 std::string atom_key(const TExpr& e);
 
 /// Adds a literal to a sorted conjunction; false if it contradicts one there.
-bool add_lit(Conj& c, Lit l);
+inline bool add_lit(Conj& c, Lit l) { return add_literal(c, l); }
 
 }  // namespace casex::detail::lint
