@@ -330,6 +330,52 @@ TEST_CASE("lint: the default rules lint clean, built in and from rules/", "[lint
   CHECK(render(files) == "");
 }
 
+TEST_CASE(
+    "lint: a table with a load error is not analysed under a guessed policy; a note says its "
+    "analysis was skipped, and the other tables are analysed",
+    "[lint]") {
+  auto count = [](const casex::LoadResult& r, const std::string& code) {
+    return std::count_if(r.diagnostics.begin(), r.diagnostics.end(),
+                         [&](const casex::Diagnostic& d) { return d.code == code; });
+  };
+  // the same table under `first` has two shadowed rules
+  auto first = casex::lint_texts(case_files("shadowed-rule"));
+  REQUIRE(count(first, "shadowed-rule") == 2);
+  // misspelt (`colect`): the load error and the note, no finding under a guessed `first`
+  auto files = case_files("analysis-skipped-after-load-error");
+  auto skipped = casex::lint_texts(files);
+  CHECK(count(skipped, "unknown-hit-policy") == 1);
+  CHECK(count(skipped, "shadowed-rule") == 0);
+  CHECK(count(skipped, "redundant-condition") == 0);
+  REQUIRE(count(skipped, "analysis-skipped") == 1);
+  auto note = std::find_if(skipped.diagnostics.begin(), skipped.diagnostics.end(),
+                           [](const casex::Diagnostic& d) { return d.code == "analysis-skipped"; });
+  CHECK(note->severity == casex::Severity::Info);
+  CHECK(note->file == "rules/done.yaml");
+  CHECK(note->message.find("table \"done\"") != std::string::npos);
+  CHECK(note->message.find("unknown-hit-policy") != std::string::npos);
+  // a rule of the table that does not load (an unknown operation): skipped the same way
+  for (auto& f : files)
+    if (f.name == "rules/done.yaml") {
+      f.text = slurp(kCaseDir + "/shadowed-rule.yaml");
+      f.text.replace(f.text.find("then: Cancel"), 12, "then: Cancel2");
+    }
+  auto rule_error = casex::lint_texts(files);
+  CHECK(count(rule_error, "unknown-operation") == 1);
+  CHECK(count(rule_error, "shadowed-rule") == 0);
+  CHECK(count(rule_error, "analysis-skipped") == 1);
+  // an error in another table's file does not stop this table's analysis
+  auto elsewhere = case_files("shadowed-rule");
+  for (auto& f : elsewhere)
+    if (f.name == "rules/resolution.yaml")
+      f.text.replace(f.text.find("hit_policy: first"), 17, "hit_policy: colect");
+  auto other = casex::lint_texts(elsewhere);
+  CHECK(count(other, "shadowed-rule") == 2);
+  REQUIRE(count(other, "analysis-skipped") == 1);
+  for (const auto& d : other.diagnostics)
+    if (d.code == "analysis-skipped") CHECK(d.file == "rules/resolution.yaml");
+}
+
 TEST_CASE("lint: a generated table of 1,000 rules lints clean; as unique it overlaps pairwise",
           "[lint]") {
   casex::detail::LintStats stats;

@@ -76,6 +76,31 @@ void report_not_analysed(const CompiledRules& rules, int table, const RawRuleSet
               kIncompleteHelp);
 }
 
+// Whether a diagnostic lies in a table: in its file, from the table's mapping
+// to the line before whatever else (a table, an incoming rule, the workflow,
+// the vocabulary) the same file holds after it.
+bool in_table(const RawRuleSet& raw, const RawTable& table, const Diagnostic& d) {
+  if (d.file != table.loc.file || d.line < table.loc.line) return false;
+  auto before_next = [&](const Location& other) {
+    return other.file != table.loc.file || other.line <= table.loc.line || d.line < other.line;
+  };
+  for (const auto& t : raw.tables)
+    if (&t != &table && !before_next(t.loc)) return false;
+  for (const auto& in : raw.incoming)
+    if (!before_next(in.loc)) return false;
+  if (raw.workflow.present && !before_next(raw.workflow.loc)) return false;
+  return before_next(raw.vocabulary.loc);
+}
+
+// analysis-skipped: a table with a load error is not analysed (its rules, or
+// its hit policy, are not what the file says); the first error it has.
+const Diagnostic* table_error(const RawRuleSet& raw, const RawTable& table,
+                              const std::vector<Diagnostic>& load) {
+  for (const auto& d : load)
+    if (d.severity == Severity::Error && in_table(raw, table, d)) return &d;
+  return nullptr;
+}
+
 std::string quoted_list(const std::vector<std::string>& ids) {
   std::string out;
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -88,7 +113,8 @@ std::string quoted_list(const std::vector<std::string>& ids) {
 }  // namespace lint
 
 std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw,
-                                   LintStats* stats, bool has_errors) {
+                                   LintStats* stats, bool has_errors,
+                                   const std::vector<Diagnostic>* load) {
   const Vocabulary& v = rules.rules.vocabulary;
   if (v.phase_field < 0 || v.phases.empty() || v.phases.size() > kMaxPhases ||
       v.metaphases.size() > kMaxPhases ||
@@ -104,7 +130,17 @@ std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet*
     if (raw) {
       auto rt = std::find_if(raw->tables.begin(), raw->tables.end(),
                              [&](const RawTable& r) { return r.id.value == ct.id; });
-      if (rt == raw->tables.end() || rt->rules.size() != ct.rules.size()) continue;
+      if (rt == raw->tables.end()) continue;
+      if (const Diagnostic* e = load ? lint::table_error(*raw, *rt, *load) : nullptr) {
+        sink.report(Code::AnalysisSkipped, rt->id.loc,
+                    fmt::format("semantic analysis of table \"{}\" skipped: the table has a load "
+                                "error ({}, line {}), and lint does not analyse a table under a "
+                                "guessed hit policy or without the rules that did not load",
+                                ct.id, e->code, e->line),
+                    "fix the error, then run casex lint again for the findings about its rules");
+        continue;
+      }
+      if (rt->rules.size() != ct.rules.size()) continue;
     }
     if (ct.metaphase < 0 && (ct.from < 0 || ct.to < 0)) continue;
     if (run_left == 0) {
@@ -150,7 +186,7 @@ LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats) {
                d.code == code_name(Code::PhaseWithoutMetaphase);
       });
   if (vocabulary_ok) {
-    auto found = lint_rules(*compiled, &raw, stats, has_errors);
+    auto found = lint_rules(*compiled, &raw, stats, has_errors, &result.diagnostics);
     result.diagnostics.insert(result.diagnostics.end(), found.begin(), found.end());
   }
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),

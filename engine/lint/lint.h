@@ -29,8 +29,11 @@ struct LintStats {
 /// loaded) gives the exact positions of conditions; without it findings point
 /// at the rules. A table whose rules did not all compile is skipped.
 /// `has_errors`: the rule set had load errors (rule-set-wide findings are then skipped).
+/// `load`: the load diagnostics; a table (of `raw`) with an error among them is
+/// not analysed, and an analysis-skipped note says so.
 std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw,
-                                   LintStats* stats = nullptr, bool has_errors = false);
+                                   LintStats* stats = nullptr, bool has_errors = false,
+                                   const std::vector<Diagnostic>* load = nullptr);
 
 /// Loads rule files and lints them: every load diagnostic, then the findings,
 /// sorted by file and position (the implementation of casex::lint_texts).
