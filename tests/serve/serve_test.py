@@ -613,6 +613,53 @@ def test_usage():
         shutil.rmtree(tmp)
 
 
+def hwm_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def test_lines_stream():
+    """POST /v1/eval/lines of 40 MB (100,000 lines) through curl: the answer, streamed in chunks, is what casex eval --lines prints, and the server's peak memory grows by far less than the body or the answer."""
+    if not shutil.which("curl"):
+        print("curl missing: skipped")
+        return 77
+    tmp = tempfile.mkdtemp(prefix="casex-serve-")
+    try:
+        one = CHANGE.replace(b"\n", b" ")
+        lines = os.path.join(tmp, "in.jsonl")
+        with open(lines, "wb") as f:
+            for i in range(100000):
+                f.write(one + b"\n" if i % 1000 else b"{bad line\n")
+        expected = os.path.join(tmp, "expected.jsonl")
+        with open(lines, "rb") as fin, open(expected, "wb") as fout:
+            subprocess.run([CASEX, "eval", "--lines", "--jobs", "1"], stdin=fin, stdout=fout, timeout=300)
+        s = Server("--threads", "1")
+        try:
+            base = hwm_kib(s.proc.pid)
+            out = os.path.join(tmp, "out.jsonl")
+            p = subprocess.run(["curl", "-sS", "-D", os.path.join(tmp, "head"), "-H", "Expect:", "--data-binary",
+                                "@" + lines, "-o", out, "http://127.0.0.1:%d/v1/eval/lines" % s.port],
+                               capture_output=True, timeout=300)
+            check(p.returncode == 0, "curl: %r" % p.stderr)
+            head = open(os.path.join(tmp, "head"), "rb").read().lower()
+            check(b"transfer-encoding: chunked" in head and b"x-casex-rules-version: " in head, "head: %r" % head)
+            check(open(out, "rb").read() == open(expected, "rb").read(), "streamed answer differs from casex eval --lines")
+            grown = hwm_kib(s.proc.pid) - base
+            size = os.path.getsize(lines) // 1024
+            print("body %d KiB, answer %d KiB, peak memory grew by %d KiB" % (size, os.path.getsize(out) // 1024, grown))
+            check(grown < 16 * 1024, "peak memory grew by %d KiB for a body of %d KiB" % (grown, size))
+            # A small body is still answered whole, with its counts.
+            st, h, body = s.request("POST", "/v1/eval/lines", one + b"\n")
+            check(st == 200 and h.get("X-Casex-Lines") == "1" and "Content-Length" in h, "small body: %r" % h)
+        finally:
+            s.stop()
+    finally:
+        shutil.rmtree(tmp)
+
+
 TESTS = {
     "endpoints": test_endpoints,
     "reload": test_reload,
@@ -623,6 +670,7 @@ TESTS = {
     "thousand": test_thousand,
     "drain": test_drain,
     "usage": test_usage,
+    "lines-stream": test_lines_stream,
 }
 
 if __name__ == "__main__":

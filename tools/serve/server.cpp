@@ -223,22 +223,84 @@ class Session : public SessionBase {
 
   void read_lines() {
     if (lines_->is_done()) return on_lines({});  // an empty body: done with the header
+    // A long body may take long: the read timeout applies to each piece.
+    lowest().expires_after(server_.options().read_timeout);
     http::async_read_some(
         stream_, buffer_, *lines_,
         [self = self()](beast::error_code ec, std::size_t) { self->on_lines(ec); });
   }
 
+  // The lines are answered as they complete. The answer is sent whole (with
+  // Content-Length and the X-Casex-Lines/-Errors counts) when the body ends
+  // before kStreamAt bytes of results; past that, it is streamed: its header
+  // (Transfer-Encoding: chunked), then a chunk of results each time kStreamAt
+  // bytes are ready, read in turn with the body, so that memory stays bounded.
+  static constexpr std::size_t kStreamAt = std::size_t{1} << 20;
+
   void on_lines(beast::error_code ec) {
+    if (ec && streaming_) return close();  // the answer has begun: nothing else to say
     if (body_failed(ec)) return;
     auto& body = lines_->get().body();
     for (auto b : body.data())
       service_.feed_lines(*run_, std::string_view(static_cast<const char*>(b.data()), b.size()),
                           out_);
     body.consume(body.size());
-    if (!lines_->is_done()) return read_lines();
+    if (!lines_->is_done()) return out_.size() >= kStreamAt ? stream_lines(false) : read_lines();
     service_.finish_lines(*run_, out_);
+    if (streaming_) return stream_lines(true);
     bool keep = lines_->get().keep_alive();
     answer(service_.lines_response(lines_->get(), *run_, std::move(out_)), keep);
+  }
+
+  void stream_lines(bool last) {
+    lowest().expires_after(server_.options().read_timeout);
+    if (streaming_) return write_chunk(last);
+    streaming_ = true;
+    Response whole = service_.lines_response(lines_->get(), *run_, {});
+    head_.emplace(http::status::ok, lines_->get().version());
+    for (const auto& field : whole)
+      if (field.name() != http::field::content_length &&
+          !beast::iequals(field.name_string(), "X-Casex-Lines") &&
+          !beast::iequals(field.name_string(), "X-Casex-Errors"))
+        head_->set(field.name_string(), field.value());
+    head_->chunked(true);
+    head_->keep_alive(lines_->get().keep_alive() && !closing_ && !server_.stopping());
+    head_writer_.emplace(*head_);
+    http::async_write_header(stream_, *head_writer_,
+                             [self = self(), last](beast::error_code ec, std::size_t) {
+                               if (ec) return self->close();
+                               self->write_chunk(last);
+                             });
+  }
+
+  void write_chunk(bool last) {
+    chunk_.swap(out_);
+    out_.clear();
+    auto then = [self = self(), last](beast::error_code ec, std::size_t) {
+      if (ec) return self->close();
+      if (!last) return self->read_lines();
+      net::async_write(self->stream_, http::make_chunk_last(),
+                       [self](beast::error_code ec, std::size_t) {
+                         if (ec) return self->close();
+                         self->streamed();
+                       });
+    };
+    if (chunk_.empty()) return then({}, 0);
+    net::async_write(stream_, http::make_chunk(net::buffer(chunk_)), std::move(then));
+  }
+
+  // The end of a streamed answer: as after any answer.
+  void streamed() {
+    double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    service_.record(endpoint_, 200, seconds);
+    bool keep = head_->keep_alive();
+    streaming_ = false;
+    head_writer_.reset();
+    head_.reset();
+    chunk_ = {};
+    header_reset(*this);
+    if (!keep) return linger();
+    read_request();
   }
 
   void answer(Response res, bool keep_alive) {
@@ -317,7 +379,10 @@ class Session : public SessionBase {
   std::optional<http::request_parser<http::string_body>> body_;
   std::optional<http::request_parser<http::dynamic_body>> lines_;
   std::optional<LinesRun> run_;
-  std::string out_;
+  std::string out_, chunk_;
+  bool streaming_ = false;
+  std::optional<http::response<http::empty_body>> head_;
+  std::optional<http::response_serializer<http::empty_body>> head_writer_;
   Response res_;
   Endpoint endpoint_ = Endpoint::Other;
   Clock::time_point started_ = Clock::now();
