@@ -36,7 +36,8 @@ std::vector<DiagnosticCode> diagnostic_codes() {
   codes.reserve(detail::kCodeCount);
   for (int i = 0; i < detail::kCodeCount; ++i) {
     auto c = static_cast<detail::Code>(i);
-    codes.push_back({detail::code_name(c), detail::code_severity(c), detail::code_description(c)});
+    codes.push_back({detail::code_name(c), detail::code_severity(c), detail::code_description(c),
+                     detail::code_explanation(c)});
   }
   return codes;
 }

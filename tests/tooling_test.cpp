@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -107,4 +108,61 @@ TEST_CASE("tooling: rule tests of tests/rules run with coverage; JUnit XML escap
       casex::run_rule_tests(builtin(), {CASEX_TEST_RULES_DIR "/no-such-file.yaml"});
   CHECK_FALSE(missing.errors.empty());
   CHECK(missing.cases.empty());
+}
+
+TEST_CASE(
+    "tooling: lint --explain of every code is its section of docs/lint.md, with an example and "
+    "its fix") {
+  std::string doc = read(CASEX_RULES_DIR "/../docs/lint.md");
+  REQUIRE_FALSE(doc.empty());
+  for (const auto& c : casex::diagnostic_codes()) {
+    INFO("code " << c.name << ":\n" << c.explanation);
+    CHECK(doc.find("\n### `" + c.name + "`\n") != std::string::npos);
+    // an example diagnostic of the code, as docs/lint.md shows it
+    std::size_t at = c.explanation.find("[" + c.name + "]");
+    REQUIRE(at != std::string::npos);
+    std::size_t start = c.explanation.rfind('\n', at) + 1;
+    std::string example = c.explanation.substr(start, c.explanation.find('\n', at) - start);
+    REQUIRE(example.rfind("    ", 0) == 0);  // shown as an indented example
+    CHECK(doc.find("\n" + example.substr(4) + "\n") != std::string::npos);
+    // and how to fix it
+    CHECK((c.explanation.find("Fix") != std::string::npos ||
+           c.explanation.find("help:") != std::string::npos));
+    CHECK(c.explanation.find("```") == std::string::npos);
+  }
+}
+
+TEST_CASE(
+    "tooling: value-not-in-set's help names the vocabulary file and line of the field's values: "
+    "to extend") {
+  std::vector<casex::Diagnostic> problems;
+  auto files = casex::read_rule_files({CASEX_RULES_DIR}, problems);
+  REQUIRE(problems.empty());
+  std::string vocabulary;
+  for (auto& f : files) {
+    if (f.name.find("vocabulary.yaml") != std::string::npos) vocabulary = f.name;
+    if (f.name.find("validation.yaml") != std::string::npos) {
+      std::size_t at = f.text.find("\"RequestRejected\"");
+      REQUIRE(at != std::string::npos);
+      f.text.replace(at, 17, "\"RequestRejectd\"");
+    }
+  }
+  REQUIRE_FALSE(vocabulary.empty());
+  // the line of `values:` of completion_code in the vocabulary file
+  std::string text = read(vocabulary);
+  std::size_t field = text.find("name: completion_code");
+  REQUIRE(field != std::string::npos);
+  std::size_t values = text.find("values:", field);
+  int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + values, '\n'));
+  casex::LoadResult r = casex::lint_texts(files);
+  bool found = false;
+  for (const auto& d : r.diagnostics)
+    if (d.code == "value-not-in-set") {
+      found = true;
+      CHECK(d.help ==
+            "did you mean \"RequestRejected\"? or, to allow \"RequestRejectd\", add it "
+            "to the `values:` of completion_code at " +
+                vocabulary + ":" + std::to_string(line));
+    }
+  CHECK(found);
 }

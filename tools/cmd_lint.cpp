@@ -118,6 +118,7 @@ int explain(const std::string& code) {
   for (const auto& c : kCodes)
     if (code == c.name) {
       io::outf("{} ({}): {}\n", c.name, severity_name(c.severity), c.description);
+      if (!c.explanation.empty()) io::outf("\n{}", c.explanation);
       return 0;
     }
   std::vector<std::string> names;
@@ -186,7 +187,7 @@ void add_lint_command(CLI::App& app, int& status) {
   cmd->add_option("--format", o->format, "Output format")
       ->check(CLI::IsMember({"text", "json", "sarif"}));
   cmd->add_option("--explain", o->explain,
-                  "Print the one-line description of a diagnostic code and exit");
+                  "Print a diagnostic code's description, an example and its fix, and exit");
   cmd->callback([o, &status] { status = io::guarded("lint", 1, [&] { return run(*o); }); });
 }
 

@@ -102,6 +102,15 @@ TExpr changed_to_meaning(const TExpr& call) {
 
 namespace {
 
+// The help of value-not-in-set: the value meant, and where to declare a new one.
+std::string value_help(const std::string& value, const Vocabulary::Field& f) {
+  std::string meant = did_you_mean(value, f.values);
+  if (f.values_at.empty()) return meant;
+  std::string add = fmt::format("to allow \"{}\", add it to the `values:` of {} at {}", value,
+                                f.name, f.values_at);
+  return meant.empty() ? add : meant + " or, " + add;
+}
+
 const std::vector<std::string>& function_names() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> out;
@@ -343,7 +352,7 @@ class ExprChecker {
         error(Code::ValueNotInSet, kn,
               fmt::format("\"{}\" is not a value of {} (its values: {})", k.text, f.name,
                           fmt::join(f.values, ", ")),
-              did_you_mean(k.text, f.values));
+              value_help(k.text, f));
         return false;
       }
     }
@@ -615,11 +624,13 @@ class RuleChecker {
                   did_you_mean(f.type.value, kTypes));
       vf.type = ti == 1 ? Type::Phase : ti == 2 ? Type::Number : ti == 3 ? Type::Bool : Type::Text;
       for (const auto& val : f.values) vf.values.push_back(val.value);
+      if (f.values_loc.line > 0)
+        vf.values_at = fmt::format("{}:{}", f.values_loc.file, f.values_loc.line);
       for (const auto& [a, c] : f.value_aliases) {
         if (!vf.values.empty() && Vocabulary::index_of(vf.values, c.value) < 0)
           d_.report(Code::ValueNotInSet, c.loc,
                     fmt::format("\"{}\" is not a value of {}", c.value, vf.name),
-                    did_you_mean(c.value, vf.values));
+                    value_help(c.value, vf));
         vf.value_aliases.emplace(a.value, c.value);
       }
       if (f.case_variants) {
@@ -933,7 +944,7 @@ class RuleChecker {
     d_.report(Code::ValueNotInSet, src.at(0),
               fmt::format("{}: \"{}\" is not a value of {} (its values: {})", action, text, f.name,
                           fmt::join(f.values, ", ")),
-              did_you_mean(text, f.values));
+              value_help(text, f));
     return false;
   }
 

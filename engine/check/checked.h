@@ -26,6 +26,7 @@ struct Vocabulary {
     std::string name;
     Type type = Type::Text;
     std::vector<std::string> values;  // declared value set (empty: any)
+    std::string values_at;            // "file:line" of its `values:` (to extend the set)
     std::unordered_map<std::string, std::string> value_aliases;
     /// An input value that spells a declared value in another letter case is
     /// refused as bad input (`case_variants: refuse`), or taken as it is.

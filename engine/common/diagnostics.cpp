@@ -9,6 +9,9 @@
 
 namespace casex::detail {
 
+extern const char kLintDoc[];  // docs/lint.md (cmake/embed_lint_doc.cmake)
+extern const std::size_t kLintDocSize;
+
 namespace {
 struct CodeInfo {
   const char* name;
@@ -43,6 +46,48 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 const char* code_name(Code c) { return kCodes[static_cast<int>(c)].name; }
 const char* code_description(Code c) { return kCodes[static_cast<int>(c)].description; }
 Severity code_severity(Code c) { return kCodes[static_cast<int>(c)].severity; }
+
+std::string code_explanation(Code c) {
+  std::string_view doc(kLintDoc, kLintDocSize);
+  std::string heading = fmt::format("\n### `{}`\n", code_name(c));
+  std::size_t from = doc.find(heading);
+  if (from == std::string_view::npos) return {};
+  from += heading.size();
+  std::size_t to = doc.find("\n#", from);
+  std::string_view section = doc.substr(from, to == std::string_view::npos ? to : to + 1 - from);
+  // Markdown to plain text: examples indented, fences dropped, [text](link) as text.
+  std::string out;
+  bool code = false;
+  while (!section.empty()) {
+    std::size_t end = section.find('\n');
+    std::string_view line = section.substr(0, end);
+    section.remove_prefix(end == std::string_view::npos ? section.size() : end + 1);
+    if (line.rfind("```", 0) == 0) {
+      code = !code;
+      continue;
+    }
+    std::string text;
+    if (code) {
+      text = "    " + std::string(line);
+    } else {
+      for (std::size_t i = 0; i < line.size(); ++i) {
+        std::size_t close = line[i] == '[' ? line.find("](", i) : std::string_view::npos;
+        std::size_t paren = close == std::string_view::npos ? close : line.find(')', close);
+        if (paren != std::string_view::npos) {
+          text += line.substr(i + 1, close - i - 1);
+          i = paren;
+        } else {
+          text += line[i];
+        }
+      }
+    }
+    bool blank_after_blank = out.size() >= 2 && out.compare(out.size() - 2, 2, "\n\n") == 0;
+    if (text.empty() && (out.empty() || blank_after_blank)) continue;
+    out += text + "\n";
+  }
+  while (out.size() >= 2 && out.compare(out.size() - 2, 2, "\n\n") == 0) out.pop_back();
+  return out;
+}
 
 Diagnostic make_diagnostic(Code code, const Location& at, std::string message, std::string help) {
   Diagnostic d;

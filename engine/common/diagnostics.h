@@ -30,6 +30,9 @@ const char* code_name(Code c);
 const char* code_description(Code c);
 /// The default severity of a code.
 Severity code_severity(Code c);
+/// The code's section of docs/lint.md (embedded at build time): what it means,
+/// an example and its fix, as plain text; "" when the manual has none.
+std::string code_explanation(Code c);
 
 /// A position in a rule file (1-based; 0 = unknown).
 struct Location {

@@ -481,7 +481,11 @@ class FileLoader {
         if (!name || !type) continue;
         rf.name = *name;
         rf.type = *type;
-        if (f["values"]) rf.values = names(f["values"], "a field's values");
+        if (f["values"]) {
+          rf.values = names(f["values"], "a field's values");
+          for (const auto& kv : f)
+            if (kv.first.IsScalar() && kv.first.Scalar() == "values") rf.values_loc = loc(kv.first);
+        }
         if (f["aliases"]) rf.aliases = names(f["aliases"], "a field's aliases");
         if (f["case_variants"])
           rf.case_variants = text(f["case_variants"], "a field's case_variants");
@@ -605,7 +609,14 @@ class FileLoader {
       rr.loc = loc(r);
       auto rid = text(r["id"], "a rule id");
       auto when = source(r["when"], "a rule's scenario");
-      auto then = text(r["then"], "a rule's operation");
+      std::optional<Text> then;
+      if (r["then"] && r["then"].IsSequence())
+        diags_.report(Code::WrongType, loc(r["then"]),
+                      "a rule's operation must be a scalar: a rule sends one operation",
+                      "to send two operations, use `hit_policy: collect` and two rules (one "
+                      "operation each, the same `when`)");
+      else
+        then = text(r["then"], "a rule's operation");
       if (!rid || !when || !then) continue;
       rr.id = *rid;
       rr.when = *when;

@@ -40,6 +40,7 @@ struct RawField {
   Text name;
   Text type;  // text | phase | number | boolean
   std::vector<Text> values;
+  Location values_loc;                               // the `values:` key (where a value is added)
   std::vector<std::pair<Text, Text>> value_aliases;  // alias -> canonical value
   std::optional<Text> case_variants;                 // refuse | accept
   std::vector<Text> aliases;

@@ -39,6 +39,7 @@ struct DiagnosticCode {
   std::string name;  // e.g. "unknown-field"
   Severity severity = Severity::Error;
   std::string description;
+  std::string explanation;  // its section of docs/lint.md: an example and its fix
 };
 
 /// Every diagnostic code a load or lint may report, in a stable order.
