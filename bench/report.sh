@@ -216,6 +216,53 @@ if ins:
     w(f"| load + compile of the default rules, once | {f(vals.get('load_compile'), '{:,.0f}')} | - |")
     w("")
 
+# The targets (docs/performance.md; issue "One engine core"), each judged from this run.
+def verdict(ok, wall_clock=True):
+    if ok is None:
+        return "not measured in this run"
+    v = "met" if ok else "**not met**"
+    return v + (" (busy machine)" if wall_clock and busy.get("suite") else "")
+def pick(x, op, limit):
+    return None if x is None else op(x, limit)
+import operator as o
+rows = []
+a, b = ns_per_item("BM_Eval_casex"), ns_per_item("BM_Eval_baseline")
+r = a / b if a and b else None
+rows.append(("evaluation, whole mix ≤ 1.1× the hand-written baseline", f(r, "{:.2f}×"), verdict(pick(r, o.le, 1.1))))
+worst = None
+for c in classes:
+    x, y = ns_per_item(f"BM_EvalClass_casex/{c}"), ns_per_item(f"BM_EvalClass_baseline/{c}")
+    if x and y:
+        worst = max(worst or 0, x / y)
+rows.append(("no scenario class worse than 2.0× the baseline", f(worst, "{:.2f}× (worst class)"), verdict(pick(worst, o.le, 2.0))))
+vals = {}
+for l in (ins or "").splitlines():
+    m = re.match(r"(\w+)_pass\s+([\d.]+)", l)
+    if m:
+        vals[m.group(1)] = float(m.group(2))
+ie = vals.get("casex_eval")
+rows.append(("instructions per evaluation ≤ 500 (callgrind)", f(ie, "{:,.0f}"), verdict(pick(ie, o.le, 500), False)))
+a = ns_per_item("BM_Lines_casex/real_time/threads:1")
+b = ns_per_item("BM_Lines_baseline_boostjson/real_time/threads:1")
+r = b / a if a and b else None
+rows.append(("a JSON line in process ≥ 2× as fast as the Boost.JSON baseline", f(r, "{:.2f}×"), verdict(pick(r, o.ge, 2.0))))
+lcw = wall("BM_LoadCompileBuiltin", "us")
+rows.append(("load + compile of the default rules ≤ 1 ms", f(lcw, "{:,.0f} µs"), verdict(pick(lcw, o.le, 1000))))
+size = cs.get("bytes") if cs else None
+rows.append(("compiled default rule set ≤ 64 KiB", f(size / 1024 if size else None, "{:,.1f} KiB"), verdict(pick(size, o.le, 65536), False)))
+l1k = wall("BM_Scaling_lint/1000", "ms")
+rows.append(("lint of 1,000 rules < 1 s", f(l1k, "{:,.0f} ms"), verdict(pick(l1k, o.lt, 1000))))
+runs2 = times.get("2", [])
+rate = 1.0 / min(r[0] for r in runs2) if runs2 else None
+rows.append(("`eval --lines --jobs 2` ≥ 1M lines/s", f(rate, "{:.2f}M lines/s"), verdict(pick(rate, o.ge, 1.0))))
+w("### Targets")
+w("")
+w("| target | this run | verdict |")
+w("|---|---|---|")
+for t, x, v in rows:
+    w(f"| {t} | {x} | {v} |")
+w("")
+
 text = open(doc).read()
 begin = re.search(r"<!-- bench/report.sh: begin[^>]*-->\n", text)
 finish = text.index("<!-- bench/report.sh: end -->")
