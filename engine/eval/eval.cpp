@@ -244,6 +244,13 @@ class ChangeEvaluator {
     if constexpr (!Traced) {
       if (!r_.facts.paths.empty()) return run_path();
     }
+    return run_steps();
+  }
+
+ private:
+  // A change step by step (the rule set's plan of steps, the moves, each
+  // table): the reference (Traced) and the route of a rule set without paths.
+  CASEX_NOINLINE bool run_steps() {
     if (s_.bits.size() < r_.max_words) s_.bits.assign(r_.max_words, 0);
     out_.ops.clear();
     out_.suppressed.clear();
@@ -277,7 +284,6 @@ class ChangeEvaluator {
     return ok;
   }
 
- private:
   // The context of an interpreted expression, made when one is first evaluated
   // (the fast paths seldom need one).
   const EvalContext& ctx() const {
