@@ -9,6 +9,10 @@
 #   - casex eval --lines over 1,000,000 lines of the peers' workload, --jobs 1
 #     and 2, best of RUNS (default 3) by wall time, peak RSS (/usr/bin/time);
 #   - bench/instructions.sh when valgrind is installed (SKIP_CALLGRIND=1 skips it).
+#   - bench/serve.sh (casex serve beside the peers' HTTP services and the HTTP
+#     floor, with wrk; SERVE_SECONDS, default 10, SERVE_CONNECTIONS, default 64),
+#     which rewrites its own section (the `bench/report.sh serve` markers);
+#     SKIP_SERVE=1 skips it, ONLY_SERVE=1 runs only it (then casex_bench is not needed).
 # BENCH_FILTER (a --benchmark_filter regex) restricts the suite.
 # A machine whose load average is 1 or more when a stage starts is reported as busy.
 set -euo pipefail
@@ -17,6 +21,113 @@ B=${1:-build}
 REPS=${REPS:-5}
 RUNS=${RUNS:-3}
 DOC=docs/performance.md
+
+# casex serve over HTTP: bench/serve.sh, then the section between the
+# `bench/report.sh serve` markers. A failed run leaves the section as it was.
+serve_section() {
+  grep -q '<!-- bench/report.sh serve: begin' "$DOC" && grep -q '<!-- bench/report.sh serve: end -->' "$DOC" ||
+    { echo "bench/report.sh: $DOC lacks its serve markers" >&2; return 2; }
+  local out start end checkout
+  out=$(mktemp)
+  start=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  checkout=$(git rev-parse --short HEAD 2> /dev/null || echo unknown)
+  git diff --quiet HEAD 2> /dev/null || checkout="$checkout with uncommitted changes"
+  if ! OUT=$out bench/serve.sh "$B" "${SERVE_SECONDS:-10}" "${SERVE_CONNECTIONS:-64}"; then
+    echo "bench/report.sh: bench/serve.sh failed: the serve section of $DOC is left as it was" >&2
+    rm -f "$out"
+    return 1
+  fi
+  end=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  python3 - "$out" "$DOC" "$start" "$end" "$B" "$checkout" <<'PY'
+import os, re, sys
+raw, doc, start, end, build, checkout = sys.argv[1:7]
+meta, peers = {}, {}
+for l in open(raw):
+    kv = dict(x.split("=", 1) for x in l.split()[1:] if "=" in x)
+    if l.startswith("META"):
+        meta = kv
+    elif l.startswith("RESULT"):
+        peers[kv["peer"]] = kv
+
+def num(x):
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return None
+
+def ms(x):  # wrk's latencies: 812.00us, 4.51ms, 1.02s, 2.00m
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", x or "")
+    return float(m.group(1)) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}[m.group(2)] if m else None
+
+def f(x, fmt):
+    return "-" if x is None else fmt.format(x)
+
+busy = max(num(meta.get("load_start")) or 0, num(meta.get("load_end")) or 0) >= 1.0
+out = []
+w = out.append
+w(f"Written by `bench/report.sh` (through `bench/serve.sh`) from a run between {start} and {end} "
+  f"(checkout {checkout}, binaries of `{build}`) on {os.cpu_count()} CPUs: each service in turn on "
+  f"127.0.0.1, driven by wrk {meta.get('wrk', '?')} (2 threads, {meta.get('connections', '?')} connections, "
+  f"{meta.get('seconds', '?')} s, posting the peers' workload line by line); Node {meta.get('node', '?')}. "
+  "wrk and the service share the cores, so compare the rows of one run, not figures across runs.")
+w("")
+w((f"Measured on a **busy machine** (other jobs on it): load average {meta.get('load_start')} when this part "
+   f"started, {meta.get('load_end')} when it ended; requests/s are lower and latencies noisier than on an idle "
+   "machine, and the services did not all run under the same load.") if busy else
+  f"Measured on an idle machine: load average {meta.get('load_start')} when this part started, "
+  f"{meta.get('load_end')} when it ended.")
+w("")
+names = [("casex", "`casex serve` (2 threads)"), ("zen", "GoRules ZEN in a Node server"),
+         ("jre", "json-rules-engine in a Node server"),
+         ("floor", "HTTP floor: `casex_serve_floor`, Beast answering a fixed body (2 threads)")]
+w("| service | requests/s | p50 | p99 | non-2xx | peak RSS | answers agree with the baseline (2,000 documents) |")
+w("|---|---|---|---|---|---|---|")
+for key, label in names:
+    p = peers.get(key)
+    if not p:
+        w(f"| {label} | not run | | | | | |")
+        continue
+    agree = {"PASS": "yes", "FAIL": "**no**"}.get(p.get("agree"), "- (a fixed body)")
+    w(f"| {label} | {f(num(p.get('requests_per_s')), '{:,.0f}')} | {p.get('p50', '-')} | {p.get('p99', '-')} | "
+      f"{p.get('non_2xx', '-')} | {p.get('peak_rss_mib', '?')} MiB | {agree} |")
+w("")
+c, z, fl = peers.get("casex", {}), peers.get("zen", {}), peers.get("floor", {})
+crps, zrps, frps = num(c.get("requests_per_s")), num(z.get("requests_per_s")), num(fl.get("requests_per_s"))
+cp99, zp99 = ms(c.get("p99")), ms(z.get("p99"))
+def verdict(ok, wall_clock=True):
+    if ok is None:
+        return "not measured in this run"
+    return ("met" if ok else "**not met**") + (" (busy machine)" if wall_clock and busy else "")
+x = crps / zrps if crps and zrps else None
+rows = [("requests/s ≥ 10× the ZEN server's", f(x, "{:.1f}×"), verdict(None if x is None else x >= 10))]
+x = zp99 / cp99 if cp99 and zp99 else None
+rows.append(("p99 latency ≤ 1/10 of the ZEN server's", f(x, "1/{:.1f}") + f" ({c.get('p99', '-')} against {z.get('p99', '-')})",
+             verdict(None if x is None else x >= 10)))
+x = crps / frps if crps and frps else None
+rows.append(("requests/s ≥ 0.8 of the HTTP floor's", f(x, "{:.2f}"), verdict(None if x is None else x >= 0.8)))
+a = c.get("agree")
+rows.append(("answers agree with the hand-written baseline", {"PASS": "2,000 of 2,000", "FAIL": "disagree"}.get(a, "-"),
+             verdict(None if a is None else a == "PASS", False)))
+w("### Targets of `casex serve`")
+w("")
+w("| target | this run | verdict |")
+w("|---|---|---|")
+for t, x, v in rows:
+    w(f"| {t} | {x} | {v} |")
+w("")
+text = open(doc).read()
+begin = re.search(r"<!-- bench/report.sh serve: begin[^>]*-->\n", text)
+finish = text.index("<!-- bench/report.sh serve: end -->")
+text = text[:begin.end()] + "\n".join(out).rstrip("\n") + "\n" + text[finish:]
+open(doc, "w").write(text)
+print(f"bench/report.sh: the serve section of {doc} rewritten", file=sys.stderr)
+PY
+  rm -f "$out"
+}
+if [ -n "${ONLY_SERVE:-}" ]; then
+  serve_section
+  exit $?
+fi
 for f in "$B/casex" "$B/bench/casex_bench"; do
   [ -x "$f" ] || { echo "bench/report.sh: $f is missing; build it first (cmake --build $B --target casex casex_bench)" >&2; exit 2; }
 done
@@ -270,3 +381,4 @@ text = text[:begin.end()] + "\n".join(out).rstrip("\n") + "\n" + text[finish:]
 open(doc, "w").write(text)
 print(f"bench/report.sh: {doc} rewritten", file=sys.stderr)
 PY
+[ -n "${SKIP_SERVE:-}" ] || serve_section || true

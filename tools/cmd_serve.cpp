@@ -79,6 +79,9 @@ void add_serve_command(CLI::App& app, int& status) {
   cmd->add_option("--log", o->service.log_path,
                   "Append the decision log of `casex eval --log` to FILE, one line per decision,\n"
                   "with the request's id (X-Request-Id)");
+  cmd->add_option("--access-log", o->server.access_log,
+                  "Append one JSON line per answered request to FILE (time, remote, method,\n"
+                  "target, status, bytes, duration_us, request_id)");
   cmd->add_option("--threads", o->server.threads, "Threads serving (default 0: one per processor)")
       ->check(CLI::Range(0u, 256u));
   cmd->add_option("--token-file", o->token_file,

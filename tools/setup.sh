@@ -6,7 +6,7 @@ PACKAGES=(
   build-essential cmake pkg-config python3
   python3-jsonschema python3-yaml
   libyaml-cpp-dev libboost1.81-dev libboost-json1.81-dev
-  libfmt-dev libssl-dev catch2 libcli11-dev libbenchmark-dev valgrind time
+  libfmt-dev libssl-dev catch2 libcli11-dev libbenchmark-dev valgrind time curl wrk
   clang libclang-rt-14-dev clang-format clang-tidy
   chromium fonts-dejavu-core
 )

@@ -339,6 +339,13 @@ def test_limits():
             held.append(c)
         st, h, body = s.request("GET", "/health")
         check(st == 503 and "too many connections" in json.loads(body)["error"], "fourth: %d" % st)
+        # The 503 goes out at once: a client that sends nothing gets it well before the read timeout.
+        t0 = time.time()
+        out = raw(s.port, b"", timeout=5, shut=False)
+        check(statuses(out) == [503] and time.time() - t0 < 2, "silent fifth: %r after %.2f s" % (out[:80], time.time() - t0))
+        held[0].request("GET", "/metrics")
+        metrics = held[0].getresponse().read().decode()
+        check("casex_connections_refused_total 2" in metrics, "refusals not counted: %s" % metrics[-400:])
         held.pop().close()
         deadline = time.time() + 5
         while s.request("GET", "/health")[0] != 200:
@@ -346,7 +353,6 @@ def test_limits():
             time.sleep(0.05)
         for c in held:
             c.close()
-        check('casex_connections_refused_total 1' in s.request("GET", "/metrics")[2].decode() or True, "")
     finally:
         s.stop()
 
@@ -505,12 +511,91 @@ def test_tls():
             check(p.stdout == b'{"status":"ok"}\n', "not serving after a plain HTTP client")
         finally:
             s.stop()
+        # Over --max-connections (1), a TLS connection is closed before the handshake; served again later.
+        import ssl
+        ctx = ssl.create_default_context(cafile=cert)
+        s = Server("--tls-cert", cert, "--tls-key", key, "--max-connections", "1")
+        try:
+            held = http.client.HTTPSConnection("127.0.0.1", s.port, timeout=10, context=ctx)
+            held.request("GET", "/health")
+            check(held.getresponse().read() == b'{"status":"ok"}\n', "held TLS connection")
+            t0 = time.time()
+            refused = None
+            try:
+                with ctx.wrap_socket(socket.create_connection(("127.0.0.1", s.port), timeout=5),
+                                     server_hostname="localhost") as t:
+                    t.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                    refused = t.recv(100)
+            except (ssl.SSLError, ConnectionError, socket.timeout) as e:
+                refused = type(e).__name__
+            check(isinstance(refused, str) and time.time() - t0 < 3,
+                  "second TLS connection not closed before the handshake: %r" % refused)
+            held.request("GET", "/metrics")
+            check("casex_connections_refused_total 1" in held.getresponse().read().decode(), "TLS refusal not counted")
+            held.close()
+            deadline = time.time() + 5
+            while True:
+                p = subprocess.run(["curl", "-sS", "--cacert", cert, url.rsplit(":", 1)[0] + ":%d/health" % s.port],
+                                   capture_output=True, timeout=30)
+                if p.stdout == b'{"status":"ok"}\n':
+                    break
+                check(time.time() < deadline, "TLS not served again after the held connection closed")
+                time.sleep(0.05)
+        finally:
+            s.stop()
         # A key that does not load: exit 2, one line.
         with open(os.path.join(tmp, "bad.pem"), "w") as f:
             f.write("not a key\n")
         p = subprocess.run([CASEX, "serve", "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key",
                             os.path.join(tmp, "bad.pem")], capture_output=True, timeout=30)
         check(p.returncode == 2 and p.stderr.startswith(b"casex serve: --tls-key"), "bad key: %r" % p.stderr)
+    finally:
+        shutil.rmtree(tmp)
+
+
+def test_access_log():
+    """--access-log: one JSON line per answered request (time, remote, method, target, status, bytes, duration_us, request_id), written as it is answered; an unopenable file is exit 2."""
+    tmp = tempfile.mkdtemp(prefix="casex-serve-")
+    try:
+        path = os.path.join(tmp, "access.jsonl")
+        s = Server("--access-log", path)
+        try:
+            c = s.conn()
+            c.request("POST", "/v1/eval?x=1", body=CHANGE, headers={"X-Request-Id": "acc-1"})
+            r = c.getresponse()
+            body = r.read()
+            check(r.status == 200, "eval: %d" % r.status)
+            port = c.sock.getsockname()[1]
+            with open(path) as f:  # written by the time the answer is read
+                lines = [json.loads(l) for l in f]
+            check(len(lines) == 1, "lines after one request: %r" % lines)
+            e = lines[0]
+            check(sorted(e) == sorted(["time", "remote", "method", "target", "status", "bytes", "duration_us", "request_id"]),
+                  "keys: %r" % sorted(e))
+            check(e["method"] == "POST" and e["target"] == "/v1/eval?x=1" and e["status"] == 200, "line: %r" % e)
+            check(e["bytes"] == len(body) and e["request_id"] == "acc-1", "bytes/id: %r" % e)
+            check(e["remote"] == "127.0.0.1:%d" % port, "remote %r, client port %d" % (e["remote"], port))
+            check(isinstance(e["duration_us"], int) and 0 <= e["duration_us"] < 10_000_000, "duration: %r" % e)
+            check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z", e["time"]) and
+                  abs(time.mktime(time.strptime(e["time"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone - time.time()) < 60,
+                  "time: %r" % e["time"])
+            c.request("GET", "/nowhere")
+            r = c.getresponse()
+            r.read()
+            c.close()
+            raw(s.port, b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n")  # Beast parses it; 405/404
+            raw(s.port, b"GET /\x01bad HTTP/1.1\r\n\r\n")        # malformed: 400, no request line known
+            with open(path) as f:
+                lines = [json.loads(l) for l in f]
+            check([(l["method"], l["target"], l["status"]) for l in lines[1:]] ==
+                  [("GET", "/nowhere", 404), ("BREW", "/pot", lines[2]["status"]), (None, None, 400)],
+                  "later lines: %r" % lines[1:])
+            check(lines[2]["status"] in (404, 405) and lines[3]["request_id"] is None, "BREW/400: %r" % lines[2:])
+        finally:
+            s.stop()
+        p = subprocess.run([CASEX, "serve", "--listen", "127.0.0.1:0", "--access-log", os.path.join(tmp, "no", "such.log")],
+                           capture_output=True, timeout=30)
+        check(p.returncode == 2 and p.stderr.startswith(b"casex serve: --access-log cannot open"), "bad path: %r" % p.stderr)
     finally:
         shutil.rmtree(tmp)
 
@@ -606,7 +691,7 @@ def test_usage():
         finally:
             s.stop()
         p = subprocess.run([CASEX, "serve", "--help"], capture_output=True, timeout=30)
-        for opt in (b"--rules", b"--listen", b"--watch", b"--log", b"--threads", b"--token-file", b"--tls-cert",
+        for opt in (b"--rules", b"--listen", b"--watch", b"--log", b"--access-log", b"--threads", b"--token-file", b"--tls-cert",
                     b"--tls-key", b"--max-connections", b"--read-timeout", b"--idle-timeout", b"/v1/eval/lines", b"/metrics"):
             check(opt in p.stdout, "--help lacks %r" % opt)
     finally:
@@ -668,6 +753,7 @@ TESTS = {
     "reload-under-load": test_reload_under_load,
     "tls": test_tls,
     "thousand": test_thousand,
+    "access-log": test_access_log,
     "drain": test_drain,
     "usage": test_usage,
     "lines-stream": test_lines_stream,

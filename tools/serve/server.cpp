@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "tools/io.h"
+#include "tools/serve/access_log.h"
 
 namespace casex::serve {
 
@@ -55,6 +56,7 @@ class Server {
   Service& service() { return service_; }
   const ServerOptions& options() const { return o_; }
   bool stopping() const { return stopping_; }
+  AccessLog* access_log() { return access_log_.get(); }
   void unregister(SessionBase& s) {
     std::lock_guard<std::mutex> lock(m_);
     sessions_.erase(s.registered);
@@ -74,6 +76,7 @@ class Server {
   net::signal_set signals_;
   net::steady_timer poll_;
   std::optional<ssl::context> tls_;
+  std::unique_ptr<AccessLog> access_log_;
   std::atomic<bool> stopping_{false};
   std::mutex m_;
   std::list<std::weak_ptr<SessionBase>> sessions_;
@@ -97,6 +100,22 @@ class Session : public SessionBase {
   }
 
   void start() override {
+    if (server_.access_log()) {
+      beast::error_code ec;
+      auto at = lowest().socket().remote_endpoint(ec);
+      if (!ec) remote_ = fmt::format("{}:{}", at.address().to_string(), at.port());
+    }
+    if (refuse_) {
+      // Over --max-connections: refused before anything is spent on it. Over
+      // HTTP, the 503 goes out at once, without reading the request; over
+      // TLS, the connection is closed before the handshake (a 503 could only
+      // be read after one, and the handshake is the costly part of TLS).
+      service_.metrics().connection_refused();
+      if constexpr (kTls) return close();
+      return fail(http::status::service_unavailable,
+                  fmt::format("too many connections (the limit is {}); retry later",
+                              server_.options().max_connections));
+    }
     if constexpr (kTls) {
       lowest().expires_after(server_.options().read_timeout);
       stream_.async_handshake(ssl::stream_base::server, [self = self()](beast::error_code ec) {
@@ -164,11 +183,9 @@ class Session : public SessionBase {
     started_ = Clock::now();
     const auto& req = header_->get();
     endpoint_ = Service::endpoint(req.target());
-    if (refuse_) {
-      service_.metrics().connection_refused();
-      return fail(http::status::service_unavailable,
-                  fmt::format("too many connections (the limit is {}); retry later",
-                              server_.options().max_connections));
+    if (server_.access_log()) {
+      method_ = req.method_string();
+      target_ = req.target();
     }
     std::size_t limit = service_.body_limit(endpoint_);
     if (auto length = header_->content_length(); length && *length > limit)
@@ -285,14 +302,15 @@ class Session : public SessionBase {
                          self->streamed();
                        });
     };
+    streamed_bytes_ += chunk_.size();
     if (chunk_.empty()) return then({}, 0);
     net::async_write(stream_, http::make_chunk(net::buffer(chunk_)), std::move(then));
   }
 
   // The end of a streamed answer: as after any answer.
   void streamed() {
-    double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    service_.record(endpoint_, 200, seconds);
+    answered(200, streamed_bytes_, (*head_)["X-Request-Id"]);
+    streamed_bytes_ = 0;
     bool keep = head_->keep_alive();
     streaming_ = false;
     head_writer_.reset();
@@ -322,8 +340,7 @@ class Session : public SessionBase {
   void write() {
     lowest().expires_after(server_.options().read_timeout);
     http::async_write(stream_, res_, [self = self()](beast::error_code ec, std::size_t) {
-      double seconds = std::chrono::duration<double>(Clock::now() - self->started_).count();
-      self->service_.record(self->endpoint_, self->res_.result_int(), seconds);
+      self->answered(self->res_.result_int(), self->res_.body().size(), self->res_["X-Request-Id"]);
       if (ec) return self->close();
       bool keep = self->res_.keep_alive();
       self->res_ = {};
@@ -331,6 +348,27 @@ class Session : public SessionBase {
       if (!keep) return self->linger();
       self->read_request();
     });
+  }
+
+  // An answer written (or given up): the metrics and the access log.
+  void answered(unsigned status, std::size_t bytes, std::string_view id) {
+    auto took = Clock::now() - started_;
+    service_.record(endpoint_, status, std::chrono::duration<double>(took).count());
+    if (auto* log = server_.access_log()) {
+      AccessEntry e;
+      e.time = std::chrono::system_clock::now() -
+               std::chrono::duration_cast<std::chrono::system_clock::duration>(took);
+      e.remote = remote_;
+      e.method = method_;
+      e.target = target_;
+      e.status = status;
+      e.bytes = bytes;
+      e.duration = std::chrono::duration_cast<std::chrono::microseconds>(took);
+      e.request_id = id;
+      log->write(e);
+      method_.clear();
+      target_.clear();
+    }
   }
 
   static void header_reset(Session& s) {
@@ -386,6 +424,8 @@ class Session : public SessionBase {
   Response res_;
   Endpoint endpoint_ = Endpoint::Other;
   Clock::time_point started_ = Clock::now();
+  std::size_t streamed_bytes_ = 0;
+  std::string remote_, method_, target_;  // for the access log only
   bool first_ = true, idle_ = false, closing_ = false;
 };
 
@@ -437,6 +477,13 @@ int Server::run() {
     tls_->use_private_key_file(o_.tls_key, ssl::context::pem, ec);
     if (ec) {
       cli::io::errf("casex serve: --tls-key {}: {}\n", o_.tls_key, ec.message());
+      return 2;
+    }
+  }
+  if (!o_.access_log.empty()) {
+    access_log_ = AccessLog::open(o_.access_log, error);
+    if (!access_log_) {
+      cli::io::errf("casex serve: --access-log {}\n", error);
       return 2;
     }
   }

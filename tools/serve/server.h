@@ -20,6 +20,7 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{30000};   // between requests of a keep-alive connection
   std::chrono::milliseconds drain_timeout{10000};  // SIGTERM/SIGINT: in-flight requests finish
   std::string tls_cert, tls_key;                   // PEM files: HTTPS when both are given
+  std::string access_log;                          // one JSON line per request; "" for none
   bool watch = false;
 };
 
