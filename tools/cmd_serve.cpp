@@ -62,8 +62,9 @@ void add_serve_command(CLI::App& app, int& status) {
   auto* cmd = app.add_subcommand(
       "serve",
       "Serve the engine over HTTP/1.1 (JSON): POST /v1/eval, /v1/eval/lines, /v1/explain,\n"
-      "/v1/lint, /v1/reload (with --token-file); GET /v1/rules, /v1/rules/version, /health,\n"
-      "/ready, /metrics (Prometheus). Every answer carries X-Casex-Rules-Version. One line on\n"
+      "/v1/lint, /v1/reload (with --token-file); GET / (the rules page with a simulator),\n"
+      "/v1/rules, /v1/rules/version, /v1/vocabulary, /v1/scenarios, /health, /ready,\n"
+      "/metrics (Prometheus). Every answer carries X-Casex-Rules-Version. One line on\n"
       "stderr when ready. SIGHUP reloads the rules (a failed reload keeps the rules in effect);\n"
       "SIGTERM/SIGINT drain: no new connection, requests in flight answered, exit 0.\n"
       "Exit status: 0 after a drain, 2 rules that do not load, an address that cannot be\n"
@@ -82,6 +83,10 @@ void add_serve_command(CLI::App& app, int& status) {
   cmd->add_option("--access-log", o->server.access_log,
                   "Append one JSON line per answered request to FILE (time, remote, method,\n"
                   "target, status, bytes, duration_us, request_id)");
+  cmd->add_option("--tests", o->service.tests_dir,
+                  "Directory of rule tests (as `casex test`) listed as scenarios on the page\n"
+                  "at / (GET /v1/scenarios runs them against the rules in effect)")
+      ->check(CLI::ExistingDirectory);
   cmd->add_option("--threads", o->server.threads, "Threads serving (default 0: one per processor)")
       ->check(CLI::Range(0u, 256u));
   cmd->add_option("--token-file", o->token_file,

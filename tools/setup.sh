@@ -8,7 +8,7 @@ PACKAGES=(
   libyaml-cpp-dev libboost1.81-dev libboost-json1.81-dev
   libfmt-dev libssl-dev catch2 libcli11-dev libbenchmark-dev valgrind time curl wrk
   clang libclang-rt-14-dev clang-format clang-tidy
-  chromium fonts-dejavu-core
+  chromium chromium-driver python3-selenium fonts-dejavu-core
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

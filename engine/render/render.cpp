@@ -169,10 +169,11 @@ class Page {
   std::string finding_html(const Diagnostic& d) const {
     std::string where = d.line > 0 ? fmt::format("{}:{}:{}", d.file, d.line, d.column) : d.file;
     return fmt::format(
-        "<div class=\"finding {0}\" data-code=\"{1}\"><b>{0}[{1}]</b> {2}{3} <span "
-        "class=\"where\">{4}</span></div>",
+        "<div class=\"finding {0}\" data-code=\"{1}\" data-file=\"{5}\" data-line=\"{6}\" "
+        "data-column=\"{7}\"><b>{0}[{1}]</b> {2}{3} <span class=\"where\">{4}</span></div>",
         severity_name(d.severity), html(d.code), html(d.message),
-        d.help.empty() ? "" : " <i>help: " + html(d.help) + "</i>", html(where));
+        d.help.empty() ? "" : " <i>help: " + html(d.help) + "</i>", html(where), html(d.file),
+        d.line, d.column);
   }
 
   void head() {
@@ -256,8 +257,10 @@ footer { margin-top: 2em; color: var(--muted); font-size: 0.85em; }
     double x, y, w, h;
   };
 
+  // `data` goes into the path's tag (e.g. data-move="ID" data-from="PHASE"): a page script
+  // (casex serve's simulator) finds the arrow of a move by it.
   void arrow(std::string& svg, const Box& a, const Box& b, const char* cls,
-             const std::string& label, const std::string& title) {
+             const std::string& label, const std::string& title, const std::string& data) {
     double ax = a.x + a.w / 2, ay = a.y + a.h / 2, bx = b.x + b.w / 2, by = b.y + b.h / 2;
     if (std::abs(bx - ax) > 1) {  // between columns: leave and enter by the sides
       ax += (bx > ax ? 1 : -1) * a.w / 2;
@@ -270,9 +273,9 @@ footer { margin-top: 2em; color: var(--muted); font-size: 0.85em; }
     double len = std::max(1.0, std::sqrt(dx * dx + dy * dy));
     double cx = mx + dy / len * 44, cy = my - dx / len * 44;  // bend to the left of the direction
     svg += fmt::format(
-        "<path class=\"{}\" d=\"M{:.0f},{:.0f} Q{:.0f},{:.0f} "
+        "<path class=\"{}\" {}d=\"M{:.0f},{:.0f} Q{:.0f},{:.0f} "
         "{:.0f},{:.0f}\"><title>{}</title></path>\n",
-        cls, ax, ay, cx, cy, bx, by, html(title));
+        cls, data, ax, ay, cx, cy, bx, by, html(title));
     if (!label.empty())
       svg += fmt::format(
           "<text class=\"lbl {}\" x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n",
@@ -325,9 +328,10 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
         int p = phases_of[m][j];
         box[p] = {x + 25, top + 60 + j * pstep, cw - 50, ph};
         svg += fmt::format(
-            "<rect class=\"ph\" x=\"{:.0f}\" y=\"{:.0f}\" width=\"{:.0f}\" height=\"{:.0f}\" "
-            "rx=\"6\"/>"
-            "<text class=\"phname\" x=\"{:.0f}\" y=\"{:.0f}\" text-anchor=\"middle\">{}</text>\n",
+            "<rect class=\"ph\" data-phase=\"{6}\" x=\"{0:.0f}\" y=\"{1:.0f}\" width=\"{2:.0f}\" "
+            "height=\"{3:.0f}\" rx=\"6\"/>"
+            "<text class=\"phname\" x=\"{4:.0f}\" y=\"{5:.0f}\" "
+            "text-anchor=\"middle\">{6}</text>\n",
             box[p].x, box[p].y, box[p].w, box[p].h, box[p].x + box[p].w / 2, box[p].y + 24,
             html(v_.phases[p]));
       }
@@ -338,14 +342,17 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
       std::vector<int> sources = move_sources(r_, mv);
       if (sources.size() > kMaxMoveArrows) continue;  // the moves table says from how many phases
       for (int from : sources) {
-        arrow(svg, box[from], box[mv.to], "move", first ? mv.id : "",
-              fmt::format("move {}: {}", mv.id, expr_text(mv.when, v_)));
+        arrow(
+            svg, box[from], box[mv.to], "move", first ? mv.id : "",
+            fmt::format("move {}: {}", mv.id, expr_text(mv.when, v_)),
+            fmt::format("data-move=\"{}\" data-from=\"{}\" ", html(mv.id), html(v_.phases[from])));
         first = false;
       }
     }
     for (const auto& t : r_.rules.tables)
       if (t.from >= 0 && t.to >= 0)
-        arrow(svg, box[t.from], box[t.to], "tr", t.id, fmt::format("transition table {}", t.id));
+        arrow(svg, box[t.from], box[t.to], "tr", t.id, fmt::format("transition table {}", t.id),
+              fmt::format("data-table=\"{}\" ", html(t.id)));
     double ly = top + colh + 30;
     svg += fmt::format(
         "<path class=\"move\" d=\"M20,{0:.0f} L70,{0:.0f}\"/><text class=\"legend\" x=\"78\" "

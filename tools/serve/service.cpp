@@ -15,6 +15,7 @@
 #include "casex/tooling.hpp"
 #include "casex/version.h"
 #include "tools/eval_lines.h"
+#include "tools/serve/page.h"
 
 namespace casex::serve {
 
@@ -42,6 +43,9 @@ constexpr Route kRoutes[] = {
     {Endpoint::Health, "/health", http::verb::get, "/health"},
     {Endpoint::Ready, "/ready", http::verb::get, "/ready"},
     {Endpoint::Metrics, "/metrics", http::verb::get, "/metrics"},
+    {Endpoint::Page, "/", http::verb::get, "/"},
+    {Endpoint::Vocabulary, "/v1/vocabulary", http::verb::get, "/v1/vocabulary"},
+    {Endpoint::Scenarios, "/v1/scenarios", http::verb::get, "/v1/scenarios"},
 };
 
 const Route* route_of(Endpoint e) {
@@ -236,6 +240,16 @@ Response Service::handle(const Request& request) {
       res.body() = metrics_.text(v);
       res.prepare_payload();
       return res;
+    }
+    case Endpoint::Page: return simulator(request, id);
+    case Endpoint::Vocabulary: {
+      RuleSet rules = engine_->rules();
+      return json(http::status::ok, vocabulary_json(rules), request, rules.version(), id);
+    }
+    case Endpoint::Scenarios: {
+      RuleSet rules = engine_->rules();
+      return json(http::status::ok, scenarios_json(rules, options_.tests_dir), request,
+                  rules.version(), id);
     }
     case Endpoint::Other: break;
   }

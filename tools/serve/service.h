@@ -38,6 +38,9 @@ enum class Endpoint {
   Health,
   Ready,
   Metrics,
+  Page,        // GET /: the rules page with the simulator (page.h)
+  Vocabulary,  // GET /v1/vocabulary
+  Scenarios,   // GET /v1/scenarios: the cases of --tests
   Other
 };
 
@@ -45,6 +48,7 @@ struct ServiceOptions {
   std::string rules_dir;  // "" for the built-in rules
   std::string token;      // the bearer token of POST /v1/reload; "" turns the endpoint off
   std::string log_path;   // the decision log; "" for none
+  std::string tests_dir;  // --tests: the rule tests listed on the page; "" for none
   std::size_t max_body = kMaxDocumentBytes;             // a document, a lint request
   std::size_t max_lines_body = std::size_t{256} << 20;  // POST /v1/eval/lines
 };
@@ -110,6 +114,7 @@ class Service {
   Response eval(const Request& request, const std::string& id);
   Response explain(const Request& request, const std::string& id);
   Response rules_page(const Request& request, const std::string& id);
+  Response simulator(const Request& request, const std::string& id);  // page.cpp
   Response lint(const Request& request, const std::string& id);
   Response reload_endpoint(const Request& request, const std::string& id);
   Response json(http::status status, std::string body, const Request& request,
@@ -131,6 +136,7 @@ class Service {
   std::mutex sources_mutex_;
   std::string sources_version_, page_version_, page_;
   std::vector<SourceFile> sources_;
+  std::string sim_version_, sim_;  // the page at / (under sources_mutex_)
 };
 
 }  // namespace casex::serve
