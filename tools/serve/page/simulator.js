@@ -198,11 +198,14 @@
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     return new TextDecoder().decode(bytes);
   }
+  var shareTimer = null;
   function setShare(text) {
     var compact = JSON.stringify(JSON.parse(text));
     var hash = '#try=' + b64encode(compact);
     $('sim-share').href = hash;
-    if (location.hash !== hash) history.replaceState(null, '', hash);
+    // The address bar follows once typing pauses (browsers throttle history updates).
+    clearTimeout(shareTimer);
+    shareTimer = setTimeout(function () { if (location.hash !== hash) history.replaceState(null, '', hash); }, 250);
   }
   function jsonError(message) {
     $('sim-json-error').textContent = message;
