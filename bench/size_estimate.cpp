@@ -93,11 +93,15 @@ std::size_t incoming(const std::vector<CheckedIncoming>& in) {
 }
 
 std::size_t heap(const DecisionTable& t) {
-  std::size_t n = vec_bytes(t.atoms) + vec_bytes(t.rows) + vec_bytes(t.pool) + vec_bytes(t.code) +
-                  vec_bytes(t.eq_index) + vec_bytes(t.direct) + vec_bytes(t.free_rows) +
-                  vec_bytes(t.anchored) + vec_bytes(t.sparse) + vec_bytes(t.sparse_begin) +
-                  vec_bytes(t.rows1) + vec_bytes(t.fact_rows);
+  std::size_t n = vec_bytes(t.atoms) + vec_bytes(t.rows) + vec_bytes(t.pool);
   for (const auto& a : t.atoms) n += heap(a);
+  return n;
+}
+
+std::size_t heap(const TableCode& t) {
+  std::size_t n = vec_bytes(t.code) + vec_bytes(t.eq_index) + vec_bytes(t.direct) +
+                  vec_bytes(t.free_rows) + vec_bytes(t.anchored) + vec_bytes(t.sparse) +
+                  vec_bytes(t.sparse_begin);
   for (const auto& c : t.code) n += heap(c.text);
   for (const auto& ix : t.eq_index) {
     n += vec_bytes(ix.atom_of);
@@ -123,9 +127,8 @@ std::size_t heap(const Facts::Group& g) {
 
 // The facts word and the per-phase specialization (Facts, Facts::Path).
 std::size_t facts(const Facts& f) {
-  std::size_t n = heap(f.moves) + vec_bytes(f.tables) + vec_bytes(f.entered) + vec_bytes(f.atoms) +
-                  vec_bytes(f.code) + vec_bytes(f.paths);
-  for (const auto& g : f.tables) n += heap(g);
+  std::size_t n =
+      vec_bytes(f.atoms) + vec_bytes(f.code) + vec_bytes(f.paths) + vec_bytes(f.path_of);
   for (const auto& a : f.atoms) n += heap(a);
   for (const auto& c : f.code) n += heap(c.text);
   for (const auto& p : f.paths) {
@@ -138,10 +141,21 @@ std::size_t facts(const Facts& f) {
   return n;
 }
 
+// The compiled form the evaluator runs: the facts word per pair of phases, or the wide form.
+std::size_t fast(const CompiledRules& c) {
+  if (const Facts* f = std::get_if<Facts>(&c.fast)) return facts(*f);
+  std::size_t n = 0;
+  if (const WideForm* w = std::get_if<WideForm>(&c.fast)) {
+    n += vec_bytes(w->tables) + heap(w->moves);
+    for (const auto& t : w->tables) n += heap(t);
+  }
+  return n;
+}
+
 std::size_t lookups(const CompiledRules& c) {
   std::size_t n = vec_bytes(c.metaphase_table) + vec_bytes(c.transition_table) +
-                  vec_bytes(c.incoming_rule) + vec_bytes(c.op_targets) + vec_bytes(c.target_code) +
-                  vec_bytes(c.target_run) + vec_bytes(c.target_begin) + heap(c.version);
+                  vec_bytes(c.incoming_rule) + vec_bytes(c.op_targets) + vec_bytes(c.target_run) +
+                  vec_bytes(c.target_begin) + heap(c.version);
   for (const auto& t : c.op_targets) n += vec_bytes(t);
   return n;
 }
@@ -161,8 +175,8 @@ std::vector<SizePart> estimate_size(const CompiledRules& c) {
        checked_tables(c.rules.tables)},
       {"workflow and targets", workflow(c.rules)},
       {"incoming actions", incoming(c.rules.incoming)},
-      {"decision tables and moves (atoms, rows, masks, fast forms)", decision_tables(c)},
-      {"facts word and the rules specialized per pair of phases", facts(c.facts)},
+      {"decision tables and moves, reference form (atoms, rows, masks)", decision_tables(c)},
+      {"compiled form (facts word per pair of phases, or the wide form)", fast(c)},
       {"lookups", lookups(c)},
       {"rule file texts (kept for diagnostics)", sources(c.sources)},
   };

@@ -1,14 +1,15 @@
-// tests/eval_paths_test.cpp: the evaluator's production paths (the rule set
-// specialized per pair of phases, the rule set's facts word when its atoms fit
-// 64 bits, the per-table fast forms otherwise: packed one-word rows, column
-// index, sparse multi-word rows) decide every change exactly as the reference
-// path, the traced evaluation that `casex explain` runs, which evaluates every
-// atom of a table and tests every row.
+// tests/eval_paths_test.cpp: the compiled form of a rule set (Facts: the rule
+// set specialized per pair of phases over one word of facts, when its atoms
+// fit 64 bits; WideForm otherwise: each table's decoded atoms, column index and
+// sparse rows) decides every change exactly as the reference path, the traced
+// evaluation that `casex explain` runs, which interprets every atom of a table
+// and tests every row.
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
 #include <random>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "casex/casex.hpp"
@@ -20,6 +21,14 @@ namespace {
 
 using namespace casex;
 using namespace casex::detail;
+
+// Which compiled form a rule set runs on.
+bool on_facts(const RuleSet& r) {
+  return std::holds_alternative<Facts>(casex::detail::compiled(r).fast);
+}
+bool on_wide(const RuleSet& r) {
+  return std::holds_alternative<WideForm>(casex::detail::compiled(r).fast);
+}
 
 RuleSet load(const std::vector<SourceFile>& files) {
   LoadResult loaded = RuleSet::load_texts(files);
@@ -175,8 +184,7 @@ TEST_CASE("per-phase specialization decides like the reference path on the defau
           "[eval][paths]") {
   LoadResult loaded = RuleSet::load_builtin();
   REQUIRE(loaded.rules);
-  REQUIRE(casex::detail::compiled(*loaded.rules).facts.on);
-  REQUIRE_FALSE(casex::detail::compiled(*loaded.rules).facts.paths.empty());
+  REQUIRE(on_facts(*loaded.rules));
   require_paths_agree(*loaded.rules, 20000);
 }
 
@@ -185,7 +193,7 @@ TEST_CASE("per-phase specialization decides like the reference path under every 
   for (const char* policy : {"first", "unique", "priority", "collect"}) {
     INFO(policy);
     RuleSet rules = load(builtin_with_resolution(mixed_table(policy)));
-    REQUIRE_FALSE(casex::detail::compiled(rules).facts.paths.empty());
+    REQUIRE(on_facts(rules));
     require_paths_agree(rules, 5000);
   }
 }
@@ -208,11 +216,11 @@ std::vector<SourceFile> mixed_with_review_move(const std::string& when) {
 }
 
 TEST_CASE(
-    "moves over more than 64 atoms, beside tables that fit the facts word, decide like the "
-    "reference path",
+    "moves over more than 64 atoms, beside tables that fit one word, run on the wide form and "
+    "decide like the reference path",
     "[eval][paths]") {
   // The move's condition names 70 values of solution: its table needs two words,
-  // while every metaphase table fits the facts word.
+  // while every metaphase table fits one word.
   std::string to =
       "when: metaphase(after.phase) == \"Resolution\" and changed(solution) and (after.solution == "
       "\"s1\"";
@@ -220,7 +228,7 @@ TEST_CASE(
   to += ")";
   RuleSet rules = load(mixed_with_review_move(to));
   REQUIRE(casex::detail::compiled(rules).moves.words == 2);
-  REQUIRE(casex::detail::compiled(rules).facts.on);
+  REQUIRE(on_wide(rules));
   // s1 moves the incident to Review: the production path must see it.
   JsonResult r = rules.eval_json(
       R"({"before": {"phase": "InitialSupport"}, "after": {"phase": "InitialSupport", "solution": "s1"}})");
@@ -230,10 +238,11 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "facts path without the specialization (moves interpreted) decides like the reference path",
+    "a move too complex to expand is one opaque condition on the facts form and decides like the "
+    "reference path",
     "[eval][paths]") {
   // The move's condition and-ed with nine tautologies: 512 alternatives, more
-  // than a scenario may expand to, so the moves are interpreted.
+  // than a scenario may expand to, so the move is one row on its whole condition.
   std::string to = kReviewMove;
   for (const char* x : {"comment_added", "attachment_changed", "changed(assignment)",
                         "changed(completion_code)", "changed(expected_resolution_time)",
@@ -241,27 +250,36 @@ TEST_CASE(
                         "has_value(after.assignment)", "has_value(external_reference)"})
     to += fmt::format(" and ({0} or not {0})", x);
   RuleSet rules = load(mixed_with_review_move(to));
-  REQUIRE(casex::detail::compiled(rules).moves.words == 0);
-  REQUIRE(casex::detail::compiled(rules).facts.on);
-  REQUIRE(casex::detail::compiled(rules).facts.paths.empty());
+  // One row of the moves tests one atom: the whole condition.
+  const DecisionTable& moves = casex::detail::compiled(rules).moves;
+  int opaque = 0;
+  for (const auto& row : moves.rows)
+    for (uint32_t a = 0; a < moves.atoms.size(); ++a)
+      if (moves.pool[row.offset + a / 64] >> (a % 64) & 1) opaque += moves.atoms[a].op == Op::And;
+  REQUIRE(opaque == 1);
+  REQUIRE(on_facts(rules));
+  // s1 moves the incident to Review through the opaque condition.
+  JsonResult r = rules.eval_json(
+      R"({"before": {"phase": "InitialSupport"}, "after": {"phase": "InitialSupport", "solution": "s1"}})");
+  REQUIRE(r.ok);
+  CHECK(r.output.find(R"("phase":"Review")") != std::string::npos);
   require_paths_agree(rules, 5000);
 }
 
-TEST_CASE("column-indexed tables beyond the facts word decide like the reference path",
+TEST_CASE("column-indexed tables of the wide form decide like the reference path",
           "[eval][paths]") {
   RuleSet rules = load(generated_rule_set(200));
-  REQUIRE_FALSE(casex::detail::compiled(rules).facts.on);
-  REQUIRE(casex::detail::compiled(rules).tables.size() > 0);
+  REQUIRE(on_wide(rules));
   bool indexed = false;
-  for (const auto& t : casex::detail::compiled(rules).tables) indexed = indexed || t.indexed;
+  for (const auto& t : std::get<WideForm>(casex::detail::compiled(rules).fast).tables)
+    indexed = indexed || !t.eq_index.empty();
   REQUIRE(indexed);
   require_paths_agree(rules, 5000);
 }
 
-TEST_CASE("multi-word tables beyond the facts word decide like the reference path",
-          "[eval][paths]") {
+TEST_CASE("multi-word tables of the wide form decide like the reference path", "[eval][paths]") {
   RuleSet rules = load(builtin_with_resolution(wide_table(80)));
-  REQUIRE_FALSE(casex::detail::compiled(rules).facts.on);
+  REQUIRE(on_wide(rules));
   REQUIRE(casex::detail::compiled(rules).max_words > 1);
   require_paths_agree(rules, 5000);
 }
@@ -304,7 +322,7 @@ TEST_CASE("fields and events past the 64th slot decide like the reference path",
   const auto& v = casex::detail::compiled(rules).rules.vocabulary;
   REQUIRE(v.find_field("far_group") >= 64);
   REQUIRE(Vocabulary::index_of(v.events, "e63") >= 64);
-  REQUIRE_FALSE(casex::detail::compiled(rules).facts.paths.empty());
+  REQUIRE(on_facts(rules));
   require_paths_agree(rules, 20000);
 }
 
@@ -376,8 +394,7 @@ TEST_CASE(
       when: comment_added
       then: Update
 )");
-  REQUIRE_FALSE(casex::detail::compiled(c.rules)
-                    .facts.paths.empty());  // the fast path is the specialized one
+  REQUIRE(on_facts(c.rules));  // the fast path is the specialized one
   c.set("InitialSupport", "Review");
   CHECK(c.sent() == "r.comment validation.resolve");
   c.set("Escalate", "Close");
@@ -417,4 +434,29 @@ TEST_CASE(
   CHECK(c.sent() == "r.first-of-tie");
   c.set("Escalate", "InitialSupport");
   CHECK(c.sent() == "r.first-of-tie");
+}
+
+TEST_CASE("a rule set with 46 phases runs on the facts form and decides like the reference path",
+          "[eval][paths]") {
+  // 40 more Resolution phases: 2,116 pairs of phases, specialized by signature.
+  std::string phases;
+  for (int i = 0; i < 40; ++i)
+    phases += fmt::format("    - {{name: R{}, metaphase: Resolution}}\n", i);
+  std::vector<SourceFile> files = builtin_with_resolution(mixed_table("collect"));
+  bool edited = false;
+  for (auto& f : files)
+    if (f.name.find("vocabulary.yaml") != std::string::npos) {
+      const std::string anchor = "    - {name: Escalate,       metaphase: Resolution}\n";
+      auto at = f.text.find(anchor);
+      REQUIRE(at != std::string::npos);
+      f.text.insert(at + anchor.size(), phases);
+      edited = true;
+    }
+  REQUIRE(edited);
+  RuleSet rules = load(files);
+  REQUIRE(casex::detail::compiled(rules).rules.vocabulary.phases.size() == 46);
+  REQUIRE(on_facts(rules));
+  const Facts& f = std::get<Facts>(casex::detail::compiled(rules).fast);
+  CHECK(f.paths.size() < 46 * 46 / 10);  // pairs that behave alike share one specialization
+  require_paths_agree(rules, 5000);
 }

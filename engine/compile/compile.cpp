@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 namespace casex::detail {
 
@@ -44,9 +45,9 @@ class AtomNumbering {
 };
 
 // Decodes the common shapes of atoms for the evaluator.
-DecisionTable::AtomCode decode(const TExpr& e) {
-  using K = DecisionTable::AtomCode::Kind;
-  DecisionTable::AtomCode a;
+AtomCode decode(const TExpr& e) {
+  using K = AtomCode::Kind;
+  AtomCode a;
   auto field = [](const TExpr& x) { return x.op == Op::Field && x.side != Side::Incident; };
   switch (e.op) {
     case Op::Changed:
@@ -115,70 +116,64 @@ DecisionTable::AtomCode decode(const TExpr& e) {
 // Minimum number of `field == "text"` atoms on one field for an EqIndex (as GoRules ZEN's 8+ rows).
 constexpr std::size_t kIndexFrom = 8;
 
-// Builds the evaluator's fast form of a table: atom codes, EqIndexes, row candidates, sparse rows.
-void finish(DecisionTable& t) {
-  using K = DecisionTable::AtomCode::Kind;
-  t.code.clear();
-  for (const auto& a : t.atoms) t.code.push_back(decode(a));
+// The compiled form of a table beyond the facts word: atom codes, EqIndexes, row candidates, sparse
+// rows.
+TableCode table_code(const DecisionTable& t) {
+  using K = AtomCode::Kind;
+  TableCode tc;
+  for (const auto& a : t.atoms) tc.code.push_back(decode(a));
   // Group `field == "text"` atoms by field.
   std::map<std::pair<int, int>, std::vector<uint32_t>> by_field;
-  for (uint32_t i = 0; i < t.code.size(); ++i) {
-    const auto& c = t.code[i];
+  for (uint32_t i = 0; i < tc.code.size(); ++i) {
+    const auto& c = tc.code[i];
     if (c.kind == K::FieldEq && !c.negate && c.ckind == ConstKind::Text)
       by_field[{static_cast<int>(c.side), c.slot}].push_back(i);
   }
-  std::vector<int> in_index(t.code.size(), 0);
+  std::vector<int> in_index(tc.code.size(), 0);
   for (const auto& [key, atoms] : by_field) {
     if (atoms.size() < kIndexFrom) continue;
-    DecisionTable::EqIndex ix;
+    TableCode::EqIndex ix;
     ix.side = static_cast<Side>(key.first);
     ix.slot = key.second;
     for (uint32_t a : atoms) {
-      ix.atom_of.emplace_back(t.code[a].text, a);
+      ix.atom_of.emplace_back(tc.code[a].text, a);
       in_index[a] = 1;
     }
     std::sort(ix.atom_of.begin(), ix.atom_of.end());
-    t.eq_index.push_back(std::move(ix));
+    tc.eq_index.push_back(std::move(ix));
   }
-  for (uint32_t i = 0; i < t.code.size(); ++i)
-    if (!in_index[i]) t.direct.push_back(i);
-  t.indexed = !t.eq_index.empty();
-  t.anchored.assign(t.indexed ? t.atoms.size() : 0, {});
-  t.sparse_begin.clear();
+  for (uint32_t i = 0; i < tc.code.size(); ++i)
+    if (!in_index[i]) tc.direct.push_back(i);
+  const bool indexed = !tc.eq_index.empty();
+  tc.anchored.assign(indexed ? t.atoms.size() : 0, {});
   for (uint32_t r = 0; r < t.rows.size(); ++r) {
     const uint64_t* care = &t.pool[t.rows[r].offset];
     const uint64_t* value = care + t.words;
-    t.sparse_begin.push_back(static_cast<uint32_t>(t.sparse.size()));
+    tc.sparse_begin.push_back(static_cast<uint32_t>(tc.sparse.size()));
     int anchor = -1;
     for (uint32_t w = 0; w < t.words; ++w) {
       if (!care[w]) continue;
-      t.sparse.push_back({w, care[w], value[w]});
+      tc.sparse.push_back({w, care[w], value[w]});
       for (uint64_t m = care[w] & value[w]; m && anchor < 0; m &= m - 1) {
         uint32_t atom = w * 64 + lowest_bit(m);
-        if (t.indexed && in_index[atom]) anchor = static_cast<int>(atom);
+        if (indexed && in_index[atom]) anchor = static_cast<int>(atom);
       }
     }
-    if (!t.indexed) continue;
+    if (!indexed) continue;
     if (anchor >= 0)
-      t.anchored[anchor].push_back(r);
+      tc.anchored[anchor].push_back(r);
     else
-      t.free_rows.push_back(r);
+      tc.free_rows.push_back(r);
   }
-  t.sparse_begin.push_back(static_cast<uint32_t>(t.sparse.size()));
-  t.rows1.clear();
-  t.eager = 0;
-  if (t.words == 1) {
-    for (const auto& row : t.rows)
-      t.rows1.push_back({t.pool[row.offset], t.pool[row.offset + 1], row.rule});
-    for (uint32_t i = 0; i < t.code.size(); ++i)
-      if (t.code[i].kind != K::Generic) t.eager |= uint64_t{1} << i;
-  }
+  tc.sparse_begin.push_back(static_cast<uint32_t>(tc.sparse.size()));
+  return tc;
 }
 
 // The table of a list of conditions, one rule each. Returns the indices of
-// the conditions too complex to expand (their rule then never matches).
+// the conditions too complex to expand: their rule then never matches, or,
+// when `opaque`, is one row on the whole condition as a single atom.
 DecisionTable build_table(const std::vector<const TExpr*>& conditions,
-                          std::vector<std::size_t>& too_complex) {
+                          std::vector<std::size_t>& too_complex, bool opaque) {
   DecisionTable t;
   AtomNumbering atom_of(t);
   std::vector<Dnf> dnfs;
@@ -187,6 +182,7 @@ DecisionTable build_table(const std::vector<const TExpr*>& conditions,
     if (!to_dnf(*conditions[i], false, d, kMaxRowsPerRule, atom_of)) {
       too_complex.push_back(i);
       d.clear();
+      if (opaque) d.push_back({{atom_of(*conditions[i]), true}});
     }
     dnfs.push_back(std::move(d));
   }
@@ -208,7 +204,6 @@ DecisionTable build_table(const std::vector<const TExpr*>& conditions,
       t.rows.push_back(row);
     }
   }
-  finish(t);
   return t;
 }
 
@@ -216,7 +211,7 @@ DecisionTable build_table(const CheckedTable& table, Diagnostics& diags) {
   std::vector<const TExpr*> conditions;
   for (const auto& r : table.rules) conditions.push_back(&r.when);
   std::vector<std::size_t> too_complex;
-  DecisionTable t = build_table(conditions, too_complex);
+  DecisionTable t = build_table(conditions, too_complex, false);
   for (std::size_t i : too_complex) {
     const auto& r = table.rules[i];
     diags.report(Code::ScenarioTooComplex, r.loc,
@@ -227,32 +222,39 @@ DecisionTable build_table(const CheckedTable& table, Diagnostics& diags) {
   return t;
 }
 
+// The facts word before it is specialized per pair of phases: each cheap atom
+// in the group of the moves or of the tables that read it, each table's rows
+// over the word, and the bits of entered() by phase.
+struct FactsDraft {
+  Facts facts;  // its atoms, codes and event bits
+  Facts::Group moves;
+  std::vector<Facts::Group> tables;
+  std::vector<std::vector<FactRow>> rows;  // [0]: the moves, [1 + t]: table t
+  std::vector<uint64_t> lazy;     // likewise: the atoms evaluated only when a row needs them
+  std::vector<uint64_t> entered;  // per phase: the bits of entered(phase)
+  uint64_t entered_all = 0;
+};
+
 // The rule set's facts: the distinct atoms of the moves and of every table
-// in one word, and each table's rows over it. Left off (facts.on false) when
-// there are more than 64, and the evaluator runs each table on its own.
-void build_facts(CompiledRules& c) {
-  using K = DecisionTable::AtomCode::Kind;
-  Facts& f = c.facts;
+// in one word, and each table's rows over it. None when there are more than
+// 64, or a table is wider than one word.
+std::optional<FactsDraft> draft_facts(const CompiledRules& c) {
+  using K = AtomCode::Kind;
+  FactsDraft d;
+  Facts& f = d.facts;
   std::map<std::string, uint32_t> index;
-  std::vector<DecisionTable*> tables;
-  if (c.moves.words == 1) tables.push_back(&c.moves);
-  for (auto& t : c.tables) tables.push_back(&t);
+  std::vector<const DecisionTable*> tables{&c.moves};
+  for (const auto& t : c.tables) tables.push_back(&t);
   std::vector<std::vector<uint32_t>> bit_of(tables.size());
   for (std::size_t k = 0; k < tables.size(); ++k) {
     const DecisionTable& t = *tables[k];
-    if (t.words != 1) {
-      f = Facts{};
-      return;
-    }
+    if (t.words != 1) return std::nullopt;
     for (const auto& a : t.atoms) {
       std::string key;
       atom_key(a, key);
       auto [it, fresh] = index.emplace(std::move(key), static_cast<uint32_t>(f.atoms.size()));
       if (fresh) {
-        if (f.atoms.size() == 64) {
-          f = Facts{};
-          return;
-        }
+        if (f.atoms.size() == 64) return std::nullopt;
         f.atoms.push_back(a);
       }
       bit_of[k].push_back(it->second);
@@ -264,25 +266,25 @@ void build_facts(CompiledRules& c) {
     return out;
   };
   const auto& v = c.rules.vocabulary;
-  f.entered.assign(v.phases.size(), 0);
+  d.entered.assign(v.phases.size(), 0);
   for (const auto& a : f.atoms) f.code.push_back(decode(a));
   // Each cheap atom goes to the moves' group if they read it, else to the group of every table that
   // does.
-  const bool with_moves = c.moves.words == 1;
-  f.tables.assign(c.tables.size(), {});
+  d.tables.assign(c.tables.size(), {});
+  d.lazy.assign(tables.size(), 0);
   uint64_t in_moves = 0;
-  for (uint32_t b : with_moves ? bit_of[0] : std::vector<uint32_t>{}) in_moves |= uint64_t{1} << b;
-  uint64_t moves_lazy = 0;
+  for (uint32_t b : bit_of[0]) in_moves |= uint64_t{1} << b;
   for (std::size_t k = 0; k < tables.size(); ++k) {
-    const bool moves = with_moves && k == 0;
-    DecisionTable& t = *tables[k];
-    Facts::Group& g = moves ? f.moves : f.tables[k - (with_moves ? 1 : 0)];
+    const bool moves = k == 0;
+    const DecisionTable& t = *tables[k];
+    Facts::Group& g = moves ? d.moves : d.tables[k - 1];
+    uint64_t& lazy = d.lazy[k];
     // A group lookup the first row reads is done up front; others only when a row needs them.
-    const uint64_t first_row = t.rows1.empty() ? 0 : remap(t.rows1[0].care, bit_of[k]);
+    const uint64_t first_row = t.rows.empty() ? 0 : remap(t.pool[t.rows[0].offset], bit_of[k]);
     for (uint32_t i : bit_of[k]) {
       const uint64_t bit = uint64_t{1} << i;
       if (!moves && (in_moves & bit)) {
-        t.fact_lazy |= moves_lazy & bit;
+        lazy |= d.lazy[0] & bit;
         continue;
       }
       const auto& a = f.code[i];
@@ -311,8 +313,8 @@ void build_facts(CompiledRules& c) {
         case K::FieldEq: g.compare.push_back(p); break;
         case K::RefExists: g.ref_exists |= bit; break;
         case K::Entered:
-          f.entered[static_cast<std::size_t>(a.slot)] |= bit;
-          f.entered_all |= bit;
+          d.entered[static_cast<std::size_t>(a.slot)] |= bit;
+          d.entered_all |= bit;
           break;
         case K::IsExternal:
           if (first_row & bit) {
@@ -322,23 +324,23 @@ void build_facts(CompiledRules& c) {
           [[fallthrough]];
         case K::MetaphaseEq:
         case K::RefIsSystem:
-        case K::Generic: t.fact_lazy |= bit; break;
+        case K::Generic: lazy |= bit; break;
       }
     }
-    if (moves) moves_lazy = t.fact_lazy;
   }
+  d.rows.assign(tables.size(), {});
   for (std::size_t k = 0; k < tables.size(); ++k) {
-    DecisionTable& t = *tables[k];
-    const CheckedTable* ct =
-        with_moves && k == 0 ? nullptr : &c.rules.tables[k - (with_moves ? 1 : 0)];
-    t.fact_rows.clear();
-    for (std::size_t r = 0; r < t.rows1.size();) {
+    const DecisionTable& t = *tables[k];
+    const CheckedTable* ct = k == 0 ? nullptr : &c.rules.tables[k - 1];
+    std::vector<FactRow>& out = d.rows[k];
+    for (std::size_t r = 0; r < t.rows.size();) {
       std::size_t e = r + 1;  // the rows of one rule are consecutive
-      while (e < t.rows1.size() && t.rows1[e].rule == t.rows1[r].rule) ++e;
-      std::vector<DecisionTable::FactRow> rows;
-      for (std::size_t i = r; i < e; ++i)
-        rows.push_back({remap(t.rows1[i].care, bit_of[k]), remap(t.rows1[i].value, bit_of[k]), 0,
-                        t.rows1[i].rule});
+      while (e < t.rows.size() && t.rows[e].rule == t.rows[r].rule) ++e;
+      std::vector<FactRow> rows;
+      for (std::size_t i = r; i < e; ++i) {
+        const uint64_t* m = &t.pool[t.rows[i].offset];
+        rows.push_back({remap(m[0], bit_of[k]), remap(m[1], bit_of[k]), 0, t.rows[i].rule});
+      }
       // Rows that share a part and add one positive, cheap literal each: one row with `any`.
       uint64_t common = ~uint64_t{0}, any = 0;
       for (const auto& row : rows) common &= row.care;
@@ -346,31 +348,29 @@ void build_facts(CompiledRules& c) {
       for (const auto& row : rows) {
         const uint64_t extra = row.care & ~common;
         merge = merge && extra && !(extra & (extra - 1)) && (row.value & extra) &&
-                !(extra & (t.fact_lazy | any)) && (row.value & common) == (rows[0].value & common);
+                !(extra & (d.lazy[k] | any)) && (row.value & common) == (rows[0].value & common);
         any |= extra;
       }
       if (merge)
-        t.fact_rows.push_back({common, rows[0].value & common, any, rows[0].rule});
+        out.push_back({common, rows[0].value & common, any, rows[0].rule});
       else
-        t.fact_rows.insert(t.fact_rows.end(), rows.begin(), rows.end());
+        out.insert(out.end(), rows.begin(), rows.end());
       if (ct)
-        for (std::size_t i = t.fact_rows.size();
-             i-- > 0 && t.fact_rows[i].rule == t.rows1[r].rule;) {
-          const CheckedRule& cr = ct->rules[t.fact_rows[i].rule];
-          t.fact_rows[i].op = static_cast<int16_t>(cr.operation);
-          t.fact_rows[i].own_system = cr.system.has_value();
+        for (std::size_t i = out.size(); i-- > 0 && out[i].rule == t.rows[r].rule;) {
+          const CheckedRule& cr = ct->rules[out[i].rule];
+          out[i].op = static_cast<int16_t>(cr.operation);
+          out[i].own_system = cr.system.has_value();
         }
       r = e;
     }
   }
-  f.on = true;
+  return d;
 }
 
 // Folds constant atoms (mask `known`, values `value`) into rows: a row they
 // falsify is dropped, the others lose those literals.
-std::vector<DecisionTable::FactRow> fold(const std::vector<DecisionTable::FactRow>& rows,
-                                         uint64_t known, uint64_t value) {
-  std::vector<DecisionTable::FactRow> out;
+std::vector<FactRow> fold(const std::vector<FactRow>& rows, uint64_t known, uint64_t value) {
+  std::vector<FactRow> out;
   for (auto row : rows) {
     if ((value ^ row.value) & row.care & known) continue;
     row.care &= ~known;
@@ -483,13 +483,14 @@ void finish_group(Facts::Group& g, Facts& f, const Vocabulary& v) {
 }
 
 // The rule set specialized per (before.phase, after.phase): see Facts::Path.
-void build_paths(CompiledRules& c) {
-  using K = DecisionTable::AtomCode::Kind;
-  Facts& f = c.facts;
+// None when the vocabulary has no phase field, or the pairs need more
+// distinct specializations than path_of can number.
+std::optional<Facts> build_paths(const CompiledRules& c, FactsDraft& d) {
+  using K = AtomCode::Kind;
+  Facts& f = d.facts;
   const auto& v = c.rules.vocabulary;
   const std::size_t n = v.phases.size();
-  if (!f.on || n == 0 || n > kMaxPathPhases || v.phase_field < 0) return;
-  if (!c.rules.moves.empty() && c.moves.words != 1) return;  // moves interpreted
+  if (n == 0 || v.phase_field < 0) return std::nullopt;
   // The atoms on the phase field: constants for a pair of phases.
   uint64_t phase_atoms = 0;
   for (uint32_t i = 0; i < f.code.size(); ++i) {
@@ -517,126 +518,92 @@ void build_paths(CompiledRules& c) {
         g.by_phase.end());
     return g;
   };
-  // Each pair's specialization; pairs that come out alike share one.
-  std::map<std::string, uint16_t> index;
+  const std::size_t moves = c.rules.moves.size();
+  // What a pair's specialization depends on: the folded phase atoms and, for
+  // each outcome of the moves, its steps and the entered() bits they fold.
+  // Pairs with equal signatures share one specialization, built once.
+  auto signature = [&](int p0, int p1) {
+    std::string key;
+    auto put = [&key](const auto& x) { key.append(reinterpret_cast<const char*>(&x), sizeof x); };
+    put(phase_value(p0, p1));
+    for (int m = -1; m < static_cast<int>(moves); ++m) {
+      const int np = m < 0 ? p1 : c.rules.moves[static_cast<std::size_t>(m)].to;
+      const StepPlan steps = c.plan_steps(p0, np);
+      for (int i = 0; i < steps.count; ++i) {
+        const StepPlan::Step& st = steps.steps[i];
+        put(st.table);
+        put(st.at_new_phase);
+        put(st.entered ? d.entered[static_cast<std::size_t>(np)] : uint64_t{0});
+      }
+      put(-2);
+    }
+    return key;
+  };
+  // One pair's specialization.
+  auto build = [&](int p0, int p1) {
+    Facts::Path path;
+    path.phases = phase_value(p0, p1);
+    uint64_t have = 0;
+    merge_group(path.group, strip(d.moves), have);
+    path.moves = fold(d.rows[0], phase_atoms | d.entered_all, path.phases);
+    path.moves_lazy = d.lazy[0];
+    // The plan of each outcome of the moves: no move, or each move that may still apply.
+    std::vector<int> outcomes = {-1};
+    for (const auto& row : path.moves)
+      if (std::find(outcomes.begin(), outcomes.end(), static_cast<int>(row.rule)) == outcomes.end())
+        outcomes.push_back(static_cast<int>(row.rule));
+    path.plans.assign(moves + 1, {});
+    for (int m : outcomes) {
+      const int np = m < 0 ? p1 : c.rules.moves[static_cast<std::size_t>(m)].to;
+      Facts::Path::Plan& plan = path.plans[static_cast<std::size_t>(m + 1)];
+      plan.phase = m < 0 ? -1 : np;
+      const StepPlan steps = c.plan_steps(p0, np);
+      for (int i = 0; i < steps.count; ++i) {
+        const StepPlan::Step& s = steps.steps[i];
+        if (s.table < 0) continue;
+        const auto t = static_cast<std::size_t>(s.table);
+        Facts::Path::Step st;
+        st.table = s.table;
+        st.policy = c.rules.tables[t].policy;
+        st.at_new_phase = s.at_new_phase;
+        st.entered = s.entered;
+        const uint64_t known = phase_atoms | d.entered_all;
+        const uint64_t value =
+            path.phases | (s.entered ? d.entered[static_cast<std::size_t>(np)] : 0);
+        st.rows = fold(d.rows[1 + t], known, value);
+        merge_group(path.group, strip(d.tables[t]), have);
+        st.lazy = d.lazy[1 + t];
+        plan.steps.push_back(std::move(st));
+      }
+    }
+    // Only the facts some remaining row reads are computed (the others were folded away).
+    uint64_t needed = 0;
+    for (const auto& row : path.moves) needed |= row.care | row.any;
+    for (const auto& plan : path.plans)
+      for (const auto& st : plan.steps)
+        for (const auto& row : st.rows) needed |= row.care | row.any;
+    have = needed_only(path.group, needed);
+    // A lookup made up front for the path needs no lazy evaluation in its steps.
+    for (auto& plan : path.plans)
+      for (auto& st : plan.steps) st.lazy &= ~have;
+    path.moves_lazy &= ~have;
+    finish_group(path.group, f, v);
+    return path;
+  };
+  std::map<std::string, uint16_t> by_signature;
   f.path_of.assign(n * n, 0);
   for (std::size_t p0 = 0; p0 < n; ++p0)
     for (std::size_t p1 = 0; p1 < n; ++p1) {
-      Facts::Path path;
-      path.phases = phase_value(static_cast<int>(p0), static_cast<int>(p1));
-      uint64_t have = 0;
-      merge_group(path.group, strip(f.moves), have);
-      path.moves = fold(c.moves.fact_rows, phase_atoms | f.entered_all, path.phases);
-      path.moves_lazy = c.moves.fact_lazy;
-      // The plan of each outcome of the moves: no move, or each move that may still apply.
-      std::vector<int> outcomes = {-1};
-      for (const auto& row : path.moves)
-        if (std::find(outcomes.begin(), outcomes.end(), static_cast<int>(row.rule)) ==
-            outcomes.end())
-          outcomes.push_back(static_cast<int>(row.rule));
-      path.plans.assign(c.rules.moves.size() + 1, {});
-      for (int m : outcomes) {
-        const int np = m < 0 ? static_cast<int>(p1) : c.rules.moves[static_cast<std::size_t>(m)].to;
-        Facts::Path::Plan& plan = path.plans[static_cast<std::size_t>(m + 1)];
-        plan.phase = m < 0 ? -1 : np;
-        auto step = [&](int table, bool at_new_phase, bool entered) {
-          if (table < 0) return;
-          Facts::Path::Step st;
-          st.table = table;
-          st.policy = c.rules.tables[static_cast<std::size_t>(table)].policy;
-          st.at_new_phase = at_new_phase;
-          st.entered = entered;
-          const uint64_t known = phase_atoms | f.entered_all;
-          const uint64_t value =
-              path.phases | (entered ? f.entered[static_cast<std::size_t>(np)] : 0);
-          const DecisionTable& dt = c.tables[static_cast<std::size_t>(table)];
-          st.rows = fold(dt.fact_rows, known, value);
-          merge_group(path.group, strip(f.tables[static_cast<std::size_t>(table)]), have);
-          st.lazy = dt.fact_lazy;
-          plan.steps.push_back(std::move(st));
-        };
-        const StepPlan steps = c.plan_steps(static_cast<int>(p0), np);
-        for (int i = 0; i < steps.count; ++i)
-          step(steps.steps[i].table, steps.steps[i].at_new_phase, steps.steps[i].entered);
+      const int b = static_cast<int>(p0), a = static_cast<int>(p1);
+      auto [it, fresh] = by_signature.emplace(signature(b, a), uint16_t{0});
+      if (fresh) {
+        if (f.paths.size() > UINT16_MAX) return std::nullopt;
+        it->second = static_cast<uint16_t>(f.paths.size());
+        f.paths.push_back(build(b, a));
       }
-      // Only the facts some remaining row reads are computed (the others were folded away).
-      uint64_t needed = 0;
-      for (const auto& row : path.moves) needed |= row.care | row.any;
-      for (const auto& plan : path.plans)
-        for (const auto& st : plan.steps)
-          for (const auto& row : st.rows) needed |= row.care | row.any;
-      have = needed_only(path.group, needed);
-      // A lookup made up front for the path needs no lazy evaluation in its steps.
-      for (auto& plan : path.plans)
-        for (auto& st : plan.steps) st.lazy &= ~have;
-      path.moves_lazy &= ~have;
-      // Its content as a key.
-      std::string key;
-      auto put = [&key](const auto& x) { key.append(reinterpret_cast<const char*>(&x), sizeof x); };
-      auto put_group = [&](const Facts::Group& g) {
-        for (const auto* probes :
-             {&g.changed, &g.events, &g.has_field, &g.is_external, &g.compare}) {
-          put(probes->size());
-          for (const auto& p : *probes) {
-            put(p.slot);
-            put(p.side);
-            put(p.bit);
-          }
-        }
-        put(g.by_phase.size());
-        for (const auto& b : g.by_phase) {
-          put(b.at.slot);
-          put(b.at.side);
-          put(b.none);
-          for (uint64_t x : b.bits) put(x);
-        }
-        put(g.ref_exists);
-      };
-      auto put_rows = [&](const std::vector<DecisionTable::FactRow>& rows) {
-        put(rows.size());
-        for (const auto& r : rows) {
-          put(r.care);
-          put(r.value);
-          put(r.any);
-          put(r.rule);
-        }
-      };
-      put_group(path.group);
-      put(path.phases);
-      put_rows(path.moves);
-      put(path.moves_lazy);
-      for (const auto& plan : path.plans) {
-        put(plan.phase);
-        put(plan.steps.size());
-        for (const auto& st : plan.steps) {
-          put(st.table);
-          put(st.at_new_phase);
-          put(st.entered);
-          put(st.lazy);
-          put_rows(st.rows);
-        }
-      }
-      auto [it, fresh] = index.emplace(std::move(key), static_cast<uint16_t>(f.paths.size()));
-      if (fresh) f.paths.push_back(std::move(path));
       f.path_of[p0 * n + p1] = it->second;
     }
-  // The unspecialized facts path and the tables' fast forms are not run any
-  // more (the traced path interprets atoms and tests the reference rows): free
-  // what only they read. The moves keep theirs, which the traced path runs.
-  f.moves = {};
-  std::vector<Facts::Group>().swap(f.tables);
-  std::vector<DecisionTable::FactRow>().swap(c.moves.fact_rows);
-  for (auto& t : c.tables) {
-    std::vector<DecisionTable::FactRow>().swap(t.fact_rows);
-    std::vector<DecisionTable::AtomCode>().swap(t.code);
-    std::vector<DecisionTable::Row1>().swap(t.rows1);
-    std::vector<DecisionTable::EqIndex>().swap(t.eq_index);
-    std::vector<uint32_t>().swap(t.direct);
-    std::vector<uint32_t>().swap(t.free_rows);
-    std::vector<std::vector<uint32_t>>().swap(t.anchored);
-    t.indexed = false;
-    t.eager = 0;
-  }
+  return std::move(d.facts);
 }
 
 }  // namespace
@@ -655,31 +622,29 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
     if (t.from >= 0 && t.to >= 0)
       c.transition_table[t.from * v.phases.size() + t.to] = static_cast<int>(i);
   }
-  // The workflow moves as a first-hit table; a move too complex to expand
-  // leaves the table empty (words 0), and the evaluator interprets the moves.
+  // The workflow moves as a first-hit table; a move too complex to expand is
+  // one row on its whole condition.
   std::vector<const TExpr*> moves;
   for (const auto& m : c.rules.moves) moves.push_back(&m.when);
   std::vector<std::size_t> too_complex;
-  c.moves = build_table(moves, too_complex);
-  if (!too_complex.empty()) {
-    c.moves = DecisionTable();
-    c.moves.words = 0;
-  }
+  c.moves = build_table(moves, too_complex, true);
   c.max_words = std::max(c.max_words, c.moves.words);
-  if (!diags.has_errors()) {  // a rule set with errors is never run: no fast forms for it
-    build_facts(c);
-    build_paths(c);
-    Facts& f = c.facts;
-    if (!f.paths.empty()) {
-      for (auto& p : f.paths) finish_group(p.group, f, v);
-    } else if (f.on) {
-      finish_group(f.moves, f, v);
-      for (auto& g : f.tables) finish_group(g, f, v);
+  if (!diags.has_errors()) {  // a rule set with errors is never run: no compiled form for it
+    std::optional<Facts> facts;
+    if (std::optional<FactsDraft> d = draft_facts(c)) facts = build_paths(c, *d);
+    if (facts) {
+      c.fast = std::move(*facts);
+    } else {
+      WideForm w;
+      for (const auto& t : c.tables) w.tables.push_back(table_code(t));
+      w.moves = table_code(c.moves);
+      c.fast = std::move(w);
     }
   }
   c.incoming_rule.assign(v.incoming.size(), -1);
   for (std::size_t i = 0; i < c.rules.incoming.size(); ++i)
     for (int op : c.rules.incoming[i].operations) c.incoming_rule[op] = static_cast<int>(i);
+  std::vector<CompiledRules::TargetCode> target_code;  // parallel to rules.targets
   for (const auto& t : c.rules.targets) {
     CompiledRules::TargetCode tc;
     using W = CompiledRules::TargetCode::When;
@@ -694,7 +659,7 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
       tc.side = sys.args[0].side;
       tc.slot = sys.args[0].slot;
     }
-    c.target_code.push_back(tc);
+    target_code.push_back(tc);
   }
   c.op_targets.resize(v.outgoing.size());
   for (std::size_t i = 0; i < c.rules.targets.size(); ++i) {
@@ -705,7 +670,7 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
   }
   for (const auto& entries : c.op_targets) {
     c.target_begin.push_back(static_cast<uint32_t>(c.target_run.size()));
-    for (uint32_t e : entries) c.target_run.push_back({c.target_code[e], e});
+    for (uint32_t e : entries) c.target_run.push_back({target_code[e], e});
   }
   c.target_begin.push_back(static_cast<uint32_t>(c.target_run.size()));
   return c;

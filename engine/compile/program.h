@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "casex/casex.hpp"
@@ -13,10 +14,11 @@
 
 namespace casex::detail {
 
-/// A decision table: the distinct atomic conditions of a table's scenarios,
-/// evaluated once per step, and each rule as one or more rows over them (its
+/// A decision table in its reference form: the distinct atomic conditions of
+/// a table's scenarios and each rule as one or more rows over them (its
 /// scenario in disjunctive normal form). A row matches when
-/// (atoms & care) == value.
+/// (atoms & care) == value. The reference evaluator interprets every atom and
+/// tests these rows; lint, diff and explain read them.
 struct DecisionTable {
   struct Row {
     uint32_t rule = 0;    // index into the table's rules
@@ -26,47 +28,50 @@ struct DecisionTable {
   uint32_t words = 1;  // 64-bit words per mask
   std::vector<Row> rows;
   std::vector<uint64_t> pool;
+};
 
-  // ---- the evaluator's fast form (atoms and rows above stay the reference)
-
-  /// An atom as the evaluator runs it: common shapes decoded, the rest Generic.
-  struct AtomCode {
-    enum class Kind : uint8_t {
-      Generic,      // eval_truth(atoms[i])
-      Changed,      // changed(slot)
-      Event,        // event slot
-      Entered,      // entered(slot)
-      RefExists,    // has_value(external_reference)
-      HasField,     // has_value(side.slot)
-      IsExternal,   // is_external(side.slot)
-      FieldEq,      // side.slot == constant (Ne: negate)
-      MetaphaseEq,  // metaphase(side.slot) == metaphase `sym` (Ne: negate)
-      RefIsSystem,  // external_reference.system == external_system(side.slot) (Ne: negate)
-    };
-    Kind kind = Kind::Generic;
-    bool negate = false;
-    Side side = Side::After;
-    int slot = -1;
-    ConstKind ckind = ConstKind::None;  // FieldEq: the constant
-    int sym = -1;
-    bool boolean = false;
-    double number = 0;
-    std::string text;
-    /// The constant of a FieldEq as a value (viewing `text`).
-    Value constant() const {
-      Value v;
-      v.kind = ckind;
-      v.boolean = boolean;
-      v.sym = sym;
-      if (ckind == ConstKind::Number)
-        v.number = number;
-      else
-        v.text = text;
-      return v;
-    }
+/// An atom as the compiled form runs it: common shapes decoded, the rest Generic.
+struct AtomCode {
+  enum class Kind : uint8_t {
+    Generic,      // eval_truth(atom)
+    Changed,      // changed(slot)
+    Event,        // event slot
+    Entered,      // entered(slot)
+    RefExists,    // has_value(external_reference)
+    HasField,     // has_value(side.slot)
+    IsExternal,   // is_external(side.slot)
+    FieldEq,      // side.slot == constant (Ne: negate)
+    MetaphaseEq,  // metaphase(side.slot) == metaphase `sym` (Ne: negate)
+    RefIsSystem,  // external_reference.system == external_system(side.slot) (Ne: negate)
   };
-  std::vector<AtomCode> code;  // parallel to atoms
+  Kind kind = Kind::Generic;
+  bool negate = false;
+  Side side = Side::After;
+  int slot = -1;
+  ConstKind ckind = ConstKind::None;  // FieldEq: the constant
+  int sym = -1;
+  bool boolean = false;
+  double number = 0;
+  std::string text;
+  /// The constant of a FieldEq as a value (viewing `text`).
+  Value constant() const {
+    Value v;
+    v.kind = ckind;
+    v.boolean = boolean;
+    v.sym = sym;
+    if (ckind == ConstKind::Number)
+      v.number = number;
+    else
+      v.text = text;
+    return v;
+  }
+};
 
+/// The compiled form of one table of a rule set whose atoms do not fit the
+/// facts word (WideForm): its atoms decoded, its `field == "text"` atoms
+/// indexed, its rows sparse.
+struct TableCode {
+  std::vector<AtomCode> code;  // parallel to DecisionTable::atoms
   /// Atoms `side.slot == "text"` of 8 or more constants on one field: looked up
   /// by the field's value (binary search) instead of tested one by one.
   struct EqIndex {
@@ -74,51 +79,46 @@ struct DecisionTable {
     int slot = -1;
     std::vector<std::pair<std::string, uint32_t>> atom_of;  // constant -> atom, sorted
   };
-  std::vector<EqIndex> eq_index;
-  std::vector<uint32_t> direct;  // atoms not in an EqIndex, tested one by one
+  std::vector<EqIndex> eq_index;  // empty: every row is tried
+  std::vector<uint32_t> direct;   // atoms not in an EqIndex, tested one by one
   /// With an EqIndex, only candidate rows are tried: the rows anchored on an
   /// atom that holds (a row is anchored on one of its positive EqIndex
   /// literals) and the free rows (no such literal), in row order.
-  bool indexed = false;
   std::vector<uint32_t> free_rows;
   std::vector<std::vector<uint32_t>> anchored;  // per atom
-  /// Rows over several words, sparse: the words a row cares about.
+  /// The rows, sparse: the words a row cares about.
   struct Word {
     uint32_t word = 0;
     uint64_t care = 0, value = 0;
   };
   std::vector<Word> sparse;
   std::vector<uint32_t> sparse_begin;  // per row, into sparse; one more at the end
-  /// One-word tables (words == 1): the rows packed, and the atoms cheap enough
-  /// to evaluate up front; the others are evaluated only when a row needs them.
-  struct Row1 {
-    uint64_t care = 0, value = 0;
-    uint32_t rule = 0;
-  };
-  std::vector<Row1> rows1;
-  uint64_t eager = 0;
-  /// The rows over the rule set's facts (CompiledRules::facts), when it has
-  /// them. A row matches when (facts & care) == value and, if `any` is not
-  /// zero, (facts & any) != 0: the rows of a rule that differ only in one
-  /// positive literal each (`a or b or c`) are one row.
-  struct FactRow {
-    uint64_t care = 0, value = 0, any = 0;
-    uint32_t rule = 0;
-    int16_t op = -1;          // the rule's operation (tables; -1 for the moves)
-    bool own_system = false;  // the rule names its system (else the targets: entries decide)
-  };
-  std::vector<FactRow> fact_rows;
-  uint64_t fact_lazy = 0;  // the atoms of this table evaluated only when a row needs them
 };
 
-/// The distinct atoms of the whole rule set (moves and every table), when
-/// they fit one 64-bit word: bit i is atom i. The evaluator computes the
+/// The compiled form of a rule set whose atoms do not fit the facts word:
+/// each table on its own, over its decoded atoms.
+struct WideForm {
+  std::vector<TableCode> tables;  // parallel to CompiledRules::tables
+  TableCode moves;
+};
+
+/// A row over the facts word: it matches when (facts & care) == value and, if
+/// `any` is not zero, (facts & any) != 0: the rows of a rule that differ only
+/// in one positive literal each (`a or b or c`) are one row.
+struct FactRow {
+  uint64_t care = 0, value = 0, any = 0;
+  uint32_t rule = 0;
+  int16_t op = -1;          // the rule's operation (tables; -1 for the moves)
+  bool own_system = false;  // the rule names its system (else the targets: entries decide)
+};
+
+/// The compiled form of a rule set whose distinct atoms (moves and every
+/// table) fit one 64-bit word: bit i is atom i. The evaluator computes the
 /// cheap ones once per change, kind by kind with no dispatch, and every
 /// table's rows test that one word; a costly atom (a group lookup, an
 /// interpreted expression) is evaluated only when a row still in the
 /// running needs it.
 struct Facts {
-  bool on = false;
   struct Probe {
     uint16_t slot = 0;
     Side side = Side::After;
@@ -163,23 +163,18 @@ struct Facts {
     std::vector<Lookup> lookups;  // every is_external of the group
     std::vector<TextProbe> compare_text;
   };
-  uint8_t event_bit[64] = {};     // the bit of the atom of event slot i (i < 64)
-  Group moves;                    // the moves' atoms: computed for every change
-  std::vector<Group> tables;      // per table, its other atoms: computed when the table is reached
-  std::vector<uint64_t> entered;  // per phase: the bits of entered(phase)
-  uint64_t entered_all = 0;
-  std::vector<TExpr> atoms;                   // per bit
-  std::vector<DecisionTable::AtomCode> code;  // per bit
+  uint8_t event_bit[64] = {};  // the bit of the atom of event slot i (i < 64)
+  std::vector<TExpr> atoms;    // per bit
+  std::vector<AtomCode> code;  // per bit
 
   /// The rule set specialized for one pair (before.phase, after.phase): the
   /// atoms on the phase field and entered() are constants there, folded into
   /// the rows (rows they falsify are dropped), so a change computes one group
-  /// of facts and tests rows over it. Built when the moves are compiled and
-  /// the vocabulary has at most kMaxPathPhases phases.
+  /// of facts and tests rows over it. Every pair of phases has one.
   struct Path {
-    Group group;          // every fact the moves and the reachable tables read
-    uint64_t phases = 0;  // the values of the folded phase atoms (their bits only)
-    std::vector<DecisionTable::FactRow> moves;  // the moves' rows, folded; rule = move
+    Group group;                 // every fact the moves and the reachable tables read
+    uint64_t phases = 0;         // the values of the folded phase atoms (their bits only)
+    std::vector<FactRow> moves;  // the moves' rows, folded; rule = move
     uint64_t moves_lazy = 0;
     /// Phases are relative, so that pairs that behave alike share one Path:
     /// a step's operations carry before.phase or the phase after the workflow.
@@ -188,9 +183,9 @@ struct Facts {
       HitPolicy policy = HitPolicy::First;
       bool at_new_phase =
           false;  // its operations carry the phase after the workflow (else before.phase)
-      bool entered = false;                      // it enters the phase after the workflow
-      std::vector<DecisionTable::FactRow> rows;  // folded
-      uint64_t lazy = 0;                         // atoms evaluated only when a row needs them
+      bool entered = false;       // it enters the phase after the workflow
+      std::vector<FactRow> rows;  // folded
+      uint64_t lazy = 0;          // atoms evaluated only when a row needs them
     };
     struct Plan {
       int phase = -1;           // the phase after the workflow; -1: after.phase (no move)
@@ -198,11 +193,9 @@ struct Facts {
     };
     std::vector<Plan> plans;  // [0]: no move, [1 + m]: move m applied
   };
-  std::vector<Path> paths;        // the distinct specializations; empty: not built
+  std::vector<Path> paths;        // the distinct specializations
   std::vector<uint16_t> path_of;  // before.phase * phases + after.phase -> index into paths
 };
-
-inline constexpr std::size_t kMaxPathPhases = 16;
 
 /// Limit on the rows one scenario may expand to.
 inline constexpr std::size_t kMaxRowsPerRule = 256;
@@ -228,10 +221,13 @@ struct CompiledRules {
   CheckedRuleSet rules;
   std::vector<DecisionTable> tables;  // parallel to rules.tables
   DecisionTable moves;                // the workflow moves' conditions, one rule per move
-  Facts facts;                        // the rule set's atoms in one word, when they fit
-  std::vector<int> metaphase_table;   // metaphase id -> table index, -1: none
-  std::vector<int> transition_table;  // from * phases + to -> table index, -1: none
-  std::vector<int> incoming_rule;     // incoming operation id -> rules.incoming index
+  /// The compiled form the untraced evaluator runs: Facts when the rule set's
+  /// atoms fit one word, else WideForm; none for a rule set with errors
+  /// (never run).
+  std::variant<std::monostate, Facts, WideForm> fast;
+  std::vector<int> metaphase_table;               // metaphase id -> table index, -1: none
+  std::vector<int> transition_table;              // from * phases + to -> table index, -1: none
+  std::vector<int> incoming_rule;                 // incoming operation id -> rules.incoming index
   std::vector<std::vector<uint32_t>> op_targets;  // outgoing op id -> target entries, in order
   uint32_t max_words = 1;                         // largest DecisionTable::words
   /// A targets: entry as the evaluator runs it (common shapes decoded).
@@ -247,7 +243,6 @@ struct CompiledRules {
     Side side = Side::After;
     int slot = -1;
   };
-  std::vector<TargetCode> target_code;  // parallel to rules.targets
   /// op_targets as the evaluator runs it: the entries of operation `op` are
   /// target_run[target_begin[op]] up to target_run[target_begin[op + 1]].
   struct TargetRun {

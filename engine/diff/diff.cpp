@@ -304,12 +304,26 @@ class Differ {
       for (uint32_t a = 0; a < dt.atoms.size() && ok; ++a) {
         uint64_t bit = uint64_t{1} << (a % 64);
         if (dt.pool[row.offset + a / 64] & bit)
-          ok = add_lit(c, {theory_->atom(map(dt.atoms[a], s)),
-                           (dt.pool[row.offset + dt.words + a / 64] & bit) != 0});
+          ok = add_literal(c, {theory_->atom(map(dt.atoms[a], s)),
+                               (dt.pool[row.offset + dt.words + a / 64] & bit) != 0});
       }
       if (ok) out.push_back(std::move(c));
     }
     return out;
+  }
+
+  // Whether a move's row is its whole condition as one atom (compile's fallback
+  // for a condition too complex to expand): an and, or, or not is never an atom otherwise.
+  static bool opaque_move(const DecisionTable& dt, uint32_t move) {
+    for (const auto& row : dt.rows) {
+      if (row.rule != move) continue;
+      for (uint32_t a = 0; a < dt.atoms.size(); ++a)
+        if (dt.pool[row.offset + a / 64] >> (a % 64) & 1) {
+          const Op op = dt.atoms[a].op;
+          if (op == Op::And || op == Op::Or || op == Op::Not) return true;
+        }
+    }
+    return false;
   }
 
   void prepare(RuleSide& s) {
@@ -320,7 +334,9 @@ class Differ {
       s.rows.push_back(std::move(rules));
     }
     for (uint32_t m = 0; m < s.r.rules.moves.size(); ++m) {
-      if (s.r.moves.words > 0) {
+      // A move too complex to expand is compiled as one opaque atom: the
+      // solver gets its alternatives as far as the limit allows.
+      if (!opaque_move(s.r.moves, m)) {
         s.moves.push_back(rows_of(s, s.r.moves, m));
       } else {
         std::vector<Conj> rows;
@@ -360,7 +376,7 @@ class Differ {
   }
   static bool join(Conj& into, const Conj& c) {
     for (const Lit& l : c)
-      if (!add_lit(into, l)) return false;
+      if (!add_literal(into, l)) return false;
     return true;
   }
 
@@ -665,7 +681,8 @@ class Differ {
       for (int a = 0; a < np; ++a) {
         if (budget_.exhausted()) out_.complete = false;
         Conj base;
-        if (!add_lit(base, phase_is(true, b)) || !add_lit(base, phase_is(false, a))) continue;
+        if (!add_literal(base, phase_is(true, b)) || !add_literal(base, phase_is(false, a)))
+          continue;
         budget_.used = 0;  // each (before.phase, after.phase) has the budget of a lint table
         const std::vector<Alt> mo = moves(old_, a), mn = moves(new_, a);
         const bool same_moves = signature(mo) == signature(mn);
@@ -708,7 +725,8 @@ class Differ {
                   Conj targeted;  // first with every operation finding its system
                   bool ok = true;
                   for (const Alt* z : {&o, &n})
-                    for (const Out& op : z->ops) ok = ok && add_lit(targeted, has_value(op.system));
+                    for (const Out& op : z->ops)
+                      ok = ok && add_literal(targeted, has_value(op.system));
                   if (ok) extras.push_back(std::move(targeted));
                   extras.push_back({});
                 } else {
@@ -716,8 +734,8 @@ class Differ {
                     if (atom_key(o.ops[i].system) == atom_key(n.ops[i].system)) continue;
                     Lit l = equal(o.ops[i].system, n.ops[i].system);
                     Conj both{{l.atom, false}};  // first with a system on both sides
-                    if (add_lit(both, has_value(o.ops[i].system)) &&
-                        add_lit(both, has_value(n.ops[i].system)))
+                    if (add_literal(both, has_value(o.ops[i].system)) &&
+                        add_literal(both, has_value(n.ops[i].system)))
                       extras.push_back(std::move(both));
                     extras.push_back({{l.atom, false}});
                   }

@@ -9,7 +9,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <new>
+#include <optional>
+#include <variant>
 
 namespace casex::detail {
 
@@ -223,14 +224,16 @@ void append_text(const Vocabulary& v, const Value& value, std::string& out) {
 
 namespace {
 
-using AtomKind = DecisionTable::AtomCode::Kind;
+using AtomKind = AtomCode::Kind;
 
 // Whether a value equals an atom's constant.
-CASEX_ALWAYS_INLINE bool equals_const(const Value& v, const DecisionTable::AtomCode& a) {
+CASEX_ALWAYS_INLINE bool equals_const(const Value& v, const AtomCode& a) {
   return equal(v, a.constant());
 }
 
-// Evaluates a change. Traced = false is the production path: no trace code at all.
+// Evaluates a change. Traced = false runs the rule set's compiled form (Facts,
+// else WideForm) with no trace code at all; Traced = true is the reference:
+// every atom interpreted, the reference rows of each table tested in order.
 template <bool Traced>
 class ChangeEvaluator {
  public:
@@ -242,22 +245,20 @@ class ChangeEvaluator {
 
   bool run() {
     if constexpr (!Traced) {
-      if (!r_.facts.paths.empty()) return run_path();
+      if (const Facts* f = std::get_if<Facts>(&r_.fast)) return run_path(*f);
+      wide_ = std::get_if<WideForm>(&r_.fast);
     }
     return run_steps();
   }
 
  private:
   // A change step by step (the rule set's plan of steps, the moves, each
-  // table): the reference (Traced) and the route of a rule set without paths.
+  // table): the reference (Traced) and the wide form.
   CASEX_NOINLINE bool run_steps() {
     if (s_.bits.size() < r_.max_words) s_.bits.assign(r_.max_words, 0);
     out_.ops.clear();
     out_.suppressed.clear();
     out_.error.clear();
-    if constexpr (!Traced) {
-      if (r_.facts.on) facts_ = facts(r_.facts.moves);
-    }
     const int pf = v_.phase_field;
     const int p0 = in_.before[pf].sym, p1 = in_.after[pf].sym;
     int np = p1;
@@ -287,18 +288,17 @@ class ChangeEvaluator {
   // The context of an interpreted expression, made when one is first evaluated
   // (the fast paths seldom need one).
   const EvalContext& ctx() const {
-    if (!ctx_made_) {
-      new (&ctx_) EvalContext{};
-      ctx_.vocab = &v_;
-      ctx_.change = &in_;
-      ctx_.has_ref = in_.has_ref;
-      ctx_.ref_system = in_.ref_system;
-      ctx_.ref_id = in_.ref_id;
-      ctx_.systems = &s_.systems;
-      ctx_made_ = true;
+    if (!ctx_) {
+      ctx_.emplace();
+      ctx_->vocab = &v_;
+      ctx_->change = &in_;
+      ctx_->has_ref = in_.has_ref;
+      ctx_->ref_system = in_.ref_system;
+      ctx_->ref_id = in_.ref_id;
+      ctx_->systems = &s_.systems;
     }
-    ctx_.entered = entered_;
-    return ctx_;
+    ctx_->entered = entered_;
+    return *ctx_;
   }
 
   bool holds(const TExpr& e) const { return eval_truth(e, ctx()); }
@@ -307,10 +307,10 @@ class ChangeEvaluator {
     return side == Side::Before ? in_.before[slot] : in_.after[slot];
   }
 
-  CASEX_ALWAYS_INLINE bool atom(const DecisionTable& dt, uint32_t i) const {
-    // The traced path is the reference the fast paths are tested against: it interprets every atom.
-    if constexpr (Traced) return eval_truth(dt.atoms[i], ctx());
-    const auto& a = dt.code[i];
+  // Atom i of a table: interpreted by the reference, run from its code by the wide form.
+  CASEX_ALWAYS_INLINE bool atom(const DecisionTable& dt, const TableCode* tc, uint32_t i) const {
+    if (Traced || !tc) return eval_truth(dt.atoms[i], ctx());
+    const auto& a = tc->code[i];
     switch (a.kind) {
       case AtomKind::Changed: return !equal(in_.before[a.slot], in_.after[a.slot]);
       case AtomKind::Event: return in_.events[a.slot] != 0;
@@ -332,73 +332,33 @@ class ChangeEvaluator {
 
   // external_reference.system == external_system(side.slot), as equal() has it:
   // true also when neither has a value.
-  bool ref_is_system(const DecisionTable::AtomCode& a) const {
+  bool ref_is_system(const AtomCode& a) const {
     const std::string_view ref = in_.has_ref ? in_.ref_system : std::string_view();
     return same_text(ref, field_system(in_, &s_.systems, a.side, a.slot)) != a.negate;
   }
 
-  CASEX_NOINLINE bool atom_outlined(const DecisionTable& dt, uint32_t i) const {
-    return atom(dt, i);
-  }
-
   // Sets the bits of every atom of a table (bits are zero on entry).
-  void all_atoms(const DecisionTable& dt, uint64_t* bits) const {
+  void all_atoms(const DecisionTable& dt, const TableCode* tc, uint64_t* bits) const {
     const uint32_t n = static_cast<uint32_t>(dt.atoms.size());
     for (uint32_t i = 0; i < n; ++i)
-      if (atom(dt, i)) bits[i >> 6] |= uint64_t{1} << (i & 63);
+      if (atom(dt, tc, i)) bits[i >> 6] |= uint64_t{1} << (i & 63);
   }
 
-  // First hit in a one-word table. The cheap atoms are evaluated up front; an
-  // expensive one (a group lookup, an interpreted expression) only when a row
-  // still in the running needs it. Atoms are pure, so the row found is the one
-  // that evaluating every atom would find.
-  int first_row1(const DecisionTable& dt) const {
-    const uint32_t na = static_cast<uint32_t>(dt.code.size());
-    const uint32_t n = static_cast<uint32_t>(dt.rows1.size());
-    if (dt.eager == (na == 64 ? ~uint64_t{0} : (uint64_t{1} << na) - 1)) {  // every atom up front
-      uint64_t value = 0;
-      for (uint32_t i = 0; i < na; ++i)
-        if (atom(dt, i)) value |= uint64_t{1} << i;
-      for (uint32_t r = 0; r < n; ++r)
-        if (!((value ^ dt.rows1[r].value) & dt.rows1[r].care)) return static_cast<int>(r);
-      return -1;
-    }
-    uint64_t known = dt.eager, value = 0;
-    for (uint64_t m = known; m; m &= m - 1) {
-      const uint32_t i = lowest_bit(m);
-      if (atom(dt, i)) value |= uint64_t{1} << i;
-    }
-    for (uint32_t r = 0; r < n; ++r) {
-      const auto& row = dt.rows1[r];
-      if ((value ^ row.value) & row.care & known) continue;  // a known literal fails
-      uint64_t unknown = row.care & ~known;
-      bool ok = true;
-      while (unknown) {
-        const uint32_t i = lowest_bit(unknown);
-        const uint64_t bit = uint64_t{1} << i;
-        unknown &= unknown - 1;
-        known |= bit;
-        if (atom_outlined(dt, i)) value |= bit;
-        if ((value ^ row.value) & bit) {
-          ok = false;
-          break;
-        }
-      }
-      if (ok) return static_cast<int>(r);
-    }
-    return -1;
-  }
-
-  bool matches(const DecisionTable& dt, uint32_t r) const {
+  // Whether row r holds over the atoms' bits: over the words it cares about
+  // (the wide form's sparse rows), or every word of the reference row.
+  bool matches(const DecisionTable& dt, const TableCode* tc, uint32_t r) const {
     const uint64_t* bits = s_.bits.data();
-    if (dt.words == 1) {
-      const uint64_t* m = &dt.pool[dt.rows[r].offset];
-      return (bits[0] & m[0]) == m[1];
+    if (tc) {
+      for (uint32_t k = tc->sparse_begin[r], e = tc->sparse_begin[r + 1]; k < e; ++k) {
+        const auto& w = tc->sparse[k];
+        if ((bits[w.word] & w.care) != w.value) return false;
+      }
+      return true;
     }
-    for (uint32_t k = dt.sparse_begin[r], e = dt.sparse_begin[r + 1]; k < e; ++k) {
-      const auto& w = dt.sparse[k];
-      if ((bits[w.word] & w.care) != w.value) return false;
-    }
+    const uint64_t* care = &dt.pool[dt.rows[r].offset];
+    const uint64_t* value = care + dt.words;
+    for (uint32_t w = 0; w < dt.words; ++w)
+      if ((bits[w] & care[w]) != value[w]) return false;
     return true;
   }
 
@@ -409,28 +369,14 @@ class ChangeEvaluator {
   // The first workflow move whose condition holds, or -1.
   int first_move() {
     const DecisionTable& mt = r_.moves;
-    if (mt.words == 0) {  // not compiled: interpret
-      for (std::size_t i = 0; i < r_.rules.moves.size(); ++i)
-        if (holds(r_.rules.moves[i].when)) return static_cast<int>(i);
-      return -1;
-    }
     if (mt.rows.empty()) return -1;
     entered_ = -1;
-    if (!Traced && r_.facts.on && mt.words == 1) {  // the moves' atoms are in the facts word
-      uint64_t value = facts_ & ~r_.facts.entered_all, known = ~mt.fact_lazy;
-      for (const auto& row : mt.fact_rows)
-        if (fact_row(row, known, value)) return static_cast<int>(row.rule);
-      return -1;
-    }
-    if (mt.words == 1) {
-      int r = first_row1(mt);
-      return r < 0 ? -1 : static_cast<int>(mt.rows[r].rule);
-    }
+    const TableCode* tc = Traced ? nullptr : &wide_->moves;
     clear_bits(mt);
-    all_atoms(mt, s_.bits.data());
+    all_atoms(mt, tc, s_.bits.data());
     int found = -1;
     for (uint32_t r = 0; r < mt.rows.size(); ++r)
-      if (matches(mt, r)) {
+      if (matches(mt, tc, r)) {
         found = static_cast<int>(mt.rows[r].rule);
         break;
       }
@@ -439,13 +385,13 @@ class ChangeEvaluator {
   }
 
   // Fills s_.candidates with the rows of an indexed table that may match, in order.
-  void candidates(const DecisionTable& dt) {
+  void candidates(const DecisionTable& dt, const TableCode& tc) {
     uint64_t* bits = s_.bits.data();
-    for (uint32_t i : dt.direct)
-      if (atom(dt, i)) bits[i >> 6] |= uint64_t{1} << (i & 63);
+    for (uint32_t i : tc.direct)
+      if (atom(dt, &tc, i)) bits[i >> 6] |= uint64_t{1} << (i & 63);
     s_.lists.clear();
-    if (!dt.free_rows.empty()) s_.lists.push_back(&dt.free_rows);
-    for (const auto& ix : dt.eq_index) {
+    if (!tc.free_rows.empty()) s_.lists.push_back(&tc.free_rows);
+    for (const auto& ix : tc.eq_index) {
       const Value& v = field(ix.side, ix.slot);
       if (v.kind != ConstKind::Text) continue;
       auto it = std::lower_bound(ix.atom_of.begin(), ix.atom_of.end(), v.text,
@@ -455,7 +401,7 @@ class ChangeEvaluator {
       for (; it != ix.atom_of.end() && it->first == v.text;
            ++it) {  // more than one when spelled twice
         bits[it->second >> 6] |= uint64_t{1} << (it->second & 63);
-        if (!dt.anchored[it->second].empty()) s_.lists.push_back(&dt.anchored[it->second]);
+        if (!tc.anchored[it->second].empty()) s_.lists.push_back(&tc.anchored[it->second]);
       }
     }
     s_.candidates.clear();
@@ -463,35 +409,31 @@ class ChangeEvaluator {
     if (s_.lists.size() > 1) std::sort(s_.candidates.begin(), s_.candidates.end());
   }
 
+  // One step: the table's atoms, then its rows (the wide form: only the
+  // candidates of an indexed table) under its hit policy.
   bool step(int table, int phase, int entered) {
     if constexpr (Traced) trace_->steps.push_back({table, phase, entered, {}});
     if (table < 0) return true;  // a metaphase without a table sends nothing
     entered_ = entered;
     const DecisionTable& dt = r_.tables[table];
     const CheckedTable& ct = r_.rules.tables[table];
-    if (!Traced && r_.facts.on) return fact_step(dt, ct, table, phase, entered);
-    if (!Traced && dt.words == 1 && !dt.indexed && ct.policy == HitPolicy::First) {
-      if (int r = first_row1(dt); r >= 0) emit(table, static_cast<int>(dt.rows1[r].rule), phase);
-      return true;
-    }
+    const TableCode* tc = Traced ? nullptr : &wide_->tables[static_cast<std::size_t>(table)];
     clear_bits(dt);
     bool ok = true;
-    if (!Traced && dt.indexed) {
-      candidates(dt);
-      Pick p;
+    Pick p;
+    if (tc && !tc->eq_index.empty()) {
+      candidates(dt, *tc);
       for (uint32_t r : s_.candidates)
-        if (consider(dt, ct, table, phase, r, p, ok)) break;
-      if (ok && p.chosen >= 0) emit(table, p.chosen, phase);
+        if (consider(dt, tc, ct, table, phase, r, p, ok)) break;
     } else {
-      all_atoms(dt, s_.bits.data());
+      all_atoms(dt, tc, s_.bits.data());
       if constexpr (Traced)
         trace_->steps.back().bits.assign(s_.bits.begin(), s_.bits.begin() + dt.words);
-      Pick p;
       const uint32_t n = static_cast<uint32_t>(dt.rows.size());
       for (uint32_t r = 0; r < n; ++r)
-        if (consider(dt, ct, table, phase, r, p, ok)) break;
-      if (ok && p.chosen >= 0) emit(table, p.chosen, phase);
+        if (consider(dt, tc, ct, table, phase, r, p, ok)) break;
     }
+    if (ok && p.chosen >= 0) emit(table, p.chosen, phase);
     clear_bits(dt);
     return ok;
   }
@@ -500,7 +442,7 @@ class ChangeEvaluator {
     int chosen = -1, last = -1;
   };
 
-  // ---- the facts path (CompiledRules::facts): one word for the whole rule set
+  // ---- the facts form: the rule set specialized for the change's two phases, one word of facts
 
   // A group of cheap atoms, kind by kind.
   CASEX_ALWAYS_INLINE uint64_t facts(const Facts::Group& f) const {
@@ -509,7 +451,7 @@ class ChangeEvaluator {
     for (const auto& p : f.changed_text)
       v |= uint64_t{!same_text(side[0][p.slot].text, side[1][p.slot].text)} << p.bit;
     for (uint64_t m = in_.events.first_word() & f.event_slots; m; m &= m - 1)
-      v |= uint64_t{1} << r_.facts.event_bit[lowest_bit(m)];
+      v |= uint64_t{1} << f_->event_bit[lowest_bit(m)];
     for (const auto& p : f.lookups) {
       if (!(s_.systems.known[0] & (uint64_t{1} << p.slot))) both_systems(in_, s_.systems, p.slot);
       v |= (p.before & (uint64_t{0} - (s_.systems.size[0][p.slot] != 0))) |
@@ -527,7 +469,7 @@ class ChangeEvaluator {
     for (const auto& p : f.is_external)
       v |= uint64_t{!field_system(in_, &s_.systems, p.side, p.slot).empty()} << p.bit;
     for (const auto& p : f.compare) {
-      const auto& a = r_.facts.code[p.bit];
+      const auto& a = f_->code[p.bit];
       v |= uint64_t{equals_const(side[static_cast<int>(p.side)][p.slot], a) != a.negate} << p.bit;
     }
     for (const auto& b : f.by_phase) {
@@ -539,44 +481,32 @@ class ChangeEvaluator {
   }
 
   // Whether a row holds; lazy atoms it needs are evaluated (and remembered in known/value).
-  bool fact_row(const DecisionTable::FactRow& row, uint64_t& known, uint64_t& value) const {
+  bool fact_row(const FactRow& row, uint64_t& known, uint64_t& value) const {
     if ((value ^ row.value) & row.care & known) return false;
     for (uint64_t unknown = row.care & ~known; unknown; unknown &= unknown - 1) {
       const uint32_t i = lowest_bit(unknown);
       const uint64_t bit = uint64_t{1} << i;
       known |= bit;
-      const auto& a = r_.facts.code[i];
+      const auto& a = f_->code[i];
       if (a.kind == AtomKind::IsExternal ? !field_system(in_, &s_.systems, a.side, a.slot).empty()
           : a.kind == AtomKind::RefIsSystem ? ref_is_system(a)
-                                            : eval_truth(r_.facts.atoms[i], ctx()))
+                                            : eval_truth(f_->atoms[i], ctx()))
         value |= bit;
       if ((value ^ row.value) & bit) return false;
     }
     return !row.any || (value & row.any);
   }
 
-  // A step of the facts path.
-  bool fact_step(const DecisionTable& dt, const CheckedTable& ct, int table, int phase,
-                 int entered) {
-    const Facts& f = r_.facts;
-    facts_ |= facts(f.tables[static_cast<std::size_t>(table)]);
-    const uint64_t value = (facts_ & ~f.entered_all) |
-                           (entered >= 0 ? f.entered[static_cast<std::size_t>(entered)] : 0);
-    return rows_step(dt.fact_rows, dt.fact_lazy, ct.policy, table, phase, entered, value);
-  }
-
-  // ---- the path (CompiledRules::facts.paths): the rule set specialized for the change's two
-  // phases
-
-  bool run_path() {
+  bool run_path(const Facts& f) {
+    f_ = &f;
     out_.ops.clear();
     out_.suppressed.clear();
     out_.error.clear();
     const int pf = v_.phase_field;
     const std::size_t n = v_.phases.size();
     const int p0 = in_.before[pf].sym, p1 = in_.after[pf].sym;
-    const Facts::Path& path = r_.facts.paths[r_.facts.path_of[static_cast<std::size_t>(p0) * n +
-                                                              static_cast<std::size_t>(p1)]];
+    const Facts::Path& path =
+        f.paths[f.path_of[static_cast<std::size_t>(p0) * n + static_cast<std::size_t>(p1)]];
     const uint64_t value = facts(path.group) | path.phases;
     int m = -1;
     if (!path.moves.empty()) {
@@ -602,8 +532,8 @@ class ChangeEvaluator {
   }
 
   // One step over rows of the facts word: operations straight to the outcome.
-  bool rows_step(const std::vector<DecisionTable::FactRow>& rows, uint64_t lazy, HitPolicy policy,
-                 int table, int phase, int entered, uint64_t value) {
+  bool rows_step(const std::vector<FactRow>& rows, uint64_t lazy, HitPolicy policy, int table,
+                 int phase, int entered, uint64_t value) {
     entered_ = entered;  // interpreted atoms, targets and systems may read entered()
     if (!lazy && policy == HitPolicy::First) {  // every atom known: plain bit tests
       for (const auto& row : rows)
@@ -626,10 +556,10 @@ class ChangeEvaluator {
   }
 
   // Tries one row under the table's hit policy; true to stop (first hit, or an error: ok = false).
-  bool consider(const DecisionTable& dt, const CheckedTable& ct, int table, int phase, uint32_t r,
-                Pick& p, bool& ok) {
+  bool consider(const DecisionTable& dt, const TableCode* tc, const CheckedTable& ct, int table,
+                int phase, uint32_t r, Pick& p, bool& ok) {
     const uint32_t rule = dt.rows[r].rule;
-    if (static_cast<int>(rule) == p.last || !matches(dt, r)) return false;
+    if (static_cast<int>(rule) == p.last || !matches(dt, tc, r)) return false;
     return decide(ct, table, phase, rule, p, ok);
   }
 
@@ -747,13 +677,11 @@ class ChangeEvaluator {
   const ChangeInput& in_;
   Outcome& out_;
   Scratch& s_;
-  EvalTrace* trace_;  // non-null when Traced
-  int entered_ = -1;  // the phase the current step enters, or -1
-  mutable bool ctx_made_ = false;
-  union {
-    mutable EvalContext ctx_;  // made by ctx()
-  };
-  uint64_t facts_ = 0;  // facts path: the cheap atoms of this change
+  EvalTrace* trace_;                        // non-null when Traced
+  int entered_ = -1;                        // the phase the current step enters, or -1
+  mutable std::optional<EvalContext> ctx_;  // made by ctx() when first needed
+  const Facts* f_ = nullptr;                // the facts form, when the change runs on it
+  const WideForm* wide_ = nullptr;          // the wide form, when the change runs on it
 };
 
 std::string render(const Vocabulary& v, const Template& t, const EvalContext& c) {

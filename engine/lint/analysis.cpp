@@ -220,7 +220,7 @@ void TableAnalysis::index_overlaps() {
     ++candidate_pairs;
     Conj both = rows[i];
     for (const Lit& l : rows[j])
-      if (!add_lit(both, l)) return;
+      if (!add_literal(both, l)) return;
     if (solver.conj_once(both) == Sat::No) return;
     overlaps[i].push_back(j);
     overlaps[j].push_back(i);
@@ -512,7 +512,7 @@ std::vector<TableAnalysis::Alternative> TableAnalysis::target_alternatives(uint3
     hv.op = Op::HasValue;
     hv.type = Type::Bool;
     hv.args.push_back(std::move(c.system));
-    if (!add_lit(c.units, Lit{theory.atom(hv), true})) continue;
+    if (!add_literal(c.units, Lit{theory.atom(hv), true})) continue;
     out.push_back({std::move(c.units), std::move(c.clauses)});
   }
   return out;

@@ -69,7 +69,7 @@ class RedundantCondition : public Rule {
       Conj units;
       for (const Lit& l : rr)
         if (!(l == cond)) units.push_back(l);
-      add_lit(units, {cond.atom, !cond.value});
+      add_literal(units, {cond.atom, !cond.value});
       Model m;
       Sat alone = a.solver.conj(units, &m);
       if (alone == Sat::Unknown) return;

@@ -128,7 +128,7 @@ class Shadowed : public Rule {
           if (std::find(winners.begin(), winners.end(), w) == winners.end()) continue;
           Conj units = a.rows[row];
           bool ok = true;
-          for (const Lit& l : a.rows[k]) ok = ok && add_lit(units, l);
+          for (const Lit& l : a.rows[k]) ok = ok && add_literal(units, l);
           if (!ok) continue;
           // no rule that beats the winner may match
           std::vector<Clause> clauses;
@@ -153,7 +153,7 @@ class Shadowed : public Rule {
           for (const auto& alt : alts) {
             Conj u = units;
             bool fits = true;
-            for (const Lit& l : alt.units) fits = fits && add_lit(u, l);
+            for (const Lit& l : alt.units) fits = fits && add_literal(u, l);
             if (!fits) continue;
             std::vector<Clause> cs = clauses;
             cs.insert(cs.end(), alt.clauses.begin(), alt.clauses.end());

@@ -72,7 +72,7 @@ class UniqueOverlap : public Rule {
     const std::string& y = a.checked.rules[rj].id;
     Conj units = a.rows[i];
     for (const Lit& l : a.rows[j])
-      if (!add_lit(units, l)) return {};
+      if (!add_literal(units, l)) return {};
     auto check = [&](const EvalTrace::Step& step, const EvalTrace&, bool ok,
                      const std::string& result) {
       return a.row_matches(step, i) && a.row_matches(step, j) && !ok &&

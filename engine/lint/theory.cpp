@@ -924,7 +924,7 @@ Sat Solver::search(Conj& units, const std::vector<Clause>& clauses, Model* model
     bool unknown = false;
     for (const Lit& l : c) {
       Conj u = units;
-      if (!add_lit(u, l)) continue;
+      if (!add_literal(u, l)) continue;
       Sat r = search(u, clauses, model, budget);
       if (r == Sat::Yes) return r;
       if (r == Sat::Unknown) unknown = true;

@@ -240,7 +240,4 @@ class Solver {
 /// The canonical text of an expression: equal texts, equal atoms (as engine/compile keys them).
 std::string atom_key(const TExpr& e);
 
-/// Adds a literal to a sorted conjunction; false if it contradicts one there.
-inline bool add_lit(Conj& c, Lit l) { return add_literal(c, l); }
-
 }  // namespace casex::detail::lint
