@@ -9,7 +9,9 @@
 #     baseline, then wrk posts the workload's lines for SECONDS (default 10) over
 #     CONNECTIONS (default 64), 2 wrk threads;
 #   - BUILD_DIR/bench/casex_serve_floor (bench/serve_floor.cpp: a Beast server
-#     answering every request with a fixed body), driven by the same wrk command.
+#     answering every request with a fixed body), driven by the same wrk command,
+#     then casex serve again right after it ("casex-paired"), both with their
+#     CPU time per request (the fraction of the floor is taken from this pair).
 #
 # The peers' folder may be read-only: it is copied to BUILD_DIR/peers, and set
 # up there once by its setup.sh (npm ci of the locked Node packages, make).
@@ -47,25 +49,37 @@ trap 'rm -rf "$TMP"' EXIT
 echo "bench/serve.sh: the peers and casex serve (${SECS} s, $CONNS connections each)..." >&2
 CASEX_SERVE_CMD="$B/casex serve --listen 127.0.0.1:{port}" "$W/serve/bench_serve.sh" "$SECS" "$CONNS" | tee "$TMP/peers.txt" >&2
 
-# The floor, driven as bench_serve.sh drives every service.
-echo "bench/serve.sh: the HTTP floor (casex_serve_floor)..." >&2
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$B/bench/casex_serve_floor" "127.0.0.1:$PORT" 2> "$W/results/serve-floor.log" &
-PID=$!
-for _ in $(seq 1 100); do
-  curl -fsS -X POST -d '{}' "http://127.0.0.1:$PORT/v1/eval" > /dev/null 2>&1 && break
-  sleep 0.1
-done
+# The floor, driven as bench_serve.sh drives every service, then casex serve
+# again right after it (the same script, so the two are paired in time), each
+# with its CPU time (user + system, /proc/PID/stat) per request answered.
 WORKLOAD=$(ls "$W"/results/workload-*.jsonl | head -1)
-WORKLOAD=$WORKLOAD wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$W/serve/post_lines.lua" \
-  "http://127.0.0.1:$PORT/v1/eval" > "$W/results/serve-floor.wrk" 2>&1 || true
-RSS=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$PID/status" 2> /dev/null || echo "?")
-kill "$PID" 2> /dev/null || true
-wait "$PID" 2> /dev/null || true
-F=$W/results/serve-floor.wrk
-echo "RESULT peer=floor requests_per_s=$(awk '/Requests\/sec/ {print $2}' "$F") p50=$(awk '$1=="50%" {print $2}' "$F")" \
-  "p99=$(awk '$1=="99%" {print $2}' "$F") non_2xx=$(awk '/Non-2xx/ {print $5}' "$F" | grep . || echo 0)" \
-  "peak_rss_mib=$RSS agree=-" | tee -a "$TMP/peers.txt" >&2
+TICK=$(getconf CLK_TCK)
+drive() { # name command (with {port}): a RESULT line, as bench_serve.sh's, plus cpu_us_per_request
+  local name=$1 cmd=$2 port pid c0 c1 rss f n
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  ${cmd//\{port\}/$port} 2> "$W/results/serve-$name.log" &
+  pid=$!
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/health" > /dev/null 2>&1 && break
+    sleep 0.1
+  done
+  c0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  WORKLOAD=$WORKLOAD wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -s "$W/serve/post_lines.lua" \
+    "http://127.0.0.1:$port/v1/eval" > "$W/results/serve-$name.wrk" 2>&1 || true
+  c1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$pid/status" 2> /dev/null || echo "?")
+  kill "$pid" 2> /dev/null || true
+  wait "$pid" 2> /dev/null || true
+  f=$W/results/serve-$name.wrk
+  n=$(awk '/requests in/ {print $1}' "$f")
+  echo "RESULT peer=$name requests_per_s=$(awk '/Requests\/sec/ {print $2}' "$f") p50=$(awk '$1=="50%" {print $2}' "$f")" \
+    "p99=$(awk '$1=="99%" {print $2}' "$f") non_2xx=$(awk '/Non-2xx/ {print $5}' "$f" | grep . || echo 0)" \
+    "peak_rss_mib=$rss agree=- cpu_us_per_request=$(python3 -c "print(round(($c1 - $c0) / $TICK * 1e6 / max(1, int('${n:-0}')), 1))")" \
+    "load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$TMP/peers.txt" >&2
+}
+echo "bench/serve.sh: the HTTP floor (casex_serve_floor), then casex serve paired with it..." >&2
+drive floor "$B/bench/casex_serve_floor 127.0.0.1:{port}"
+drive casex-paired "$B/casex serve --listen 127.0.0.1:{port}"
 
 {
   echo "META seconds=$SECS connections=$CONNS wrk_threads=2 load_start=$LOAD_START load_end=$(cut -d' ' -f1 /proc/loadavg)" \

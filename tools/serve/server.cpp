@@ -161,6 +161,13 @@ class Session : public SessionBase {
     header_.emplace();
     header_->header_limit(static_cast<std::uint32_t>(server_.options().header_limit));
     header_->body_limit(boost::none);  // each endpoint's limit is checked once the header is read
+    if (buffer_.size() > 0) {
+      // What is read already is parsed at once (as async_read_header would,
+      // without its round through the executor); it reads on if that is not all.
+      beast::error_code ec;
+      buffer_.consume(header_->put(buffer_.data(), ec));
+      if (ec != http::error::need_more && (ec || header_->is_header_done())) return on_header(ec);
+    }
     lowest().expires_after(server_.options().read_timeout);
     http::async_read_header(
         stream_, buffer_, *header_,
@@ -216,6 +223,16 @@ class Session : public SessionBase {
     }
     body_.emplace(std::move(*header_));
     body_->body_limit(limit);
+    // A body read already with its header (the usual small request) is taken
+    // from the buffer at once; the rest of a longer one is read.
+    beast::error_code ec;
+    for (std::size_t n = 1; n > 0 && !ec && !body_->is_done() && buffer_.size() > 0;) {
+      n = body_->put(buffer_.data(), ec);
+      buffer_.consume(n);
+    }
+    if (ec == http::error::need_more) ec = {};
+    if (body_failed(ec)) return;
+    if (body_->is_done()) return answer(service_.handle(body_->get()), body_->get().keep_alive());
     http::async_read(stream_, buffer_, *body_, [self = self()](beast::error_code ec, std::size_t) {
       if (self->body_failed(ec)) return;
       self->answer(self->service_.handle(self->body_->get()), self->body_->get().keep_alive());
