@@ -352,7 +352,7 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
     for (const auto& t : r_.rules.tables)
       if (t.from >= 0 && t.to >= 0)
         arrow(svg, box[t.from], box[t.to], "tr", t.id, fmt::format("transition table {}", t.id),
-              fmt::format("data-table=\"{}\" ", html(t.id)));
+              fmt::format("data-transition-table=\"{}\" ", html(t.id)));
     double ly = top + colh + 30;
     svg += fmt::format(
         "<path class=\"move\" d=\"M20,{0:.0f} L70,{0:.0f}\"/><text class=\"legend\" x=\"78\" "

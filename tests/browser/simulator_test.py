@@ -14,7 +14,8 @@ One browser session serves every check but the share link's (a fresh profile):
   - a copy of the rules with shadowed rules shows the finding; "Try it" runs its witness and
     the shadowing rule is marked HIT; a --tests scenario shows PASS, a wrong one FAIL;
   - the share link restores the same change in a fresh browser profile;
-  - nothing is requested from another host; every control has a label;
+  - nothing is requested from another host; every control has a label; without JavaScript
+    the tables are readable;
   - screenshots at 360 px and 1280 px in ARTIFACTS_DIR.
 """
 import json
@@ -382,6 +383,20 @@ def test_page_hygiene(d, server):
     check(unlabelled == [], "controls without a label: %r" % unlabelled)
 
 
+def test_without_javascript(d, server):
+    """With JavaScript off the tables stay readable and the panel says what it needs."""
+    d.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
+    try:
+        d.get(server.url + "/")
+        rows = d.find_elements(By.CSS_SELECTOR, "section.table tr[data-rule]")
+        check(len(rows) >= 10 and all(r.is_displayed() for r in rows), "the tables without JavaScript")
+        check("needs JavaScript" in d.find_element(By.ID, "sim").text, "no word on JavaScript in the panel")
+        check(not d.find_element(By.ID, "sim-body").is_displayed(), "the empty form shows without JavaScript")
+    finally:
+        d.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": False})
+    print("no javascript: %d table rows readable, the panel says it needs JavaScript" % len(rows))
+
+
 def test_shadowed(d, tmp):
     """A copy of the rules with shadowed rules: the finding shows, Try it runs the witness."""
     rules = os.path.join(tmp, "rules")
@@ -469,6 +484,8 @@ def main():
         lap("test_json_sync")
         test_shadowed(d, tmp)
         lap("test_shadowed")
+        test_without_javascript(d, server)
+        lap("test_without_javascript")
         example = json.load(open(os.path.join(SOURCE, "examples", "change.json")))
         screenshots(d, server, example, vocab)
         lap("screenshots")

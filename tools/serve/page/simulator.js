@@ -354,7 +354,7 @@
           : r.outcome === 'no-match' ? 'nomatch' : 'matched';
         mark(row, o, r.because);
       });
-      document.querySelectorAll('svg path.tr[data-table=' + cssq(step.table) + ']').forEach(function (p) { p.classList.add('sim-taken'); });
+      document.querySelectorAll('svg path.tr[data-transition-table=' + cssq(step.table) + ']').forEach(function (p) { p.classList.add('sim-taken'); });
     });
     tables.forEach(function (s) { if (!consulted[s.getAttribute('data-table')]) s.classList.add('sim-dim'); });
     var wf = x.workflow || {};
@@ -424,8 +424,9 @@
   // ---- scenarios (--tests) -----------------------------------------------
   function scenarios() {
     fetch('/v1/scenarios').then(function (r) { return r.json(); }).then(function (s) {
-      if (!s.cases || !s.cases.length) return;
+      if (!s.dir) return;
       $('sim-scenarios').hidden = false;
+      (s.errors || []).forEach(function (e) { $('sim-scenario-errors').appendChild(el('li', { text: e })); });
       $('sim-scenarios-dir').textContent = 'The rule tests of ' + s.dir + ': click one to load its input and check it against its expectation.';
       var ul = $('sim-scenario-list');
       s.cases.forEach(function (c, i) {
