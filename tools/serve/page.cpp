@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <utility>
@@ -55,15 +56,17 @@ std::string vocabulary_json(const RuleSet& rules) {
   o["version"] = rules.version();
   bj::array metaphases(v.metaphases.begin(), v.metaphases.end());
   o["metaphases"] = std::move(metaphases);
-  std::vector<bj::array> aliases(v.phases.size());
+  std::vector<std::vector<std::string>> aliases(v.phases.size());  // sorted: the map has no order
   for (const auto& [name, id] : v.phase_ids)
     if (id >= 0 && static_cast<std::size_t>(id) < v.phases.size() && name != v.phases[id])
-      aliases[id].push_back(bj::string(name));
+      aliases[id].push_back(name);
   bj::array phases;
-  for (std::size_t p = 0; p < v.phases.size(); ++p)
+  for (std::size_t p = 0; p < v.phases.size(); ++p) {
+    std::sort(aliases[p].begin(), aliases[p].end());
     phases.push_back(bj::object{{"name", v.phases[p]},
                                 {"metaphase", v.metaphases[v.phase_metaphase[p]]},
-                                {"aliases", std::move(aliases[p])}});
+                                {"aliases", bj::array(aliases[p].begin(), aliases[p].end())}});
+  }
   o["phases"] = std::move(phases);
   bj::array fields;
   for (const auto& f : v.fields)
