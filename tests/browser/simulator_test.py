@@ -330,9 +330,9 @@ def test_json_sync(d, server):
     doc["before"]["assignment"] = "Service Desk"
     doc["comment_added"] = True
     editor = d.find_element(By.ID, "sim-json")
-    editor.send_keys(Keys.CONTROL, "a")
-    editor.send_keys(Keys.DELETE)
-    editor.send_keys(json.dumps(doc))
+    # A document pasted into the editor (an input event with the whole text, as a paste gives).
+    d.execute_script("arguments[0].value = arguments[1]; arguments[0].dispatchEvent(new InputEvent('input', "
+                     "{bubbles: true, inputType: 'insertFromPaste'}));", editor, json.dumps(doc, indent=2))
     check(d.find_element(By.ID, "sim-after-phase").get_attribute("value") == "Review",
           "the form's after.phase does not follow the editor")
     check(d.find_element(By.ID, "sim-before-assignment").get_attribute("value") == "Service Desk", "before.assignment")
