@@ -31,6 +31,24 @@ Explanation explain_document(const RuleSet& rules, std::string_view document) {
   return out;
 }
 
+std::string origin_note(const RuleSet& rules, std::string_view document) {
+  namespace bj = boost::json;
+  bj::error_code ec;
+  bj::value v = bj::parse(document, ec);
+  const bj::object* o = ec ? nullptr : v.if_object();
+  if (!o) return "";
+  const bj::value* origin = o->if_contains("origin");
+  if (!origin || !origin->is_string() || o->contains("operation")) return "";
+  std::vector<std::string_view> systems;
+  if (const auto* g = o->if_contains("groups"); g && g->is_object())
+    for (const auto& kv : g->get_object())
+      if (kv.value().is_string()) systems.push_back(kv.value().get_string());
+  if (const auto* r = o->if_contains("external_reference"); r && r->is_object())
+    if (const auto* s = r->get_object().if_contains("system"); s && s->is_string())
+      systems.push_back(s->get_string());
+  return detail::origin_note(detail::compiled(rules), origin->get_string(), systems);
+}
+
 std::vector<DiagnosticCode> diagnostic_codes() {
   std::vector<DiagnosticCode> codes;
   codes.reserve(detail::kCodeCount);
@@ -112,6 +130,29 @@ RuleTestReport run_rule_tests(const RuleSet& rules, const std::vector<std::strin
   for (const auto& g : cov.groups) report.coverage.push_back({g.name, g.ids, g.hits});
   report.fired = cov.fired();
   report.total = cov.total();
+  const auto& cc = runner.conditions();
+  const auto& v = compiled.rules.vocabulary;
+  for (std::size_t t = 0; t < compiled.tables.size(); ++t) {
+    const auto& dt = compiled.tables[t];
+    const auto& ct = compiled.rules.tables[t];
+    for (std::size_t r = 0; r < ct.rules.size(); ++r) {
+      RuleConditionCoverage rc;
+      rc.table = ct.id;
+      rc.rule = ct.rules[r].id;
+      if (r < cc.tables[t].rule_atoms.size())
+        for (uint32_t a : cc.tables[t].rule_atoms[r]) {
+          const auto& seen = cc.tables[t].atoms[a];
+          std::string text = detail::expr_text(dt.atoms[a], v);
+          rc.conditions.push_back({text, seen.seen_true, seen.seen_false});
+          for (std::size_t m = 0; m < seen.matched.size(); ++m)
+            rc.members.push_back(
+                {text, detail::expr_text(dt.atoms[a].args[m + 1], v), seen.matched[m]});
+        }
+      report.conditions_covered += rc.covered();
+      report.conditions_total += rc.total();
+      report.conditions.push_back(std::move(rc));
+    }
+  }
   return report;
 }
 

@@ -43,7 +43,7 @@ CASEX = os.path.realpath(sys.argv[1]) if len(sys.argv) > 1 else None
 ROOT = os.path.realpath(sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(__file__), ".."))
 
 # What the examples read, copied from the repository into the temporary directory.
-COPIED = ["rules", "examples", "tests/rules", "bench/gen_workload.py"]
+COPIED = ["rules", "examples", "tests/rules", "tests/data/coverage", "bench/gen_workload.py"]
 
 FENCE = re.compile(r"^\s{0,3}(```+|~~~+)")
 HEREDOC = re.compile(r"<<-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "casex/casex.hpp"
+#include "casex/tooling.hpp"
 #include "engine/api_internal.h"
 #include "engine/explain/explain.h"
 
@@ -123,4 +125,66 @@ TEST_CASE("explain: expr_text writes typed expressions back in the rule language
         "has_value(after.solution)");
   CHECK(casex::detail::expr_text(*r.targets.at(2).when, r.vocabulary) ==
         "has_value(external_reference)");
+}
+
+namespace {
+
+// A change from InitialSupport that sends Update to the reference's system SM.
+std::string change_from(const std::string& origin_json) {
+  return R"({"before": {"phase": "InitialSupport", "assignment": "SM Tier 2"},
+             "after": {"phase": "InitialSupport", "assignment": "SM Tier 2"},
+             "comment_added": true, "external_reference": {"system": "SM", "id": "IM1"},
+             "groups": {"SM Tier 2": "SM", "Vendor Network": "VENDOR"}, "origin": )" +
+         origin_json + "}";
+}
+
+}  // namespace
+
+TEST_CASE(
+    "explain: an origin that is no system of the change or the rules is noted, not an error") {
+  bj::object e = explain(change_from("\"sm\""));
+  REQUIRE(e.contains("origin_note"));
+  std::string note(e.at("origin_note").as_string());
+  CHECK(note.find("origin \"sm\" is no system") != std::string::npos);
+  CHECK(note.find("\"SM\", \"VENDOR\"") != std::string::npos);  // the systems it could mean
+  // Not suppressed (the comparison is exact), and said last in the text.
+  CHECK(e.at("result").at("suppressed").as_array().empty());
+  std::string text = casex::detail::explanation_text(e);
+  CHECK(text.rfind("\nNote: origin \"sm\" is no system") != std::string::npos);
+  CHECK(text.substr(text.size() - 1) == "\n");
+}
+
+TEST_CASE("explain: an origin naming a group's system, the reference's or none gives no note") {
+  CHECK_FALSE(explain(change_from("\"SM\"")).contains("origin_note"));      // the reference
+  CHECK_FALSE(explain(change_from("\"VENDOR\"")).contains("origin_note"));  // a group's
+  CHECK_FALSE(explain(change_from("null")).contains("origin_note"));        // no origin
+  // SM suppresses the Update it would send to SM.
+  CHECK(explain(change_from("\"SM\"")).at("result").at("suppressed").as_array().size() == 1);
+}
+
+TEST_CASE("explain: an origin naming a system only the rules' targets name gives no note") {
+  std::vector<casex::SourceFile> files;
+  for (const auto& f : fs::directory_iterator(kDir + "/rules")) {
+    std::string text = slurp(f.path());
+    if (f.path().filename() == "workflow.yaml") {
+      const std::string entry = "targets:\n";
+      auto at = text.find(entry);
+      REQUIRE(at != std::string::npos);
+      text.insert(at + entry.size(), "  - operations: [Close]\n    system: '\"ARCHIVE\"'\n");
+    }
+    files.push_back({f.path().string(), text});
+  }
+  std::sort(files.begin(), files.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  auto loaded = casex::RuleSet::load_texts(files);
+  REQUIRE(loaded.rules);
+  const auto& compiled = casex::detail::compiled(*loaded.rules);
+  CHECK(casex::detail::named_systems(compiled) == std::vector<std::string>{"ARCHIVE"});
+  CHECK(casex::detail::origin_note(compiled, "ARCHIVE", {}).empty());
+  CHECK(casex::detail::origin_note(compiled, "Archive", {"SM"}).find("(\"SM\", \"ARCHIVE\")") !=
+        std::string::npos);
+  // The public API reads the same from a document.
+  CHECK(casex::origin_note(*loaded.rules, change_from("\"ARCHIVE\"")).empty());
+  CHECK_FALSE(casex::origin_note(*loaded.rules, change_from("\"archive\"")).empty());
+  CHECK(casex::origin_note(*loaded.rules, R"({"operation": "Reopen", "origin": "x"})").empty());
 }

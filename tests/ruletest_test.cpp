@@ -181,3 +181,67 @@ TEST_CASE(
   CHECK(WEXITSTATUS(std::system((base + " --min-coverage 17.3").c_str())) == 0);  // 4/23 = 17.39%
   CHECK(WEXITSTATUS(std::system((base + " --min-coverage 17.4").c_str())) == 1);
 }
+
+namespace {
+
+const casex::RuleConditionCoverage& rule_of(const casex::RuleTestReport& r, const std::string& id) {
+  for (const auto& rc : r.conditions)
+    if (rc.rule == id) return rc;
+  FAIL("no rule " << id);
+  return r.conditions.front();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "rule tests: condition coverage: a rule that fires can still leave a member of its `in` list "
+    "unmatched and a condition never false") {
+  const std::string data = std::string(CASEX_TEST_DATA_DIR) + "/coverage";
+  auto rules = casex::RuleSet::load_directory(data + "/rules");
+  REQUIRE(rules.rules);
+  casex::RuleTestReport r = casex::run_rule_tests(*rules.rules, {data + "/cases.yaml"});
+  REQUIRE(r.errors.empty());
+  CHECK(r.failed() == 0);
+  // Every rule of the Validation table fires: the rule figure is complete there.
+  for (const auto& g : r.coverage)
+    if (g.name == "table validation")
+      for (int h : g.hits) CHECK(h > 0);
+  const auto& cancel = rule_of(r, "validation.cancel");
+  CHECK(cancel.table == "validation");
+  REQUIRE(cancel.conditions.size() == 2);
+  CHECK(cancel.conditions[0].text == "changed(completion_code)");
+  CHECK(cancel.conditions[0].seen_true);
+  CHECK(cancel.conditions[0].seen_false);  // the comment case
+  REQUIRE(cancel.members.size() == 2);
+  CHECK(cancel.members[0].value == "\"WithdrawnbyUser\"");
+  CHECK(cancel.members[0].matched);
+  CHECK(cancel.members[1].value == "\"CompletionCodeAbandonedByUser\"");
+  CHECK_FALSE(cancel.members[1].matched);  // no case for the code the admin added
+  CHECK(cancel.covered() == 5);
+  CHECK(cancel.total() == 6);
+  // A table no case reaches: its conditions are never seen either way.
+  const auto& close = rule_of(r, "done.close");
+  CHECK(close.covered() == 0);
+  CHECK(close.total() > 0);
+  int covered = 0, total = 0;
+  for (const auto& rc : r.conditions) covered += rc.covered(), total += rc.total();
+  CHECK(r.conditions_covered == covered);
+  CHECK(r.conditions_total == total);
+}
+
+TEST_CASE(
+    "rule tests: condition coverage comes from the trace: a case reaching a table sees each "
+    "of its conditions true or false") {
+  std::vector<std::string> errors;
+  auto cases = read(write_tests("conditions", kSolution), errors);
+  casex::detail::RuleTestRunner runner(casex::detail::compiled(builtin()));
+  runner.run(cases.at(0));
+  const auto& compiled = casex::detail::compiled(builtin());
+  const auto& cc = runner.conditions();
+  REQUIRE(cc.tables.size() == compiled.tables.size());
+  for (std::size_t t = 0; t < compiled.tables.size(); ++t) {
+    const std::string& id = compiled.rules.tables[t].id;
+    bool reached = id == "resolution" || id == "validation";  // the case's two steps
+    for (const auto& a : cc.tables[t].atoms) CHECK((a.seen_true || a.seen_false) == reached);
+  }
+}

@@ -179,10 +179,10 @@ int run(const DiffOptions& o) {
     }
     old_name = o.dirs[0] + " at " + o.since;
     new_rules = load_rules(o.dirs[0]);
-    new_name = o.dirs[0];
+    new_name = rules_name(o.dirs[0]);
   } else if (o.dirs.size() == 1) {
     old_rules = load_rules("");
-    old_name = "the built-in rules";
+    old_name = rules_name("");
     new_rules = load_rules(o.dirs[0]);
     new_name = o.dirs[0];
   } else if (o.dirs.size() == 2) {

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "casex/tooling.hpp"
 #include "tools/commands.h"
 #include "tools/decision_log.h"
 #include "tools/eval_lines.h"
@@ -38,6 +39,7 @@ struct EvalOptions {
 // What --stats counts, per thread, merged at the end.
 struct Stats {
   std::size_t lines = 0, errors = 0, changes = 0, incoming = 0, suppressed = 0;
+  std::size_t unknown_origins = 0;  // changes whose origin matches no system (casex::origin_note)
   std::map<std::string, std::size_t> sent;     // outgoing operation -> how many sent
   std::map<std::string, std::size_t> applied;  // incoming rule id -> how many applied
 
@@ -67,11 +69,12 @@ struct Stats {
     changes += o.changes;
     incoming += o.incoming;
     suppressed += o.suppressed;
+    unknown_origins += o.unknown_origins;
     for (const auto& [k, n] : o.sent) sent[k] += n;
     for (const auto& [k, n] : o.applied) applied[k] += n;
   }
 
-  void print(double seconds) const {
+  void print(double seconds, const std::string& rules) const {
     double rate = seconds > 0 ? static_cast<double>(lines) / seconds : 0;
     io::errf(
         "casex eval: {} lines in {:.2f} s ({:.0f} lines/s): {} changes, {} incoming, {} errors\n",
@@ -84,10 +87,12 @@ struct Stats {
     }
     io::errf("  operations sent: {}{}\n", total, parts.empty() ? "" : " (" + parts + ")");
     io::errf("  operations suppressed (loop prevention): {}\n", suppressed);
+    io::errf("  origins that name no system of their change or the rules: {}\n", unknown_origins);
     parts.clear();
     for (const auto& [rule, n] : applied)
       parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", rule, n);
     if (!parts.empty()) io::errf("  incoming applied: {}\n", parts);
+    io::errf("  {}", rules);  // the rules used and their version, last
   }
 };
 
@@ -97,7 +102,10 @@ bool eval_line(const RuleSet& rules, std::string_view line, std::size_t number, 
                std::string& error, Stats* stats) {
   std::size_t start = out.size();
   bool ok = eval_one_line(rules, line, number, out, error);  // as casex serve answers it
-  if (stats && ok) stats->count(std::string_view(out).substr(start, out.size() - start - 1));
+  if (stats && ok) {
+    stats->count(std::string_view(out).substr(start, out.size() - start - 1));
+    stats->unknown_origins += !origin_note(rules, line).empty();
+  }
   if (stats) {
     ++stats->lines;
     if (!ok) ++stats->errors;
@@ -252,7 +260,7 @@ int read_failed(const io::InputFile& in, int err) {
 
 // One thread: read, evaluate, write, in turn.
 int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_stats,
-                     DecisionLog& log) {
+                     DecisionLog& log, const std::string& rules_dir) {
   // What survives from line to line, and what bounds it: `block` holds whole
   // lines of at most kMaxLine bytes plus one read of kBlock (BlockReader);
   // `out` is written out past kFlushAt, so it holds at most that plus one
@@ -300,7 +308,7 @@ int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_st
                // ends
   io::out(out);
   if (reader.error()) return read_failed(in, reader.error());
-  if (with_stats) stats.print(progress.seconds());
+  if (with_stats) stats.print(progress.seconds(), rules_line(rules_dir, rules.version()));
   return errors == 0 ? 0 : 1;
 }
 
@@ -321,7 +329,7 @@ struct Chunk {
 // any later ones already done), so the output keeps the input's order. A
 // failed write (or an exception in a worker) stops the reading and the workers.
 int run_lines_parallel(const RuleSet& rules, const io::InputFile& in, unsigned jobs,
-                       bool with_stats) {
+                       bool with_stats, const std::string& rules_dir) {
   const std::size_t max_in_flight = 4 * jobs;
   const bool interactive = !in.regular();
   std::mutex m;
@@ -418,7 +426,7 @@ int run_lines_parallel(const RuleSet& rules, const io::InputFile& in, unsigned j
   if (with_stats) {
     Stats total;
     for (const auto& s : stats) total.merge(s);
-    total.print(progress.seconds());
+    total.print(progress.seconds(), rules_line(rules_dir, rules.version()));
   }
   return errors == 0 ? 0 : 1;
 }
@@ -427,8 +435,8 @@ int run_lines(const RuleSet& rules, const io::InputFile& in, const EvalOptions& 
               DecisionLog& log) {
   unsigned jobs = o.jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.jobs;
   // The decision log is written in input order by one thread.
-  return jobs == 1 || log.enabled() ? run_lines_serial(rules, in, o.stats, log)
-                                    : run_lines_parallel(rules, in, jobs, o.stats);
+  return jobs == 1 || log.enabled() ? run_lines_serial(rules, in, o.stats, log, o.rules_dir)
+                                    : run_lines_parallel(rules, in, jobs, o.stats, o.rules_dir);
 }
 
 int run(const EvalOptions& o) {

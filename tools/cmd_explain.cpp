@@ -30,7 +30,9 @@ int run(const ExplainOptions& o) {
     io::errf("casex explain: {}{}\n", from_stdin ? "" : o.file + ": ", e.error);
     return 1;
   }
-  io::out(o.format == "json" ? e.json + "\n" : e.text);
+  // The text names the rules first; the JSON carries "rules_version".
+  io::out(o.format == "json" ? e.json + "\n"
+                             : rules_line(o.rules_dir, loaded.rules->version()) + e.text);
   return e.rules_error ? 1 : 0;
 }
 

@@ -132,8 +132,7 @@ int run(const Options& o) {
   std::vector<Diagnostic> problems;
   std::vector<SourceFile> files;
   std::vector<std::string> paths = o.paths;
-  std::error_code ec;
-  if (paths.empty() && fs::is_directory("rules", ec)) paths.push_back("rules");
+  // No PATH: the built-in rules, as for every command (load_rules, tools/commands.h).
   files = paths.empty() ? RuleSet::builtin_sources() : read_paths(paths, problems);
   LoadResult r;
   if (problems.empty())
@@ -154,10 +153,12 @@ int run(const Options& o) {
     out = render_sarif(r.diagnostics);
   } else {
     out = render_text(r.diagnostics, r.sources);
-    out += fmt::format("{}: {} ({} file{})\n",
-                       paths.empty() ? "built-in rules" : fmt::format("{}", fmt::join(paths, " ")),
+    // The last line names the rules linted and their version (none when they do not load).
+    out += fmt::format("{}: {} ({} file{}, {})\n",
+                       paths.empty() ? rules_name("") : fmt::format("{}", fmt::join(paths, " ")),
                        summary(errors, warnings, infos), r.sources.size(),
-                       r.sources.size() == 1 ? "" : "s");
+                       r.sources.size() == 1 ? "" : "s",
+                       r.rules ? "version " + r.rules->version() : "no version: they do not load");
   }
   io::out(out);  // checked when the command ends
   if (!problems.empty())
@@ -180,7 +181,7 @@ void add_lint_command(CLI::App& app, int& status) {
                                  "dangling or looping link, no permission),\n"
                                  "bad usage or an internal error.");
   cmd->add_option("PATH", o->paths,
-                  "Rule files or directories (default: rules/ if present, else the built-in rules)")
+                  "Rule files or directories (default: the built-in rules, as for every command)")
       ->check(CLI::ExistingPath);
   cmd->add_option("--rules", o->paths, "Same as PATH")->check(CLI::ExistingPath);
   cmd->add_flag("--strict", o->strict, "Exit 1 on warnings too");

@@ -19,7 +19,7 @@ int run(const RenderCmdOptions& o) {
   if (!print_diagnostics(loaded)) return 2;
   RenderOptions ro;
   ro.title = o.title;
-  ro.source = o.rules_dir.empty() ? "the built-in rules" : o.rules_dir;
+  ro.source = o.rules_dir.empty() ? "the built-in rules" : o.rules_dir;  // with the version
   // Load diagnostics and the semantic findings of `casex lint`, each shown beside its rule.
   LoadResult linted = lint_texts(loaded.sources);
   std::string page = render_rules_html(*loaded.rules, linted.diagnostics, ro);

@@ -2,6 +2,7 @@
 // rule set: PASS/FAIL per case with the differences, JUnit XML, rule coverage.
 #include <fmt/format.h>
 #include <boost/json.hpp>
+#include <cstdlib>
 
 #include "casex/tooling.hpp"
 #include "tools/commands.h"
@@ -17,8 +18,85 @@ struct TestOptions {
   std::vector<std::string> paths;
   std::string rules_dir, junit, format = "text";
   bool coverage = false;
-  double min_coverage = -1;
+  std::vector<std::string> min_coverage;  // "N" (rules) or "conditions=N"
+  double min_rules = -1, min_conditions = -1;
 };
+
+// --min-coverage N (the rule figure) or conditions=N (the condition figure);
+// "" when it reads, else why not.
+std::string read_min_coverage(const std::string& arg, double& rules, double& conditions) {
+  std::string number = arg;
+  double* into = &rules;
+  if (arg.rfind("conditions=", 0) == 0) {
+    number = arg.substr(11);
+    into = &conditions;
+  } else if (arg.rfind("rules=", 0) == 0) {
+    number = arg.substr(6);
+  }
+  char* end = nullptr;
+  double v = number.empty() ? -1 : std::strtod(number.c_str(), &end);
+  if (number.empty() || *end || !(v >= 0 && v <= 100))
+    return "expected N, rules=N or conditions=N with N a percentage from 0 to 100, got \"" + arg +
+           "\"";
+  *into = v;
+  return "";
+}
+
+bj::object conditions_json(const RuleTestReport& r) {
+  bj::array rules;
+  for (const auto& rc : r.conditions) {
+    bj::array conds, members;
+    for (const auto& c : rc.conditions)
+      conds.push_back(
+          {{"condition", c.text}, {"seen_true", c.seen_true}, {"seen_false", c.seen_false}});
+    for (const auto& m : rc.members)
+      members.push_back({{"condition", m.condition}, {"member", m.value}, {"matched", m.matched}});
+    rules.push_back({{"table", rc.table},
+                     {"rule", rc.rule},
+                     {"covered", rc.covered()},
+                     {"total", rc.total()},
+                     {"percent", coverage_percent(rc.covered(), rc.total())},
+                     {"conditions", std::move(conds)},
+                     {"members", std::move(members)}});
+  }
+  return {{"rules", std::move(rules)},
+          {"covered", r.conditions_covered},
+          {"total", r.conditions_total},
+          {"percent", coverage_percent(r.conditions_covered, r.conditions_total)}};
+}
+
+// What a rule's conditions still miss, e.g. `changed(solution) never false`.
+std::vector<std::string> condition_gaps(const RuleConditionCoverage& rc) {
+  std::vector<std::string> gaps;
+  for (const auto& c : rc.conditions) {
+    if (!c.seen_true && !c.seen_false)
+      gaps.push_back(c.text + " never evaluated");
+    else if (!c.seen_true)
+      gaps.push_back(c.text + " never true");
+    else if (!c.seen_false)
+      gaps.push_back(c.text + " never false");
+  }
+  for (const auto& m : rc.members)
+    if (!m.matched) gaps.push_back(fmt::format("{} never matched {}", m.condition, m.value));
+  return gaps;
+}
+
+void print_conditions(const RuleTestReport& r) {
+  io::outf(
+      "\nCondition coverage: each condition of a rule seen true and false, each member of an `in "
+      "[...]` list matched\n");
+  std::vector<std::string> gaps;
+  for (const auto& rc : r.conditions) {
+    if (rc.total() == 0) continue;
+    io::outf("  {:<34} {:>3}/{:<3} {:>5}%\n", rc.rule, rc.covered(), rc.total(),
+             coverage_percent(rc.covered(), rc.total()));
+    auto g = condition_gaps(rc);
+    if (!g.empty()) gaps.push_back(fmt::format("    {}: {}", rc.rule, fmt::join(g, "; ")));
+  }
+  io::outf("  {:<34} {:>3}/{:<3} {:>5}%\n", "total", r.conditions_covered, r.conditions_total,
+           coverage_percent(r.conditions_covered, r.conditions_total));
+  if (!gaps.empty()) io::outf("  not covered:\n{}\n", fmt::join(gaps, "\n"));
+}
 
 bj::object coverage_json(const RuleTestReport& cov) {
   bj::object o;
@@ -67,7 +145,14 @@ void print_coverage(const RuleTestReport& cov) {
   if (!missed.empty()) io::outf("  never fired: {}\n", fmt::join(missed, ", "));
 }
 
-int run(const TestOptions& o) {
+int run(TestOptions o) {
+  for (const auto& m : o.min_coverage) {
+    std::string why = read_min_coverage(m, o.min_rules, o.min_conditions);
+    if (!why.empty()) {
+      io::errf("casex test: --min-coverage: {}\n", why);
+      return 2;
+    }
+  }
   auto loaded = load_rules(o.rules_dir);
   if (!print_diagnostics(loaded)) return 2;
   std::vector<std::string> paths = o.paths;
@@ -78,7 +163,12 @@ int run(const TestOptions& o) {
   const auto& ran = report.cases;
   int failed = report.failed();
   const auto& cov = report;
-  bool enough = o.min_coverage < 0 || coverage_reaches(cov.fired, cov.total, o.min_coverage);
+  bool enough_rules = o.min_rules < 0 || coverage_reaches(cov.fired, cov.total, o.min_rules);
+  bool enough_conditions =
+      o.min_conditions < 0 ||
+      coverage_reaches(report.conditions_covered, report.conditions_total, o.min_conditions);
+  bool enough = enough_rules && enough_conditions;
+  bool show = o.coverage || o.min_rules >= 0 || o.min_conditions >= 0;
   if (o.format == "json") {
     bj::array list;
     for (const auto& x : ran) {
@@ -94,20 +184,31 @@ int run(const TestOptions& o) {
     bj::object doc{{"cases", std::move(list)},
                    {"passed", static_cast<int>(ran.size()) - failed},
                    {"failed", failed}};
-    if (o.coverage || o.min_coverage >= 0) doc["coverage"] = coverage_json(cov);
-    if (o.min_coverage >= 0) doc["min_coverage_met"] = enough;
+    if (show) {
+      bj::object c = coverage_json(cov);
+      c["conditions"] = conditions_json(report);
+      doc["coverage"] = std::move(c);
+    }
+    if (o.min_rules >= 0) doc["min_coverage_met"] = enough_rules;
+    if (o.min_conditions >= 0) doc["min_condition_coverage_met"] = enough_conditions;
     io::outf("{}\n", bj::serialize(doc));
   } else {
+    io::out(rules_line(o.rules_dir, loaded.rules->version()));
     for (const auto& x : ran) {
       io::outf("{} {}:{}: {}\n", x.passed ? "PASS" : "FAIL", x.file, x.line, x.name);
       if (!x.passed) io::outf("{}", failure_text(x));
     }
     io::outf("\n{} case{}: {} passed, {} failed\n", ran.size(), ran.size() == 1 ? "" : "s",
              static_cast<int>(ran.size()) - failed, failed);
-    if (o.coverage || o.min_coverage >= 0) print_coverage(cov);
-    if (!enough)
+    if (show) print_coverage(cov);
+    if (show) print_conditions(report);
+    if (!enough_rules)
       io::outf("coverage {}% is below the minimum {}%\n", coverage_percent(cov.fired, cov.total),
-               o.min_coverage);
+               o.min_rules);
+    if (!enough_conditions)
+      io::outf("condition coverage {}% is below the minimum {}%\n",
+               coverage_percent(report.conditions_covered, report.conditions_total),
+               o.min_conditions);
   }
   std::string junit_error;
   if (!o.junit.empty() && !io::write_file(o.junit, junit_xml(report), junit_error)) {
@@ -139,10 +240,14 @@ void add_test_command(CLI::App& app, int& status) {
   cmd->add_flag(
       "--coverage", o->coverage,
       "Report which rules fired in at least one case, per table and in total (workflow moves,\n"
-      "target entries and incoming rules included)");
+      "target entries and incoming rules included), and the condition coverage of each rule:\n"
+      "each condition seen true and false, each member of an `in [...]` list matched");
   cmd->add_option("--min-coverage", o->min_coverage,
-                  "Fail when the total coverage is below N percent (exact)")
-      ->check(CLI::Range(0.0, 100.0));
+                  "N: fail when the rule coverage (total) is below N percent (exact);\n"
+                  "conditions=N: when the condition coverage (total) is; may be given twice")
+      ->expected(1)
+      ->allow_extra_args(false)  // one value per --min-coverage: PATHs stay PATHs
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("--format", o->format, "text (default) or json")
       ->check(CLI::IsMember({"text", "json"}));
   cmd->callback([o, &status] { status = io::guarded("test", 2, [&] { return run(*o); }); });

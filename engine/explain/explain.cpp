@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "engine/json/json_io.h"
 
 namespace casex::detail {
@@ -427,6 +429,46 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
 
 }  // namespace
 
+namespace {
+
+void collect_texts(const TExpr& e, std::vector<std::string>& out) {
+  if (e.op == Op::Const && e.kind == ConstKind::Text) {
+    if (std::find(out.begin(), out.end(), e.text) == out.end()) out.push_back(e.text);
+    return;
+  }
+  for (const auto& a : e.args) collect_texts(a, out);
+}
+
+}  // namespace
+
+std::vector<std::string> named_systems(const CompiledRules& rules) {
+  std::vector<std::string> out;
+  for (const auto& t : rules.rules.targets) collect_texts(t.system, out);
+  for (const auto& t : rules.rules.tables)
+    for (const auto& r : t.rules)
+      if (r.system) collect_texts(*r.system, out);
+  return out;
+}
+
+std::string origin_note(const CompiledRules& rules, std::string_view origin,
+                        const std::vector<std::string_view>& change_systems) {
+  if (origin.empty()) return "";
+  std::vector<std::string> known;
+  for (auto s : change_systems)
+    if (!s.empty() && std::find(known.begin(), known.end(), s) == known.end())
+      known.emplace_back(s);
+  for (auto& s : named_systems(rules))
+    if (std::find(known.begin(), known.end(), s) == known.end()) known.push_back(std::move(s));
+  if (std::find(known.begin(), known.end(), origin) != known.end()) return "";
+  std::string names;
+  for (const auto& k : known) names += (names.empty() ? "\"" : ", \"") + k + "\"";
+  return fmt::format(
+      "origin \"{}\" is no system of the change's groups, its external reference or the rules' "
+      "targets ({}): origin suppression compares the exact, case-sensitive system name, so no "
+      "operation is suppressed for it",
+      origin, names.empty() ? "none" : names);
+}
+
 bool explain_document(const CompiledRules& rules, std::string_view document, bj::object& out,
                       std::string& error) {
   JsonEvaluator ev(rules);
@@ -442,6 +484,12 @@ bool explain_document(const CompiledRules& rules, std::string_view document, bj:
   } else {
     if (!ok && trace.old_phase < 0) return false;  // bad input: nothing was evaluated
     ChangeExplainer(rules, ev.change(), trace).run(out);
+    const ChangeInput& in = ev.change();
+    std::vector<std::string_view> systems;
+    for (const auto& g : in.groups) systems.push_back(g.second);
+    if (in.has_ref) systems.push_back(in.ref_system);
+    if (std::string note = origin_note(rules, in.origin, systems); !note.empty())
+      out["origin_note"] = note;
   }
   if (ok) {
     out["result"] = bj::parse(result);

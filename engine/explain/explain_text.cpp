@@ -130,9 +130,12 @@ std::string explanation_text(const bj::object& e) {
   else
     incoming_text(e, out);
   out += "\n";
+  // A change's origin that names no system it could mean: said last, whatever the result.
+  std::string note;
+  if (const auto* n = e.if_contains("origin_note")) note = "\nNote: " + str(*n) + "\n";
   if (e.contains("error")) {
     out += fmt::format("Error: {}\n", str(e.at("error")));
-    return out;
+    return out + note;
   }
   const auto& r = e.at("result").as_object();
   if (str(e.at("kind")) == "change") {
@@ -150,7 +153,7 @@ std::string explanation_text(const bj::object& e) {
                        bj::serialize(r.at("incident")), bj::serialize(r.at("comments")),
                        bj::serialize(r.at("external_reference")));
   }
-  return out;
+  return out + note;
 }
 
 }  // namespace casex::detail

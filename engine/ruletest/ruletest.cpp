@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <regex>
 
+#include "engine/eval/eval.h"
 #include "engine/load/load.h"
 
 namespace casex::detail {
@@ -347,6 +348,63 @@ RuleTestRunner::RuleTestRunner(const CompiledRules& rules) : rules_(rules), eval
   incoming_ = coverage_.groups.size();
   coverage_.groups.push_back(std::move(incoming));
   for (auto& g : coverage_.groups) g.hits.assign(g.ids.size(), 0);
+  // Condition coverage: a rule's atoms are those its rows care about.
+  for (const auto& dt : rules.tables) {
+    ConditionCoverage::Table t;
+    t.atoms.resize(dt.atoms.size());
+    for (std::size_t a = 0; a < dt.atoms.size(); ++a)
+      if (dt.atoms[a].op == Op::In || dt.atoms[a].op == Op::NotIn)
+        t.atoms[a].matched.assign(dt.atoms[a].args.size() - 1, false);
+    std::size_t rules_n = 0;
+    for (const auto& row : dt.rows) rules_n = std::max<std::size_t>(rules_n, row.rule + 1);
+    std::vector<std::vector<bool>> uses(rules_n, std::vector<bool>(dt.atoms.size(), false));
+    for (const auto& row : dt.rows) {
+      const uint64_t* care = &dt.pool[row.offset];
+      for (std::size_t a = 0; a < dt.atoms.size(); ++a)
+        if (care[a >> 6] >> (a & 63) & 1) uses[row.rule][a] = true;
+    }
+    t.rule_atoms.resize(rules_n);
+    for (std::size_t r = 0; r < rules_n; ++r)
+      for (std::size_t a = 0; a < dt.atoms.size(); ++a)
+        if (uses[r][a]) t.rule_atoms[r].push_back(static_cast<uint32_t>(a));
+    conditions_.tables.push_back(std::move(t));
+  }
+}
+
+// The truth of every atom at every step comes from the trace (the bits the
+// evaluator computed). Which member of an `in` list matched is not in the
+// trace: the evaluator's own eval_truth answers `x == member` for the
+// members of an atom whose bit says one matched, in the step's context.
+void RuleTestRunner::count_conditions(const EvalTrace& trace) {
+  const ChangeInput& in = evaluator_.change();
+  EvalContext ctx;
+  ctx.vocab = &rules_.rules.vocabulary;
+  ctx.change = &in;
+  ctx.has_ref = in.has_ref;
+  ctx.ref_system = in.ref_system;
+  ctx.ref_id = in.ref_id;
+  for (const auto& step : trace.steps) {
+    if (step.table < 0) continue;
+    const DecisionTable& dt = rules_.tables[step.table];
+    ConditionCoverage::Table& t = conditions_.tables[step.table];
+    ctx.entered = step.entered;
+    for (std::size_t a = 0; a < dt.atoms.size(); ++a) {
+      const std::size_t w = a >> 6;
+      const bool value = w < step.bits.size() && (step.bits[w] >> (a & 63) & 1);
+      ConditionCoverage::Atom& atom = t.atoms[a];
+      (value ? atom.seen_true : atom.seen_false) = true;
+      const TExpr& e = dt.atoms[a];
+      if (atom.matched.empty() || value != (e.op == Op::In)) continue;
+      for (std::size_t m = 0; m < atom.matched.size(); ++m) {
+        if (atom.matched[m]) continue;
+        TExpr eq;
+        eq.op = Op::Eq;
+        eq.type = Type::Bool;
+        eq.args = {e.args[0], e.args[m + 1]};
+        if (eval_truth(eq, ctx)) atom.matched[m] = true;
+      }
+    }
+  }
 }
 
 RuleTestResult RuleTestRunner::run(const RuleTestCase& c) {
@@ -361,6 +419,7 @@ RuleTestResult RuleTestRunner::run(const RuleTestCase& c) {
     if (rule >= 0 && (ok || !evaluator_.incoming_outcome().error.empty()))
       ++coverage_.groups[incoming_].hits[rule];
   } else {
+    count_conditions(trace);
     if (trace.move >= 0) ++coverage_.groups[moves_].hits[trace.move];
     for (const auto& e : trace.emits) {
       ++coverage_.groups[e.table].hits[e.rule];

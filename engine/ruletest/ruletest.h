@@ -53,6 +53,22 @@ struct RuleCoverage {
   int total() const;
 };
 
+/// Condition coverage of the tables' rules, from the evaluator's trace: per
+/// table, each atom (an atomic condition of the compiled table) seen true and
+/// seen false at a step of some case, and each member of an atom `x in [...]`
+/// (or `not in`) matched; per rule, the atoms of its rows.
+struct ConditionCoverage {
+  struct Atom {
+    bool seen_true = false, seen_false = false;
+    std::vector<bool> matched;  // `in`/`not in`: per member of the list
+  };
+  struct Table {
+    std::vector<Atom> atoms;                        // parallel to DecisionTable::atoms
+    std::vector<std::vector<uint32_t>> rule_atoms;  // per rule: its atoms, ascending
+  };
+  std::vector<Table> tables;  // parallel to CompiledRules::tables
+};
+
 /// Whether fired/total reaches `percent` (exact: 999/1000 does not reach 100).
 bool coverage_reaches(int fired, int total, double percent);
 /// fired/total as a percentage rounded down to one decimal ("99.9", "100").
@@ -64,11 +80,14 @@ class RuleTestRunner {
   explicit RuleTestRunner(const CompiledRules& rules);
   RuleTestResult run(const RuleTestCase& c);
   const RuleCoverage& coverage() const { return coverage_; }
+  const ConditionCoverage& conditions() const { return conditions_; }
 
  private:
   const CompiledRules& rules_;
   JsonEvaluator evaluator_;
   RuleCoverage coverage_;
+  ConditionCoverage conditions_;
+  void count_conditions(const EvalTrace& trace);
   std::size_t moves_ = 0, targets_ = 0, incoming_ = 0;  // group indices
 };
 

@@ -32,6 +32,13 @@ struct Explanation {
 /// target choice, de-duplication and origin suppression.
 CASEX_API Explanation explain_document(const RuleSet& rules, std::string_view document);
 
+/// When `document` is a change whose `origin` matches no system of its
+/// `groups`, its `external_reference` or the rules' targets (exact,
+/// case-sensitive, as origin suppression compares): the note `casex explain`
+/// prints about it; else "" (also for anything that is not such a change).
+/// Not an error: a host may know systems the change does not mention.
+CASEX_API std::string origin_note(const RuleSet& rules, std::string_view document);
+
 // ---- lint (`casex lint`; casex::lint_texts in casex.hpp runs the analysis) --
 
 /// One diagnostic code: its stable name, default severity and description.
@@ -91,6 +98,32 @@ struct RuleCoverageGroup {
   std::vector<int> hits;  // parallel to ids: how many times each fired
 };
 
+/// Condition coverage of one rule of a table: each atomic condition of its
+/// scenario seen true and seen false at a step of that table in some case, and
+/// each member of an `in [...]` list matched (the field equal to it) in some case.
+struct RuleConditionCoverage {
+  std::string table, rule;  // ids
+  struct Condition {
+    std::string text;  // as the rules page writes it, e.g. changed(solution)
+    bool seen_true = false, seen_false = false;
+  };
+  struct Member {
+    std::string condition;  // the `in` condition
+    std::string value;      // the member, e.g. "Solved"
+    bool matched = false;
+  };
+  std::vector<Condition> conditions;
+  std::vector<Member> members;
+  /// Outcomes seen / outcomes to see: two per condition (true, false), one per member.
+  int covered() const {
+    int n = 0;
+    for (const auto& c : conditions) n += c.seen_true + c.seen_false;
+    for (const auto& m : members) n += m.matched;
+    return n;
+  }
+  int total() const { return static_cast<int>(2 * conditions.size() + members.size()); }
+};
+
 /// The outcome of a run of rule test files.
 struct RuleTestReport {
   std::vector<std::string>
@@ -99,6 +132,8 @@ struct RuleTestReport {
   std::vector<RuleCoverageGroup> coverage;
   int fired = 0;  // rules that fired in at least one case, over every group
   int total = 0;  // rules, over every group
+  std::vector<RuleConditionCoverage> conditions;     // every rule of every table, in order
+  int conditions_covered = 0, conditions_total = 0;  // summed over `conditions`
   int failed() const {
     int n = 0;
     for (const auto& c : cases) n += !c.passed;

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "tools/commands.h"
 #include "tools/io.h"
 #include "tools/serve/access_log.h"
 
@@ -529,8 +530,7 @@ int Server::run() {
   if (local.address().is_v6()) host = "[" + host + "]";
   cli::io::errf("casex serve: listening on {}://{}:{} (rules {}, {}; {} thread{})\n",
                 tls_ ? "https" : "http", host, local.port(), service_.version(),
-                service_.directory().empty() ? "built-in" : service_.directory(), threads,
-                threads == 1 ? "" : "s");
+                cli::rules_name(service_.directory()), threads, threads == 1 ? "" : "s");
   std::fflush(stderr);
   signals_.add(SIGINT);
   signals_.add(SIGTERM);
