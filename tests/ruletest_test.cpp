@@ -9,6 +9,7 @@
 #include <string>
 
 #include "casex/casex.hpp"
+#include "casex/tooling.hpp"
 #include "engine/api_internal.h"
 #include "engine/ruletest/ruletest.h"
 

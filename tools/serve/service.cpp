@@ -14,6 +14,7 @@
 
 #include "casex/tooling.hpp"
 #include "casex/version.h"
+#include "tools/commands.h"
 #include "tools/eval_lines.h"
 #include "tools/serve/page.h"
 
@@ -358,7 +359,7 @@ Response Service::explain(const Request& request, const std::string& id) {
   Response res{http::status::ok, request.version()};
   res.set(http::field::content_type, "text/plain; charset=utf-8");
   stamp(res, rules.version(), id);
-  res.body() = std::move(e.text);
+  res.body() = cli::rules_line(options_.rules_dir, rules.version()) + e.text;  // as casex explain
   res.prepare_payload();
   return res;
 }
