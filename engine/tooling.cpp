@@ -109,6 +109,39 @@ std::string render_rules_html(const RuleSet& rules, const std::vector<Diagnostic
   return detail::render_html(detail::compiled(rules), findings, ro);
 }
 
+std::string vocabulary_json(const RuleSet& rules) {
+  const auto& v = detail::compiled(rules).rules.vocabulary;
+  boost::json::object o;
+  o["version"] = rules.version();
+  boost::json::array metaphases(v.metaphases.begin(), v.metaphases.end());
+  o["metaphases"] = std::move(metaphases);
+  std::vector<std::vector<std::string>> aliases(v.phases.size());  // sorted: the map has no order
+  for (const auto& [name, id] : v.phase_ids)
+    if (id >= 0 && static_cast<std::size_t>(id) < v.phases.size() && name != v.phases[id])
+      aliases[id].push_back(name);
+  boost::json::array phases;
+  for (std::size_t p = 0; p < v.phases.size(); ++p) {
+    std::sort(aliases[p].begin(), aliases[p].end());
+    phases.push_back(
+        boost::json::object{{"name", v.phases[p]},
+                            {"metaphase", v.metaphases[v.phase_metaphase[p]]},
+                            {"aliases", boost::json::array(aliases[p].begin(), aliases[p].end())}});
+  }
+  o["phases"] = std::move(phases);
+  boost::json::array fields;
+  for (const auto& f : v.fields)
+    fields.push_back(
+        boost::json::object{{"name", f.name},
+                            {"type", detail::type_name(f.type)},
+                            {"values", boost::json::array(f.values.begin(), f.values.end())}});
+  o["fields"] = std::move(fields);
+  o["events"] = boost::json::array(v.events.begin(), v.events.end());
+  o["operations"] =
+      boost::json::object{{"outgoing", boost::json::array(v.outgoing.begin(), v.outgoing.end())},
+                          {"incoming", boost::json::array(v.incoming.begin(), v.incoming.end())}};
+  return boost::json::serialize(o) + "\n";
+}
+
 RuleTestReport run_rule_tests(const RuleSet& rules, const std::vector<std::string>& paths) {
   RuleTestReport report;
   const auto& compiled = detail::compiled(rules);
@@ -123,8 +156,8 @@ RuleTestReport run_rule_tests(const RuleSet& rules, const std::vector<std::strin
     auto t0 = std::chrono::steady_clock::now();
     detail::RuleTestResult r = runner.run(c);
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    report.cases.push_back(
-        {c.file, c.name, c.line, r.passed, std::move(r.differences), std::move(r.actual), s});
+    report.cases.push_back({c.file, c.name, c.line, r.passed, std::move(r.differences),
+                            std::move(r.actual), s, c.input, boost::json::serialize(c.expect)});
   }
   const auto& cov = runner.coverage();
   for (const auto& g : cov.groups) report.coverage.push_back({g.name, g.ids, g.hits});

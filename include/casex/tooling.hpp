@@ -64,6 +64,12 @@ CASEX_API std::string lint_json(const std::vector<Diagnostic>& diagnostics, std:
 
 // ---- render (`casex render`) -----------------------------------------------
 
+/// The vocabulary of a rule set as one JSON document: its version, the
+/// metaphases, the phases (with metaphase and aliases), the fields (type and
+/// value set), the events and the operations. Used by `casex serve`
+/// (GET /v1/vocabulary and the simulator's form).
+CASEX_API std::string vocabulary_json(const RuleSet& rules);
+
 /// What the rules page says about where the rules come from.
 struct RenderOptions {
   std::string title = "casex rules";
@@ -89,6 +95,8 @@ struct RuleTestCaseResult {
   std::vector<std::string> differences;  // "path: expected X, got Y", one per mismatch
   std::string actual;                    // the result document, or "error: MESSAGE"
   double seconds = 0;                    // time taken by the case
+  std::string input;                     // the case's input document (JSON)
+  std::string expect;                    // the case's expectation (a JSON object)
 };
 
 /// Which rules of one group fired in at least one case.

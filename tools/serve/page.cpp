@@ -11,9 +11,6 @@
 #include <utility>
 
 #include "casex/tooling.hpp"
-#include "engine/api_internal.h"
-#include "engine/check/checked.h"
-#include "engine/ruletest/ruletest.h"
 #include "tools/serve/service.h"
 
 namespace casex::serve {
@@ -50,49 +47,12 @@ void insert_before(std::string& page, std::string_view marker, std::string_view 
 
 }  // namespace
 
-std::string vocabulary_json(const RuleSet& rules) {
-  const auto& v = detail::compiled(rules).rules.vocabulary;
-  bj::object o;
-  o["version"] = rules.version();
-  bj::array metaphases(v.metaphases.begin(), v.metaphases.end());
-  o["metaphases"] = std::move(metaphases);
-  std::vector<std::vector<std::string>> aliases(v.phases.size());  // sorted: the map has no order
-  for (const auto& [name, id] : v.phase_ids)
-    if (id >= 0 && static_cast<std::size_t>(id) < v.phases.size() && name != v.phases[id])
-      aliases[id].push_back(name);
-  bj::array phases;
-  for (std::size_t p = 0; p < v.phases.size(); ++p) {
-    std::sort(aliases[p].begin(), aliases[p].end());
-    phases.push_back(bj::object{{"name", v.phases[p]},
-                                {"metaphase", v.metaphases[v.phase_metaphase[p]]},
-                                {"aliases", bj::array(aliases[p].begin(), aliases[p].end())}});
-  }
-  o["phases"] = std::move(phases);
-  bj::array fields;
-  for (const auto& f : v.fields)
-    fields.push_back(bj::object{{"name", f.name},
-                                {"type", detail::type_name(f.type)},
-                                {"values", bj::array(f.values.begin(), f.values.end())}});
-  o["fields"] = std::move(fields);
-  o["events"] = bj::array(v.events.begin(), v.events.end());
-  o["operations"] = bj::object{{"outgoing", bj::array(v.outgoing.begin(), v.outgoing.end())},
-                               {"incoming", bj::array(v.incoming.begin(), v.incoming.end())}};
-  return bj::serialize(o) + "\n";
-}
-
 std::string scenarios_json(const RuleSet& rules, const std::string& dir) {
   bj::object o;
   o["dir"] = dir.empty() ? bj::value(nullptr) : bj::value(dir);
   bj::array errors, cases;
   if (!dir.empty()) {
-    const auto& v = detail::compiled(rules).rules.vocabulary;
-    std::vector<std::string> problems;
-    std::map<std::pair<std::string, int>, detail::RuleTestCase> inputs;
-    for (const auto& file : detail::rule_test_files({dir}, problems))
-      for (auto& c : detail::read_rule_tests(file, v, problems))
-        inputs.emplace(std::make_pair(c.file, c.line), std::move(c));
     RuleTestReport report = run_rule_tests(rules, {dir});
-    for (const auto& e : problems) errors.push_back(bj::string(e));
     for (const auto& e : report.errors) errors.push_back(bj::string(e));
     for (const auto& r : report.cases) {
       bj::object c{{"file", r.file},     {"name", r.name},
@@ -100,12 +60,11 @@ std::string scenarios_json(const RuleSet& rules, const std::string& dir) {
                    {"actual", r.actual}, {"input", nullptr},
                    {"expect", nullptr},  {"differences", bj::array()}};
       for (const auto& d : r.differences) c["differences"].as_array().push_back(bj::string(d));
-      if (auto it = inputs.find({r.file, r.line}); it != inputs.end()) {
-        bj::error_code ec;
-        bj::value input = bj::parse(it->second.input, ec);
-        if (!ec) c["input"] = std::move(input);
-        c["expect"] = it->second.expect;
-      }
+      bj::error_code ec;
+      bj::value input = bj::parse(r.input, ec);
+      if (!ec) c["input"] = std::move(input);
+      bj::value expect = bj::parse(r.expect, ec);
+      if (!ec) c["expect"] = std::move(expect);
       cases.push_back(std::move(c));
     }
   }

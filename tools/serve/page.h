@@ -22,11 +22,6 @@ struct PageFile {
 extern const PageFile kPageFiles[];
 extern const std::size_t kPageFileCount;
 
-/// The vocabulary of `rules` as JSON (GET /v1/vocabulary): metaphases,
-/// phases (name, metaphase, aliases), fields (name, type, values), events,
-/// operations (outgoing, incoming) and the rules version; with a newline.
-std::string vocabulary_json(const RuleSet& rules);
-
 /// The rule test cases of `dir` (`casex serve --tests DIR`) run against
 /// `rules` (GET /v1/scenarios): {"dir", "errors": [...], "cases": [{"file",
 /// "name", "line", "input", "expect", "passed", "differences", "actual"}]};
