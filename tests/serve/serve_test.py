@@ -553,6 +553,18 @@ def test_tls():
         shutil.rmtree(tmp)
 
 
+def log_lines(path, n, timeout=15):
+    """The JSON lines of an access log once it holds n of them (a line is written when the
+    answer's write completes, which may be just after the client has read it)."""
+    deadline = time.time() + timeout
+    while True:
+        with open(path) as f:
+            lines = [json.loads(l) for l in f]
+        if len(lines) >= n or time.time() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
 def test_access_log():
     """--access-log: one JSON line per answered request (time, remote, method, target, status, bytes, duration_us, request_id), written as it is answered; an unopenable file is exit 2."""
     tmp = tempfile.mkdtemp(prefix="casex-serve-")
@@ -566,8 +578,7 @@ def test_access_log():
             body = r.read()
             check(r.status == 200, "eval: %d" % r.status)
             port = c.sock.getsockname()[1]
-            with open(path) as f:  # written by the time the answer is read
-                lines = [json.loads(l) for l in f]
+            lines = log_lines(path, 1)
             check(len(lines) == 1, "lines after one request: %r" % lines)
             e = lines[0]
             check(sorted(e) == sorted(["time", "remote", "method", "target", "status", "bytes", "duration_us", "request_id"]),
@@ -585,8 +596,7 @@ def test_access_log():
             c.close()
             raw(s.port, b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n")  # Beast parses it; 405/404
             raw(s.port, b"GET /\x01bad HTTP/1.1\r\n\r\n")        # malformed: 400, no request line known
-            with open(path) as f:
-                lines = [json.loads(l) for l in f]
+            lines = log_lines(path, 4)
             check([(l["method"], l["target"], l["status"]) for l in lines[1:]] ==
                   [("GET", "/nowhere", 404), ("BREW", "/pot", lines[2]["status"]), (None, None, 400)],
                   "later lines: %r" % lines[1:])
