@@ -2,6 +2,8 @@
 // evaluation entry points over the compiled rule set.
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -63,7 +65,14 @@ JsonResult RuleSet::eval_json(std::string_view document) const {
   return r;
 }
 
-bool RuleSet::eval_json(std::string_view document, std::string& output, std::string& error) const {
+namespace {
+
+// Evaluates a document on the calling thread's evaluator for `impl`; on a
+// failure `rules_error` tells a run-time error of the rules from bad input.
+bool eval_document(const std::shared_ptr<const detail::CompiledRules>& impl,
+                   std::string_view document, std::string& output, std::string& error,
+                   bool* rules_error = nullptr) {
+  if (rules_error) *rules_error = false;
   if (document.size() > kMaxDocumentBytes) {
     error = fmt::format("the document is {} bytes; the limit is {} bytes", document.size(),
                         kMaxDocumentBytes);
@@ -73,106 +82,204 @@ bool RuleSet::eval_json(std::string_view document, std::string& output, std::str
   // between documents is bounded by the largest one (engine/json/json_io.h).
   thread_local std::unique_ptr<detail::JsonEvaluator> evaluator;
   thread_local std::shared_ptr<const detail::CompiledRules> evaluator_rules;  // keeps them alive
-  if (!evaluator || evaluator_rules != impl_) {
+  if (!evaluator || evaluator_rules != impl) {
     evaluator.reset();
     evaluator_rules.reset();
     try {
-      evaluator = std::make_unique<detail::JsonEvaluator>(*impl_);
+      evaluator = std::make_unique<detail::JsonEvaluator>(*impl);
     } catch (const std::bad_alloc&) {
       error = "out of memory while evaluating the document";
       return false;
     }
-    evaluator_rules = impl_;
+    evaluator_rules = impl;
   }
-  return evaluator->eval(document, output, error);  // answers every failure as the document's error
+  // Answers every failure as the document's error.
+  if (evaluator->eval(document, output, error)) return true;
+  // evaluate_change clears the outcome's error first: the same message means
+  // the rules failed on a change that was read without error.
+  if (rules_error) *rules_error = !error.empty() && evaluator->outcome().error == error;
+  return false;
 }
 
-Decision RuleSet::evaluate(const Change& change) const {
-  const auto& v = impl_->rules.vocabulary;
-  detail::ChangeInput in;
-  in.reset(v);
-  auto snapshot = [&](const std::vector<Field>& fields, std::vector<detail::Value>& out,
-                      const char* side) {
-    for (const auto& [name, value] : fields) {
+// A JSON number as RFC 8259 writes it: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view s) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    std::size_t from = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i > from;
+  };
+  if (i < s.size() && s[i] == '-') ++i;
+  if (i < s.size() && s[i] == '0')
+    ++i;
+  else if (!digits())
+    return false;
+  if (i < s.size() && s[i] == '.' && (++i, !digits())) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == s.size();
+}
+
+}  // namespace
+
+bool RuleSet::eval_json(std::string_view document, std::string& output, std::string& error) const {
+  return eval_document(impl_, document, output, error);
+}
+
+namespace detail {
+
+std::string change_document(const Change& c, const Vocabulary& v) {
+  std::string out = "{";
+  auto str = [&](std::string_view s) { append_json_string(out, s); };
+  auto key = [&](std::string_view k) {
+    if (out.size() > 1) out += ',';
+    str(k);
+    out += ':';
+  };
+  if (c.incident) {
+    key("incident");
+    str(*c.incident);
+  }
+  // Every field as given, in order (a duplicate stays a duplicate): a number
+  // or boolean field's text as a JSON number or boolean when it is one, else
+  // as a string, which the reader then refuses with its message.
+  auto snapshot = [&](const char* side, const std::vector<Field>& fields) {
+    key(side);
+    out += '{';
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+      const auto& [name, value] = fields[i];
+      if (i) out += ',';
+      str(name);
+      out += ':';
       int slot = v.find_field(name);
-      if (slot < 0 || !value || value->empty()) continue;
-      detail::Value& val = out[slot];
-      const auto& field = v.fields[slot];
-      if (slot == v.phase_field) {
-        val.kind = detail::ConstKind::Sym;
-        val.sym = v.find_phase(*value);
-        if (val.sym < 0)
-          throw std::invalid_argument(
-              fmt::format("{}.{}: unknown phase \"{}\"", side, name, *value));
-      } else if (field.type == detail::Type::Number) {
-        char* end = nullptr;
-        val.kind = detail::ConstKind::Number;
-        val.number = std::strtod(value->c_str(), &end);
-        if (end != value->c_str() + value->size())
-          throw std::invalid_argument(
-              fmt::format("{}.{}: expected a number, found \"{}\"", side, name, *value));
-        if (!std::isfinite(val.number))
-          throw std::invalid_argument(
-              fmt::format("{}.{}: the number is out of range (beyond about 1.8e308)", side, name));
-        long long integer = 0;
-        const char* digits = value->c_str() + (value->front() == '+');
-        if (value->find_first_of(".eE") == std::string::npos &&
-            (std::from_chars(digits, value->c_str() + value->size(), integer).ec != std::errc() ||
-             integer > detail::kMaxExactInteger || integer < -detail::kMaxExactInteger))
-          throw std::invalid_argument(fmt::format(
-              "{}.{}: {} is beyond the numbers held exactly (-2^53 to 2^53)", side, name, *value));
-      } else if (field.type == detail::Type::Bool) {
-        if (*value != "true" && *value != "false")
-          throw std::invalid_argument(
-              fmt::format("{}.{}: expected true or false, found \"{}\"", side, name, *value));
-        val.kind = detail::ConstKind::Bool;
-        val.boolean = *value == "true";
-      } else {
-        val.kind = detail::ConstKind::Text;
-        val.text = *value;
-        const auto& al = v.fields[slot].value_aliases;
-        if (auto it = al.find(*value); it != al.end()) val.text = it->second;
-        if (const std::string* meant = detail::near_miss_value(field, val.text))
-          throw std::invalid_argument(
-              fmt::format("{}.{}: \"{}\" is not a value of {}; did you mean \"{}\"? (values are "
-                          "case-sensitive)",
-                          side, name, val.text, name, *meant));
-      }
+      Type type = slot >= 0 ? v.fields[slot].type : Type::Text;
+      if (!value || value->empty())
+        out += "null";
+      else if ((type == Type::Number && is_json_number(*value)) ||
+               (type == Type::Bool && (*value == "true" || *value == "false")))
+        out += *value;
+      else
+        str(*value);
     }
-    if (out[v.phase_field].kind == detail::ConstKind::None)
-      throw std::invalid_argument(fmt::format("{}.phase: missing", side));
+    out += '}';
   };
-  snapshot(change.before, in.before, "before");
-  snapshot(change.after, in.after, "after");
-  for (const auto& [name, on] : change.flags) {
-    int e = detail::Vocabulary::index_of(v.events, name);
-    if (e < 0) throw std::invalid_argument(fmt::format("{}: not an event of the vocabulary", name));
-    in.events.set(static_cast<std::size_t>(e), on);
+  snapshot("before", c.before);
+  snapshot("after", c.after);
+  for (const auto& [name, on] : c.flags) {
+    // The document's other keys are not events: a flag must name one.
+    if (Vocabulary::index_of(v.events, name) < 0)
+      throw std::invalid_argument(fmt::format("{}: not an event of the vocabulary", name));
+    key(name);
+    out += on ? "true" : "false";
   }
-  if (change.incident) {
-    in.has_incident = true;
-    in.incident = *change.incident;
+  if (c.external_reference) {
+    key("external_reference");
+    out += "{\"system\":";
+    str(c.external_reference->system);
+    out += ",\"id\":";
+    str(c.external_reference->id);
+    out += '}';
   }
-  if (change.external_reference) {
-    in.has_ref = true;
-    in.ref_system = change.external_reference->system;
-    in.ref_id = change.external_reference->id;
+  if (!c.groups.empty()) {
+    key("groups");
+    out += '{';
+    for (std::size_t i = 0; i < c.groups.size(); ++i) {
+      if (i) out += ',';
+      str(c.groups[i].first);
+      out += ':';
+      str(c.groups[i].second);
+    }
+    out += '}';
   }
-  for (const auto& g : change.groups) in.groups.emplace_back(g.first, g.second);
-  if (change.origin) in.origin = *change.origin;
-  detail::Outcome out;
-  detail::Scratch scratch;
-  if (!detail::evaluate_change(*impl_, in, out, scratch)) throw std::runtime_error(out.error);
-  Decision d;
-  d.phase = v.phases[out.phase];
-  auto convert = [&](const std::vector<detail::OutOp>& ops, std::vector<Operation>& to) {
-    for (const auto& o : ops)
-      to.push_back({v.outgoing[o.op], std::string(o.system), v.phases[o.phase],
-                    impl_->rules.tables[o.table].rules[o.rule].id});
+  if (c.origin) {
+    key("origin");
+    str(*c.origin);
+  }
+  out += '}';
+  return out;
+}
+
+Decision evaluate_typed(const RuleSet& rules, const Change& change, std::string& document,
+                        std::string& output) {
+  const auto& impl = rules.impl_;
+  document = change_document(change, impl->rules.vocabulary);
+  std::string error;
+  bool rules_error = false;
+  if (!eval_document(impl, document, output, error, &rules_error)) {
+    if (rules_error) throw std::runtime_error(error);
+    throw std::invalid_argument(error);
+  }
+  return read_outcome(output).decision;
+}
+
+}  // namespace detail
+
+Decision RuleSet::evaluate(const Change& change) const {
+  std::string document, output;
+  return detail::evaluate_typed(*this, change, document, output);
+}
+
+Outcome RuleSet::eval(std::string_view document) const {
+  std::string output, error;
+  if (!eval_json(document, output, error)) {
+    Outcome o;
+    o.error = std::move(error);
+    return o;
+  }
+  return read_outcome(output);
+}
+
+Outcome read_outcome(std::string_view result_document) {
+  namespace bj = boost::json;
+  Outcome o;
+  bj::error_code ec;
+  bj::value doc = bj::parse(result_document, ec);
+  const bj::object* top = !ec ? doc.if_object() : nullptr;
+  if (!top) {
+    o.error = "not a result document";
+    return o;
+  }
+  auto text = [](const bj::value* v) -> std::string {
+    if (!v || v->is_null()) return {};
+    if (const bj::string* s = v->if_string()) return std::string(*s);
+    return bj::serialize(*v);  // a number or a boolean, as JSON writes it
   };
-  convert(out.ops, d.operations);
-  convert(out.suppressed, d.suppressed);
-  return d;
+  if (const bj::value* ops = top->if_contains("operations")) {
+    o.kind = Outcome::Kind::Change;
+    if (const bj::value* id = top->if_contains("incident"); id && !id->is_null())
+      o.incident = text(id);
+    o.decision.phase = text(top->if_contains("phase"));
+    auto list = [&](const bj::value* from, std::vector<Operation>& to) {
+      if (!from || !from->is_array()) return;
+      for (const bj::value& v : from->get_array())
+        if (const bj::object* op = v.if_object())
+          to.push_back({text(op->if_contains("operation")), text(op->if_contains("system")),
+                        text(op->if_contains("phase")), text(op->if_contains("rule"))});
+    };
+    list(ops, o.decision.operations);
+    list(top->if_contains("suppressed"), o.decision.suppressed);
+    return o;
+  }
+  if (!top->contains("rule")) {
+    o.error = "not a result document";
+    return o;
+  }
+  o.kind = Outcome::Kind::Incoming;
+  if (const bj::value* inc = top->if_contains("incident"); inc && inc->is_object())
+    for (const auto& [name, value] : inc->get_object())
+      o.incoming.incident.emplace_back(
+          std::string(name),
+          value.is_null() ? std::nullopt : std::optional<std::string>(text(&value)));
+  if (const bj::value* cs = top->if_contains("comments"); cs && cs->is_array())
+    for (const bj::value& c : cs->get_array()) o.incoming.comments.push_back(text(&c));
+  if (const bj::value* ref = top->if_contains("external_reference"); ref && ref->is_object())
+    o.incoming.external_reference = ExternalReference{text(ref->get_object().if_contains("system")),
+                                                      text(ref->get_object().if_contains("id"))};
+  o.incoming.rule = text(top->if_contains("rule"));
+  return o;
 }
 
 namespace detail {

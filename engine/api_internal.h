@@ -10,4 +10,13 @@ namespace casex::detail {
 /// The compiled form of a rule set (RuleSet befriends this accessor).
 const CompiledRules& compiled(const RuleSet& rules);
 
+/// The `casex eval` change document of a typed Change (its fields in order,
+/// duplicates kept), so that both are read and checked by the one reader.
+std::string change_document(const Change& change, const Vocabulary& vocabulary);
+
+/// RuleSet::evaluate, also giving the document it read and the result
+/// document (for Engine's log hook).
+Decision evaluate_typed(const RuleSet& rules, const Change& change, std::string& document,
+                        std::string& output);
+
 }  // namespace casex::detail

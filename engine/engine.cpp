@@ -10,6 +10,8 @@
 #include <thread>
 
 #include "casex/casex.hpp"
+#include "casex/tooling.hpp"
+#include "engine/api_internal.h"
 
 #ifdef __linux__
 #include <poll.h>
@@ -36,6 +38,24 @@ struct Engine::Impl {
 
   std::shared_ptr<const RuleSet> load() const { return std::atomic_load(&current); }
 
+  // The log hook (set_log): read with std::atomic_load on every decision, so
+  // setting it races with nothing; null when there is none.
+  std::shared_ptr<const LogCallback> log;
+
+  void log_decision(const RuleSet& rules, std::string_view input, std::string_view result) const {
+    std::shared_ptr<const LogCallback> hook = std::atomic_load(&log);
+    if (!hook) return;
+    std::string line = decision_log_line(rules.version(), input, result, log_time_now());
+    (*hook)(LogEvent{LogEvent::Kind::Decision, line});
+  }
+
+  void log_reload(const ReloadResult& r) const {
+    std::shared_ptr<const LogCallback> hook = std::atomic_load(&log);
+    if (!hook) return;
+    std::string line = reload_log_line(r, log_time_now());
+    (*hook)(LogEvent{LogEvent::Kind::Reload, line});
+  }
+
   ReloadResult swap_in(LoadResult loaded) {
     ReloadResult r;
     r.previous_version = load()->version();
@@ -46,6 +66,7 @@ struct Engine::Impl {
       std::atomic_store(&current,
                         std::shared_ptr<const RuleSet>(std::make_shared<RuleSet>(*loaded.rules)));
     r.version = load()->version();
+    log_reload(r);
     return r;
   }
 };
@@ -82,6 +103,7 @@ EngineResult Engine::eval_json(std::string_view document) const {
   EngineResult r;
   r.ok = rules->eval_json(document, r.output, r.error);
   r.version = rules->version();
+  if (r.ok) impl_->log_decision(*rules, document, r.output);
   return r;
 }
 
@@ -89,15 +111,38 @@ bool Engine::eval_json(std::string_view document, std::string& output, std::stri
                        std::string* version) const {
   std::shared_ptr<const RuleSet> rules = impl_->load();
   if (version) *version = rules->version();
-  return rules->eval_json(document, output, error);
+  std::size_t start = output.size();
+  if (!rules->eval_json(document, output, error)) return false;
+  impl_->log_decision(*rules, document, std::string_view(output).substr(start));
+  return true;
+}
+
+EngineOutcome Engine::eval(std::string_view document) const {
+  std::shared_ptr<const RuleSet> rules = impl_->load();
+  EngineOutcome o;
+  std::string output;
+  if (rules->eval_json(document, output, o.error)) {
+    static_cast<Outcome&>(o) = read_outcome(output);
+    impl_->log_decision(*rules, document, output);
+  }
+  o.version = rules->version();
+  return o;
 }
 
 EngineDecision Engine::evaluate(const Change& change) const {
   std::shared_ptr<const RuleSet> rules = impl_->load();
   EngineDecision d;
-  static_cast<Decision&>(d) = rules->evaluate(change);
+  std::string document, output;
+  static_cast<Decision&>(d) = detail::evaluate_typed(*rules, change, document, output);
   d.version = rules->version();
+  impl_->log_decision(*rules, document, output);
   return d;
+}
+
+void Engine::set_log(LogCallback callback) {
+  std::shared_ptr<const LogCallback> hook;
+  if (callback) hook = std::make_shared<const LogCallback>(std::move(callback));
+  std::atomic_store(&impl_->log, std::move(hook));
 }
 
 ReloadResult Engine::reload() {

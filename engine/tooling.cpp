@@ -65,6 +65,20 @@ std::vector<SourceFile> read_rule_files(const std::vector<std::string>& paths,
   return detail::read_rule_paths(paths, problems);
 }
 
+LoadResult lint_paths(const std::vector<std::string>& paths, bool* unreadable) {
+  std::vector<Diagnostic> problems;
+  std::vector<SourceFile> files =
+      paths.empty() ? RuleSet::builtin_sources() : read_rule_files(paths, problems);
+  LoadResult r;
+  if (problems.empty())
+    r = lint_texts(files);
+  else
+    r.sources = std::move(files);
+  if (unreadable) *unreadable = !problems.empty();
+  r.diagnostics.insert(r.diagnostics.begin(), problems.begin(), problems.end());
+  return r;
+}
+
 std::string lint_json(const std::vector<Diagnostic>& diagnostics, std::size_t files) {
   namespace bj = boost::json;
   auto severity_name = [](Severity s) {

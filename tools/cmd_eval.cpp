@@ -96,15 +96,20 @@ struct Stats {
   }
 };
 
+// The rule set of a RuleSet or of an Engine (the one in effect).
+const RuleSet& rule_set(const RuleSet& rules) { return rules; }
+RuleSet rule_set(const Engine& engine) { return engine.rules(); }
+
 // Evaluates one input line, appending its result (or error) line to `out`;
 // false for an error.
-bool eval_line(const RuleSet& rules, std::string_view line, std::size_t number, std::string& out,
+template <class Rules>
+bool eval_line(const Rules& rules, std::string_view line, std::size_t number, std::string& out,
                std::string& error, Stats* stats) {
   std::size_t start = out.size();
   bool ok = eval_one_line(rules, line, number, out, error);  // as casex serve answers it
   if (stats && ok) {
     stats->count(std::string_view(out).substr(start, out.size() - start - 1));
-    stats->unknown_origins += !origin_note(rules, line).empty();
+    stats->unknown_origins += !origin_note(rule_set(rules), line).empty();
   }
   if (stats) {
     ++stats->lines;
@@ -244,7 +249,8 @@ void for_each_line(const Block& b, F&& f) {
 }
 
 // Answers one line: its result, or its error (an over-long line: that error).
-bool answer_line(const RuleSet& rules, std::string_view line, bool too_long, std::size_t number,
+template <class Rules>
+bool answer_line(const Rules& rules, std::string_view line, bool too_long, std::size_t number,
                  std::string& out, std::string& error, Stats* stats) {
   if (!too_long) return eval_line(rules, line, number, out, error, stats);
   write_line_error(out, number, too_long_error());
@@ -258,9 +264,11 @@ int read_failed(const io::InputFile& in, int err) {
   return 1;
 }
 
-// One thread: read, evaluate, write, in turn.
-int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_stats,
-                     DecisionLog& log, const std::string& rules_dir) {
+// One thread: read, evaluate, write, in turn. With --log `rules` is the
+// Engine, whose log hook writes each decision to `log` as it is made.
+template <class Rules>
+int run_lines_serial(const Rules& rules, const io::InputFile& in, bool with_stats, DecisionLog& log,
+                     const std::string& rules_dir) {
   // What survives from line to line, and what bounds it: `block` holds whole
   // lines of at most kMaxLine bytes plus one read of kBlock (BlockReader);
   // `out` is written out past kFlushAt, so it holds at most that plus one
@@ -282,9 +290,7 @@ int run_lines_serial(const RuleSet& rules, const io::InputFile& in, bool with_st
       std::size_t at = out.size();
       if (!answer_line(rules, line, too_long, n, out, error, with_stats ? &stats : nullptr)) {
         ++errors;
-      } else if (log.enabled() &&
-                 !log.record(rules.version(), line,
-                             std::string_view(out).substr(at, out.size() - at - 1))) {
+      } else if (!log.ok()) {
         out.resize(at);  // a decision not logged is not given; the ones before it are
         io::out(out);
         stop = true;
@@ -431,12 +437,14 @@ int run_lines_parallel(const RuleSet& rules, const io::InputFile& in, unsigned j
   return errors == 0 ? 0 : 1;
 }
 
-int run_lines(const RuleSet& rules, const io::InputFile& in, const EvalOptions& o,
+int run_lines(const Engine& engine, const io::InputFile& in, const EvalOptions& o,
               DecisionLog& log) {
   unsigned jobs = o.jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.jobs;
   // The decision log is written in input order by one thread.
-  return jobs == 1 || log.enabled() ? run_lines_serial(rules, in, o.stats, log, o.rules_dir)
-                                    : run_lines_parallel(rules, in, jobs, o.stats, o.rules_dir);
+  if (log.enabled()) return run_lines_serial(engine, in, o.stats, log, o.rules_dir);
+  RuleSet rules = engine.rules();
+  return jobs == 1 ? run_lines_serial(rules, in, o.stats, log, o.rules_dir)
+                   : run_lines_parallel(rules, in, jobs, o.stats, o.rules_dir);
 }
 
 int run(const EvalOptions& o) {
@@ -451,6 +459,12 @@ int run(const EvalOptions& o) {
     io::errf("casex eval: {}\n", log.error());
     return 1;
   }
+  // --log is the engine's log hook (Engine::set_log) writing each decision's line.
+  Engine engine(rules);
+  if (log.enabled())
+    engine.set_log([&log](const LogEvent& e) {
+      if (e.kind == LogEvent::Kind::Decision) log.write(e.line);
+    });
   bool from_stdin = o.file.empty() || o.file == "-";
   int status;
   if (o.lines) {
@@ -459,7 +473,7 @@ int run(const EvalOptions& o) {
       io::errf("casex eval: {}\n", in.open_error());
       return 1;
     }
-    status = run_lines(rules, in, o, log);
+    status = run_lines(engine, in, o, log);
   } else {
     std::string doc, error;
     if (!io::read_limited(o.file, kMaxDocumentBytes, doc, error)) {
@@ -467,13 +481,13 @@ int run(const EvalOptions& o) {
                from_stdin || error.rfind("cannot ", 0) == 0 ? "" : o.file + ": ", error);
       return 1;
     }
-    JsonResult r = rules.eval_json(doc);
+    EngineResult r = engine.eval_json(doc);
     if (!r.ok) {
       io::errf("casex eval: {}{}\n", from_stdin ? "" : o.file + ": ", r.error);
       return 1;
     }
     status = 0;
-    if (!log.enabled() || log.record(rules.version(), doc, r.output)) {  // else: reported below
+    if (log.ok()) {  // else: the decision was not logged, reported below
       r.output.push_back('\n');
       io::out(r.output);
     }

@@ -45,14 +45,6 @@ bj::value witness_json(const std::string& witness) {
   return ec ? bj::value(bj::string(witness)) : v;
 }
 
-// The rule files named on the command line: each directory's *.yaml and *.yml
-// (sorted) and each file given, read as RuleSet::load_directory reads them
-// (the same reader, so lint and eval give the same verdict on a file).
-std::vector<SourceFile> read_paths(const std::vector<std::string>& paths,
-                                   std::vector<Diagnostic>& problems) {
-  return read_rule_files(paths, problems);
-}
-
 std::string summary(int errors, int warnings, int infos) {
   if (!errors && !warnings && !infos) return "no findings";
   std::vector<std::string> parts;
@@ -129,17 +121,10 @@ int explain(const std::string& code) {
 
 int run(const Options& o) {
   if (!o.explain.empty()) return explain(o.explain);
-  std::vector<Diagnostic> problems;
-  std::vector<SourceFile> files;
   std::vector<std::string> paths = o.paths;
   // No PATH: the built-in rules, as for every command (load_rules, tools/commands.h).
-  files = paths.empty() ? RuleSet::builtin_sources() : read_paths(paths, problems);
-  LoadResult r;
-  if (problems.empty())
-    r = lint_texts(files);
-  else
-    r.sources = files;
-  r.diagnostics.insert(r.diagnostics.begin(), problems.begin(), problems.end());
+  bool unreadable = false;
+  LoadResult r = lint_paths(paths, &unreadable);  // as casex_lint and hosts lint
   int errors = 0, warnings = 0, infos = 0;
   for (const auto& d : r.diagnostics) {
     errors += d.severity == Severity::Error;
@@ -160,9 +145,8 @@ int run(const Options& o) {
                        r.sources.size() == 1 ? "" : "s",
                        r.rules ? "version " + r.rules->version() : "no version: they do not load");
   }
-  io::out(out);  // checked when the command ends
-  if (!problems.empty())
-    return 2;  // a rule file that cannot be read: the rules do not load, as for eval
+  io::out(out);              // checked when the command ends
+  if (unreadable) return 2;  // a rule file that cannot be read: the rules do not load, as for eval
   return errors || (o.strict && warnings) ? 1 : 0;
 }
 

@@ -6,17 +6,15 @@
 #include <string>
 #include <string_view>
 
+#include "casex/tooling.hpp"
+
 namespace casex::cli {
 
 /// SHA-256 of `data` as 64 lowercase hex digits.
 std::string sha256_hex(std::string_view data);
 
-/// One decision-log line (no newline) for an input document and the result
-/// document `casex eval` gave for it; `time` (ISO 8601, UTC) is left out when
-/// empty, and so is `request_id` (casex serve's id of the HTTP request).
-std::string decision_log_line(std::string_view rules_version, std::string_view input,
-                              std::string_view result, std::string_view time,
-                              std::string_view request_id = {});
+/// One decision-log line: the library's (casex/tooling.hpp), the line Engine's log hook gives.
+using casex::decision_log_line;
 
 /// An append-only decision log file; disabled (records nothing) when opened with an empty path.
 class DecisionLog {
@@ -36,6 +34,9 @@ class DecisionLog {
   /// synchronised: one thread at a time.
   bool record(std::string_view rules_version, std::string_view input, std::string_view result,
               std::string_view request_id = {});
+  /// Appends one line as given (e.g. from Engine's log hook) and flushes it;
+  /// false when it could not be written. Not synchronised: one thread at a time.
+  bool write(std::string_view line);
   /// Closes the file; false when closing (the last flush) failed.
   bool close();
   /// Why the log cannot be opened or written: "cannot open/write PATH: REASON".

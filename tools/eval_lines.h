@@ -31,8 +31,10 @@ inline std::string too_long_error() {
 /// Answers line `number` (without its '\n'; a trailing '\r' is dropped):
 /// appends its result document and a newline to `out`, or its error line.
 /// False for an error (`error` then holds the message of eval_json, if any).
-inline bool eval_one_line(const RuleSet& rules, std::string_view line, std::size_t number,
-                          std::string& out, std::string& error) {
+// `rules`: a RuleSet, or an Engine (whose log hook then sees each decision).
+template <class Rules>
+bool eval_one_line(const Rules& rules, std::string_view line, std::size_t number, std::string& out,
+                   std::string& error) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.find_first_not_of(" \t") == std::string_view::npos) {
     write_line_error(out, number, "empty line: expected a JSON document");

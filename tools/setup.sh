@@ -4,7 +4,7 @@
 set -euo pipefail
 PACKAGES=(
   build-essential cmake pkg-config python3
-  python3-jsonschema python3-yaml
+  python3-jsonschema python3-yaml python3-pip python3-setuptools python3-venv
   libyaml-cpp-dev libboost1.81-dev libboost-json1.81-dev
   libfmt-dev libssl-dev catch2 libcli11-dev libbenchmark-dev valgrind time curl wrk
   clang libclang-rt-14-dev clang-format clang-tidy

@@ -12,6 +12,38 @@ namespace bj = boost::json;
 
 namespace {
 
+// The offset of the first byte of `s` that is not part of well-formed UTF-8
+// (RFC 3629: no overlongs, surrogates or code points past U+10FFFF), or npos.
+std::size_t invalid_utf8_at(std::string_view s) {
+  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  for (std::size_t i = 0; i < s.size();) {
+    unsigned char c = byte(i);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+                      : c >= 0xE0 && c <= 0xEF ? 3
+                      : c >= 0xF0 && c <= 0xF4 ? 4
+                                               : 0;
+    if (len == 0) return i;
+    unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+    if (i + 1 >= s.size()) return std::string_view::npos;  // cut off: not an error here
+    if (byte(i + 1) < lo || byte(i + 1) > hi) return i;
+    for (std::size_t k = 2; k < len; ++k)
+      if (i + k >= s.size())
+        return std::string_view::npos;
+      else if (byte(i + k) < 0x80 || byte(i + k) > 0xBF)
+        return i;
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
 const char* json_kind(const bj::value& v) {
   switch (v.kind()) {
     case bj::kind::null: return "null";
@@ -184,8 +216,12 @@ bool JsonEvaluator::parse(std::string_view document, std::string& error) {
     doc_.emplace(parser_->release());
     return true;
   }
-  // Locate the error: Boost.JSON reports how far it read.
+  // Locate the error: Boost.JSON reports how far it read. It calls bytes that
+  // are not UTF-8 a syntax error: those are named, with their byte offset.
   std::size_t at = std::min(n, document.size());
+  std::size_t bad = invalid_utf8_at(document.substr(0, std::min(at + 4, document.size())));
+  bool utf8 = bad <= at && bad < document.size();
+  if (utf8) at = bad;
   int line = 1, col = 1;
   for (std::size_t i = 0; i < at; ++i) {
     if (document[i] == '\n') {
@@ -196,8 +232,12 @@ bool JsonEvaluator::parse(std::string_view document, std::string& error) {
     }
   }
   std::string what = ec.message();
-  if (ec == bj::error::incomplete) what = "the document ends too early";
-  if (ec == bj::error::too_deep)
+  if (utf8)
+    what = fmt::format("invalid UTF-8 (byte 0x{:02x} at byte offset {})",
+                       static_cast<unsigned char>(document[bad]), bad);
+  else if (ec == bj::error::incomplete)
+    what = "the document ends too early";
+  else if (ec == bj::error::too_deep)
     what = fmt::format("the document nests deeper than {} levels", parse_options().max_depth);
   error = fmt::format("malformed JSON at line {}, column {}: {}", line, col, what);
   return false;

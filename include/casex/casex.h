@@ -23,6 +23,11 @@ extern "C" {
  *   UTF-8 and NUL-terminated.
  * - casex_version and casex_status_name return static strings.
  *
+ * Errors: every function returning a casex_status records, for the calling
+ * thread, a one-line message ("" on CASEX_OK) that casex_engine_last_error
+ * returns. Accessors never fail: on a NULL handle or an index out of range a
+ * text accessor returns "" and a number accessor 0 (severity: CASEX_SEVERITY_NONE).
+ *
  * Threads: every casex_engine function may be called from any number of
  * threads at once, except casex_engine_free, which must be the last call on
  * that engine. Results and diagnostics are immutable: read them from any thread.
@@ -44,10 +49,18 @@ typedef enum casex_status {
 
 /** How serious a diagnostic is. */
 typedef enum casex_severity {
+  CASEX_SEVERITY_NONE = -1, /* no such diagnostic (NULL handle or index out of range) */
   CASEX_SEVERITY_ERROR = 0,
   CASEX_SEVERITY_WARNING = 1,
   CASEX_SEVERITY_INFO = 2
 } casex_severity;
+
+/** What a result holds (casex_result_kind). */
+typedef enum casex_kind {
+  CASEX_KIND_ERROR = 0,   /* an error: casex_result_error says what (or a NULL result) */
+  CASEX_KIND_CHANGE = 1,  /* a change: phase, operations, suppressed operations */
+  CASEX_KIND_INCOMING = 2 /* an incoming operation: fields, comments, reference, rule */
+} casex_kind;
 
 /** An engine: the rule set in effect, replaced by reloads. */
 typedef struct casex_engine casex_engine;
@@ -58,6 +71,9 @@ typedef struct casex_diagnostics casex_diagnostics;
 
 /** The library's version, CASEX_VERSION of <casex/version.h> (static). */
 CASEX_API const char* casex_version(void);
+/** The library's CASEX_VERSION_NUMBER (MAJOR * 1000000 + MINOR * 1000 + PATCH), for a
+    host to compare with the CASEX_VERSION_NUMBER it was compiled against. */
+CASEX_API long casex_version_number(void);
 /** The name of a status, e.g. "CASEX_BAD_INPUT" (static). */
 CASEX_API const char* casex_status_name(casex_status status);
 /** Frees a string the library returned. NULL does nothing. */
@@ -77,12 +93,45 @@ CASEX_API void casex_engine_free(casex_engine* engine);
 CASEX_API char* casex_engine_version(const casex_engine* engine);
 
 /**
+ * The one-line message of the calling thread's most recent call that returned
+ * a casex_status, if that call was on `engine` (NULL: on no engine, e.g. a
+ * casex_engine_open that failed or a call given a NULL engine); "" when it
+ * succeeded or was on another engine. E.g. "casex_eval: the engine is NULL",
+ * the first error of rules that do not load, or the document's error (the
+ * text of casex_result_error). Valid until the thread's next call into casex.
+ */
+CASEX_API const char* casex_engine_last_error(const casex_engine* engine);
+
+/**
  * Reads the engine's directory again (or the built-in rules) and, if the
  * rules load without error, swaps them in atomically: evaluations already
  * running finish on the previous rules. CASEX_RULES_INVALID keeps the
- * previous rules. `diagnostics` as for casex_engine_open.
+ * previous rules. `diagnostics` as for casex_engine_open; its
+ * casex_diagnostics_version is the version this reload left in effect (no
+ * race with a later reload, unlike casex_engine_version).
  */
 CASEX_API casex_status casex_engine_reload(casex_engine* engine, casex_diagnostics** diagnostics);
+
+/** What a log line is about. */
+typedef enum casex_log_kind {
+  CASEX_LOG_DECISION = 0, /* one evaluation without error: the decision-log line */
+  CASEX_LOG_RELOAD = 1    /* one reload, manual or automatic, taken or refused */
+} casex_log_kind;
+
+/** Receives one log line (JSON, no newline; valid during the call). Called on
+    the thread that evaluated or reloaded, from many threads at once: it must
+    be thread-safe, and must not call casex_engine_set_log or casex_engine_free. */
+typedef void (*casex_log_callback)(void* user_data, casex_log_kind kind, const char* line);
+
+/**
+ * Hands `callback` each decision of casex_eval (the line `casex eval --log`
+ * writes: time, input_sha256, rules_version, kind, rules_fired, operations or
+ * comments) and each reload ({"time", "kind": "reload", "ok", "rules_version",
+ * "previous_version", "errors", "warnings"}). NULL removes the hook; an
+ * evaluation already running may still call the previous one.
+ */
+CASEX_API casex_status casex_engine_set_log(casex_engine* engine, casex_log_callback callback,
+                                            void* user_data);
 
 /** Called after each automatic reload, on the watching thread: the status of
     the reload, its diagnostics (owned by the library, valid during the call)
@@ -114,16 +163,63 @@ CASEX_API const char* casex_result_output(const casex_result* result);
 CASEX_API const char* casex_result_error(const casex_result* result);
 /** The version of the rules that produced this result. */
 CASEX_API const char* casex_result_version(const casex_result* result);
+
+/*
+ * The result, structured (the same content as casex_result_output). A
+ * change's accessors on an incoming result (and the reverse) give 0 and "",
+ * as do indexes out of range and a NULL result.
+ */
+/** Whether the result is an error, a change's or an incoming operation's. */
+CASEX_API casex_kind casex_result_kind(const casex_result* result);
+/** Change: the incident's id given in the document ("" when none). */
+CASEX_API const char* casex_result_incident(const casex_result* result);
+/** Change: the phase after the workflow. */
+CASEX_API const char* casex_result_phase(const casex_result* result);
+/** Change: how many operations are sent. */
+CASEX_API size_t casex_result_operation_count(const casex_result* result);
+/** Change: the name of operation `index`, e.g. "Resolve". */
+CASEX_API const char* casex_result_operation_name(const casex_result* result, size_t index);
+/** Change: the external system it goes to. */
+CASEX_API const char* casex_result_operation_system(const casex_result* result, size_t index);
+/** Change: the phase of the step that produced it. */
+CASEX_API const char* casex_result_operation_phase(const casex_result* result, size_t index);
+/** Change: the id of the rule that produced it. */
+CASEX_API const char* casex_result_operation_rule(const casex_result* result, size_t index);
+/** Change: how many operations are suppressed (de-duplicated or back to their origin). */
+CASEX_API size_t casex_result_suppressed_count(const casex_result* result);
+/** Change: suppressed operation `index`: name, system, phase and rule as above. */
+CASEX_API const char* casex_result_suppressed_name(const casex_result* result, size_t index);
+CASEX_API const char* casex_result_suppressed_system(const casex_result* result, size_t index);
+CASEX_API const char* casex_result_suppressed_phase(const casex_result* result, size_t index);
+CASEX_API const char* casex_result_suppressed_rule(const casex_result* result, size_t index);
+/** Incoming: how many fields the incident has after the operation. */
+CASEX_API size_t casex_result_field_count(const casex_result* result);
+/** Incoming: the name of field `index`, e.g. "phase". */
+CASEX_API const char* casex_result_field_name(const casex_result* result, size_t index);
+/** Incoming: its value as text (a number or boolean as JSON writes it; "" for no value). */
+CASEX_API const char* casex_result_field_value(const casex_result* result, size_t index);
+/** Incoming: how many comments to add to the incident. */
+CASEX_API size_t casex_result_comment_count(const casex_result* result);
+/** Incoming: comment `index`. */
+CASEX_API const char* casex_result_comment(const casex_result* result, size_t index);
+/** Incoming: the external reference's system and id it sets ("" when it sets none). */
+CASEX_API const char* casex_result_reference_system(const casex_result* result);
+CASEX_API const char* casex_result_reference_id(const casex_result* result);
+/** Incoming: the id of the rule that fired. */
+CASEX_API const char* casex_result_rule(const casex_result* result);
 /** Frees a result. */
 CASEX_API void casex_result_free(casex_result* result);
 
 /** How many diagnostics there are. */
 CASEX_API size_t casex_diagnostics_count(const casex_diagnostics* diagnostics);
+/** The rule set version in effect after the open or reload that gave these
+    diagnostics ("" when the open failed, or for casex_lint). */
+CASEX_API const char* casex_diagnostics_version(const casex_diagnostics* diagnostics);
 /** All of them formatted as `casex lint` prints them ("" when there are none). */
 CASEX_API const char* casex_diagnostics_text(const casex_diagnostics* diagnostics);
-/** The stable code of diagnostic `index`, e.g. "unknown-field" (NULL when out of range). */
+/** The stable code of diagnostic `index`, e.g. "unknown-field" ("" when out of range). */
 CASEX_API const char* casex_diagnostic_code(const casex_diagnostics* diagnostics, size_t index);
-/** Its severity. */
+/** Its severity (CASEX_SEVERITY_NONE when out of range). */
 CASEX_API casex_severity casex_diagnostic_severity(const casex_diagnostics* diagnostics,
                                                    size_t index);
 /** The rule file it is in. */
@@ -136,8 +232,39 @@ CASEX_API int casex_diagnostic_column(const casex_diagnostics* diagnostics, size
 CASEX_API const char* casex_diagnostic_message(const casex_diagnostics* diagnostics, size_t index);
 /** A suggested fix, or "". */
 CASEX_API const char* casex_diagnostic_help(const casex_diagnostics* diagnostics, size_t index);
+/** casex_lint: a change document (`casex eval` JSON) on which the finding shows, or "". */
+CASEX_API const char* casex_diagnostic_witness(const casex_diagnostics* diagnostics, size_t index);
 /** Frees diagnostics. */
 CASEX_API void casex_diagnostics_free(casex_diagnostics* diagnostics);
+
+/** The form of an explanation. */
+typedef enum casex_format {
+  CASEX_FORMAT_TEXT = 0, /* for people, as `casex explain` prints it */
+  CASEX_FORMAT_JSON = 1  /* one JSON object, as `casex explain --format json` prints it */
+} casex_format;
+
+/**
+ * Explains one `casex eval` document on the rules in effect, as `casex
+ * explain` does: the workflow move, every rule of each table with its
+ * outcome, the targets, de-duplication and origin suppression. On CASEX_OK
+ * sets *explanation (free with casex_string_free); CASEX_BAD_INPUT when the
+ * document is not valid input (the message in casex_engine_last_error).
+ */
+CASEX_API casex_status casex_explain(const casex_engine* engine, const char* document,
+                                     size_t length, casex_format format, char** explanation);
+
+/**
+ * Lints rule files as `casex lint PATH...` does: each path a directory (its
+ * *.yaml and *.yml files) or a rule file; count 0: the built-in rules. Every
+ * load diagnostic, then the semantic findings, each with its witness
+ * (casex_diagnostic_witness). CASEX_OK when no finding is an error,
+ * CASEX_RULES_INVALID when one is; *diagnostics is set either way.
+ */
+CASEX_API casex_status casex_lint(const char* const* paths, size_t count,
+                                  casex_diagnostics** diagnostics);
+/** The same on rule files given as texts: `names[i]` (shown in diagnostics) holds `texts[i]`. */
+CASEX_API casex_status casex_lint_texts(const char* const* names, const char* const* texts,
+                                        size_t count, casex_diagnostics** diagnostics);
 
 #ifdef __cplusplus
 }

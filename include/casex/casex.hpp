@@ -20,6 +20,8 @@ namespace casex {
 class RuleSet;
 
 struct LoadResult;
+struct Change;
+struct Decision;
 namespace detail {
 struct CompiledRules;
 struct Scratch;
@@ -28,6 +30,9 @@ struct Pipeline;
 const CompiledRules& compiled(const RuleSet& rules);
 /// Internal (engine/pipeline.h): a load result from the pipeline's forms.
 LoadResult load_result(Pipeline&& p);
+/// Internal (engine/api_internal.h): RuleSet::evaluate with the documents it read and gave.
+Decision evaluate_typed(const RuleSet& rules, const Change& change, std::string& document,
+                        std::string& output);
 }  // namespace detail
 
 /// How serious a diagnostic is.
@@ -107,6 +112,30 @@ struct Decision {
   std::vector<Operation> suppressed;
 };
 
+/// What an incoming operation changes on the incident: the typed form of its
+/// result document.
+struct IncomingOutcome {
+  std::vector<Field> incident;                          // the incident's fields after the operation
+  std::vector<std::string> comments;                    // comments to add, in order
+  std::optional<ExternalReference> external_reference;  // the reference it sets, if any
+  std::string rule;                                     // id of the rule that fired
+};
+
+/// The outcome of one `casex eval` document, typed: the error, a change's
+/// Decision, or an incoming operation's IncomingOutcome.
+struct Outcome {
+  enum class Kind { Error, Change, Incoming };
+  Kind kind = Kind::Error;
+  std::string error;                    // Error: the one-line message
+  std::optional<std::string> incident;  // Change: the incident's id, when the document gave one
+  Decision decision;                    // Change: phase after the workflow, operations, suppressed
+  IncomingOutcome incoming;             // Incoming
+};
+
+/// Reads a result document (JsonResult::output, one line of JSON) into an
+/// Outcome; a text that is not a result document gives Kind::Error.
+CASEX_API Outcome read_outcome(std::string_view result_document);
+
 /// An immutable, compiled rule set. Cheap to copy (shared), safe to use from
 /// many threads at once.
 class CASEX_API RuleSet {
@@ -127,11 +156,17 @@ class CASEX_API RuleSet {
   /// allocation per call once warm); on failure sets `error` and leaves `output`.
   bool eval_json(std::string_view document, std::string& output, std::string& error) const;
 
+  /// Evaluates a `casex eval` document into a typed Outcome (eval_json, then read_outcome).
+  Outcome eval(std::string_view document) const;
+
   /// Decides the outgoing operations of a change. Field values are text; a
-  /// number or boolean field takes "12.5" or "true"/"false". Throws
-  /// std::invalid_argument on a change the vocabulary rejects (unknown phase,
-  /// a value of the wrong type) and std::runtime_error on a run-time error of
-  /// the rules (two matches in a `unique` table).
+  /// number or boolean field takes "12.5" or "true"/"false". The change is
+  /// checked by the one reader of `casex eval` documents (it is written as
+  /// that document and read back), so it is refused with the JSON path's
+  /// messages word for word: std::invalid_argument on a change the vocabulary
+  /// rejects (unknown phase with "did you mean", a value of the wrong type)
+  /// and std::runtime_error on a run-time error of the rules (two matches in
+  /// a `unique` table).
   Decision evaluate(const Change& change) const;
 
   /// A digest of the rule files this set was compiled from.
@@ -140,6 +175,8 @@ class CASEX_API RuleSet {
  private:
   friend const detail::CompiledRules& detail::compiled(const RuleSet& rules);
   friend LoadResult detail::load_result(detail::Pipeline&& p);
+  friend Decision detail::evaluate_typed(const RuleSet& rules, const Change& change,
+                                         std::string& document, std::string& output);
   explicit RuleSet(std::shared_ptr<const detail::CompiledRules> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const detail::CompiledRules> impl_;
 };
@@ -177,6 +214,22 @@ struct EngineDecision : Decision {
   std::string version;
 };
 
+/// An Outcome with the version of the rule set that produced it.
+struct EngineOutcome : Outcome {
+  std::string version;
+};
+
+/// One entry of an Engine's log hook (Engine::set_log).
+struct LogEvent {
+  enum class Kind { Decision, Reload };
+  Kind kind = Kind::Decision;
+  /// One JSON line (no newline). Decision: the decision-log line of `casex eval
+  /// --log` (time, input_sha256, rules_version, kind, rules_fired, operations
+  /// or comments). Reload: {"time", "kind": "reload", "ok", "rules_version",
+  /// "previous_version", "errors", "warnings"}.
+  std::string_view line;
+};
+
 /// Owns the current rule set of a host and replaces it while the host runs.
 /// Every member may be called from any number of threads at once. An
 /// evaluation takes the rule set in effect when it starts and finishes on it;
@@ -206,6 +259,8 @@ class CASEX_API Engine {
   /// receives the version of the rules used.
   bool eval_json(std::string_view document, std::string& output, std::string& error,
                  std::string* version = nullptr) const;
+  /// Evaluates a `casex eval` document into a typed Outcome on the rules in effect.
+  EngineOutcome eval(std::string_view document) const;
   /// Decides the operations of a change (throws as RuleSet::evaluate).
   EngineDecision evaluate(const Change& change) const;
 
@@ -215,6 +270,14 @@ class CASEX_API Engine {
   /// Swaps in rules given as texts if they load without error (the directory
   /// stays the one reload() reads).
   ReloadResult reload(std::vector<SourceFile> files);
+
+  /// Receives each decision (each document or change evaluated without error
+  /// by eval_json, eval or evaluate) and each reload (reload() and the
+  /// watcher's), on the thread that made it: it may run on many threads at
+  /// once and must be thread-safe; it must not throw. An empty function
+  /// removes the hook; with none, nothing is formatted.
+  using LogCallback = std::function<void(const LogEvent&)>;
+  void set_log(LogCallback callback);
 
   /// Called after each automatic reload, on the watching thread.
   using ReloadCallback = std::function<void(const ReloadResult&)>;

@@ -58,9 +58,32 @@ CASEX_API std::vector<DiagnosticCode> diagnostic_codes();
 CASEX_API std::vector<SourceFile> read_rule_files(const std::vector<std::string>& paths,
                                                   std::vector<Diagnostic>& problems);
 
+/// Lints rule files as `casex lint PATH...` does: reads `paths` with
+/// read_rule_files (none: the built-in rules), then runs lint_texts on them. A
+/// file that cannot be read is a diagnostic first, and then nothing is
+/// analysed (`rules` stays empty, `*unreadable` set when given); `sources`
+/// are the files read.
+CASEX_API LoadResult lint_paths(const std::vector<std::string>& paths, bool* unreadable = nullptr);
+
 /// The `casex lint --format json` document of `diagnostics` found in `files`
 /// rule files: {"diagnostics": [...], "summary": {...}} on one line, with a newline.
 CASEX_API std::string lint_json(const std::vector<Diagnostic>& diagnostics, std::size_t files);
+
+// ---- the decision log (`casex eval --log`, Engine::set_log) ----------------
+
+/// One decision-log line (no newline) for an input document and the result
+/// document it gave: time (ISO 8601, UTC; left out when empty), request_id
+/// (left out when empty), input_sha256, rules_version, kind, and the rules
+/// fired with the operations (a change) or comments and reference (incoming).
+CASEX_API std::string decision_log_line(std::string_view rules_version, std::string_view input,
+                                        std::string_view result, std::string_view time,
+                                        std::string_view request_id = {});
+
+/// The log line of a reload (LogEvent::Kind::Reload).
+CASEX_API std::string reload_log_line(const ReloadResult& reload, std::string_view time);
+
+/// The current time as the log lines write it: "2026-01-02T03:04:05Z" (UTC).
+CASEX_API std::string log_time_now();
 
 // ---- render (`casex render`) -----------------------------------------------
 
