@@ -54,7 +54,7 @@ struct Data {
   std::map<std::string, std::vector<uint32_t>> classes;  // scenario class -> line indices
 };
 
-std::string scenario_class(const CompiledRules& r, const Outcome& o) {
+std::string scenario_class(const CompiledRules& r, const detail::Outcome& o) {
   const auto& list = o.ops.empty() ? o.suppressed : o.ops;
   if (list.empty()) return "sends-nothing";
   std::string c = r.rules.tables[list.front().table].id;
@@ -109,7 +109,7 @@ Data& data() {
     ChangeReader reader(c.rules.vocabulary);
     d.changes.resize(d.lines.size());  // no reallocation after: the inputs view their own texts
     d.base_changes.resize(d.lines.size());
-    Outcome out;
+    detail::Outcome out;
     Scratch scratch;
     ChangeInput read;
     std::string arena;
@@ -182,7 +182,7 @@ BENCHMARK(BM_LoadStages)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMicrosecond);
 void run_casex(benchmark::State& state, const std::vector<uint32_t>* subset, bool trace_on) {
   Data& d = data();
   const CompiledRules& c = casex::detail::compiled(*d.rules);
-  Outcome out;
+  detail::Outcome out;
   Scratch scratch;
   EvalTrace trace;
   std::size_t n = subset ? subset->size() : d.changes.size(), i = 0;
@@ -298,7 +298,7 @@ void BM_Incoming_apply(benchmark::State& state) {
     in.ref_system = "SM";
     in.ref_id = "IM1";
   }
-  IncomingOutcome out;
+  detail::IncomingOutcome out;
   std::size_t i = 0;
   for (auto _ : state) {
     apply_incoming(c, inputs[i], out);
@@ -358,13 +358,13 @@ void BM_Scaling_eval(benchmark::State& state) {
         ChangeReader::Result::Ok)
       state.SkipWithError("a scaled change does not read");
   }
-  Outcome out;
+  detail::Outcome out;
   Scratch scratch;
   // The indexed path must decide as the full scan does (a trace forces the full scan),
   // and hit the rule of the change's code.
   for (int k = 0; k < 64; ++k) {
     EvalTrace trace;
-    Outcome full;
+    detail::Outcome full;
     evaluate_change(c, changes[k].in, out, scratch);
     evaluate_change(c, changes[k].in, full, scratch, &trace);
     int code = k == 63 ? n : static_cast<int>((static_cast<long>(k) * 7919) % n);
@@ -421,7 +421,7 @@ void register_dynamic() {
 // with the baseline, in two functions callgrind reports separately (see README).
 __attribute__((noinline)) uint64_t casex_eval_pass(const Data& d) {
   const CompiledRules& c = casex::detail::compiled(*d.rules);
-  Outcome out;
+  detail::Outcome out;
   Scratch scratch;
   uint64_t sink = 0;
   for (const auto& p : d.changes) {

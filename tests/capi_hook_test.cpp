@@ -131,11 +131,13 @@ TEST_CASE("log hook: Engine::set_log sees eval_json, eval and evaluate alike", "
   casex::Change change;
   change.before = {{"phase", "InitialSupport"}};
   change.after = {{"phase", "InitialSupport"}, {"solution", "Rebooted"}};
+  change.external_reference = casex::ExternalReference{"SM", "IM1"};
   engine->evaluate(change);
   REQUIRE(lines.size() == 3);
   CHECK(bj::parse(lines[0]).at("kind") == "change");
   CHECK(bj::parse(lines[1]).at("kind") == "incoming");
-  CHECK(bj::parse(lines[2]).at("rules_fired") == bj::array{"validation.resolve"});
+  CHECK(bj::parse(lines[2]).at("rules_fired") ==
+        bj::array{"resolution.update", "validation.resolve"});
 }
 
 TEST_CASE("C API explain: the JSON and the text of casex explain, and bad input named",

@@ -147,7 +147,7 @@ class Changes {
   std::vector<std::string_view> systems_{"", "SYS1", "SYS2"};
 };
 
-std::string describe(const CompiledRules& r, const Outcome& o, bool ok) {
+std::string describe(const CompiledRules& r, const detail::Outcome& o, bool ok) {
   std::string s = fmt::format("ok={} phase={} error={}", ok, o.phase, o.error);
   for (const auto* list : {&o.ops, &o.suppressed}) {
     s += list == &o.ops ? " | ops:" : " | suppressed:";
@@ -163,7 +163,7 @@ void require_paths_agree(const RuleSet& rules, int n) {
   const CompiledRules& c = casex::detail::compiled(rules);
   Changes gen(c.rules.vocabulary);
   ChangeInput in;
-  Outcome fast, reference;
+  detail::Outcome fast, reference;
   Scratch s1, s2;
   int sent = 0;
   for (int i = 0; i < n; ++i) {
@@ -350,7 +350,7 @@ struct OneChange {
   // agree).
   std::string sent() {
     const CompiledRules& c = casex::detail::compiled(rules);
-    Outcome fast, reference;
+    detail::Outcome fast, reference;
     Scratch s1, s2;
     EvalTrace trace;
     bool ok1 = evaluate_change(c, in, fast, s1);
@@ -358,7 +358,7 @@ struct OneChange {
     INFO("fast: " << describe(c, fast, ok1) << "\nreference: " << describe(c, reference, ok2));
     CHECK(ok1);
     CHECK(ok2);
-    auto ids = [&c](const Outcome& o) {
+    auto ids = [&c](const detail::Outcome& o) {
       std::string s;
       for (const auto& op : o.ops)
         s += (s.empty() ? "" : " ") + c.rules.tables[op.table].rules[op.rule].id;

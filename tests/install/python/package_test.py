@@ -39,10 +39,11 @@ with casex.Engine() as engine:
                      "external_reference": {"system": "SM", "id": "IM1"}, "origin": "SM"})
     assert isinstance(d, casex.Decision) and d.incident == "INC-1" and d.phase == "Review"
     assert d.operations == [] and [op.name for op in d.suppressed] == ["Update", "Resolve"], d
-    inc = engine.eval({"incoming": "Reopen", "system": "SM", "id": "IM10023",
-                       "incident": {"phase": "Review", "solution": "Rebooted"}})
+    inc = engine.eval((source / "examples" / "incoming.json").read_text())
     assert isinstance(inc, casex.Incoming) and inc.rule == "incoming.reopen"
-    assert inc.fields["phase"] == "InitialSupport", inc.fields
+    assert inc.fields["phase"] == "Review" and inc.fields["solution"] is None, inc.fields
+    assert inc.comments == ["Incident was reopened. Previous solution was: Rebooted."], inc
+    assert inc.external_reference == ("SM", "IM10023"), inc
     try:
         engine.eval(b"{\"incoming\": \"\xff\"}")
         raise AssertionError("invalid UTF-8 accepted")
