@@ -41,8 +41,10 @@ struct Engine::Impl {
   // The log hook (set_log): read with std::atomic_load on every decision, so
   // setting it races with nothing; null when there is none.
   std::shared_ptr<const LogCallback> log;
+  std::atomic<bool> logging{false};  // whether `log` is set: one relaxed load when it is not
 
   void log_decision(const RuleSet& rules, std::string_view input, std::string_view result) const {
+    if (!logging.load(std::memory_order_relaxed)) return;
     std::shared_ptr<const LogCallback> hook = std::atomic_load(&log);
     if (!hook) return;
     std::string line = decision_log_line(rules.version(), input, result, log_time_now());
@@ -142,7 +144,9 @@ EngineDecision Engine::evaluate(const Change& change) const {
 void Engine::set_log(LogCallback callback) {
   std::shared_ptr<const LogCallback> hook;
   if (callback) hook = std::make_shared<const LogCallback>(std::move(callback));
+  bool on = hook != nullptr;
   std::atomic_store(&impl_->log, std::move(hook));
+  impl_->logging.store(on);
 }
 
 ReloadResult Engine::reload() {
