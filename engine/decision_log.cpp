@@ -15,8 +15,6 @@ namespace casex {
 
 namespace bj = boost::json;
 
-namespace {
-
 std::string sha256_hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -26,8 +24,6 @@ std::string sha256_hex(std::string_view data) {
   for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
   return hex;
 }
-
-}  // namespace
 
 std::string log_time_now() {
   std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());

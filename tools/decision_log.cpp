@@ -3,25 +3,13 @@
 #include "tools/decision_log.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
-#include <new>
 
 namespace casex::cli {
-
-std::string sha256_hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1)
-    throw std::bad_alloc();
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
-  return hex;
-}
 
 DecisionLog::DecisionLog(const std::string& path) : path_(path) {
   if (path_.empty()) return;

@@ -10,8 +10,7 @@
 
 namespace casex::cli {
 
-/// SHA-256 of `data` as 64 lowercase hex digits.
-std::string sha256_hex(std::string_view data);
+using casex::sha256_hex;
 
 /// One decision-log line: the library's (casex/tooling.hpp), the line Engine's log hook gives.
 using casex::decision_log_line;

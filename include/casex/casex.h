@@ -177,7 +177,7 @@ CASEX_API const char* casex_result_incident(const casex_result* result);
 CASEX_API const char* casex_result_phase(const casex_result* result);
 /** Change: how many operations are sent. */
 CASEX_API size_t casex_result_operation_count(const casex_result* result);
-/** Change: the name of operation `index`, e.g. "Resolve". */
+/** Change: the name of operation `index`, as the vocabulary's outgoing operations spell it. */
 CASEX_API const char* casex_result_operation_name(const casex_result* result, size_t index);
 /** Change: the external system it goes to. */
 CASEX_API const char* casex_result_operation_system(const casex_result* result, size_t index);

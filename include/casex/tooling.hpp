@@ -85,6 +85,9 @@ CASEX_API std::string reload_log_line(const ReloadResult& reload, std::string_vi
 /// The current time as the log lines write it: "2026-01-02T03:04:05Z" (UTC).
 CASEX_API std::string log_time_now();
 
+/// SHA-256 of `data` as 64 lowercase hex digits (the log's input_sha256).
+CASEX_API std::string sha256_hex(std::string_view data);
+
 // ---- render (`casex render`) -----------------------------------------------
 
 /// The vocabulary of a rule set as one JSON document: its version, the
