@@ -5,7 +5,10 @@
 # runs them, and expects some test to fail (the mutant is "killed").
 #
 #   tools/mutants.sh [--only NAME]... [--keep] [--list FILE] [--work DIR]
+#   tools/mutants.sh --stale-only [--list FILE]
 #
+# --stale-only only check that every mutant's text occurs exactly once in its file
+#              of the repository (seconds; no copy, no build): the list is current
 # --only NAME  run only this mutant (repeatable; the list is still checked for stale entries)
 # --keep       keep the work directory (the copy and its build) and print where it is
 # --list FILE  another mutant list (default tests/mutants/mutants.txt)
@@ -29,14 +32,16 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 list=$root/tests/mutants/mutants.txt
 work=""
 keep=0
+stale_only=0
 only=()
 while [ $# -gt 0 ]; do
   case $1 in
     --only) only+=("${2:?--only needs a name}"); shift 2 ;;
     --keep) keep=1; shift ;;
+    --stale-only) stale_only=1; shift ;;
     --list) list=${2:?--list needs a file}; shift 2 ;;
     --work) work=${2:?--work needs a directory}; shift 2 ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "mutants: unknown argument \"$1\" (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -45,17 +50,6 @@ jobs=${CASEX_MUTANTS_JOBS:-2}
 cmake=${CMAKE:-cmake}
 ctest=${CTEST:-ctest}
 
-if [ -z "$work" ]; then
-  work=$(mktemp -d "${TMPDIR:-/tmp}/casex-mutants.XXXXXX")
-  made_work=1
-else
-  mkdir -p "$work"
-  made_work=0
-fi
-src=$work/src
-build=$work/build
-log=$work/log
-mkdir -p "$log"
 
 # The mutant list, parsed once by Python: `mut NAME` prints fields, `apply`/`check` edit the copy.
 py() {
@@ -141,6 +135,31 @@ for n in "${only[@]}"; do
 done
 
 # The private copy: the working tree as it is, without build directories and .git.
+if [ "$stale_only" = 1 ]; then
+  stale=0
+  for name in "${names[@]}"; do
+    if ! why=$(py check "$list" "$name" "$root"); then
+      stale=$((stale + 1))
+      echo "STALE $name: $why"
+    fi
+  done
+  echo "mutants: ${#names[@]} mutants, $stale stale"
+  [ "$stale" -eq 0 ]
+  exit
+fi
+
+if [ -z "$work" ]; then
+  work=$(mktemp -d "${TMPDIR:-/tmp}/casex-mutants.XXXXXX")
+  made_work=1
+else
+  mkdir -p "$work"
+  made_work=0
+fi
+src=$work/src
+build=$work/build
+log=$work/log
+mkdir -p "$log"
+
 rm -rf "$src.new"
 mkdir -p "$src.new"
 tar -C "$root" --exclude='./build*' --exclude='./.git' -cf - . | tar -C "$src.new" -xf -
