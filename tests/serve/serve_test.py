@@ -553,20 +553,15 @@ def test_tls():
         shutil.rmtree(tmp)
 
 
-def log_lines(path, n, timeout=15):
-    """The JSON lines of an access log once it holds n of them (a line is written when the
-    answer's write completes, which may be just after the client has read it)."""
-    deadline = time.time() + timeout
-    while True:
-        with open(path) as f:
-            lines = [json.loads(l) for l in f]
-        if len(lines) >= n or time.time() > deadline:
-            return lines
-        time.sleep(0.05)
+def log_lines(path):
+    """The JSON lines of an access log. A line is written and flushed before its answer is
+    sent, so once a client has read an answer its line is there: read at once, no polling."""
+    with open(path) as f:
+        return [json.loads(l) for l in f]
 
 
 def test_access_log():
-    """--access-log: one JSON line per answered request (time, remote, method, target, status, bytes, duration_us, request_id), written as it is answered; an unopenable file is exit 2."""
+    """--access-log: one JSON line per answered request (time, remote, method, target, status, bytes, duration_us, request_id), in the file before the client has its answer, in the order answered; an unopenable file is exit 2."""
     tmp = tempfile.mkdtemp(prefix="casex-serve-")
     try:
         path = os.path.join(tmp, "access.jsonl")
@@ -578,7 +573,7 @@ def test_access_log():
             body = r.read()
             check(r.status == 200, "eval: %d" % r.status)
             port = c.sock.getsockname()[1]
-            lines = log_lines(path, 1)
+            lines = log_lines(path)
             check(len(lines) == 1, "lines after one request: %r" % lines)
             e = lines[0]
             check(sorted(e) == sorted(["time", "remote", "method", "target", "status", "bytes", "duration_us", "request_id"]),
@@ -593,10 +588,12 @@ def test_access_log():
             c.request("GET", "/nowhere")
             r = c.getresponse()
             r.read()
+            check(len(log_lines(path)) == 2, "no line for GET /nowhere once it was answered")
             c.close()
             raw(s.port, b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n")  # Beast parses it; 405/404
             raw(s.port, b"GET /\x01bad HTTP/1.1\r\n\r\n")        # malformed: 400, no request line known
-            lines = log_lines(path, 4)
+            lines = log_lines(path)
+            check(len(lines) == 4, "lines after four answers: %r" % lines)
             check([(l["method"], l["target"], l["status"]) for l in lines[1:]] ==
                   [("GET", "/nowhere", 404), ("BREW", "/pot", lines[2]["status"]), (None, None, 400)],
                   "later lines: %r" % lines[1:])
@@ -606,6 +603,54 @@ def test_access_log():
         p = subprocess.run([CASEX, "serve", "--listen", "127.0.0.1:0", "--access-log", os.path.join(tmp, "no", "such.log")],
                            capture_output=True, timeout=30)
         check(p.returncode == 2 and p.stderr.startswith(b"casex serve: --access-log cannot open"), "bad path: %r" % p.stderr)
+    finally:
+        shutil.rmtree(tmp)
+
+
+def test_decision_log():
+    """--log: the decision log of `casex eval --log` (the engine's log hook), one line per decision of
+    POST /v1/eval and of each good line of POST /v1/eval/lines, each with its request's id; in the
+    file before the answer is sent; bad documents and other endpoints log nothing."""
+    tmp = tempfile.mkdtemp(prefix="casex-serve-")
+    try:
+        path = os.path.join(tmp, "decisions.jsonl")
+        ref = os.path.join(tmp, "ref.jsonl")
+        flat_change, flat_incoming = CHANGE.replace(b"\n", b" "), INCOMING.replace(b"\n", b" ")
+        lines = flat_change + b"\n{oops\n" + flat_incoming + b"\n"
+        code, _, err = casex("eval", "--lines", "--log", ref, stdin=flat_change + b"\n" + lines)
+        check(code == 1, "casex eval --lines --log (one bad line): exit %d %r" % (code, err))
+        with open(ref) as f:
+            expected = [json.loads(l) for l in f]  # the change, the change, the incoming operation
+        check(len(expected) == 3, "casex eval --log wrote %r" % expected)
+        s = Server("--log", path)
+        try:
+            def logged():
+                with open(path) as f:
+                    return [json.loads(l) for l in f]
+            st, h, _ = s.request("POST", "/v1/eval", flat_change, {"X-Request-Id": "dl-1"})
+            check(st == 200 and len(logged()) == 1, "eval: %d, log %r" % (st, logged()))
+            st, h, _ = s.request("POST", "/v1/eval", b"{oops")
+            check(st == 400 and len(logged()) == 1, "a bad document is no decision: %d %r" % (st, logged()))
+            st, h, _ = s.request("POST", "/v1/eval/lines", lines, {"X-Request-Id": "dl-2"})
+            check(st == 200 and h.get("X-Casex-Errors") == "1", "eval/lines: %d %r" % (st, h))
+            st, h, _ = s.request("POST", "/v1/eval", flat_change)
+            generated = h.get("X-Request-Id", "")
+            check(st == 200 and generated, "eval without an id: %d %r" % (st, h))
+            for method, target in (("GET", "/health"), ("GET", "/metrics"), ("GET", "/v1/rules/version")):
+                s.request(method, target)
+            got = logged()
+            check([e.get("request_id") for e in got] == ["dl-1", "dl-2", "dl-2", generated],
+                  "request ids: %r" % [e.get("request_id") for e in got])
+            for e, want in zip(got, expected + [expected[0]]):
+                check(list(e)[:2] == ["time", "request_id"], "keys: %r" % list(e))
+                check(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", e["time"]), "time: %r" % e["time"])
+                check(e["rules_version"] == s.version, "version: %r" % e)
+                a = {k: v for k, v in e.items() if k not in ("time", "request_id")}
+                b = {k: v for k, v in want.items() if k != "time"}
+                check(a == b, "serve's line %r differs from casex eval --log's %r" % (a, b))
+            check([e["kind"] for e in got] == ["change", "change", "incoming", "change"], "kinds: %r" % got)
+        finally:
+            s.stop()
     finally:
         shutil.rmtree(tmp)
 
@@ -764,6 +809,7 @@ TESTS = {
     "tls": test_tls,
     "thousand": test_thousand,
     "access-log": test_access_log,
+    "decision-log": test_decision_log,
     "drain": test_drain,
     "usage": test_usage,
     "lines-stream": test_lines_stream,

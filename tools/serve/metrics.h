@@ -8,17 +8,23 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
-#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace casex::serve {
 
+// Every counter is a relaxed atomic: a request is counted without a lock (the
+// operations' names, few and fixed by the rules, take a shared lock).
 class Metrics {
  public:
-  /// One answered request: its endpoint's label, status and duration.
-  void request(std::string_view endpoint, unsigned status, double seconds);
+  /// The most endpoints counted; `label(i)` names endpoint i (0 <= i < kEndpoints).
+  static constexpr std::size_t kEndpoints = 16;
+  explicit Metrics(const char* (*label)(std::size_t)) : label_(label) {}
+
+  /// One answered request: its endpoint (< kEndpoints), status and duration.
+  void request(std::size_t endpoint, unsigned status, double seconds);
   /// One evaluated document: its result document (counts the operations sent
   /// and suppressed by name, read back with Boost.JSON) or an error.
   void evaluation(bool ok, std::string_view result = {});
@@ -36,16 +42,23 @@ class Metrics {
                                                       0.01,   0.025,   0.05,   0.1,   0.5,    1.0};
 
  private:
-  mutable std::mutex m_;
-  std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
-  std::map<std::string, std::uint64_t> sent_, suppressed_;
-  std::array<std::uint64_t, kBuckets.size() + 1> buckets_{};  // the last: +Inf only
-  double seconds_sum_ = 0;
-  std::uint64_t seconds_count_ = 0;
-  std::atomic<std::uint64_t> evaluations_ok_{0}, evaluations_error_{0};
-  std::atomic<std::uint64_t> reloads_ok_{0}, reloads_failed_{0};
+  using Counter = std::atomic<std::uint64_t>;
+  // Operations by name: found under the shared lock, added under the exclusive one.
+  using ByName = std::map<std::string, Counter, std::less<>>;
+  struct OperationNames;  // reads the names from a result document (metrics.cpp)
+  void count(ByName& into, std::string_view name);
+
+  const char* (*label_)(std::size_t);
+  static constexpr unsigned kFirstStatus = 100, kStatuses = 500;  // 100..599
+  std::array<Counter, kEndpoints * kStatuses> requests_{};
+  std::array<Counter, kBuckets.size() + 1> buckets_{};  // the last: +Inf only
+  Counter nanoseconds_sum_{0};
+  mutable std::shared_mutex names_m_;
+  ByName sent_, suppressed_;
+  Counter evaluations_ok_{0}, evaluations_error_{0};
+  Counter reloads_ok_{0}, reloads_failed_{0};
   std::atomic<long> connections_open_{0};
-  std::atomic<std::uint64_t> connections_total_{0}, connections_refused_{0};
+  Counter connections_total_{0}, connections_refused_{0};
 };
 
 }  // namespace casex::serve

@@ -14,6 +14,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <array>
 #include <atomic>
 #include <list>
 #include <memory>
@@ -51,7 +52,7 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
 class Server {
  public:
   Server(Service& service, const ServerOptions& o)
-      : service_(service), o_(o), acceptor_(ioc_), signals_(ioc_), poll_(ioc_) {}
+      : service_(service), o_(o), ioc_(1), acceptor_(ioc_), signals_(ioc_), poll_(ioc_) {}
 
   int run();
   Service& service() { return service_; }
@@ -70,9 +71,17 @@ class Server {
   void stop();
   void watch_drain(Clock::time_point deadline);
 
+  // The next connection's context: each thread runs its own io_context (one
+  // thread each: no strand, no lock between threads on a request's path), and
+  // connections are dealt to them in turn.
+  net::io_context& next_context() {
+    std::size_t i = next_++ % (contexts_.size() + 1);
+    return i == 0 ? ioc_ : *contexts_[i - 1];
+  }
+
   Service& service_;
   ServerOptions o_;
-  net::io_context ioc_;
+  net::io_context ioc_;  // the acceptor, the signals, and connections in turn
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::steady_timer poll_;
@@ -82,6 +91,9 @@ class Server {
   std::mutex m_;
   std::list<std::weak_ptr<SessionBase>> sessions_;
   std::size_t open_ = 0;  // sessions registered, under m_
+  // Last: destroyed first, with the sessions they still hold, while sessions_ lives.
+  std::vector<std::unique_ptr<net::io_context>> contexts_;  // those of the other threads
+  std::size_t next_ = 0;                                    // on ioc_'s thread only
 };
 
 template <class Stream>
@@ -105,6 +117,12 @@ class Session : public SessionBase {
       beast::error_code ec;
       auto at = lowest().socket().remote_endpoint(ec);
       if (!ec) remote_ = fmt::format("{}:{}", at.address().to_string(), at.port());
+    }
+    if constexpr (!kTls) {
+      // Writes that would wait say so (write()); asynchronous operations are unaffected.
+      beast::error_code ec;
+      lowest().socket().non_blocking(true, ec);
+      if (ec) return close();
     }
     if (refuse_) {
       // Over --max-connections: refused before anything is spent on it. Over
@@ -311,6 +329,10 @@ class Session : public SessionBase {
   void write_chunk(bool last) {
     chunk_.swap(out_);
     out_.clear();
+    streamed_bytes_ += chunk_.size();
+    // The whole answer is known before its last bytes go out: recorded now, so
+    // that a client which has read the answer finds its access-log line.
+    if (last) answered(200, streamed_bytes_, (*head_)["X-Request-Id"]);
     auto then = [self = self(), last](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
       if (!last) return self->read_lines();
@@ -320,14 +342,12 @@ class Session : public SessionBase {
                          self->streamed();
                        });
     };
-    streamed_bytes_ += chunk_.size();
     if (chunk_.empty()) return then({}, 0);
     net::async_write(stream_, http::make_chunk(net::buffer(chunk_)), std::move(then));
   }
 
-  // The end of a streamed answer: as after any answer.
+  // The end of a streamed answer (recorded before its last chunk): as after any answer.
   void streamed() {
-    answered(200, streamed_bytes_, (*head_)["X-Request-Id"]);
     streamed_bytes_ = 0;
     bool keep = head_->keep_alive();
     streaming_ = false;
@@ -355,20 +375,52 @@ class Session : public SessionBase {
     write();
   }
 
+  // The answer is recorded (metrics, access log) before it is written: a
+  // client that has read it finds it counted and its access-log line in the
+  // file, and lines follow the order in which answers were sent.
+  //
+  // The answer goes out as two buffers: its header, as Beast's serializer
+  // writes it (every answer has a Content-Length: prepare_payload), then its
+  // body. Over plain TCP they are first written at once, as far as the socket
+  // takes them without waiting (the usual answer: whole, with no timer and no
+  // round through the executor); what is left is written asynchronously,
+  // within the read timeout.
   void write() {
+    answered(res_.result_int(), res_.body().size(), res_["X-Request-Id"]);
+    http::fields::writer writer{res_, res_.version(), res_.result_int()};
+    auto header = writer.get();
+    head_bytes_.resize(net::buffer_size(header));
+    net::buffer_copy(net::buffer(head_bytes_), header);
+    std::array<net::const_buffer, 2> whole{net::buffer(head_bytes_), net::buffer(res_.body())};
+    beast::buffers_suffix<std::array<net::const_buffer, 2>> rest(whole);
+    if constexpr (!kTls) {
+      beast::error_code ec;
+      rest.consume(net::write(lowest().socket(), whole, ec));
+      if (!ec) return written(true);
+      if (ec != net::error::would_block && ec != net::error::try_again) return close();
+    }
     lowest().expires_after(server_.options().read_timeout);
-    http::async_write(stream_, res_, [self = self()](beast::error_code ec, std::size_t) {
-      self->answered(self->res_.result_int(), self->res_.body().size(), self->res_["X-Request-Id"]);
+    net::async_write(stream_, rest, [self = self()](beast::error_code ec, std::size_t) {
       if (ec) return self->close();
-      bool keep = self->res_.keep_alive();
-      self->res_ = {};
-      header_reset(*self);
-      if (!keep) return self->linger();
-      self->read_request();
+      self->written(false);
     });
   }
 
-  // An answer written (or given up): the metrics and the access log.
+  // An answer written: the connection closes or waits for the next request.
+  void written(bool at_once) {
+    bool keep = res_.keep_alive();
+    res_ = {};
+    header_reset(*this);
+    if (!keep) return linger();
+    // A request read already (pipelined) is taken through the executor, not
+    // by recursion, when this answer was written at once.
+    if (at_once && buffer_.size() > 0)
+      return net::post(lowest().get_executor(), [self = self()] { self->read_request(); });
+    read_request();
+  }
+
+  // An answer ready to be written: the metrics and the access log (the
+  // duration runs from the header read to now).
   void answered(unsigned status, std::size_t bytes, std::string_view id) {
     auto took = Clock::now() - started_;
     service_.record(endpoint_, status, std::chrono::duration<double>(took).count());
@@ -440,6 +492,7 @@ class Session : public SessionBase {
   std::optional<http::response<http::empty_body>> head_;
   std::optional<http::response_serializer<http::empty_body>> head_writer_;
   Response res_;
+  std::string head_bytes_;  // res_'s header, as written
   Endpoint endpoint_ = Endpoint::Other;
   Clock::time_point started_ = Clock::now();
   std::size_t streamed_bytes_ = 0;
@@ -537,9 +590,15 @@ int Server::run() {
   signals_.add(SIGHUP);
   wait_signal();
   accept();
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> busy;
+  for (unsigned i = 1; i < threads; ++i) {
+    contexts_.push_back(std::make_unique<net::io_context>(1));
+    busy.push_back(net::make_work_guard(*contexts_.back()));
+  }
   std::vector<std::thread> pool;
-  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([this] { ioc_.run(); });
+  for (auto& c : contexts_) pool.emplace_back([&c] { c->run(); });
   ioc_.run();
+  for (auto& c : contexts_) c->stop();
   for (auto& t : pool) t.join();
   service_.unwatch();
   cli::io::err("casex serve: stopped\n");
@@ -547,13 +606,13 @@ int Server::run() {
 }
 
 void Server::accept() {
-  acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket s) {
-    on_accept(ec, std::move(s));
-  });
+  acceptor_.async_accept(
+      next_context(), [this](beast::error_code ec, tcp::socket s) { on_accept(ec, std::move(s)); });
 }
 
 void Server::on_accept(beast::error_code ec, tcp::socket socket) {
   if (stopping_) return;
+  auto context = socket.get_executor();
   if (ec) {
     // Out of descriptors (or another transient failure): try again shortly, never spin.
     auto timer = std::make_shared<net::steady_timer>(ioc_, std::chrono::milliseconds(50));
@@ -586,7 +645,8 @@ void Server::on_accept(beast::error_code ec, tcp::socket socket) {
     std::lock_guard<std::mutex> lock(m_);
     session->registered = sessions_.insert(sessions_.end(), session);
   }
-  session->start();
+  // The session runs on its socket's context (its thread) from the start.
+  net::post(context, [session] { session->start(); });
   accept();
 }
 

@@ -49,6 +49,9 @@ constexpr Route kRoutes[] = {
     {Endpoint::Scenarios, "/v1/scenarios", http::verb::get, "/v1/scenarios"},
 };
 
+static_assert(static_cast<std::size_t>(Endpoint::Other) < Metrics::kEndpoints,
+              "every endpoint has its counters");
+
 const Route* route_of(Endpoint e) {
   for (const auto& r : kRoutes)
     if (r.endpoint == e) return &r;
@@ -68,6 +71,37 @@ bool wants_text(const Request& request) {
 
 std::string error_body(std::string_view message) {
   return bj::serialize(bj::object{{"error", message}}) + "\n";
+}
+
+// The id of the request whose documents this thread is evaluating: the
+// engine's log hook runs on the evaluating thread, inside the evaluation.
+thread_local std::string_view t_request_id;
+
+struct RequestIdScope {
+  explicit RequestIdScope(std::string_view id) : previous(t_request_id) { t_request_id = id; }
+  ~RequestIdScope() { t_request_id = previous; }
+  RequestIdScope(const RequestIdScope&) = delete;
+  RequestIdScope& operator=(const RequestIdScope&) = delete;
+  std::string_view previous;
+};
+
+// The engine's decision-log line with "request_id" after its "time", where
+// decision_log_line(..., request_id) places it.
+std::string with_request_id(std::string_view line, std::string_view id) {
+  std::string out(line);
+  if (id.empty() || out.empty() || out.front() != '{') return out;
+  constexpr std::string_view kTime = "{\"time\":\"";
+  std::size_t at = 1;
+  std::string key =
+      "\"request_id\":" + bj::serialize(bj::value(bj::string_view(id.data(), id.size())));
+  if (out.compare(0, kTime.size(), kTime) == 0) {
+    at = out.find('"', kTime.size());
+    if (at == std::string::npos) return out;
+    out.insert(at + 1, "," + key);
+  } else {
+    out.insert(at, key + (out.size() > 2 ? "," : ""));
+  }
+  return out;
 }
 
 }  // namespace
@@ -106,6 +140,8 @@ std::unique_ptr<Service> Service::open(const ServiceOptions& options, std::strin
       error = s->log_->error() + "\n";
       return nullptr;
     }
+    // --log is the engine's log hook, as `casex eval --log`.
+    s->engine_->set_log([svc = s.get()](const LogEvent& e) { svc->log_decision(e); });
   }
   s->id_prefix_ = fmt::format(
       "{:x}{:x}", static_cast<unsigned>(getpid()),
@@ -183,11 +219,11 @@ Response Service::error(http::status status, std::string_view message, unsigned 
   return res;
 }
 
-void Service::log_decision(const RuleSet& rules, std::string_view input, std::string_view result,
-                           std::string_view id) {
-  if (!log_) return;
+void Service::log_decision(const LogEvent& event) {
+  if (event.kind != LogEvent::Kind::Decision || !log_) return;
+  std::string line = with_request_id(event.line, t_request_id);
   std::lock_guard<std::mutex> lock(log_mutex_);
-  if (!log_->record(rules.version(), input, result, id) && log_->ok() == false) {
+  if (!log_->write(line) && !log_->ok()) {
     static std::atomic<bool> said{false};
     if (!said.exchange(true)) std::fprintf(stderr, "casex serve: %s\n", log_->error().c_str());
   }
@@ -258,22 +294,25 @@ Response Service::handle(const Request& request) {
 }
 
 Response Service::eval(const Request& request, const std::string& id) {
-  RuleSet rules = engine_->rules();  // one rule set for the whole request
-  std::string out, message;
+  std::string out, message, version;  // the version of the rules that answered
   out.reserve(512);
-  if (!rules.eval_json(request.body(), out, message)) {
+  RequestIdScope scope(id);  // for the log hook
+  if (!engine_->eval_json(request.body(), out, message, &version)) {
     metrics_.evaluation(false);
-    return json(http::status::bad_request, error_body(message), request, rules.version(), id);
+    return json(http::status::bad_request, error_body(message), request, version, id);
   }
   metrics_.evaluation(true, out);
-  log_decision(rules, request.body(), out, id);
   out.push_back('\n');
-  return json(http::status::ok, std::move(out), request, rules.version(), id);
+  return json(http::status::ok, std::move(out), request, version, id);
 }
 
 LinesRun Service::start_lines(const Header&) {
   LinesRun run;
-  run.rules = engine_->rules();
+  run.rules = engine_->rules();  // one rule set for the whole body
+  if (log_) {
+    run.logged = std::make_unique<Engine>(*run.rules, engine_->directory());
+    run.logged->set_log([this](const LogEvent& e) { log_decision(e); });
+  }
   return run;
 }
 
@@ -286,11 +325,10 @@ void Service::answer_line(LinesRun& run, std::string_view line, bool too_long, s
     return;
   }
   std::size_t at = out.size();
-  if (cli::eval_one_line(*run.rules, line, run.number, out, run.error)) {
-    std::string_view result = std::string_view(out).substr(at, out.size() - at - 1);
-    metrics_.evaluation(true, result);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    log_decision(*run.rules, line, result, run.request_id);
+  RequestIdScope scope(run.request_id);  // for the log hook
+  if (run.logged ? cli::eval_one_line(*run.logged, line, run.number, out, run.error)
+                 : cli::eval_one_line(*run.rules, line, run.number, out, run.error)) {
+    metrics_.evaluation(true, std::string_view(out).substr(at, out.size() - at - 1));
   } else {
     ++run.errors;
     metrics_.evaluation(false);

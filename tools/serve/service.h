@@ -57,6 +57,9 @@ struct ServiceOptions {
 /// (memory: the unfinished line only, at most kMaxLine bytes) on one rule set.
 struct LinesRun {
   std::optional<RuleSet> rules;
+  /// With --log: an Engine over `rules` carrying the service's log hook, so
+  /// that each line's decision is logged as POST /v1/eval's are.
+  std::unique_ptr<Engine> logged;
   std::string request_id;
   std::string carry;  // the unfinished last line
   std::size_t number = 0, errors = 0;
@@ -102,7 +105,7 @@ class Service {
   Metrics& metrics() { return metrics_; }
   /// Records one answered request in the metrics.
   void record(Endpoint e, unsigned status, double seconds) {
-    metrics_.request(label(e), status, seconds);
+    metrics_.request(static_cast<std::size_t>(e), status, seconds);
   }
   /// The request's X-Request-Id when it is short and plain, else a new id.
   std::string request_id(const Header& request);
@@ -120,13 +123,14 @@ class Service {
   Response json(http::status status, std::string body, const Request& request,
                 std::string_view version, std::string_view id);
   void remember_sources(const ReloadResult& r);
-  void log_decision(const RuleSet& rules, std::string_view input, std::string_view result,
-                    std::string_view id);
+  /// The engine's log hook (--log): writes a decision's line with the id of
+  /// the request being answered on this thread.
+  void log_decision(const LogEvent& event);
   void answer_line(LinesRun& run, std::string_view line, bool too_long, std::string& out);
 
   ServiceOptions options_;
   std::unique_ptr<Engine> engine_;
-  Metrics metrics_;
+  Metrics metrics_{[](std::size_t e) { return label(static_cast<Endpoint>(e)); }};
   std::atomic<bool> draining_{false};
   std::string token_digest_;
   std::atomic<std::uint64_t> next_id_{1};
