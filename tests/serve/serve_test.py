@@ -694,7 +694,7 @@ def test_thousand():
 
 
 def test_drain():
-    """SIGTERM: a request in flight (a body still arriving) is answered, new connections are refused, exit 0."""
+    """SIGTERM: a request in flight (a body still arriving) is answered, new connections are refused, exit 0; bodies that never end are closed at the drain timeout, still exit 0."""
     s = Server()
     c = socket.create_connection(("127.0.0.1", s.port), timeout=10)
     c.sendall(b"POST /v1/eval HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(CHANGE) + CHANGE[:20])
@@ -722,6 +722,18 @@ def test_drain():
     _, expected, _ = casex("eval", stdin=CHANGE)
     check(statuses(out) == [200] and out.endswith(expected) and b"Connection: close" in out, "in flight: %r" % out)
     s.stop(timeout=15)
+    # A body that never ends: closed at the drain timeout, and the exit is still 0.
+    s = Server("--drain-timeout", "1")
+    stuck = [socket.create_connection(("127.0.0.1", s.port), timeout=10) for _ in range(4)]
+    for c in stuck:
+        c.sendall(b"POST /v1/eval HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+    time.sleep(0.3)
+    started = time.time()
+    s.stop(timeout=15)
+    check(time.time() - started < 10, "the drain took %.1f s with a timeout of 1 s" % (time.time() - started))
+    check(any("drain timeout" in l for l in s.lines), "no drain timeout line: %r" % s.lines)
+    for c in stuck:
+        c.close()
 
 
 def test_usage():

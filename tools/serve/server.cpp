@@ -81,17 +81,17 @@ class Server {
 
   Service& service_;
   ServerOptions o_;
+  // Before the contexts: the sessions they still hold when the server ends
+  // (after a drain timeout) unregister from it as they are destroyed.
+  std::mutex m_;
+  std::list<std::weak_ptr<SessionBase>> sessions_;
+  std::optional<ssl::context> tls_;
   net::io_context ioc_;  // the acceptor, the signals, and connections in turn
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::steady_timer poll_;
-  std::optional<ssl::context> tls_;
   std::unique_ptr<AccessLog> access_log_;
   std::atomic<bool> stopping_{false};
-  std::mutex m_;
-  std::list<std::weak_ptr<SessionBase>> sessions_;
-  std::size_t open_ = 0;  // sessions registered, under m_
-  // Last: destroyed first, with the sessions they still hold, while sessions_ lives.
   std::vector<std::unique_ptr<net::io_context>> contexts_;  // those of the other threads
   std::size_t next_ = 0;                                    // on ioc_'s thread only
 };
