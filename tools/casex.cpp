@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   casex::cli::add_render_command(app, status);
   casex::cli::add_diff_command(app, status);
   casex::cli::add_serve_command(app, status);
+  casex::cli::add_lsp_command(app, status);
   // Each command runs in casex::cli::io::guarded (no exception leaves it, its
   // output checked); this catches what is left: usage errors, --help, --version.
   try {

@@ -36,5 +36,6 @@ void add_test_command(CLI::App& app, int& status);
 void add_render_command(CLI::App& app, int& status);
 void add_diff_command(CLI::App& app, int& status);
 void add_serve_command(CLI::App& app, int& status);
+void add_lsp_command(CLI::App& app, int& status);  // tools/lsp/cmd_lsp.cpp
 
 }  // namespace casex::cli

@@ -9,6 +9,7 @@ PACKAGES=(
   libfmt-dev libssl-dev catch2 libcli11-dev libbenchmark-dev valgrind time curl wrk
   clang libclang-rt-14-dev clang-format clang-tidy
   chromium chromium-driver python3-selenium fonts-dejavu-core
+  neovim
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

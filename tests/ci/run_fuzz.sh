@@ -28,6 +28,7 @@ case $target in
   expression) max_len=4096 ;;
   ruletest) max_len=32768; seeds+=("$src/tests/rules") ;;
   serve_router) max_len=16384 ;;
+  lsp) max_len=16384 ;;
   *) echo "run_fuzz.sh: unknown fuzz target $target" >&2; exit 2 ;;
 esac
 
