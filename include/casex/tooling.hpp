@@ -228,4 +228,79 @@ struct RulesDiff {
 /// witness document checked by evaluating it on both rule sets.
 CASEX_API RulesDiff diff_rules(const RuleSet& old_rules, const RuleSet& new_rules);
 
+// ---- the outline of rule files (`casex lsp`) -------------------------------
+
+/// A name or value as written in a rule file, with where it starts (1-based
+/// line and byte column; 0 when it has no position).
+struct OutlineText {
+  std::string value;
+  std::string file;
+  int line = 0, column = 0;
+};
+
+/// What rule files declare, every name with its position, as the loader read
+/// them (before checking: half-typed files give what could be read). The
+/// language server's hover, completion, navigation and outline read it.
+struct RuleOutline {
+  struct Phase {
+    OutlineText name, metaphase;  // metaphase.value "" when none
+    std::vector<OutlineText> aliases;
+  };
+  struct Field {
+    OutlineText name, type;
+    std::vector<OutlineText> values, aliases;
+  };
+  struct Rule {
+    OutlineText id, description, when, then;  // when: the condition's text and its first byte
+    int line = 0;                             // where the rule's mapping starts
+    int priority = 0;
+  };
+  struct Table {
+    OutlineText id, metaphase, transition_from, transition_to, hit_policy;  // unset scope: ""
+    int line = 0;
+    std::vector<Rule> rules;
+  };
+  struct Move {
+    OutlineText id, description, when, to;
+  };
+  struct Target {
+    std::string file;
+    int line = 0, column = 0;             // where the entry's mapping starts
+    std::vector<OutlineText> operations;  // none: every operation
+    OutlineText system;
+  };
+  struct Incoming {
+    OutlineText id, description;
+    int line = 0;
+    std::vector<OutlineText> operations;
+    std::size_t actions = 0;
+  };
+  OutlineText vocabulary;  // value "vocabulary" where the section is, else ""
+  std::vector<OutlineText> metaphases;
+  std::vector<Phase> phases;
+  std::vector<Field> fields;
+  std::vector<OutlineText> events, outgoing, incoming_operations;
+  OutlineText workflow;  // value "workflow" where the section is, else ""
+  std::vector<Move> moves;
+  std::vector<Target> targets;
+  std::vector<Table> tables;
+  std::vector<Incoming> incoming;
+};
+
+/// Reads rule files as the loader does and returns what they declare. Never
+/// throws on bad rules (what does not load is left out).
+CASEX_API RuleOutline outline_rules(std::vector<SourceFile> files);
+
+/// One function of the expression language (engine/check/functions.def).
+struct ExpressionFunction {
+  std::string name;
+  std::string arguments;       // one letter per argument: f field name, p "phase", v value of the
+                               // field before it, t text, h phase, a any
+  std::string result;          // boolean, text, number, phase or metaphase
+  bool outgoing_only = false;  // only in a change's conditions (not in incoming actions)
+};
+
+/// Every function of the expression language, in declaration order.
+CASEX_API std::vector<ExpressionFunction> expression_functions();
+
 }  // namespace casex

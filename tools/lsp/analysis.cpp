@@ -6,7 +6,6 @@
 #include <set>
 
 #include "casex/tooling.hpp"
-#include "engine/pipeline.h"
 #include "tools/lsp/text.h"
 
 namespace casex::lsp {
@@ -52,7 +51,7 @@ const std::string& Model::text(const std::string& path) const {
 std::shared_ptr<const Model> build_model(std::vector<SourceFile> files) {
   auto m = std::make_shared<Model>();
   m->files = files;
-  m->raw = detail::run_pipeline(std::move(files)).raw;
+  m->raw = outline_rules(std::move(files));
   return m;
 }
 
@@ -88,17 +87,17 @@ std::vector<std::string> quoted_words(std::string_view s) {
 
 struct Named {
   std::string what;  // "rule", "move", "incoming rule", "table"
-  detail::Location loc;
+  OutlineText loc;   // the id
 };
 
-std::map<std::string, Named> rule_ids(const detail::RawRuleSet& raw) {
+std::map<std::string, Named> rule_ids(const RuleOutline& o) {
   std::map<std::string, Named> ids;
-  for (const auto& t : raw.tables) {
-    ids.emplace(t.id.value, Named{"table", t.id.loc});
-    for (const auto& r : t.rules) ids.emplace(r.id.value, Named{"rule", r.id.loc});
+  for (const auto& t : o.tables) {
+    ids.emplace(t.id.value, Named{"table", t.id});
+    for (const auto& r : t.rules) ids.emplace(r.id.value, Named{"rule", r.id});
   }
-  for (const auto& m : raw.workflow.moves) ids.emplace(m.id.value, Named{"move", m.id.loc});
-  for (const auto& i : raw.incoming) ids.emplace(i.id.value, Named{"incoming rule", i.id.loc});
+  for (const auto& m : o.moves) ids.emplace(m.id.value, Named{"move", m.id});
+  for (const auto& i : o.incoming) ids.emplace(i.id.value, Named{"incoming rule", i.id});
   return ids;
 }
 
@@ -146,7 +145,7 @@ FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string
     // rules it overlaps) and the vocabulary entries its help points at (FILE:LINE).
     std::vector<std::string> names = quoted_words(d.message);
     if (!have_ids && !names.empty()) {
-      ids = rule_ids(detail::run_pipeline(files).raw);
+      ids = rule_ids(outline_rules(files));
       have_ids = true;
     }
     bj::array related;
@@ -193,6 +192,29 @@ FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string
     }
     if (!related.empty()) diag["relatedInformation"] = std::move(related);
     bj::object data{{"witness", witness_json(d.witness)}};
+    // A shadowed rule: the lines to move before the first rule that shadows it
+    // (0-based, [start, end) and the line to insert at), for the quick fix.
+    if (d.code == "shadowed-rule" && own_line > 0) {
+      std::string own_name, first_name;
+      int first = -1, next = -1;
+      for (const auto& [name, n] : ids) {
+        if (n.loc.file != d.file || n.what != "rule") continue;
+        if (n.loc.line == own_line) own_name = name;
+        if (n.loc.line > own_line && (next < 0 || n.loc.line < next)) next = n.loc.line;
+        if (n.loc.line < own_line && seen.count(name) && (first < 0 || n.loc.line < first)) {
+          first = n.loc.line;
+          first_name = name;
+        }
+      }
+      if (first > 0 && !own_name.empty()) {
+        int end = next > 0 ? next - 1 : static_cast<int>(lines.at(file).size());
+        data["move"] = bj::object{{"rule", own_name},
+                                  {"before", first_name},
+                                  {"start", own_line - 1},
+                                  {"end", end},
+                                  {"at", first - 1}};
+      }
+    }
     if (!d.help.empty()) data["help"] = d.help;
     diag["data"] = std::move(data);
     out[file].push_back(std::move(diag));

@@ -1,8 +1,8 @@
 // tools/lsp/analysis.h: what `casex lsp` knows of one rule set: its files (the
 // editor's texts over the disk's), the engine's diagnostics of them (casex::
 // lint_texts, as `casex lint` and `casex serve`'s POST /v1/lint) as LSP
-// diagnostics, and the rule set as loaded (the pipeline's RawRuleSet: every
-// name with its position) for hover, completion and navigation.
+// diagnostics, and the rule set as loaded (casex::outline_rules: every name
+// with its position) for hover, completion and navigation.
 #pragma once
 
 #include <boost/json.hpp>
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "casex/casex.hpp"
-#include "engine/load/raw.h"
+#include "casex/tooling.hpp"
 
 namespace casex::lsp {
 
@@ -38,7 +38,7 @@ FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string
 /// The rule set as the loader read it, with the texts it was read from.
 struct Model {
   std::vector<SourceFile> files;
-  detail::RawRuleSet raw;
+  RuleOutline raw;
   /// The text of file `path` ("" when not a file of the set).
   const std::string& text(const std::string& path) const;
 };

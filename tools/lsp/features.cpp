@@ -13,31 +13,34 @@
 #include <regex>
 #include <set>
 
+#include "casex/tooling.hpp"
 #include "tools/lsp/text.h"
 
 namespace casex::lsp {
 
 namespace bj = boost::json;
 namespace fs = std::filesystem;
-using detail::Location;
-using detail::RawRuleSet;
+using RawRuleSet = RuleOutline;
+
+// A position in a rule file (1-based line and byte column).
+struct Location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+};
+Location at(const OutlineText& t) { return {t.file, t.line, t.column}; }
+Location line_of(const std::string& file, int line) { return {file, line, 1}; }
 
 namespace {
 
-// ---- the expression language's functions (engine/check/functions.def) -----
+// ---- the expression language's functions (casex::expression_functions) ----
 
-struct Function {
-  const char* name;
-  const char* args;    // one letter per argument (see functions.def)
-  const char* result;  // the Type's name
-  const char* where;   // Any or Outgoing
-};
+using Function = ExpressionFunction;
 
-constexpr Function kFunctions[] = {
-#define CASEX_FUNCTION(op, name, args, result, where) {name, args, #result, #where},
-#include "engine/check/functions.def"
-#undef CASEX_FUNCTION
-};
+const std::vector<Function>& functions() {
+  static const std::vector<Function> all = expression_functions();
+  return all;
+}
 
 // What each function means, one line (docs/rule-language.md says it at length).
 const char* meaning(std::string_view name) {
@@ -65,37 +68,29 @@ std::string arg_name(char a) {
   }
 }
 
-std::string type_name(std::string_view t) {
-  if (t == "Bool") return "boolean";
-  if (t == "Text") return "text";
-  if (t == "Metaphase") return "metaphase";
-  if (t == "Phase") return "phase";
-  if (t == "Number") return "number";
-  return std::string(t);
-}
-
 std::string signature(const Function& f) {
   std::vector<std::string> args;
-  for (const char* a = f.args; *a; ++a) args.push_back(arg_name(*a));
-  return fmt::format("{}({}) -> {}", f.name, fmt::join(args, ", "), type_name(f.result));
+  for (char a : f.arguments) args.push_back(arg_name(a));
+  return fmt::format("{}({}) -> {}", f.name, fmt::join(args, ", "), f.result);
 }
 
 std::string snippet(const Function& f) {
-  std::string s = std::string(f.name) + "(";
+  std::string s = f.name + "(";
   int n = 1;
-  for (const char* a = f.args; *a; ++a, ++n) {
+  for (char a : f.arguments) {
     if (n > 1) s += ", ";
-    std::string name = arg_name(*a);
-    if (*a == 'p')
+    std::string name = arg_name(a);
+    if (a == 'p')
       s += fmt::format("\"${{{}:phase}}\"", n);
     else
       s += fmt::format("${{{}:{}}}", n, name);
+    ++n;
   }
   return s + ")";
 }
 
 const Function* function_named(std::string_view name) {
-  for (const auto& f : kFunctions)
+  for (const auto& f : functions())
     if (name == f.name) return &f;
   return nullptr;
 }
@@ -133,34 +128,34 @@ struct Entry {
 // Every declaration of `name` in the rule set (a name may be a phase and an operation).
 std::vector<Entry> lookup(const RawRuleSet& raw, const std::string& name) {
   std::vector<Entry> out;
-  const auto& v = raw.vocabulary;
+  const auto& v = raw;
   for (const auto& f : v.fields) {
     bool hit = f.name.value == name;
     for (const auto& a : f.aliases) hit = hit || a.value == name;
-    if (hit) out.push_back({"field", f.name.loc, f.name.value});
+    if (hit) out.push_back({"field", at(f.name), f.name.value});
   }
   for (const auto& p : v.phases) {
     bool hit = p.name.value == name;
     for (const auto& a : p.aliases) hit = hit || a.value == name;
-    if (hit) out.push_back({"phase", p.name.loc, p.name.value});
+    if (hit) out.push_back({"phase", at(p.name), p.name.value});
   }
   for (const auto& m : v.metaphases)
-    if (m.value == name) out.push_back({"metaphase", m.loc, m.value});
+    if (m.value == name) out.push_back({"metaphase", at(m), m.value});
   for (const auto& e : v.events)
-    if (e.value == name) out.push_back({"event", e.loc, e.value});
+    if (e.value == name) out.push_back({"event", at(e), e.value});
   for (const auto& o : v.outgoing)
-    if (o.value == name) out.push_back({"operation", o.loc, o.value});
-  for (const auto& o : v.incoming)
-    if (o.value == name) out.push_back({"incoming operation", o.loc, o.value});
+    if (o.value == name) out.push_back({"operation", at(o), o.value});
+  for (const auto& o : v.incoming_operations)
+    if (o.value == name) out.push_back({"incoming operation", at(o), o.value});
   for (const auto& t : raw.tables) {
-    if (t.id.value == name) out.push_back({"table", t.id.loc, name});
+    if (t.id.value == name) out.push_back({"table", at(t.id), name});
     for (const auto& r : t.rules)
-      if (r.id.value == name) out.push_back({"rule", r.id.loc, name});
+      if (r.id.value == name) out.push_back({"rule", at(r.id), name});
   }
-  for (const auto& m : raw.workflow.moves)
-    if (m.id.value == name) out.push_back({"move", m.id.loc, name});
+  for (const auto& m : raw.moves)
+    if (m.id.value == name) out.push_back({"move", at(m.id), name});
   for (const auto& i : raw.incoming)
-    if (i.id.value == name) out.push_back({"incoming rule", i.id.loc, name});
+    if (i.id.value == name) out.push_back({"incoming rule", at(i.id), name});
   return out;
 }
 
@@ -169,7 +164,8 @@ std::vector<Entry> lookup(const RawRuleSet& raw, const std::string& name) {
 std::string key_at(const Lines& lines, int line, std::size_t byte) {
   static const std::regex key(R"re(([A-Za-z_]+):(\s|$))re");
   for (int l = line; l >= 0 && l > line - 40; --l) {
-    std::string s(lines.at(l).substr(0, l == line ? byte : std::string_view::npos));
+    // std::regex recurses per character: only the first 256 bytes of a line are read.
+    std::string s(lines.at(l).substr(0, std::min<std::size_t>(l == line ? byte : 256, 256)));
     std::string found;
     for (auto it = std::sregex_iterator(s.begin(), s.end(), key); it != std::sregex_iterator();
          ++it)
@@ -239,14 +235,13 @@ std::vector<Entry> entries_for(const RawRuleSet& raw, const Word& w) {
 std::vector<std::string> rules_consulting_phase(const RawRuleSet& raw, const std::string& name) {
   std::vector<std::string> ids;
   std::string quoted = "\"" + name + "\"";
-  for (const auto& m : raw.workflow.moves)
-    if (m.to.value == name || m.when.text.find(quoted) != std::string::npos)
+  for (const auto& m : raw.moves)
+    if (m.to.value == name || m.when.value.find(quoted) != std::string::npos)
       ids.push_back(m.id.value);
   for (const auto& t : raw.tables) {
-    bool scoped =
-        t.transition && (t.transition->first.value == name || t.transition->second.value == name);
+    bool scoped = t.transition_from.value == name || t.transition_to.value == name;
     for (const auto& r : t.rules)
-      if (scoped || r.when.text.find(quoted) != std::string::npos) ids.push_back(r.id.value);
+      if (scoped || r.when.value.find(quoted) != std::string::npos) ids.push_back(r.id.value);
   }
   return ids;
 }
@@ -261,7 +256,7 @@ std::string list(const std::vector<std::string>& ids) {
 std::string describe(const RawRuleSet& raw, const Entry& e) {
   std::string out;
   if (e.kind == "field") {
-    for (const auto& f : raw.vocabulary.fields) {
+    for (const auto& f : raw.fields) {
       if (f.name.value != e.name) continue;
       out = fmt::format("**field** `{}`: {}", f.name.value, f.type.value);
       if (!f.values.empty()) {
@@ -276,10 +271,10 @@ std::string describe(const RawRuleSet& raw, const Entry& e) {
       }
     }
   } else if (e.kind == "phase") {
-    for (const auto& p : raw.vocabulary.phases) {
+    for (const auto& p : raw.phases) {
       if (p.name.value != e.name) continue;
       out = fmt::format("**phase** `{}` of metaphase {}", p.name.value,
-                        p.metaphase ? p.metaphase->value : "(none)");
+                        p.metaphase.value.empty() ? "(none)" : p.metaphase.value);
       if (!p.aliases.empty()) {
         std::vector<std::string> as;
         for (const auto& a : p.aliases) as.push_back(a.value);
@@ -289,10 +284,10 @@ std::string describe(const RawRuleSet& raw, const Entry& e) {
     out += "\n\nconsulted by: " + list(rules_consulting_phase(raw, e.name));
   } else if (e.kind == "metaphase") {
     std::vector<std::string> phases, tables;
-    for (const auto& p : raw.vocabulary.phases)
-      if (p.metaphase && p.metaphase->value == e.name) phases.push_back(p.name.value);
+    for (const auto& p : raw.phases)
+      if (p.metaphase.value == e.name) phases.push_back(p.name.value);
     for (const auto& t : raw.tables)
-      if (t.metaphase && t.metaphase->value == e.name) tables.push_back(t.id.value);
+      if (t.metaphase.value == e.name) tables.push_back(t.id.value);
     out = fmt::format("**metaphase** `{}`: phases {}\n\ntables: {}", e.name, list(phases),
                       list(tables));
   } else if (e.kind == "event") {
@@ -318,7 +313,7 @@ std::string describe(const RawRuleSet& raw, const Entry& e) {
           if (r.priority) out += fmt::format(" (priority {})", r.priority);
         }
   } else if (e.kind == "move") {
-    for (const auto& m : raw.workflow.moves)
+    for (const auto& m : raw.moves)
       if (m.id.value == e.name)
         out = fmt::format("**workflow move** `{}`\n\n{}\n\nto: {}", e.name, m.description.value,
                           m.to.value);
@@ -328,16 +323,17 @@ std::string describe(const RawRuleSet& raw, const Entry& e) {
         std::vector<std::string> ops;
         for (const auto& o : i.operations) ops.push_back(o.value);
         out = fmt::format("**incoming rule** `{}` for {}\n\n{}\n\n{} action{}", e.name,
-                          fmt::join(ops, ", "), i.description.value, i.actions.size(),
-                          i.actions.size() == 1 ? "" : "s");
+                          fmt::join(ops, ", "), i.description.value, i.actions,
+                          i.actions == 1 ? "" : "s");
       }
   } else if (e.kind == "table") {
     for (const auto& t : raw.tables)
       if (t.id.value == e.name) {
-        std::string scope = t.metaphase    ? "metaphase " + t.metaphase->value
-                            : t.transition ? "transition " + t.transition->first.value + " -> " +
-                                                 t.transition->second.value
-                                           : "(none)";
+        std::string scope =
+            !t.metaphase.value.empty() ? "metaphase " + t.metaphase.value
+            : !t.transition_from.value.empty()
+                ? "transition " + t.transition_from.value + " -> " + t.transition_to.value
+                : "(none)";
         out = fmt::format("**table** `{}`: {}, hit policy {}, {} rule{}", e.name, scope,
                           t.hit_policy.value, t.rules.size(), t.rules.size() == 1 ? "" : "s");
       }
@@ -361,13 +357,54 @@ bj::object item(const std::string& label, int kind, const std::string& detail) {
 constexpr int kText = 1, kFunctionKind = 3, kFieldKind = 5, kModule = 9, kKeyword = 14,
               kEnumMember = 20, kEvent = 23;
 
-const detail::RawField* field_named(const RawRuleSet& raw, const std::string& name) {
-  for (const auto& f : raw.vocabulary.fields) {
+const RuleOutline::Field* field_named(const RawRuleSet& raw, const std::string& name) {
+  for (const auto& f : raw.fields) {
     if (f.name.value == name) return &f;
     for (const auto& a : f.aliases)
       if (a.value == name) return &f;
   }
   return nullptr;
+}
+
+// Moves the lines [start, end) of a shadowed rule to line `at` (before the
+// rule that shadows it), as diagnose() describes in the diagnostic's data.
+bj::value move_action(const std::string& uri, const Lines& lines, const bj::value& diagnostic,
+                      const bj::object& move) {
+  auto number = [&](const char* key) -> long long {
+    auto* v = move.if_contains(key);
+    return v && v->is_int64() ? v->get_int64() : -1;
+  };
+  auto name = [&](const char* key) -> std::string {
+    auto* v = move.if_contains(key);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  long long start = number("start"), end = number("end"), at = number("at");
+  long long count = static_cast<long long>(lines.size());
+  if (at < 0 || start <= at || end <= start || end > count) return nullptr;
+  std::string block;
+  for (long long l = start; l < end; ++l) block += std::string(lines.at(l)) + "\n";
+  // The last rule of a file: the block gets the blank line that separates rules.
+  if (end == count && lines.at(end - 1).find_first_not_of(" \t") != std::string_view::npos)
+    block += "\n";
+  bj::object remove{{"range", bj::object{{"start", position(static_cast<int>(start), 0)},
+                                         {"end", position(static_cast<int>(end), 0)}}},
+                    {"newText", ""}};
+  if (end == count) {  // no line after: remove from the end of the line before
+    std::string_view before = lines.at(start - 1);
+    std::string_view last = lines.at(end - 1);
+    remove["range"] = bj::object{
+        {"start", position(static_cast<int>(start - 1), utf16_column(before, before.size()))},
+        {"end", position(static_cast<int>(end - 1), utf16_column(last, last.size()))}};
+  }
+  bj::object insert{{"range", bj::object{{"start", position(static_cast<int>(at), 0)},
+                                         {"end", position(static_cast<int>(at), 0)}}},
+                    {"newText", block}};
+  return bj::object{
+      {"title", "Move rule \"" + name("rule") + "\" before \"" + name("before") + "\""},
+      {"kind", "quickfix"},
+      {"diagnostics", bj::array{diagnostic}},
+      {"edit", bj::object{{"changes",
+                           bj::object{{uri, bj::array{std::move(insert), std::move(remove)}}}}}}};
 }
 
 }  // namespace
@@ -378,10 +415,9 @@ bj::value hover(const Model& m, const At& at) {
   std::string text;
   if (w->call && !w->prefixed)
     if (const Function* f = function_named(w->name))
-      text = fmt::format("**function** `{}`\n\n{}{}", signature(*f), meaning(f->name),
-                         std::string_view(f->where) == "Outgoing"
-                             ? "\n\n(in the conditions of a change, not in incoming actions)"
-                             : "");
+      text = fmt::format(
+          "**function** `{}`\n\n{}{}", signature(*f), meaning(f->name),
+          f->outgoing_only ? "\n\n(in the conditions of a change, not in incoming actions)" : "");
   if (text.empty()) {
     std::vector<std::string> parts;
     for (const auto& e : entries_for(m.raw, *w)) parts.push_back(describe(m.raw, e));
@@ -399,8 +435,9 @@ bj::value completion(const Model& m, const At& at) {
   Lines lines(at.text);
   std::string_view l = lines.at(at.line);
   std::size_t byte = byte_column(l, at.character);
-  std::string prefix(l.substr(0, byte));
-  const auto& v = m.raw.vocabulary;
+  // The 256 bytes before the cursor (std::regex recurses per character).
+  std::string prefix(l.substr(byte > 256 ? byte - 256 : 0, byte > 256 ? 256 : byte));
+  const auto& v = m.raw;
   bj::array items;
   std::smatch sm;
   // The range the item replaces: the partial name before the cursor.
@@ -412,7 +449,7 @@ bj::value completion(const Model& m, const At& at) {
     return it;
   };
   auto values_of = [&](const std::string& field_name, std::size_t typed, bool quote) {
-    const detail::RawField* f = field_named(m.raw, field_name);
+    const RuleOutline::Field* f = field_named(m.raw, field_name);
     if (!f) return;
     std::vector<std::string> names;
     if (f->type.value == "phase")
@@ -436,8 +473,7 @@ bj::value completion(const Model& m, const At& at) {
           edit(item(f.name.value, kFieldKind, f.type.value), sm[2].length(), f.name.value));
   } else if (std::regex_search(prefix, sm, entered)) {
     for (const auto& p : v.phases)
-      items.push_back(edit(item(p.name.value, kEnumMember,
-                                "phase of " + (p.metaphase ? p.metaphase->value : std::string())),
+      items.push_back(edit(item(p.name.value, kEnumMember, "phase of " + p.metaphase.value),
                            sm[1].length(), p.name.value));
   } else if (std::regex_search(prefix, sm, meta)) {
     for (const auto& mp : v.metaphases)
@@ -457,7 +493,7 @@ bj::value completion(const Model& m, const At& at) {
   } else if (key == "then" || key == "operation" || key == "operations") {
     std::regex_search(prefix, sm, word);
     bool incoming = key != "then";
-    for (const auto& o : incoming ? v.incoming : v.outgoing)
+    for (const auto& o : incoming ? v.incoming_operations : v.outgoing)
       items.push_back(
           edit(item(o.value, kEnumMember, incoming ? "incoming operation" : "outgoing operation"),
                sm[1].length(), o.value));
@@ -473,7 +509,7 @@ bj::value completion(const Model& m, const At& at) {
       return items;  // template text outside {…}: nothing to complete
     std::regex_search(prefix, sm, word);
     std::size_t typed = sm[1].length();
-    for (const auto& f : kFunctions) {
+    for (const auto& f : functions()) {
       if (in_template) break;
       bj::object it = edit(item(f.name, kFunctionKind, signature(f)), typed, snippet(f));
       it["insertTextFormat"] = 2;  // a snippet
@@ -605,51 +641,53 @@ bj::value document_symbols(const Model& m, const std::string& path) {
   };
   std::vector<Sym> top;
   const auto& raw = m.raw;
-  const auto& v = raw.vocabulary;
-  if (v.present && here(v.loc)) {
-    Sym voc = sym("vocabulary", "", kNamespace, v.loc, v.loc);
+  const auto& v = raw;
+  if (!v.vocabulary.value.empty() && here(at(v.vocabulary))) {
+    Sym voc = sym("vocabulary", "", kNamespace, at(v.vocabulary), at(v.vocabulary));
     for (const auto& mp : v.metaphases)
-      if (here(mp.loc)) voc.children.push_back(sym(mp.value, "metaphase", kEnum, mp.loc, mp.loc));
+      if (here(at(mp))) voc.children.push_back(sym(mp.value, "metaphase", kEnum, at(mp), at(mp)));
     for (const auto& p : v.phases)
-      if (here(p.name.loc))
-        voc.children.push_back(sym(p.name.value,
-                                   "phase of " + (p.metaphase ? p.metaphase->value : std::string()),
-                                   kEnumMember, p.name.loc, p.name.loc));
+      if (here(at(p.name)))
+        voc.children.push_back(sym(p.name.value, "phase of " + p.metaphase.value, kEnumMember,
+                                   at(p.name), at(p.name)));
     for (const auto& f : v.fields)
-      if (here(f.name.loc))
-        voc.children.push_back(sym(f.name.value, f.type.value, kField, f.name.loc, f.name.loc));
+      if (here(at(f.name)))
+        voc.children.push_back(sym(f.name.value, f.type.value, kField, at(f.name), at(f.name)));
     for (const auto& e : v.events)
-      if (here(e.loc)) voc.children.push_back(sym(e.value, "event", kEvent, e.loc, e.loc));
+      if (here(at(e))) voc.children.push_back(sym(e.value, "event", kEvent, at(e), at(e)));
     for (const auto& o : v.outgoing)
-      if (here(o.loc)) voc.children.push_back(sym(o.value, "outgoing", kFunc, o.loc, o.loc));
-    for (const auto& o : v.incoming)
-      if (here(o.loc)) voc.children.push_back(sym(o.value, "incoming", kFunc, o.loc, o.loc));
+      if (here(at(o))) voc.children.push_back(sym(o.value, "outgoing", kFunc, at(o), at(o)));
+    for (const auto& o : v.incoming_operations)
+      if (here(at(o))) voc.children.push_back(sym(o.value, "incoming", kFunc, at(o), at(o)));
     top.push_back(std::move(voc));
   }
   for (const auto& t : raw.tables) {
-    if (!here(t.id.loc)) continue;
-    Sym table = sym(t.id.value, "table, hit policy " + t.hit_policy.value, kClass, t.id.loc, t.loc);
+    if (!here(at(t.id))) continue;
+    Sym table = sym(t.id.value, "table, hit policy " + t.hit_policy.value, kClass, at(t.id),
+                    line_of(path, t.line));
     for (const auto& r : t.rules)
-      if (here(r.id.loc))
-        table.children.push_back(sym(r.id.value, "then " + r.then.value, kMethod, r.id.loc, r.loc));
+      if (here(at(r.id)))
+        table.children.push_back(
+            sym(r.id.value, "then " + r.then.value, kMethod, at(r.id), line_of(path, r.line)));
     top.push_back(std::move(table));
   }
-  if (raw.workflow.present && here(raw.workflow.loc)) {
-    Sym wf = sym("workflow", "", kNamespace, raw.workflow.loc, raw.workflow.loc);
-    for (const auto& mv : raw.workflow.moves)
-      if (here(mv.id.loc))
-        wf.children.push_back(sym(mv.id.value, "to " + mv.to.value, kMethod, mv.id.loc, mv.id.loc));
+  if (!raw.workflow.value.empty() && here(at(raw.workflow))) {
+    Sym wf = sym("workflow", "", kNamespace, at(raw.workflow), at(raw.workflow));
+    for (const auto& mv : raw.moves)
+      if (here(at(mv.id)))
+        wf.children.push_back(sym(mv.id.value, "to " + mv.to.value, kMethod, at(mv.id), at(mv.id)));
     top.push_back(std::move(wf));
   }
   {
     std::vector<Sym> targets;
-    for (const auto& t : raw.workflow.targets) {
-      if (!here(t.loc)) continue;
+    for (const auto& t : raw.targets) {
+      Location tl{t.file, t.line, t.column};
+      if (!here(tl)) continue;
       std::vector<std::string> ops;
       for (const auto& o : t.operations) ops.push_back(o.value);
       std::string name = ops.empty() ? "every operation" : fmt::format("{}", fmt::join(ops, ", "));
-      Sym s = sym(name, "target: " + t.system.text, kObject, t.loc, t.loc);
-      s.sel = t.loc;
+      Sym s = sym(name, "target: " + t.system.value, kObject, tl, tl);
+      s.sel = tl;
       s.name = name;
       targets.push_back(std::move(s));
     }
@@ -668,11 +706,11 @@ bj::value document_symbols(const Model& m, const std::string& path) {
     }
   }
   for (const auto& i : raw.incoming) {
-    if (!here(i.id.loc)) continue;
+    if (!here(at(i.id))) continue;
     std::vector<std::string> ops;
     for (const auto& o : i.operations) ops.push_back(o.value);
-    top.push_back(
-        sym(i.id.value, fmt::format("incoming {}", fmt::join(ops, ", ")), kFunc, i.id.loc, i.loc));
+    top.push_back(sym(i.id.value, fmt::format("incoming {}", fmt::join(ops, ", ")), kFunc, at(i.id),
+                      line_of(path, i.line)));
   }
   // Selection ranges must lie inside the ranges: names are single-line, so clamp
   // the name's length to its line.
@@ -690,7 +728,13 @@ bj::value code_actions(const std::string& uri, std::string_view text,
     auto* msg = d.if_contains("message");
     auto* range = d.if_contains("range");
     if (!msg || !msg->is_string() || !range || !range->is_object()) continue;
-    std::string message(msg->get_string());
+    if (auto* data = d.if_contains("data"); data && data->is_object())
+      if (auto* move = data->get_object().if_contains("move"); move && move->is_object()) {
+        bj::value action = move_action(uri, lines, dv, move->get_object());
+        if (!action.is_null()) out.push_back(std::move(action));
+      }
+    std::string message(
+        msg->get_string().subview(0, std::min<std::size_t>(msg->get_string().size(), 1024)));
     std::smatch sm;
     if (!std::regex_search(message, sm, suggestion)) continue;
     std::string fix = sm[1];
