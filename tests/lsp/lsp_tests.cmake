@@ -11,7 +11,8 @@ set(CASEX_LSP_SCRIPTS
   "completion|completion: fields after after., phases in entered(), values after ==, operations after then:, functions as snippets"
   "navigation|definition and references: names to their vocabulary entry, a rule id of a rule test file to the rule"
   "symbols|document symbols: tables and rules, workflow moves, targets"
-  "code_actions|code actions: a misspelled field or value replaced by lint's suggestion")
+  "code_actions|code actions: a misspelled field or value replaced by lint's suggestion, a shadowed rule moved before the rule that shadows it"
+  "supersede|debounce: three quick edits are analysed once, only the last version's diagnostics published")
 foreach(entry IN LISTS CASEX_LSP_SCRIPTS)
   string(REPLACE "|" ";" entry "${entry}")
   list(GET entry 0 key)

@@ -11,6 +11,7 @@ files; nothing of the source tree is written). A script is a text file of lines:
   >raw TEXT                  a message body sent as it is (e.g. not JSON)
   < {"jsonrpc": "2.0", ...}   a message the server must send
   ! exit N                   the server must end, with exit status N
+  !args ARG...               options of `casex lsp` (first line only; default --debounce-ms 0)
 
 Consecutive `<` lines are one block, awaited after the `>` lines before it:
 the server's messages must be exactly the block's, in any order (ids, ranges
@@ -114,7 +115,13 @@ def main():
                 return v
             return walk(value)
 
-        proc = subprocess.Popen([casex, "lsp", "--debounce-ms", "0", "--lint-docs",
+        with open(script, encoding="utf-8") as f:
+            lines = list(enumerate(f, 1))
+        args = ["--debounce-ms", "0"]
+        if lines and lines[0][1].startswith("!args "):
+            args = lines[0][1].split()[1:]
+            lines = lines[1:]
+        proc = subprocess.Popen([casex, "lsp", *args, "--lint-docs",
                                  "https://casex.example/docs/lint.md"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
         inbox = queue.Queue()
@@ -140,8 +147,6 @@ def main():
                                      "expected one of:\n" + "\n".join(json.dumps(p) for p in pending))
 
         block, block_line = [], 0
-        with open(script, encoding="utf-8") as f:
-            lines = list(enumerate(f, 1))
         for number, line in lines + [(len(lines) + 1, "")]:
             line = line.rstrip("\n")
             kind = line[:1]
