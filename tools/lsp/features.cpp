@@ -459,7 +459,7 @@ bj::value completion(const Model& m, const At& at) {
       items.push_back(edit(item(n, kEnumMember, "value of " + f->name.value), typed,
                            quote ? "\"" + n + "\"" : n));
   };
-  static const std::regex dotted(R"re((?:^|[^\w.])(before|after)\.(\w*)$)re");
+  static const std::regex dotted(R"re((?:^|[^\w.])(before|after|incident)\.(\w*)$)re");
   static const std::regex entered(R"re(entered\(\s*"([^"]*)$)re");
   static const std::regex meta(R"re(metaphase\([^)]*\)\s*(?:==|!=)\s*("?)([^"]*)$)re");
   static const std::regex changed_to(R"re(changed_to\(\s*(\w+)\s*,\s*("?)([^"]*)$)re");
@@ -515,6 +515,17 @@ bj::value completion(const Model& m, const At& at) {
       it["insertTextFormat"] = 2;  // a snippet
       it["documentation"] = meaning(f.name);
       items.push_back(std::move(it));
+    }
+    if (in_template) {
+      // A placeholder reads the incoming context (docs/rule-language.md).
+      bj::object it =
+          edit(item("incident.", kModule, "a field of the incident"), typed, "incident.");
+      it["command"] = bj::object{{"title", "fields"}, {"command", "editor.action.triggerSuggest"}};
+      items.push_back(std::move(it));
+      for (const char* p :
+           {"message.system", "message.id", "external_reference.system", "external_reference.id"})
+        items.push_back(edit(item(p, kFieldKind, "text"), typed, p));
+      return items;
     }
     for (const char* p : {"before.", "after."}) {
       bj::object it = edit(item(p, kModule, "a field's value before / after the save"), typed, p);
