@@ -21,6 +21,7 @@
 #include "engine/builtin_rules.h"
 #include "engine/check/check.h"
 #include "engine/compile/compile.h"
+#include "engine/json/input_check.h"
 #include "engine/json/json_io.h"
 #include "engine/load/load.h"
 #include "engine/pipeline.h"
@@ -71,7 +72,7 @@ namespace {
 // failure `rules_error` tells a run-time error of the rules from bad input.
 bool eval_document(const std::shared_ptr<const detail::CompiledRules>& impl,
                    std::string_view document, std::string& output, std::string& error,
-                   bool* rules_error = nullptr) {
+                   bool* rules_error = nullptr, bool lenient = false) {
   if (rules_error) *rules_error = false;
   if (document.size() > kMaxDocumentBytes) {
     error = fmt::format("the document is {} bytes; the limit is {} bytes", document.size(),
@@ -93,6 +94,7 @@ bool eval_document(const std::shared_ptr<const detail::CompiledRules>& impl,
     }
     evaluator_rules = impl;
   }
+  evaluator->set_lenient(lenient);
   // Answers every failure as the document's error.
   if (evaluator->eval(document, output, error)) return true;
   // evaluate_change clears the outcome's error first: the same message means
@@ -129,9 +131,46 @@ bool RuleSet::eval_json(std::string_view document, std::string& output, std::str
   return eval_document(impl_, document, output, error);
 }
 
+bool RuleSet::eval_json(std::string_view document, std::string& output, std::string& error,
+                        const InputOptions& options) const {
+  return eval_document(impl_, document, output, error, nullptr, options.lenient_input);
+}
+
 namespace detail {
 
+// The checks of a typed Change that its document cannot express: a field or
+// a flag the vocabulary does not have is an error (a typed Change has no
+// keys to keep for the host), worded as the JSON path words its near misses.
+void check_typed_change(const Change& c, const Vocabulary& v) {
+  FieldNearMiss near(v);
+  std::vector<std::string> names;
+  for (const auto& kv : v.field_ids) names.push_back(kv.first);
+  std::sort(names.begin(), names.end());
+  auto fields = [&](const char* side, const std::vector<Field>& list) {
+    for (const auto& f : list) {
+      if (v.find_field(f.first) >= 0) continue;
+      const std::string* meant = near.find(f.first);
+      throw std::invalid_argument(
+          unknown_field_error(side, f.first, meant ? *meant : closest(f.first, names)));
+    }
+  };
+  fields("before", c.before);
+  fields("after", c.after);
+  const std::vector<std::string> change_keys = known_top_keys(v, false);
+  const std::vector<std::string> incoming_keys = known_top_keys(v, true);
+  for (const auto& flag : c.flags) {
+    const std::string& name = flag.first;
+    if (Vocabulary::index_of(v.events, name) >= 0) continue;
+    if (const std::string* meant = near_miss_key(name, change_keys, incoming_keys))
+      throw std::invalid_argument(near_miss_key_error(name, *meant));
+    std::string hint = did_you_mean(name, v.events);
+    throw std::invalid_argument(fmt::format("{}: not an event of the vocabulary{}{}", name,
+                                            hint.empty() ? "" : "; ", hint));
+  }
+}
+
 std::string change_document(const Change& c, const Vocabulary& v) {
+  check_typed_change(c, v);
   std::string out = "{";
   auto str = [&](std::string_view s) { append_json_string(out, s); };
   auto key = [&](std::string_view k) {
@@ -169,9 +208,6 @@ std::string change_document(const Change& c, const Vocabulary& v) {
   snapshot("before", c.before);
   snapshot("after", c.after);
   for (const auto& [name, on] : c.flags) {
-    // The document's other keys are not events: a flag must name one.
-    if (Vocabulary::index_of(v.events, name) < 0)
-      throw std::invalid_argument(fmt::format("{}: not an event of the vocabulary", name));
     key(name);
     out += on ? "true" : "false";
   }

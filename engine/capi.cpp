@@ -307,6 +307,12 @@ void casex_engine_unwatch(casex_engine* engine) {
   if (engine) engine->engine->unwatch();
 }
 
+casex_status casex_engine_set_lenient_input(casex_engine* engine, int lenient) {
+  if (!engine) return null_argument("casex_engine_set_lenient_input", "engine");
+  engine->engine->set_input_options(casex::InputOptions{lenient != 0});
+  return record(engine, CASEX_OK, {});
+}
+
 casex_status casex_eval(const casex_engine* engine, const char* document, size_t length,
                         casex_result** result) {
   if (result) *result = nullptr;

@@ -41,7 +41,10 @@ struct Engine::Impl {
   // The log hook (set_log): read with std::atomic_load on every decision, so
   // setting it races with nothing; null when there is none.
   std::shared_ptr<const LogCallback> log;
-  std::atomic<bool> logging{false};  // whether `log` is set: one relaxed load when it is not
+  std::atomic<bool> logging{false};        // whether `log` is set: one relaxed load when it is not
+  std::atomic<bool> lenient_input{false};  // set_input_options
+
+  InputOptions input() const { return {lenient_input.load(std::memory_order_relaxed)}; }
 
   void log_decision(const RuleSet& rules, std::string_view input, std::string_view result) const {
     if (!logging.load(std::memory_order_relaxed)) return;
@@ -103,7 +106,7 @@ const std::string& Engine::directory() const { return impl_->dir; }
 EngineResult Engine::eval_json(std::string_view document) const {
   std::shared_ptr<const RuleSet> rules = impl_->load();
   EngineResult r;
-  r.ok = rules->eval_json(document, r.output, r.error);
+  r.ok = rules->eval_json(document, r.output, r.error, impl_->input());
   r.version = rules->version();
   if (r.ok) impl_->log_decision(*rules, document, r.output);
   return r;
@@ -114,7 +117,7 @@ bool Engine::eval_json(std::string_view document, std::string& output, std::stri
   std::shared_ptr<const RuleSet> rules = impl_->load();
   if (version) *version = rules->version();
   std::size_t start = output.size();
-  if (!rules->eval_json(document, output, error)) return false;
+  if (!rules->eval_json(document, output, error, impl_->input())) return false;
   impl_->log_decision(*rules, document, std::string_view(output).substr(start));
   return true;
 }
@@ -123,12 +126,16 @@ EngineOutcome Engine::eval(std::string_view document) const {
   std::shared_ptr<const RuleSet> rules = impl_->load();
   EngineOutcome o;
   std::string output;
-  if (rules->eval_json(document, output, o.error)) {
+  if (rules->eval_json(document, output, o.error, impl_->input())) {
     static_cast<Outcome&>(o) = read_outcome(output);
     impl_->log_decision(*rules, document, output);
   }
   o.version = rules->version();
   return o;
+}
+
+void Engine::set_input_options(const InputOptions& options) {
+  impl_->lenient_input.store(options.lenient_input, std::memory_order_relaxed);
 }
 
 EngineDecision Engine::evaluate(const Change& change) const {

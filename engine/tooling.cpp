@@ -14,6 +14,7 @@
 #include "engine/common/diagnostics.h"
 #include "engine/common/markup.h"
 #include "engine/explain/explain.h"
+#include "engine/json/input_check.h"
 #include "engine/load/load.h"
 #include "engine/render/render.h"
 #include "engine/ruletest/ruletest.h"
@@ -47,6 +48,10 @@ std::string origin_note(const RuleSet& rules, std::string_view document) {
     if (const auto* s = r->get_object().if_contains("system"); s && s->is_string())
       systems.push_back(s->get_string());
   return detail::origin_note(detail::compiled(rules), origin->get_string(), systems);
+}
+
+std::vector<std::string> ignored_keys(const RuleSet& rules, std::string_view document) {
+  return detail::ignored_keys(detail::compiled(rules).rules.vocabulary, document);
 }
 
 std::vector<DiagnosticCode> diagnostic_codes() {

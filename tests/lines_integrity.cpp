@@ -1,8 +1,9 @@
 // tests/lines_integrity.cpp: "nothing lost": feeds `casex eval --lines` N lines
 // (default 100,000) with random faults mixed in — malformed JSON, invalid
 // UTF-8, NUL bytes, blank lines, CR endings, documents of 100 B to 4 MB
-// (change and incoming, good and bad), template syntax —
-// and checks that line k of the output answers line k of the input.
+// (change and incoming, good and bad), template syntax, near misses of keys,
+// fields and values and duplicate keys (issue 20: each an error line naming
+// what it meant) — and checks that line k of the output answers line k of the input.
 // Usage: lines_integrity CASEX [N] [SEED]
 #include <fmt/format.h>
 #include <boost/json.hpp>
@@ -10,11 +11,13 @@
 #include <unistd.h>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <random>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace bj = boost::json;
@@ -29,7 +32,8 @@ int main(int argc, char** argv) {
   std::mt19937 rng(argc > 3 ? std::atoi(argv[3]) : 42);
   std::uniform_int_distribution<int> pick(0, 99);
   std::uniform_real_distribution<double> sizes(std::log(100.0), std::log(4.0 * 1024 * 1024));
-  std::map<int, std::string> expected_ref;  // line -> external reference id of an incoming result
+  std::map<int, std::string> expected_ref;    // line -> external reference id of an incoming result
+  std::map<int, std::string> expected_error;  // line -> a text its error line must contain
 
   // expected[k]: the incident id the result must carry, or "" when line k must be an error.
   std::vector<std::string> expected;
@@ -106,6 +110,21 @@ int main(int argc, char** argv) {
                         big);  // cut short
         ok = false;
       }
+    } else if (fault < 98) {
+      // A near miss or a duplicate key: refused in place, saying what was meant.
+      static const std::pair<const char*, const char*> misses[] = {
+          {"\"comment_added\"", "\"comment_addd\""},
+          {"\"assignment\":\"B\"", "\"Assignment\":\"B\""},
+          {"\"groups\"", "\"Groups\""},
+          {"\"assignment\":\"A\"", "\"assignment\":\"A\",\"assignment\":\"C\""}};
+      static const char* says[] = {"did you mean \"comment_added\"", "did you mean \"assignment\"",
+                                   "did you mean \"groups\"", "before.assignment: duplicate key"};
+      std::size_t which = static_cast<std::size_t>(pick(rng) % 4);
+      line = good;
+      line.replace(line.find(misses[which].first), std::strlen(misses[which].first),
+                   misses[which].second);
+      expected_error.emplace(k, says[which]);
+      ok = false;
     } else {
       line = "{{{{[[[[\"";  // garbage
       ok = false;
@@ -131,6 +150,11 @@ int main(int argc, char** argv) {
     bool good = !ec && v.is_object();
     if (good && want.empty()) {
       good = v.as_object().contains("error") && v.as_object().at("line") == k;
+      if (good && expected_error.count(k)) {
+        const bj::value& e = v.as_object().at("error");
+        good = e.is_string() &&
+               std::string_view(e.get_string()).find(expected_error[k]) != std::string_view::npos;
+      }
     } else if (good && expected_ref.count(k)) {
       const bj::value* ref = v.as_object().if_contains("external_reference");
       good = ref && ref->is_object() && ref->as_object().if_contains("id") &&

@@ -3,8 +3,9 @@
 // reader that words the errors (engine/json/json_io.cpp); `casex explain`
 // always takes the DOM one. Fed the fuzz corpus and 100,000 generated
 // documents (aliases, escapes, duplicate keys, wrong types, numbers at the
-// edges of their range, unknown keys), both must give the same result or the
-// same error, byte for byte.
+// edges of their range, unknown keys and near misses of keys, fields and
+// values), both must give the same result or the same error, byte for byte,
+// read strictly (the default) and with --lenient-input.
 #include <fmt/format.h>
 #include <catch2/catch.hpp>
 
@@ -75,7 +76,9 @@ class Generator {
     if (chance(80)) member("groups", chance(95) ? groups() : scalar());
     if (chance(30)) member("origin", chance(90) ? json_string(pick(systems_)) : scalar());
     if (chance(10)) member(pick(unknown_), scalar());
-    if (chance(5)) member("before", snapshot());  // a duplicate key: the later one counts
+    if (chance(3)) member("x", scalar());              // a duplicate when unknown_ gave "x"
+    if (chance(5)) member("before", snapshot());       // a duplicate key
+    if (chance(2)) member(pick(near_top_), scalar());  // a near miss of a key
     d += "}";
     return d;
   }
@@ -136,6 +139,8 @@ class Generator {
       member(chance(5) ? escaped_key(f) : "\"" + std::string(f) + "\"", value);
     }
     if (chance(20)) member(json_string(pick(unknown_)), scalar());
+    if (chance(3)) member(json_string(pick(near_fields_)), json_string(pick(texts_)));
+    if (chance(2)) member("\"x\"", scalar());  // a duplicate when unknown_ gave "x"
     if (chance(3)) member("\"phase\"", json_string(pick(phases_)));  // a duplicate phase
     d += "}";
     return d;
@@ -174,11 +179,26 @@ class Generator {
   const std::vector<std::string> groups_ = {"SM Tier 2", "Local", "Ext",      "",
                                             "G\xc3\xa9", "A\"B",  "tab\there"};
   const std::vector<std::string> systems_ = {"SM", "EXT", "", "sm", "\xe2\x82\xac"};
-  const std::vector<std::string> texts_ = {
-      "Rebooted",        "",     "WithdrawnbyUser", "withdrawnbyuser",     "REQUESTREJECTED",
-      "RequestRejected", "x\\y", "line\nbreak",     "{incident.solution}", "%s%n",
-      "\xf0\x9f\x98\x80"};
+  const std::vector<std::string> texts_ = {"Rebooted",
+                                           "",
+                                           "WithdrawnbyUser",
+                                           "withdrawnbyuser",
+                                           "REQUESTREJECTED",
+                                           "WithdrawnbyUsr",
+                                           "RequestRejectd",
+                                           "CompletionCodeFulfiled",
+                                           "RequestRejected",
+                                           "x\\y",
+                                           "line\nbreak",
+                                           "{incident.solution}",
+                                           "%s%n",
+                                           "\xf0\x9f\x98\x80"};
   const std::vector<std::string> unknown_ = {"description", "prio", "x", "incoming_", "groups "};
+  const std::vector<std::string> near_top_ = {"comment_addd", "Comment_Added", "attachment-changed",
+                                              "befor",        "Origin",        "grups",
+                                              "ID",           "sytem"};
+  const std::vector<std::string> near_fields_ = {"Solution", "completionCode", "ASSIGNMENT",
+                                                 "expected-resolution-time", "solutoin"};
 };
 
 void check_same(JsonEvaluator& fast, JsonEvaluator& dom, const std::string& doc) {
@@ -209,10 +229,36 @@ TEST_CASE(
     REQUIRE(a.text == b.text);
     ok += a.ok;
   }
-  // The generator must reach both outcomes and both readers often, or the comparison proves little.
-  CHECK(ok > 10000);
+  // The generator must reach both outcomes and both readers often, or the comparison proves little
+  // (duplicate keys and near misses, bad input since issue 20, make about a third fewer documents
+  // good).
+  CHECK(ok > 5000);
   CHECK(ok < 90000);
   CHECK(fast_read > 5000);
+}
+
+TEST_CASE(
+    "readers: read with --lenient-input, the SAX and DOM readers give the same result or error "
+    "on 30,000 generated documents, and accept more of them than read strictly",
+    "[readers]") {
+  JsonEvaluator fast(casex::detail::compiled(rules())), dom(casex::detail::compiled(rules()));
+  JsonEvaluator strict(casex::detail::compiled(rules()));
+  fast.set_lenient(true);
+  dom.set_lenient(true);
+  Generator gen(7);
+  int ok = 0, strict_ok = 0;
+  for (int i = 0; i < 30000; ++i) {
+    std::string doc = gen.document();
+    Answer a = by_eval(fast, doc), b = by_dom(dom, doc), s = by_eval(strict, doc);
+    INFO("document " << i << ": " << doc);
+    REQUIRE(a.ok == b.ok);
+    REQUIRE(a.text == b.text);
+    // Whatever strict reading accepts, lenient reading accepts with the same result.
+    if (s.ok) REQUIRE(a.text == s.text);
+    ok += a.ok;
+    strict_ok += s.ok;
+  }
+  CHECK(ok > strict_ok);
 }
 
 TEST_CASE("readers: the SAX and DOM readers agree on every document of the eval_json fuzz corpus",

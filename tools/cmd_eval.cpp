@@ -33,13 +33,15 @@ struct EvalOptions {
   bool lines = false;
   unsigned jobs = 1;
   bool stats = false;
-  std::string log;  // decision log file, or empty
+  std::string log;     // decision log file, or empty
+  InputOptions input;  // --lenient-input
 };
 
 // What --stats counts, per thread, merged at the end.
 struct Stats {
   std::size_t lines = 0, errors = 0, changes = 0, incoming = 0, suppressed = 0;
   std::size_t unknown_origins = 0;  // changes whose origin matches no system (casex::origin_note)
+  std::size_t ignored_keys = 0;     // top-level keys casex reads nowhere (casex::ignored_keys)
   std::map<std::string, std::size_t> sent;     // outgoing operation -> how many sent
   std::map<std::string, std::size_t> applied;  // incoming rule id -> how many applied
 
@@ -70,6 +72,7 @@ struct Stats {
     incoming += o.incoming;
     suppressed += o.suppressed;
     unknown_origins += o.unknown_origins;
+    ignored_keys += o.ignored_keys;
     for (const auto& [k, n] : o.sent) sent[k] += n;
     for (const auto& [k, n] : o.applied) applied[k] += n;
   }
@@ -88,6 +91,7 @@ struct Stats {
     io::errf("  operations sent: {}{}\n", total, parts.empty() ? "" : " (" + parts + ")");
     io::errf("  operations suppressed (loop prevention): {}\n", suppressed);
     io::errf("  origins that name no system of their change or the rules: {}\n", unknown_origins);
+    io::errf("  top-level keys ignored (read by no rule): {}\n", ignored_keys);
     parts.clear();
     for (const auto& [rule, n] : applied)
       parts += fmt::format("{}{} {}", parts.empty() ? "" : ", ", rule, n);
@@ -104,12 +108,13 @@ RuleSet rule_set(const Engine& engine) { return engine.rules(); }
 // false for an error.
 template <class Rules>
 bool eval_line(const Rules& rules, std::string_view line, std::size_t number, std::string& out,
-               std::string& error, Stats* stats) {
+               std::string& error, Stats* stats, const InputOptions& input) {
   std::size_t start = out.size();
-  bool ok = eval_one_line(rules, line, number, out, error);  // as casex serve answers it
+  bool ok = eval_one_line(rules, line, number, out, error, input);  // as casex serve answers it
   if (stats && ok) {
     stats->count(std::string_view(out).substr(start, out.size() - start - 1));
     stats->unknown_origins += !origin_note(rule_set(rules), line).empty();
+    stats->ignored_keys += casex::ignored_keys(rule_set(rules), line).size();
   }
   if (stats) {
     ++stats->lines;
@@ -251,8 +256,8 @@ void for_each_line(const Block& b, F&& f) {
 // Answers one line: its result, or its error (an over-long line: that error).
 template <class Rules>
 bool answer_line(const Rules& rules, std::string_view line, bool too_long, std::size_t number,
-                 std::string& out, std::string& error, Stats* stats) {
-  if (!too_long) return eval_line(rules, line, number, out, error, stats);
+                 std::string& out, std::string& error, Stats* stats, const InputOptions& input) {
+  if (!too_long) return eval_line(rules, line, number, out, error, stats, input);
   write_line_error(out, number, too_long_error());
   if (stats) ++stats->lines, ++stats->errors;
   return false;
@@ -268,7 +273,7 @@ int read_failed(const io::InputFile& in, int err) {
 // Engine, whose log hook writes each decision to `log` as it is made.
 template <class Rules>
 int run_lines_serial(const Rules& rules, const io::InputFile& in, bool with_stats, DecisionLog& log,
-                     const std::string& rules_dir) {
+                     const std::string& rules_dir, const InputOptions& input) {
   // What survives from line to line, and what bounds it: `block` holds whole
   // lines of at most kMaxLine bytes plus one read of kBlock (BlockReader);
   // `out` is written out past kFlushAt, so it holds at most that plus one
@@ -288,7 +293,8 @@ int run_lines_serial(const Rules& rules, const io::InputFile& in, bool with_stat
       if (stop) return;
       ++n;
       std::size_t at = out.size();
-      if (!answer_line(rules, line, too_long, n, out, error, with_stats ? &stats : nullptr)) {
+      if (!answer_line(rules, line, too_long, n, out, error, with_stats ? &stats : nullptr,
+                       input)) {
         ++errors;
       } else if (!log.ok()) {
         out.resize(at);  // a decision not logged is not given; the ones before it are
@@ -335,7 +341,7 @@ struct Chunk {
 // any later ones already done), so the output keeps the input's order. A
 // failed write (or an exception in a worker) stops the reading and the workers.
 int run_lines_parallel(const RuleSet& rules, const io::InputFile& in, unsigned jobs,
-                       bool with_stats, const std::string& rules_dir) {
+                       bool with_stats, const std::string& rules_dir, const InputOptions& input) {
   const std::size_t max_in_flight = 4 * jobs;
   const bool interactive = !in.regular();
   std::mutex m;
@@ -363,7 +369,7 @@ int run_lines_parallel(const RuleSet& rules, const io::InputFile& in, unsigned j
       try {
         std::size_t number = c->first_line;
         for_each_line(c->in, [&](std::string_view line, bool too_long) {
-          if (!answer_line(rules, line, too_long, number++, c->out, error, st)) ++c->errors;
+          if (!answer_line(rules, line, too_long, number++, c->out, error, st, input)) ++c->errors;
         });
       } catch (...) {
         std::lock_guard<std::mutex> lock(m);
@@ -441,10 +447,10 @@ int run_lines(const Engine& engine, const io::InputFile& in, const EvalOptions& 
               DecisionLog& log) {
   unsigned jobs = o.jobs == 0 ? std::max(1u, std::thread::hardware_concurrency()) : o.jobs;
   // The decision log is written in input order by one thread.
-  if (log.enabled()) return run_lines_serial(engine, in, o.stats, log, o.rules_dir);
+  if (log.enabled()) return run_lines_serial(engine, in, o.stats, log, o.rules_dir, o.input);
   RuleSet rules = engine.rules();
-  return jobs == 1 ? run_lines_serial(rules, in, o.stats, log, o.rules_dir)
-                   : run_lines_parallel(rules, in, jobs, o.stats, o.rules_dir);
+  return jobs == 1 ? run_lines_serial(rules, in, o.stats, log, o.rules_dir, o.input)
+                   : run_lines_parallel(rules, in, jobs, o.stats, o.rules_dir, o.input);
 }
 
 int run(const EvalOptions& o) {
@@ -461,6 +467,7 @@ int run(const EvalOptions& o) {
   }
   // --log is the engine's log hook (Engine::set_log) writing each decision's line.
   Engine engine(rules);
+  engine.set_input_options(o.input);
   if (log.enabled())
     engine.set_log([&log](const LogEvent& e) {
       if (e.kind == LogEvent::Kind::Decision) log.write(e.line);
@@ -532,6 +539,10 @@ void add_eval_command(CLI::App& app, int& status) {
       "--log", o->log,
       "Append one JSON line per decision to FILE (time, input digest, rule set version,\n"
       "rules fired, operations), for audits; with --lines, decisions are made on one thread");
+  cmd->add_flag("--lenient-input", o->input.lenient_input,
+                "Read input as before the near-miss checks: a key or value one slip away from\n"
+                "a known one is ignored or taken as it is, the last of two equal keys wins\n"
+                "(default: such input is bad input, with \"did you mean\")");
   cmd->add_option("FILE", o->file, "Input document (default: standard input)");
   cmd->callback([o, &status] { status = io::guarded("eval", 1, [&] { return run(*o); }); });
 }

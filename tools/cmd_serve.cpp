@@ -75,6 +75,8 @@ void add_serve_command(CLI::App& app, int& status) {
   cmd->add_option("--listen", o->server.listen,
                   "HOST:PORT to listen on (default 127.0.0.1:8181; [::1]:PORT for IPv6; port 0:\n"
                   "any free port, shown on the ready line)");
+  cmd->add_flag("--lenient-input", o->service.input.lenient_input,
+                "POST /v1/eval and /v1/eval/lines read input as casex eval --lenient-input");
   cmd->add_flag("--watch", o->server.watch,
                 "Reload when a file of --rules changes (inotify); a failed reload keeps the rules");
   cmd->add_option("--log", o->service.log_path,

@@ -28,19 +28,30 @@ inline std::string too_long_error() {
                      kMaxDocumentBytes);
 }
 
+/// Evaluates one document of a RuleSet read as `input` says, or of an Engine
+/// (read as its own Engine::set_input_options say).
+inline bool eval_json_as(const RuleSet& rules, std::string_view document, std::string& out,
+                         std::string& error, const InputOptions& input) {
+  return rules.eval_json(document, out, error, input);
+}
+inline bool eval_json_as(const Engine& engine, std::string_view document, std::string& out,
+                         std::string& error, const InputOptions&) {
+  return engine.eval_json(document, out, error);
+}
+
 /// Answers line `number` (without its '\n'; a trailing '\r' is dropped):
 /// appends its result document and a newline to `out`, or its error line.
 /// False for an error (`error` then holds the message of eval_json, if any).
 // `rules`: a RuleSet, or an Engine (whose log hook then sees each decision).
 template <class Rules>
 bool eval_one_line(const Rules& rules, std::string_view line, std::size_t number, std::string& out,
-                   std::string& error) {
+                   std::string& error, const InputOptions& input = {}) {
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
   if (line.find_first_not_of(" \t") == std::string_view::npos) {
     write_line_error(out, number, "empty line: expected a JSON document");
     return false;
   }
-  if (rules.eval_json(line, out, error)) {
+  if (eval_json_as(rules, line, out, error, input)) {
     out.push_back('\n');
     return true;
   }

@@ -647,7 +647,9 @@ class RuleChecker {
                           vf.name),
               "add `values: [...]` or remove case_variants");
         vf.refuse_case_variants = cv.value == "refuse";
+        vf.accept_case_variants = cv.value == "accept";
       }
+      vf.open = f.open;
       int slot = static_cast<int>(v().fields.size());
       if (vf.type == Type::Phase) {
         if (v().phase_field >= 0)

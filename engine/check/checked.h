@@ -31,6 +31,12 @@ struct Vocabulary {
     /// An input value that spells a declared value in another letter case is
     /// refused as bad input (`case_variants: refuse`), or taken as it is.
     bool refuse_case_variants = false;
+    /// `case_variants: accept` said explicitly: a declared value in another
+    /// letter case is taken as it is, even where near misses are refused.
+    bool accept_case_variants = false;
+    /// `open: true`: an input value outside `values` is taken as it is, even
+    /// one edit away from a declared value (otherwise such a near miss is bad input).
+    bool open = false;
   };
   std::vector<std::string> metaphases;
   std::vector<std::string> phases;

@@ -24,6 +24,8 @@ constexpr CodeInfo kCodes[] = {
 #undef CASEX_CODE
 };
 
+}  // namespace
+
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
   for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -41,7 +43,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   }
   return row[b.size()];
 }
-}  // namespace
 
 const char* code_name(Code c) { return kCodes[static_cast<int>(c)].name; }
 const char* code_description(Code c) { return kCodes[static_cast<int>(c)].description; }

@@ -64,6 +64,10 @@ class Diagnostics {
   int errors_ = 0;
 };
 
+/// The Levenshtein distance of two texts, letter case ignored (the one edit
+/// distance of casex: "did you mean" and the input checks use it).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
 /// The closest candidate within a small edit distance, or "" (for "did you mean").
 std::string closest(std::string_view word, const std::vector<std::string>& candidates);
 

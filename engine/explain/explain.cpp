@@ -478,6 +478,11 @@ bool explain_document(const CompiledRules& rules, std::string_view document, bj:
   bool ok = ev.explain(document, trace, incoming, result, error);
   out = bj::object();
   out["rules_version"] = rules.version;
+  if (auto keys = ignored_keys(rules.rules.vocabulary, document); !keys.empty()) {
+    bj::array a;
+    for (const auto& k : keys) a.emplace_back(k);
+    out["ignored_keys"] = std::move(a);  // listed, as casex reads none of them
+  }
   if (incoming) {
     if (!ok && ev.incoming_outcome().error.empty()) return false;  // bad input: nothing was applied
     explain_incoming(rules, ev.incoming(), ev.incoming_outcome(), trace, out);

@@ -133,6 +133,11 @@ std::string explanation_text(const bj::object& e) {
   // A change's origin that names no system it could mean: said last, whatever the result.
   std::string note;
   if (const auto* n = e.if_contains("origin_note")) note = "\nNote: " + str(*n) + "\n";
+  if (const auto* k = e.if_contains("ignored_keys"); k && k->is_array()) {
+    std::string keys;
+    for (const auto& key : k->get_array()) keys += (keys.empty() ? "" : ", ") + str(key);
+    note += "\nIgnored keys (casex reads none of them): " + keys + "\n";
+  }
   if (e.contains("error")) {
     out += fmt::format("Error: {}\n", str(e.at("error")));
     return out + note;

@@ -5,6 +5,8 @@
 // messages stay the DOM path's.
 #include "engine/json/change_reader.h"
 
+#include "engine/json/input_check.h"
+
 #include <boost/json/basic_parser_impl.hpp>
 #include <cmath>
 #include <cstring>
@@ -31,10 +33,14 @@ struct NameTable {
 enum TopKey : int { kIncident, kBefore, kAfter, kRef, kGroups, kOrigin, kIncoming, kEvent0 };
 
 struct Tables {
+  explicit Tables(const Vocabulary& v) : field_near_miss(v) {}
   NameTable top, fields, phases;
+  // The input checks (input_check.h); all skipped when lenient.
+  std::vector<std::string> change_keys, incoming_keys;
+  FieldNearMiss field_near_miss;
+  bool lenient = false;
   std::vector<std::vector<std::pair<std::string, std::string>>> aliases;  // per field slot
   std::vector<Type> types;                                                // per field slot
-  uint64_t refusing_case_variants = 0;  // bit per field slot with `case_variants: refuse`
   const Vocabulary* vocab = nullptr;
   int phase_field = -1;
   bool usable = true;  // false: the vocabulary is unusual, always use the DOM path
@@ -57,6 +63,7 @@ class Handler {
     top_seen_ = 0;
     in_parts_ = key_parts_ = false;
     key_buf_.clear();
+    top_unknown_.clear();
   }
   bool complete() const {
     return (top_seen_ & ((1u << kBefore) | (1u << kAfter))) == ((1u << kBefore) | (1u << kAfter));
@@ -79,12 +86,14 @@ class Handler {
           ctx_ = Ctx::Snapshot;
           snap_ = want_ == Want::Before ? &in_->before : &in_->after;
           snap_seen_ = 0;
+          inner_unknown_.clear();
           depth_ = 2;
           return true;
         case Want::Ref:
           ctx_ = Ctx::Ref;
           in_->has_ref = true;
           ref_seen_ = 0;
+          inner_unknown_.clear();
           depth_ = 2;
           return true;
         case Want::Groups:
@@ -135,7 +144,12 @@ class Handler {
     want_ = Want::Ignore;
     if (depth_ == 1) {
       int k = t_->top.find(s);
-      if (k < 0) return true;
+      if (k < 0) {
+        if (t_->lenient) return true;
+        if (near_miss_key(s, t_->change_keys, t_->incoming_keys) || !top_unknown_.add(s))
+          return fail(ec);  // the DOM path words the error
+        return true;
+      }
       if (k == kIncoming) return fail(ec);  // an incoming operation: the DOM path's job
       uint64_t bit = uint64_t{1} << (k < 64 ? k : 63);
       if (top_seen_ & bit) return fail(ec);  // a duplicate key
@@ -147,7 +161,11 @@ class Handler {
     switch (ctx_) {
       case Ctx::Snapshot: {
         int slot = t_->fields.find(s);
-        if (slot < 0) return true;
+        if (slot < 0) {
+          if (t_->lenient) return true;
+          if (t_->field_near_miss.find(s) || !inner_unknown_.add(s)) return fail(ec);
+          return true;
+        }
         if (snap_seen_ & (uint64_t{1} << slot)) return fail(ec);
         snap_seen_ |= uint64_t{1} << slot;
         index_ = slot;
@@ -160,7 +178,7 @@ class Handler {
         else if (s == "id")
           want_ = Want::RefId;
         else
-          return true;
+          return t_->lenient || inner_unknown_.add(s) ? true : fail(ec);
         unsigned bit = want_ == Want::RefSystem ? 1 : 2;
         if (ref_seen_ & bit) return fail(ec);
         ref_seen_ |= bit;
@@ -223,8 +241,7 @@ class Handler {
             s = to;
             break;
           }
-        if (t_->refusing_case_variants >> index_ & 1 &&
-            near_miss_value((*t_->vocab).fields[index_], s))
+        if (near_miss_value(t_->vocab->fields[index_], s, t_->lenient))
           return fail(ec);  // the DOM path words the error
         Value& v = (*snap_)[index_];
         v.kind = ConstKind::Text;
@@ -296,6 +313,32 @@ class Handler {
   };
   enum class Ctx : uint8_t { Snapshot, Ref, Groups };
 
+  // The keys of one object that the reader does not read, to find a duplicate
+  // among them; past a few dozen the DOM path (which sorts) judges the document.
+  class UnknownKeys {
+   public:
+    void clear() {
+      texts_.clear();
+      ends_.clear();
+    }
+    // False when `s` is already there, or there are too many to search.
+    bool add(std::string_view s) {
+      if (ends_.size() >= 32) return false;
+      std::size_t from = 0;
+      for (std::size_t end : ends_) {
+        if (std::string_view(texts_.data() + from, end - from) == s) return false;
+        from = end;
+      }
+      texts_.append(s);
+      ends_.push_back(texts_.size());
+      return true;
+    }
+
+   private:
+    std::string texts_;
+    std::vector<std::size_t> ends_;
+  };
+
   bool fail(bj::error_code& ec) {
     ec = bj::error::syntax;
     return false;
@@ -332,6 +375,7 @@ class Handler {
   bool in_parts_ = false, key_parts_ = false;
   std::string key_buf_;
   std::string_view group_key_;
+  UnknownKeys top_unknown_, inner_unknown_;
 };
 
 bj::parse_options reader_options() {
@@ -343,7 +387,7 @@ bj::parse_options reader_options() {
 }  // namespace
 
 struct ChangeReader::Impl {
-  explicit Impl(const Vocabulary& v) : vocab(v), parser(reader_options(), &tables) {
+  explicit Impl(const Vocabulary& v) : vocab(v), tables(v), parser(reader_options(), &tables) {
     const char* const top[] = {"incident", "before", "after",   "external_reference",
                                "groups",   "origin", "incoming"};
     for (int i = 0; i < kEvent0; ++i) tables.top.add(top[i], i);
@@ -358,12 +402,12 @@ struct ChangeReader::Impl {
     tables.aliases.resize(v.fields.size());
     for (std::size_t i = 0; i < v.fields.size(); ++i) {
       tables.types.push_back(v.fields[i].type);
-      if (i < 64 && v.fields[i].refuse_case_variants)
-        tables.refusing_case_variants |= uint64_t{1} << i;
       for (const auto& [from, to] : v.fields[i].value_aliases)
         tables.aliases[i].emplace_back(from, to);
     }
     tables.phase_field = v.phase_field;
+    tables.change_keys = known_top_keys(v, false);
+    tables.incoming_keys = known_top_keys(v, true);
     tables.vocab = &v;
   }
 
@@ -374,6 +418,8 @@ struct ChangeReader::Impl {
 
 ChangeReader::ChangeReader(const Vocabulary& v) : impl_(std::make_unique<Impl>(v)) {}
 ChangeReader::~ChangeReader() = default;
+
+void ChangeReader::set_lenient(bool lenient) { impl_->tables.lenient = lenient; }
 
 ChangeReader::Result ChangeReader::read(std::string_view document, ChangeInput& in,
                                         std::string& arena) {

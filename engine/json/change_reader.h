@@ -30,6 +30,10 @@ class ChangeReader {
   /// stay valid until the next read into the same arena).
   Result read(std::string_view document, ChangeInput& in, std::string& arena);
 
+  /// Lenient (`--lenient-input`): near misses and duplicate keys are not
+  /// looked for (the DOM path then reads them as before issue 20).
+  void set_lenient(bool lenient);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

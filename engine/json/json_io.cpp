@@ -149,7 +149,10 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 JsonEvaluator::JsonEvaluator(const CompiledRules& rules, std::size_t memory_limit)
-    : rules_(rules), arena_(memory_limit), reader_(rules.rules.vocabulary) {
+    : rules_(rules),
+      arena_(memory_limit),
+      reader_(rules.rules.vocabulary),
+      field_near_miss_(rules.rules.vocabulary) {
   parser_.emplace(bj::storage_ptr(), parse_options());
   const Vocabulary& v = rules.rules.vocabulary;
   auto quoted = [](std::string_view s) {
@@ -159,6 +162,10 @@ JsonEvaluator::JsonEvaluator(const CompiledRules& rules, std::size_t memory_limi
   };
   for (const auto& p : v.phases) phase_json_.push_back(quoted(p));
   for (const auto& o : v.outgoing) op_json_.push_back(quoted(o));
+  change_keys_ = known_top_keys(v, false);
+  incoming_keys_ = known_top_keys(v, true);
+  change_objects_ = {"before", "after", "external_reference", "groups"};
+  incoming_objects_ = {"incident", "external_reference"};
   for (const auto& t : rules.rules.tables) {
     rule_json_.emplace_back();
     for (const auto& r : t.rules) rule_json_.back().push_back(quoted(r.id));
@@ -289,6 +296,7 @@ bool JsonEvaluator::eval_dom(std::string_view document, EvalTrace* trace, bool& 
     return false;
   }
   const bj::object& doc = doc_->get_object();
+  if (!check_keys(document, doc, doc.contains("incoming"), error)) return false;
   if (doc.contains("incoming")) {
     is_incoming = true;
     if (!read_incoming(doc, error)) return false;
@@ -308,6 +316,28 @@ bool JsonEvaluator::eval_dom(std::string_view document, EvalTrace* trace, bool& 
   return true;
 }
 
+// Duplicate keys and near misses of the top-level keys (input_check.h), in
+// document order; nothing when lenient.
+bool JsonEvaluator::check_keys(std::string_view document, const bj::object& doc, bool is_incoming,
+                               std::string& error) {
+  if (lenient_) return true;
+  std::string path;
+  if (duplicates_.find(document, is_incoming ? incoming_objects_ : change_objects_, path)) {
+    error = duplicate_key_error(path);
+    return false;
+  }
+  const auto& known = is_incoming ? incoming_keys_ : change_keys_;
+  const auto& other = is_incoming ? change_keys_ : incoming_keys_;
+  for (const auto& kv : doc) {
+    std::string_view key(kv.key().data(), kv.key().size());
+    if (const std::string* meant = near_miss_key(key, known, other)) {
+      error = near_miss_key_error(key, *meant);
+      return false;
+    }
+  }
+  return true;
+}
+
 bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::vector<Value>& out,
                                   std::string& error) {
   const Vocabulary& v = rules_.rules.vocabulary;
@@ -322,8 +352,15 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
     return false;
   }
   for (const auto& kv : sv->get_object()) {
-    int slot = v.find_field(std::string_view(kv.key().data(), kv.key().size()));
-    if (slot < 0) continue;  // kept for the host, not used by the rules
+    std::string_view field_key(kv.key().data(), kv.key().size());
+    int slot = v.find_field(field_key);
+    if (slot < 0) {
+      if (const std::string* meant = lenient_ ? nullptr : field_near_miss_.find(field_key)) {
+        error = unknown_field_error(key, field_key, *meant);
+        return false;
+      }
+      continue;  // kept for the host, not used by the rules
+    }
     const auto& f = v.fields[slot];
     const bj::value& x = kv.value();
     std::string_view name = f.name;
@@ -385,11 +422,8 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
           if (auto it = f.value_aliases.find(std::string(s)); it != f.value_aliases.end())
             s = it->second;
         }
-        if (const std::string* meant = near_miss_value(f, s)) {
-          error = fmt::format(
-              "{}.{}: \"{}\" is not a value of {}; did you mean \"{}\"? (values are "
-              "case-sensitive)",
-              key, name, s, name, *meant);
+        if (const std::string* meant = near_miss_value(f, s, lenient_)) {
+          error = near_miss_value_error(key, name, s, *meant);
           return false;
         }
         val.kind = ConstKind::Text;

@@ -11,6 +11,7 @@
 #include "engine/eval/eval.h"
 #include "engine/json/change_reader.h"
 #include "engine/json/document_arena.h"
+#include "engine/json/input_check.h"
 
 namespace casex::detail {
 
@@ -32,6 +33,14 @@ class JsonEvaluator {
   /// line and column) and leaves `out` as it was.
   bool eval(std::string_view document, std::string& out, std::string& error);
 
+  /// Off (the default): near misses (top-level keys, snapshot field names,
+  /// declared values) and duplicate keys are bad input (engine/json/input_check.h).
+  /// On (`--lenient-input`): they are read as before issue 20.
+  void set_lenient(bool lenient) {
+    lenient_ = lenient;
+    reader_.set_lenient(lenient);
+  }
+
   /// The last change evaluated (valid after a successful eval of a change).
   const Outcome& outcome() const { return outcome_; }
 
@@ -51,6 +60,8 @@ class JsonEvaluator {
   bool parse(std::string_view document, std::string& error);
   bool eval_dom(std::string_view document, EvalTrace* trace, bool& is_incoming, std::string& out,
                 std::string& error);
+  bool check_keys(std::string_view document, const boost::json::object& doc, bool is_incoming,
+                  std::string& error);
   bool read_change(const boost::json::object& doc, std::string& error);
   bool read_incoming(const boost::json::object& doc, std::string& error);
   bool read_snapshot(const boost::json::object& doc, const char* key, std::vector<Value>& out,
@@ -85,6 +96,13 @@ class JsonEvaluator {
   std::string texts_;
   std::vector<std::string> phase_json_, op_json_;
   std::vector<std::vector<std::string>> rule_json_;  // per table, per rule
+  // The input checks (input_check.h): the keys of each kind of document, the
+  // objects whose keys are checked for duplicates, and the finder's buffers.
+  bool lenient_ = false;
+  std::vector<std::string> change_keys_, incoming_keys_;
+  std::vector<std::string> change_objects_, incoming_objects_;
+  FieldNearMiss field_near_miss_;
+  DuplicateKeyFinder duplicates_;
 };
 
 /// Appends `s` to `out` as a JSON string literal.

@@ -35,8 +35,8 @@ const std::vector<std::string> kTopKeys = {"vocabulary", "workflow", "targets", 
 const std::vector<std::string> kVocabularyKeys = {"metaphases", "phases", "fields", "events",
                                                   "operations"};
 const std::vector<std::string> kPhaseKeys = {"name", "metaphase", "aliases"};
-const std::vector<std::string> kFieldKeys = {"name",          "type",          "values",
-                                             "value_aliases", "case_variants", "aliases"};
+const std::vector<std::string> kFieldKeys = {"name",          "type",    "values", "value_aliases",
+                                             "case_variants", "aliases", "open"};
 const std::vector<std::string> kOperationsKeys = {"outgoing", "incoming"};
 const std::vector<std::string> kWorkflowKeys = {"moves", "deduplicate", "suppress_origin"};
 const std::vector<std::string> kMoveKeys = {"id", "description", "when", "to"};
@@ -489,6 +489,8 @@ class FileLoader {
         if (f["aliases"]) rf.aliases = names(f["aliases"], "a field's aliases");
         if (f["case_variants"])
           rf.case_variants = text(f["case_variants"], "a field's case_variants");
+        if (f["open"])
+          if (auto b = boolean(f["open"], "a field's open")) rf.open = *b;
         if (auto va = f["value_aliases"]) {
           if (!va.IsMap()) {
             wrong_type(va, "value_aliases", "a mapping from alias to value");

@@ -43,6 +43,7 @@ struct RawField {
   Location values_loc;                               // the `values:` key (where a value is added)
   std::vector<std::pair<Text, Text>> value_aliases;  // alias -> canonical value
   std::optional<Text> case_variants;                 // refuse | accept
+  bool open = false;  // `open: true`: input values outside `values` are taken silently
   std::vector<Text> aliases;
 };
 

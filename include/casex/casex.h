@@ -150,6 +150,17 @@ CASEX_API casex_status casex_engine_watch(casex_engine* engine, unsigned settle_
 CASEX_API void casex_engine_unwatch(casex_engine* engine);
 
 /**
+ * How casex_eval reads documents from now on. 0 (the default): input that
+ * could be silently misread is CASEX_BAD_INPUT with "did you mean" (a
+ * top-level key that is a near miss of a known key, a snapshot key naming a
+ * field but for letter case or separators, a text one edit from a declared
+ * value of a field that is not `open: true`, a key given twice). Non-zero
+ * (`--lenient-input`): such documents are read as before (near misses kept or
+ * ignored, the last of two keys wins).
+ */
+CASEX_API casex_status casex_engine_set_lenient_input(casex_engine* engine, int lenient);
+
+/**
  * Evaluates one `casex eval` document of `length` bytes: a change (which
  * operations to send) or an incoming operation (what it changes on the
  * incident). Sets *result to a new result on CASEX_OK and CASEX_BAD_INPUT,

@@ -76,6 +76,18 @@ struct JsonResult {
   std::string error;   // one-line message naming the JSON path or line/column when !ok
 };
 
+/// How strictly a `casex eval` document is read. By default input that could
+/// be silently misread is bad input, with "did you mean": a top-level key
+/// that is a near miss of a key casex reads (`comment_addd`), a snapshot key
+/// that names a field but for letter case or separators (`Solution`), a text
+/// one edit or one letter case away from a declared value of its field
+/// (unless the field is `open: true`), and a key given twice in an object
+/// casex reads. `lenient_input` (`--lenient-input`) reads such documents as
+/// before: near misses are kept or ignored, the last of two keys wins.
+struct InputOptions {
+  bool lenient_input = false;
+};
+
 /// An external reference record: the incident's counterpart in an external system.
 struct ExternalReference {
   std::string system;
@@ -155,6 +167,9 @@ class CASEX_API RuleSet {
   /// Same, appending the result document to `output` (reused buffers: no
   /// allocation per call once warm); on failure sets `error` and leaves `output`.
   bool eval_json(std::string_view document, std::string& output, std::string& error) const;
+  /// Same, reading the document as `options` say.
+  bool eval_json(std::string_view document, std::string& output, std::string& error,
+                 const InputOptions& options) const;
 
   /// Evaluates a `casex eval` document into a typed Outcome (eval_json, then read_outcome).
   Outcome eval(std::string_view document) const;
@@ -263,6 +278,10 @@ class CASEX_API Engine {
   EngineOutcome eval(std::string_view document) const;
   /// Decides the operations of a change (throws as RuleSet::evaluate).
   EngineDecision evaluate(const Change& change) const;
+
+  /// How eval_json and eval read documents from now on (default: strict; see
+  /// InputOptions). A typed Change (evaluate) is always checked strictly.
+  void set_input_options(const InputOptions& options);
 
   /// Reads the directory again (or the built-in rules) and swaps the new
   /// rules in if they load without error.

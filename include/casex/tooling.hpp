@@ -39,6 +39,12 @@ CASEX_API Explanation explain_document(const RuleSet& rules, std::string_view do
 /// Not an error: a host may know systems the change does not mention.
 CASEX_API std::string origin_note(const RuleSet& rules, std::string_view document);
 
+/// The top-level keys of `document` that casex reads nowhere: not a key of
+/// its kind of document nor a near miss of one (a near miss is bad input),
+/// so ignored; in document order. `casex explain` lists them and `casex eval
+/// --lines --stats` counts them. Empty for anything that is not a JSON object.
+CASEX_API std::vector<std::string> ignored_keys(const RuleSet& rules, std::string_view document);
+
 // ---- lint (`casex lint`; casex::lint_texts in casex.hpp runs the analysis) --
 
 /// One diagnostic code: its stable name, default severity and description.

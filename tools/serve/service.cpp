@@ -133,6 +133,7 @@ std::unique_ptr<Service> Service::open(const ServiceOptions& options, std::strin
     return nullptr;
   }
   s->remember_sources(report);
+  s->engine_->set_input_options(options.input);  // --lenient-input
   if (!options.token.empty()) s->token_digest_ = cli::sha256_hex(options.token);
   if (!options.log_path.empty()) {
     s->log_ = std::make_unique<cli::DecisionLog>(options.log_path);
@@ -312,6 +313,7 @@ LinesRun Service::start_lines(const Header&) {
   if (log_) {
     run.logged = std::make_unique<Engine>(*run.rules, engine_->directory());
     run.logged->set_log([this](const LogEvent& e) { log_decision(e); });
+    run.logged->set_input_options(options_.input);
   }
   return run;
 }
@@ -326,8 +328,9 @@ void Service::answer_line(LinesRun& run, std::string_view line, bool too_long, s
   }
   std::size_t at = out.size();
   RequestIdScope scope(run.request_id);  // for the log hook
-  if (run.logged ? cli::eval_one_line(*run.logged, line, run.number, out, run.error)
-                 : cli::eval_one_line(*run.rules, line, run.number, out, run.error)) {
+  if (run.logged
+          ? cli::eval_one_line(*run.logged, line, run.number, out, run.error)
+          : cli::eval_one_line(*run.rules, line, run.number, out, run.error, options_.input)) {
     metrics_.evaluation(true, std::string_view(out).substr(at, out.size() - at - 1));
   } else {
     ++run.errors;

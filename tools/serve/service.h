@@ -51,6 +51,7 @@ struct ServiceOptions {
   std::string tests_dir;  // --tests: the rule tests listed on the page; "" for none
   std::size_t max_body = kMaxDocumentBytes;             // a document, a lint request
   std::size_t max_lines_body = std::size_t{256} << 20;  // POST /v1/eval/lines
+  InputOptions input;                                   // --lenient-input
 };
 
 /// The lines of one POST /v1/eval/lines body, answered as they complete
