@@ -82,7 +82,8 @@ std::string near_miss_key_error(std::string_view path, std::string_view meant) {
 FieldNearMiss::FieldNearMiss(const Vocabulary& v) {
   for (const auto& kv : v.field_ids) {
     std::string b = bare(kv.first);
-    for (char& c : b) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : b)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     bare_.emplace_back(std::move(b), &kv.first);
   }
   // One order whatever the hash map's: the first name in sorted order wins.
@@ -91,18 +92,24 @@ FieldNearMiss::FieldNearMiss(const Vocabulary& v) {
 }
 
 const std::string* FieldNearMiss::find(std::string_view key) const {
+  // On the fast path for every snapshot key the rules do not read: the key's
+  // length without separators first, then its letters in ASCII lower case.
+  std::size_t n = 0;
+  for (char c : key) n += !separator(c);
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
   for (const auto& [b, name] : bare_) {
+    if (b.size() != n) continue;
     std::size_t i = 0;
     bool same = true;
     for (char c : key) {
       if (separator(c)) continue;
-      if (i >= b.size() || static_cast<char>(std::tolower(static_cast<unsigned char>(c))) != b[i]) {
+      if (lower(c) != b[i]) {
         same = false;
         break;
       }
       ++i;
     }
-    if (same && i == b.size()) return *name == key ? nullptr : name;
+    if (same) return *name == key ? nullptr : name;
   }
   return nullptr;
 }
