@@ -70,7 +70,7 @@ void compact_copy(const ChangeInput& in, Parsed& p) {
   p.in = in;
   p.in.groups.shrink_to_fit();
   std::size_t n =
-      p.in.incident.size() + p.in.ref_system.size() + p.in.ref_id.size() + p.in.origin.size();
+      p.in.record.size() + p.in.ref_system.size() + p.in.ref_id.size() + p.in.origin.size();
   for (const auto* side : {&p.in.before, &p.in.after})
     for (const auto& v : *side)
       if (v.kind == ConstKind::Text) n += v.text.size();
@@ -82,7 +82,7 @@ void compact_copy(const ChangeInput& in, Parsed& p) {
     p.texts.append(t);
     t = std::string_view(p.texts.data() + at, t.size());
   };
-  own(p.in.incident);
+  own(p.in.record);
   for (auto* side : {&p.in.before, &p.in.after})
     for (auto& v : *side)
       if (v.kind == ConstKind::Text) own(v.text);
@@ -286,13 +286,13 @@ void BM_Incoming_apply(benchmark::State& state) {
     in.op = static_cast<int>(op);
     in.system = "SM";
     in.id = "IM1";
-    in.incident.assign(v.fields.size(), Value{});
-    in.incident[v.phase_field].kind = ConstKind::Sym;
-    in.incident[v.phase_field].sym = v.find_phase("Review");
+    in.record.assign(v.fields.size(), Value{});
+    in.record[v.phase_field].kind = ConstKind::Sym;
+    in.record[v.phase_field].sym = v.find_phase("Review");
     int sol = v.find_field("solution");
     if (sol >= 0) {
-      in.incident[sol].kind = ConstKind::Text;
-      in.incident[sol].text = "Rebooted";
+      in.record[sol].kind = ConstKind::Text;
+      in.record[sol].text = "Rebooted";
     }
     in.has_ref = true;
     in.ref_system = "SM";

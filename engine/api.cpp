@@ -179,7 +179,7 @@ std::string change_document(const Change& c, const Vocabulary& v) {
     out += ':';
   };
   if (c.incident) {
-    key("incident");
+    key(v.record);
     str(*c.incident);
   }
   // Every field as given, in order (a duplicate stays a duplicate): a number
@@ -285,8 +285,8 @@ Outcome read_outcome(std::string_view result_document) {
   };
   if (const bj::value* ops = top->if_contains("operations")) {
     o.kind = Outcome::Kind::Change;
-    if (const bj::value* id = top->if_contains("incident"); id && !id->is_null())
-      o.incident = text(id);
+    // the record's id is the first key (its name is the vocabulary's record:)
+    if (const bj::value& id = top->begin()->value(); id.is_string()) o.incident = text(&id);
     o.decision.phase = text(top->if_contains("phase"));
     auto list = [&](const bj::value* from, std::vector<Operation>& to) {
       if (!from || !from->is_array()) return;
@@ -304,7 +304,7 @@ Outcome read_outcome(std::string_view result_document) {
     return o;
   }
   o.kind = Outcome::Kind::Incoming;
-  if (const bj::value* inc = top->if_contains("incident"); inc && inc->is_object())
+  if (const bj::value* inc = &top->begin()->value(); inc->is_object())
     for (const auto& [name, value] : inc->get_object())
       o.incoming.incident.emplace_back(
           std::string(name),

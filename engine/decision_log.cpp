@@ -49,7 +49,8 @@ std::string decision_log_line(std::string_view rules_version, std::string_view i
     const bj::object& o = r.get_object();
     if (const bj::value* ops = o.if_contains("operations")) {  // a change
       line["kind"] = "change";
-      line["incident"] = o.contains("incident") ? o.at("incident") : bj::value(nullptr);
+      // the record's id: the first key of a change's result (its name is the vocabulary's)
+      if (!o.empty()) line[o.begin()->key()] = o.begin()->value();
       line["phase"] = o.contains("phase") ? o.at("phase") : bj::value(nullptr);
       for (const char* key : {"operations", "suppressed"})
         if (const bj::value* list = o.if_contains(key); list && list->is_array())

@@ -15,6 +15,14 @@ OutlineText text(const detail::Text& t) { return {t.value, t.loc.file, t.loc.lin
 OutlineText text(const detail::SourceText& t) {
   return {t.text, t.loc.file, t.loc.line, t.loc.column};
 }
+// One side of a transition scope as written: a phase, [A, B] or metaphase M.
+OutlineText text(const detail::RawPhaseSet& s) {
+  if (s.metaphase) return {"metaphase " + s.metaphase->value, s.loc.file, s.loc.line, s.loc.column};
+  if (s.single && !s.phases.empty()) return text(s.phases[0]);
+  std::string v = "[";
+  for (std::size_t i = 0; i < s.phases.size(); ++i) v += (i ? ", " : "") + s.phases[i].value;
+  return {v + "]", s.loc.file, s.loc.line, s.loc.column};
+}
 std::vector<OutlineText> texts(const std::vector<detail::Text>& ts) {
   std::vector<OutlineText> out;
   for (const auto& t : ts) out.push_back(text(t));

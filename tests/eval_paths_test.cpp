@@ -41,7 +41,8 @@ RuleSet load(const std::vector<SourceFile>& files) {
 // changes, events, presence, groups, constants, phases, metaphases,
 // entered(), ordering and membership (interpreted), a group's system
 // compared with the record's, alternatives on phases alone, and the
-// functions changed_to() (compiled as its meaning) and starts_with() (interpreted).
+// functions changed_to() (compiled as its meaning), starts_with() and
+// sent_before() (interpreted).
 std::string mixed_table(const std::string& policy) {
   return fmt::format(R"(table:
   id: resolution
@@ -81,7 +82,7 @@ std::string mixed_table(const std::string& policy) {
       then: Cancel
       priority: 0
     - id: r.functions
-      when: changed_to(solution, "s2") or changed_to(assignment, null) or starts_with(after.assignment, "SM")
+      when: changed_to(solution, "s2") or changed_to(assignment, null) or starts_with(after.assignment, "SM") or (sent_before("Cancel", "SYS1") and comment_added)
       then: Resolve
       priority: 8
 )",
@@ -131,6 +132,7 @@ class Changes {
     if (in.has_ref) in.ref_system = systems_[pick(systems_.size())];
     in.groups = {{"Ext One", "SYS1"}, {"Ext Two", "SYS2"}, {"Group 3", "SYS1"}, {"Empty", ""}};
     in.origin = systems_[pick(systems_.size())];
+    if (pick(3) == 0) in.sent.emplace_back("Cancel", systems_[pick(systems_.size())]);
   }
 
  private:
@@ -195,6 +197,19 @@ TEST_CASE("per-phase specialization decides like the reference path under every 
     RuleSet rules = load(builtin_with_resolution(mixed_table(policy)));
     REQUIRE(on_facts(rules));
     require_paths_agree(rules, 5000);
+  }
+}
+
+TEST_CASE(
+    "the request and change rule sets (transition scope over a metaphase pair, sent_before) decide "
+    "alike on every route",
+    "[eval][paths]") {
+  for (const char* set : {"request", "change"}) {
+    INFO(set);
+    LoadResult loaded = RuleSet::load_directory(std::string(CASEX_EXAMPLES_DIR) + "/rules/" + set);
+    REQUIRE(loaded.rules);
+    REQUIRE(on_facts(*loaded.rules));
+    require_paths_agree(*loaded.rules, 5000);
   }
 }
 

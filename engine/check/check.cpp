@@ -3,6 +3,7 @@
 #include "engine/check/check.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -173,10 +174,12 @@ class ExprChecker {
       auto a = with_prefix("after.", v_.fields);
       c.insert(c.end(), a.begin(), a.end());
       c.insert(c.end(), v_.events.begin(), v_.events.end());
-      c.insert(c.end(), {"origin", "incident"});
+      c.insert(c.end(), {"origin", v_.record});
     } else {
-      c = with_prefix("incident.", v_.fields);
+      c = with_prefix(v_.record + ".", v_.fields);
       c.insert(c.end(), {"message.system", "message.id"});
+      auto m = with_prefix("message.fields.", v_.fields);
+      c.insert(c.end(), m.begin(), m.end());
     }
     c.insert(c.end(), {"external_reference", "external_reference.system", "external_reference.id"});
     return c;
@@ -188,6 +191,7 @@ class ExprChecker {
     std::string head = p.substr(0, dot);
     std::string rest = dot == std::string::npos ? std::string() : p.substr(dot + 1);
     auto field = [&](Side side) -> std::optional<TExpr> {
+      if (side == Side::Message) rest = rest.substr(std::strlen("fields."));
       int slot = v_.find_field(rest);
       if (slot < 0) {
         error(Code::UnknownField, n, fmt::format("unknown field \"{}\"", p),
@@ -201,14 +205,16 @@ class ExprChecker {
     };
     if (ctx_ == Context::Outgoing && (head == "before" || head == "after") && !rest.empty())
       return field(head == "before" ? Side::Before : Side::After);
-    if (ctx_ == Context::Incoming && head == "incident" && !rest.empty())
-      return field(Side::Incident);
+    if (ctx_ == Context::Incoming && head == v_.record && !rest.empty()) return field(Side::Record);
+    if (ctx_ == Context::Incoming && head == "message" && rest.rfind("fields.", 0) == 0 &&
+        rest.size() > std::strlen("fields."))
+      return field(Side::Message);
     if (p == "external_reference") return make(Op::RefExists, Type::Record, n);
     if (p == "external_reference.system") return make(Op::RefSystem, Type::Text, n);
     if (p == "external_reference.id") return make(Op::RefId, Type::Text, n);
     if (ctx_ == Context::Outgoing) {
       if (p == "origin") return make(Op::Origin, Type::Text, n);
-      if (p == "incident") return make(Op::IncidentId, Type::Text, n);
+      if (p == v_.record) return make(Op::RecordId, Type::Text, n);
       int e = Vocabulary::index_of(v_.events, p);
       if (e >= 0) {
         TExpr t = make(Op::Event, Type::Bool, n);
@@ -256,12 +262,41 @@ class ExprChecker {
       return std::nullopt;
     }
     const std::string f = fn->name;
-    if (!arity(n, std::strlen(fn->args))) return std::nullopt;
+    const std::string letters = fn->args;
+    const std::size_t most = letters.size() - std::count(letters.begin(), letters.end(), '?');
+    const std::size_t least = std::min(letters.find('?'), most);
+    if (least == most ? !arity(n, most) : n.children.size() < least || n.children.size() > most) {
+      if (least != most)
+        error(Code::WrongArity, n,
+              fmt::format("{}() takes {} to {} arguments, {} given", n.text, least, most,
+                          n.children.size()));
+      return std::nullopt;
+    }
     if (fn->outgoing_only && !outgoing_only(n)) return std::nullopt;
     TExpr t = make(fn->op, fn->result, n);
-    for (std::size_t i = 0; fn->args[i]; ++i) {
-      const ast::Node& a = n.children[i];
-      switch (fn->args[i]) {
+    for (std::size_t i = 0, k = 0; k < n.children.size(); ++i) {
+      if (letters[i] == '?') continue;
+      const ast::Node& a = n.children[k++];
+      switch (letters[i]) {
+        case 'o': {  // an outgoing operation name in quotes
+          if (a.kind != ast::Kind::String) {
+            error(Code::TypeMismatch, a,
+                  fmt::format("{}() takes an operation name in quotes, e.g. {}(\"{}\")", f, f,
+                              v_.outgoing.empty() ? "Cancel" : v_.outgoing[0]));
+            return std::nullopt;
+          }
+          if (Vocabulary::index_of(v_.outgoing, a.text) < 0) {
+            error(Code::UnknownOperation, a,
+                  fmt::format("unknown outgoing operation \"{}\"", a.text),
+                  did_you_mean(a.text, v_.outgoing));
+            return std::nullopt;
+          }
+          TExpr op = make(Op::Const, Type::Text, a);
+          op.kind = ConstKind::Text;
+          op.text = a.text;
+          t.args.push_back(std::move(op));
+          break;
+        }
         case 'f': {  // a field name
           t.slot = a.kind == ast::Kind::Path ? v_.find_field(a.text) : -1;
           if (t.slot < 0) {
@@ -304,8 +339,8 @@ class ExprChecker {
         default: {  // an expression: t, h or a
           auto arg = check(a);
           if (!arg) return std::nullopt;
-          if (fn->args[i] == 't' && !expect_type(a, *arg, Type::Text, f)) return std::nullopt;
-          if (fn->args[i] == 'h' && !expect_type(a, *arg, Type::Phase, f)) return std::nullopt;
+          if (letters[i] == 't' && !expect_type(a, *arg, Type::Text, f)) return std::nullopt;
+          if (letters[i] == 'h' && !expect_type(a, *arg, Type::Phase, f)) return std::nullopt;
           t.args.push_back(std::move(*arg));
         }
       }
@@ -672,6 +707,17 @@ class RuleChecker {
       unique_name(seen, e, "event");
       v().events.push_back(e.value);
     }
+    if (rv.record) record_name(*rv.record);
+    if (rv.transitions_present) {
+      const std::size_t n = v().phases.size();
+      v().transitions.assign(n * n, false);
+      for (const auto& [from, to] : rv.transitions)
+        for (const auto& a : from)
+          for (const auto& b : to) {
+            int pa = phase(a), pb = phase(b);
+            if (pa >= 0 && pb >= 0) v().transitions[pa * n + pb] = true;
+          }
+    }
     seen.clear();
     for (const auto& o : rv.outgoing) {
       unique_name(seen, o, "outgoing operation");
@@ -682,6 +728,89 @@ class RuleChecker {
       unique_name(seen, o, "incoming operation");
       v().incoming.push_back(o.value);
     }
+  }
+
+  // `record:` names the record: a word of lower-case letters, digits and
+  // underscores that no other key of a change, incoming or result document uses.
+  void record_name(const Text& r) {
+    static const std::vector<std::string> kReserved = {
+        "before",     "after",        "external_reference",
+        "groups",     "origin",       "incoming",
+        "system",     "id",           "phase",
+        "operations", "suppressed",   "comments",
+        "rule",       "message",      "sent",
+        "error",      "kind",         "time",
+        "request_id", "input_sha256", "rules_version",
+        "rules_fired"};
+    const std::string& s = r.value;
+    bool word = !s.empty() && s.size() <= 64 && s[0] >= 'a' && s[0] <= 'z';
+    for (char ch : s)
+      word = word && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_');
+    if (!word) {
+      d_.report(Code::WrongType, r.loc, fmt::format("record name \"{}\" is not a word", s),
+                "write lower-case letters, digits and _, starting with a letter (e.g. request)");
+      return;
+    }
+    if (Vocabulary::index_of(kReserved, s) >= 0 || Vocabulary::index_of(v().events, s) >= 0) {
+      d_.report(Code::DuplicateId, r.loc,
+                fmt::format("record name \"{}\" is already a key of the documents", s),
+                fmt::format("choose another name; taken: {}, and the events",
+                            fmt::join(kReserved, ", ")));
+      return;
+    }
+    v().record = s;
+  }
+
+  // The phases one side of a transition scope names (-1 entries dropped: reported).
+  std::vector<int> phase_set(const RawPhaseSet& s, std::string& text) {
+    std::vector<int> out;
+    if (s.metaphase) {
+      int m = Vocabulary::index_of(v().metaphases, s.metaphase->value);
+      text = "metaphase " + s.metaphase->value;
+      if (m < 0) {
+        d_.report(Code::UnknownMetaphase, s.metaphase->loc,
+                  fmt::format("unknown metaphase \"{}\"", s.metaphase->value),
+                  did_you_mean(s.metaphase->value, v().metaphases));
+        return out;
+      }
+      for (std::size_t p = 0; p < v().phases.size(); ++p)
+        if (v().phase_metaphase[p] == m) out.push_back(static_cast<int>(p));
+      if (out.empty())
+        d_.report(Code::UnknownPhase, s.metaphase->loc,
+                  fmt::format("metaphase \"{}\" has no phase", s.metaphase->value));
+      return out;
+    }
+    std::vector<std::string> names;
+    bool unknown = false;
+    for (const auto& t : s.phases) {
+      names.push_back(t.value);
+      int p = phase(t);
+      unknown = unknown || p < 0;
+      if (p >= 0 && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
+    }
+    text = s.single ? names[0] : "[" + fmt::format("{}", fmt::join(names, ", ")) + "]";
+    if (unknown) out.clear();  // reported: the table has no scope
+    return out;
+  }
+
+  // Every pair of phases a transition scope covers. A pair of one phase with
+  // itself is covered only when both sides name that one phase.
+  void transition_pairs(const std::pair<RawPhaseSet, RawPhaseSet>& tr, CheckedTable& ct) {
+    std::string from_text, to_text;
+    std::vector<int> from = phase_set(tr.first, from_text), to = phase_set(tr.second, to_text);
+    ct.scope_text = from_text + " -> " + to_text;
+    if (from.empty() || to.empty()) return;
+    const bool single = tr.first.single && tr.second.single;
+    for (int a : from)
+      for (int b : to)
+        if (a != b || single) ct.pairs.emplace_back(a, b);
+    if (single) {
+      ct.from = from[0];
+      ct.to = to[0];
+    }
+    if (ct.pairs.empty())
+      d_.report(Code::UnknownPhase, tr.first.loc,
+                fmt::format("the transition {} covers no pair of different phases", ct.scope_text));
   }
 
   int phase(const Text& t) {
@@ -766,19 +895,45 @@ class RuleChecker {
                     did_you_mean(t.metaphase->value, v().metaphases));
         key = {-2, ct.metaphase};  // -2: apart from every transition's from
       } else {
-        ct.from = phase(t.transition->first);
-        ct.to = phase(t.transition->second);
-        key = {ct.from, ct.to};
+        transition_pairs(*t.transition, ct);
       }
-      bool resolved = t.metaphase ? ct.metaphase >= 0 : ct.from >= 0 && ct.to >= 0;
+      bool resolved = t.metaphase ? ct.metaphase >= 0 : !ct.pairs.empty();
       if (!resolved) {
         // an unknown phase or metaphase is reported already; it cannot clash with another scope
-      } else if (auto [it, fresh] = scopes.emplace(key, &t); !fresh)
-        d_.report(
-            Code::DuplicateScope, t.loc,
-            fmt::format("table \"{}\" has the same scope as table \"{}\"", t.id.value,
-                        it->second->id.value),
-            fmt::format("the other table is at {}:{}", it->second->loc.file, it->second->loc.line));
+      } else if (t.metaphase) {
+        if (auto [it, fresh] = scopes.emplace(key, &t); !fresh)
+          d_.report(Code::DuplicateScope, t.loc,
+                    fmt::format("table \"{}\" has the same scope as table \"{}\"", t.id.value,
+                                it->second->id.value),
+                    fmt::format("the other table is at {}:{}", it->second->loc.file,
+                                it->second->loc.line));
+      } else {
+        // Two transition scopes may not cover one pair of phases: which table
+        // a change consults is never a matter of precedence.
+        for (const auto& pair : ct.pairs) {
+          auto [it, fresh] = scopes.emplace(pair, &t);
+          if (fresh) continue;
+          const bool same = ct.from >= 0 && it->second->transition &&
+                            it->second->transition->first.single &&
+                            it->second->transition->second.single;
+          if (same)
+            d_.report(Code::DuplicateScope, t.loc,
+                      fmt::format("table \"{}\" has the same scope as table \"{}\"", t.id.value,
+                                  it->second->id.value),
+                      fmt::format("the other table is at {}:{}", it->second->loc.file,
+                                  it->second->loc.line));
+          else
+            d_.report(Code::DuplicateScope, t.loc,
+                      fmt::format("the transition scopes of tables \"{}\" and \"{}\" both cover "
+                                  "the transition {} -> {}",
+                                  it->second->id.value, t.id.value, v().phases[pair.first],
+                                  v().phases[pair.second]),
+                      fmt::format("a pair of phases has at most one transition table; the other "
+                                  "table is at {}:{}",
+                                  it->second->loc.file, it->second->loc.line));
+          break;
+        }
+      }
       for (const auto& r : t.rules) {
         rule_id(r.id);
         CheckedRule cr;
@@ -819,12 +974,19 @@ class RuleChecker {
       bool ok = true;
       for (const auto& a : in.actions) {
         CheckedAction ca;
-        static const std::vector<std::string> kKinds = {
-            "set",         "set_if_no_value",  "clear",
-            "add_comment", "create_reference", "delete_reference"};
+        static const std::vector<std::string> kKinds = {"set",
+                                                        "set_if_no_value",
+                                                        "clear",
+                                                        "add_comment",
+                                                        "create_reference",
+                                                        "delete_reference",
+                                                        "set_from_message"};
         ca.kind = static_cast<ActionKind>(Vocabulary::index_of(kKinds, a.kind.value));
-        if (ca.kind == ActionKind::Set || ca.kind == ActionKind::SetIfNoValue ||
-            ca.kind == ActionKind::Clear) {
+        if (ca.kind == ActionKind::SetFromMessage && a.field.value == "all" &&
+            v().find_field("all") < 0) {
+          ca.field = -1;  // every field the message carries
+        } else if (ca.kind == ActionKind::Set || ca.kind == ActionKind::SetIfNoValue ||
+                   ca.kind == ActionKind::Clear || ca.kind == ActionKind::SetFromMessage) {
           ca.field = v().find_field(a.field.value);
           if (ca.field < 0) {
             std::vector<std::string> names;
@@ -928,7 +1090,7 @@ class RuleChecker {
               ? fmt::format("{} needs a phase name, but \"{}\" may make any text", action, src.text)
               : fmt::format("{} needs one of the values of {} ({}), but \"{}\" may make any text",
                             action, f.name, fmt::join(f.values, ", "), src.text),
-          f.type == Type::Phase ? "write a phase name, or {incident." + f.name + "}"
+          f.type == Type::Phase ? "write a phase name, or {" + v().record + "." + f.name + "}"
                                 : "write one of the values");
       return false;
     }

@@ -22,6 +22,9 @@ const char* type_name(Type t);
 
 /// The vocabulary: every name the rules may use, interned to small integers.
 struct Vocabulary {
+  /// The record's name (`record:`): the key of its id in a change, of its
+  /// snapshot in an incoming document and a result, and the root of templates.
+  std::string record = "incident";
   struct Field {
     std::string name;
     Type type = Type::Text;
@@ -48,7 +51,14 @@ struct Vocabulary {
   std::vector<std::string> events;                 // boolean keys of a change document
   std::vector<std::string> outgoing;
   std::vector<std::string> incoming;
+  /// `transitions:` which phase changes an incoming operation may make
+  /// (from * phases + to); empty: the vocabulary declares none, any is allowed.
+  std::vector<bool> transitions;
 
+  bool may_move(int from, int to) const {
+    return transitions.empty() || from == to ||
+           transitions[static_cast<std::size_t>(from) * phases.size() + to];
+  }
   int find_phase(std::string_view name) const;
   int find_field(std::string_view name) const;
   static int index_of(const std::vector<std::string>& names, std::string_view name);
@@ -66,7 +76,7 @@ enum class Op : uint8_t {
   RefId,
   RefExists,
   Origin,
-  IncidentId,
+  RecordId,
   MessageSystem,
   MessageId,
 // the functions (engine/check/functions.def): a field or phase argument in
@@ -88,7 +98,7 @@ enum class Op : uint8_t {
 };
 
 /// Which snapshot a Field reads.
-enum class Side : uint8_t { Before, After, Incident };
+enum class Side : uint8_t { Before, After, Record, Message };  // Message: message.fields
 
 /// Kind of a constant's value.
 enum class ConstKind : uint8_t { None, Text, Number, Bool, Sym };
@@ -158,8 +168,11 @@ struct CheckedRule {
 struct CheckedTable {
   std::string id;
   Location loc;
-  int metaphase = -1;      // scope: a metaphase, or
-  int from = -1, to = -1;  // scope: a transition between phases
+  int metaphase = -1;  // scope: a metaphase, or
+  /// scope: a transition: every pair of phases (from, to) it covers, in order
+  std::vector<std::pair<int, int>> pairs;
+  int from = -1, to = -1;  // the pair, when the scope names one phase on each side
+  std::string scope_text;  // the transition as written: "Review -> InitialSupport"
   HitPolicy policy = HitPolicy::First;
   bool complete = false;
   std::vector<CheckedRule> rules;
@@ -187,7 +200,8 @@ enum class ActionKind : uint8_t {
   Clear,
   AddComment,
   CreateReference,
-  DeleteReference
+  DeleteReference,
+  SetFromMessage  // every field the message carries (field -1), or one field
 };
 
 /// One action of an incoming rule.

@@ -109,8 +109,8 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
     c.tables.push_back(build_table(t, diags));
     c.max_words = std::max(c.max_words, c.tables.back().words);
     if (t.metaphase >= 0) c.metaphase_table[t.metaphase] = static_cast<int>(i);
-    if (t.from >= 0 && t.to >= 0)
-      c.transition_table[t.from * v.phases.size() + t.to] = static_cast<int>(i);
+    for (const auto& [from, to] : t.pairs)
+      c.transition_table[from * v.phases.size() + to] = static_cast<int>(i);
   }
   // The workflow moves as a first-hit table; a move too complex to expand is
   // one row on its whole condition.
@@ -133,7 +133,7 @@ CompiledRules compile_rules(CheckedRuleSet checked, Diagnostics& diags) {
     if (sys.op == Op::RefSystem) {
       tc.system = S::RefSystem;
     } else if (sys.op == Op::ExternalSystem && sys.args[0].op == Op::Field &&
-               sys.args[0].side != Side::Incident) {
+               sys.args[0].side != Side::Record) {
       tc.system = S::FieldSystem;
       tc.side = sys.args[0].side;
       tc.slot = sys.args[0].slot;

@@ -179,7 +179,9 @@ class Differ {
         inc += "}";
         std::string doc = "{\"incoming\": ";
         append_json_string(doc, op);
-        doc += ", \"system\": \"SYS-1\", \"id\": \"ID-1\", \"incident\": " + inc;
+        doc += ", \"system\": \"SYS-1\", \"id\": \"ID-1\", ";
+        append_json_string(doc, v.record);
+        doc += ": " + inc;
         if (ref) doc += ", \"external_reference\": {\"system\": \"SYS-1\", \"id\": \"ID-1\"}";
         doc += "}";
         if (verify(doc, d)) return;

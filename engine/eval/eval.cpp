@@ -6,6 +6,7 @@
 #include "engine/common/compiler.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cstring>
@@ -15,8 +16,8 @@
 namespace casex::detail {
 
 void ChangeInput::reset(const Vocabulary& v) {
-  has_incident = false;
-  incident = {};
+  has_record = false;
+  record = {};
   before.assign(v.fields.size(), Value{});
   after.assign(v.fields.size(), Value{});
   events.reset(v.events.size());
@@ -24,6 +25,7 @@ void ChangeInput::reset(const Vocabulary& v) {
   ref_system = ref_id = {};
   groups.clear();
   origin = {};
+  sent.clear();
 }
 
 namespace {
@@ -114,12 +116,14 @@ Value eval_value(const TExpr& e, const EvalContext& c) {
       return v;
     }
     case Op::Field:
-      if (e.side == Side::Incident) return (*c.incident)[e.slot];
+      if (e.side == Side::Record) return (*c.record)[e.slot];
+      if (e.side == Side::Message)
+        return c.message && !c.message->fields.empty() ? c.message->fields[e.slot] : Value{};
       return e.side == Side::Before ? c.change->before[e.slot] : c.change->after[e.slot];
     case Op::RefSystem: return c.has_ref ? text_value(c.ref_system) : Value{};
     case Op::RefId: return c.has_ref ? text_value(c.ref_id) : Value{};
     case Op::Origin: return text_value(c.change->origin);
-    case Op::IncidentId: return c.change->has_incident ? text_value(c.change->incident) : Value{};
+    case Op::RecordId: return c.change->has_record ? text_value(c.change->record) : Value{};
     case Op::MessageSystem: return text_value(c.message->system);
     case Op::MessageId: return text_value(c.message->id);
     case Op::ExternalSystem: return text_value(group_system(e.args[0], c));
@@ -135,6 +139,22 @@ Value eval_value(const TExpr& e, const EvalContext& c) {
     default: return bool_value(eval_truth(e, c));
   }
 }
+
+namespace {
+
+// sent_before("OP"[, system]): the change's `sent` list holds OP (to that
+// system); out of line, so that eval_truth stays as small as the hot paths want.
+CASEX_NOINLINE bool sent_before(const TExpr& e, const EvalContext& c) {
+  // an operation sent before this change (to the given system, when one is given)
+  const Value sys = e.args.size() > 1 ? eval_value(e.args[1], c) : Value{};
+  if (e.args.size() > 1 && sys.kind != ConstKind::Text) return false;
+  const std::string_view name = e.args[0].text;
+  for (const auto& [op, system] : c.change->sent)
+    if (op == name && (e.args.size() < 2 || system == sys.text)) return true;
+  return false;
+}
+
+}  // namespace
 
 bool eval_truth(const TExpr& e, const EvalContext& c) {
   switch (e.op) {
@@ -156,6 +176,7 @@ bool eval_truth(const TExpr& e, const EvalContext& c) {
              t.text.compare(0, prefix.text.size(), prefix.text) == 0;
     }
     case Op::HasValue: return eval_value(e.args[0], c).kind != ConstKind::None;
+    case Op::SentBefore: return sent_before(e, c);
     case Op::IsExternal: return !group_system(e.args[0], c).empty();
     case Op::Entered: return c.entered == e.slot;
     case Op::Not: return !eval_truth(e.args[0], c);
@@ -190,7 +211,7 @@ bool eval_truth(const TExpr& e, const EvalContext& c) {
     case Op::RefSystem:  // values, not conditions
     case Op::RefId:
     case Op::Origin:
-    case Op::IncidentId:
+    case Op::RecordId:
     case Op::MessageSystem:
     case Op::MessageId:
     case Op::ExternalSystem:
@@ -202,7 +223,7 @@ bool eval_truth(const TExpr& e, const EvalContext& c) {
 namespace {
 
 std::string_view group_system(const TExpr& arg, const EvalContext& c) {
-  if (arg.op == Op::Field && arg.side != Side::Incident)
+  if (arg.op == Op::Field && arg.side != Side::Record)
     return field_system(*c.change, c.systems, arg.side, arg.slot);
   return system_of(*c.change, eval_value(arg, c));
 }
@@ -703,11 +724,35 @@ bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome&
   return ChangeEvaluator<false>(rules, in, out, scratch, nullptr).run();
 }
 
+namespace {
+
+// A phase an incoming operation sets must be a transition the vocabulary
+// allows: otherwise the whole operation is refused (nothing of it is applied).
+CASEX_NOINLINE bool transition_allowed(const Vocabulary& v, const IncomingInput& in,
+                                       const CheckedIncoming& rule, IncomingOutcome& out) {
+  const int pf = v.phase_field;
+  if (pf < 0 || v.transitions.empty()) return true;
+  const Value &was = in.record[pf], &now = out.record[pf];
+  if (now.kind != ConstKind::Sym || was.kind != ConstKind::Sym || v.may_move(was.sym, now.sym))
+    return true;
+  std::vector<std::string> allowed;
+  for (std::size_t p = 0; p < v.phases.size(); ++p)
+    if (static_cast<int>(p) != was.sym && v.may_move(was.sym, static_cast<int>(p)))
+      allowed.push_back(v.phases[p]);
+  out.error = fmt::format(
+      "{}.{}: no transition from {} to {} (rule \"{}\"); from {} the vocabulary allows {}",
+      v.record, v.fields[pf].name, v.phases[was.sym], v.phases[now.sym], rule.id, v.phases[was.sym],
+      allowed.empty() ? "none" : fmt::format("{}", fmt::join(allowed, ", ")));
+  return false;
+}
+
+}  // namespace
+
 bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out,
                     EvalTrace* trace) {
   const Vocabulary& v = rules.rules.vocabulary;
   out = IncomingOutcome{};
-  out.incident = in.incident;
+  out.record = in.record;
   out.changes.assign(v.fields.size(), IncomingOutcome::FieldChange::None);
   out.has_ref = in.has_ref;
   out.ref_system = in.ref_system;
@@ -720,7 +765,7 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
   const CheckedIncoming& rule = rules.rules.incoming[out.rule];
   EvalContext c;
   c.vocab = &v;
-  c.incident = &out.incident;
+  c.record = &out.record;
   c.message = &in;
   auto set = [&](int field, std::string text) {
     const auto& f = v.fields[field];
@@ -746,7 +791,7 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
         val.text = out.storage.back();
       }
     }
-    out.incident[field] = val;
+    out.record[field] = val;
     out.changes[field] = val.kind == ConstKind::None ? IncomingOutcome::FieldChange::Cleared
                                                      : IncomingOutcome::FieldChange::Set;
     return true;
@@ -756,7 +801,7 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
     c.ref_system = out.ref_system;
     c.ref_id = out.ref_id;
     if (trace)
-      trace->actions.push_back({false, out.incident, out.has_ref, out.ref_system, out.ref_id});
+      trace->actions.push_back({false, out.record, out.has_ref, out.ref_system, out.ref_id});
     if (a.when && !eval_truth(*a.when, c)) continue;
     if (trace) trace->actions.back().ran = true;
     switch (a.kind) {
@@ -764,11 +809,11 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
         if (!set(a.field, render(v, a.value, c))) return false;
         break;
       case ActionKind::SetIfNoValue:
-        if (out.incident[a.field].kind == ConstKind::None && !set(a.field, render(v, a.value, c)))
+        if (out.record[a.field].kind == ConstKind::None && !set(a.field, render(v, a.value, c)))
           return false;
         break;
       case ActionKind::Clear:
-        out.incident[a.field] = Value{};
+        out.record[a.field] = Value{};
         out.changes[a.field] = IncomingOutcome::FieldChange::Cleared;
         break;
       case ActionKind::AddComment: out.comments.push_back(render(v, a.value, c)); break;
@@ -792,9 +837,18 @@ bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, Incomin
         out.has_ref = false;
         out.ref_system = out.ref_id = {};
         break;
+      case ActionKind::SetFromMessage:
+        for (std::size_t f = 0; f < in.carried.size(); ++f) {
+          if (!in.carried[f] || (a.field >= 0 && static_cast<int>(f) != a.field)) continue;
+          out.record[f] = in.fields[f];
+          out.changes[f] = in.fields[f].kind == ConstKind::None
+                               ? IncomingOutcome::FieldChange::Cleared
+                               : IncomingOutcome::FieldChange::Set;
+        }
+        break;
     }
   }
-  return true;
+  return transition_allowed(v, in, rule, out);
 }
 
 }  // namespace casex::detail

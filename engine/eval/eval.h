@@ -20,7 +20,7 @@ struct SystemMemo {
 struct EvalContext {
   const Vocabulary* vocab = nullptr;
   const ChangeInput* change = nullptr;
-  const std::vector<Value>* incident = nullptr;
+  const std::vector<Value>* record = nullptr;
   const IncomingInput* message = nullptr;
   bool has_ref = false;
   std::string_view ref_system, ref_id;
@@ -70,9 +70,9 @@ struct EvalTrace {
   std::vector<Emit> emits;  // in the order decided
   /// An incoming operation's actions, in order, as apply_incoming met them.
   struct Action {
-    bool ran = false;             // false: its `when` was false
-    std::vector<Value> incident;  // the incident as the action found it
-    bool has_ref = false;         // the external reference as the action found it
+    bool ran = false;           // false: its `when` was false
+    std::vector<Value> record;  // the incident as the action found it
+    bool has_ref = false;       // the external reference as the action found it
     std::string_view ref_system, ref_id;
   };
   std::vector<Action> actions;

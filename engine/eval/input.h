@@ -123,14 +123,16 @@ class EventSet {
 /// A field of type text holds a Text value with a non-empty text, or no value
 /// (kind None, empty text): the evaluator compares such fields by text alone.
 struct ChangeInput {
-  bool has_incident = false;
-  std::string_view incident;
+  bool has_record = false;
+  std::string_view record;
   std::vector<Value> before, after;  // one per vocabulary field
   EventSet events;                   // one per vocabulary event
   bool has_ref = false;
   std::string_view ref_system, ref_id;
   std::vector<std::pair<std::string_view, std::string_view>> groups;  // group -> system
   std::string_view origin;                                            // empty: none
+  /// What was sent for the record before this change (`sent`): operation, system.
+  std::vector<std::pair<std::string_view, std::string_view>> sent;
 
   /// Sizes the vectors for a vocabulary and resets every value.
   void reset(const Vocabulary& v);
@@ -156,7 +158,11 @@ struct Outcome {
 struct IncomingInput {
   int op = -1;
   std::string_view system, id;  // of the message
-  std::vector<Value> incident;  // one per vocabulary field
+  std::vector<Value> record;    // one per vocabulary field
+  /// `fields`: the values the message carries, one per vocabulary field
+  /// (kind None when it carries none); carried[slot]: the message names it.
+  std::vector<Value> fields;
+  std::vector<bool> carried;
   bool has_ref = false;
   std::string_view ref_system, ref_id;
 };
@@ -166,7 +172,7 @@ struct IncomingOutcome {
   enum class FieldChange : uint8_t { None, Set, Cleared };
   int rule = -1;
   std::vector<FieldChange> changes;  // per field slot
-  std::vector<Value> incident;       // the snapshot after
+  std::vector<Value> record;         // the snapshot after
   std::vector<std::string> comments;
   bool has_ref = false;
   std::string_view ref_system, ref_id;

@@ -4,6 +4,7 @@
 #include "engine/explain/explain.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -85,7 +86,7 @@ class Because {
       case Op::RefSystem:
       case Op::RefId:
       case Op::Origin:
-      case Op::IncidentId:
+      case Op::RecordId:
       case Op::MessageSystem:
       case Op::MessageId:
         put(r, expr_text(e, v_), value_json(eval_value(e, c_), e.type, v_));
@@ -240,9 +241,8 @@ class ChangeExplainer {
     const CheckedTable& ct = r_.rules.tables[s.table];
     const DecisionTable& dt = r_.tables[s.table];
     o["table"] = ct.id;
-    o["scope"] = ct.metaphase >= 0
-                     ? "metaphase " + v_.metaphases[ct.metaphase]
-                     : fmt::format("transition {} -> {}", v_.phases[ct.from], v_.phases[ct.to]);
+    o["scope"] = ct.metaphase >= 0 ? "metaphase " + v_.metaphases[ct.metaphase]
+                                   : "transition " + ct.scope_text;
     o["hit_policy"] = hit_policy_name(ct.policy);
     std::vector<bool> matched(ct.rules.size(), false);
     for (const auto& row : dt.rows)
@@ -364,13 +364,13 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
     const EvalTrace::Action& at = trace.actions[i];
     const CheckedAction& a = rule.actions[i];
     const bool last = i + 1 == trace.actions.size();
-    const std::vector<Value>& after = last ? res.incident : trace.actions[i + 1].incident;
+    const std::vector<Value>& after = last ? res.record : trace.actions[i + 1].record;
     const bool has_ref_after = last ? res.has_ref : trace.actions[i + 1].has_ref;
     const std::string_view sys_after = last ? res.ref_system : trace.actions[i + 1].ref_system;
     const std::string_view id_after = last ? res.ref_id : trace.actions[i + 1].ref_id;
     EvalContext c;
     c.vocab = &v;
-    c.incident = &at.incident;
+    c.record = &at.record;
     c.message = &in;
     c.has_ref = at.has_ref;
     c.ref_system = at.ref_system;
@@ -378,8 +378,13 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
     Because b(v, c);
     bj::object ao;
     const std::string field = a.field >= 0 ? v.fields[a.field].name : "";
-    static const char* const kKinds[] = {"set",         "set_if_no_value",  "clear",
-                                         "add_comment", "create_reference", "delete_reference"};
+    static const char* const kKinds[] = {"set",
+                                         "set_if_no_value",
+                                         "clear",
+                                         "add_comment",
+                                         "create_reference",
+                                         "delete_reference",
+                                         "set_from_message"};
     ao["action"] = field.empty() ? std::string(kKinds[static_cast<int>(a.kind)])
                                  : std::string(kKinds[static_cast<int>(a.kind)]) + " " + field;
     if (a.when) {
@@ -394,18 +399,18 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
     } else {
       switch (a.kind) {
         case ActionKind::Set:
-          ao["did"] = fmt::format("{}: {} -> {}", field, shown(at.incident[a.field], a.field),
+          ao["did"] = fmt::format("{}: {} -> {}", field, shown(at.record[a.field], a.field),
                                   shown(after[a.field], a.field));
           break;
         case ActionKind::SetIfNoValue:
           ao["did"] =
-              at.incident[a.field].kind != ConstKind::None
+              at.record[a.field].kind != ConstKind::None
                   ? fmt::format("{} kept: it has the value {}", field,
-                                shown(at.incident[a.field], a.field))
+                                shown(at.record[a.field], a.field))
                   : fmt::format("{}: no value -> {}", field, shown(after[a.field], a.field));
           break;
         case ActionKind::Clear:
-          ao["did"] = fmt::format("{}: {} -> null", field, shown(at.incident[a.field], a.field));
+          ao["did"] = fmt::format("{}: {} -> null", field, shown(at.record[a.field], a.field));
           break;
         case ActionKind::AddComment: ao["did"] = "comment: " + res.comments.at(comment++); break;
         case ActionKind::CreateReference:
@@ -414,6 +419,17 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
                                         sys_after, id_after)
                           : std::string("no external reference created");
           break;
+        case ActionKind::SetFromMessage: {
+          std::vector<std::string> did;
+          for (std::size_t f = 0; f < in.carried.size(); ++f)
+            if (in.carried[f] && (a.field < 0 || static_cast<int>(f) == a.field))
+              did.push_back(fmt::format("{}: {} -> {}", v.fields[f].name,
+                                        shown(at.record[f], static_cast<int>(f)),
+                                        shown(after[f], static_cast<int>(f))));
+          ao["did"] = did.empty() ? std::string("the message carries no such field")
+                                  : fmt::format("{}", fmt::join(did, "; "));
+          break;
+        }
         case ActionKind::DeleteReference:
           ao["did"] = at.has_ref
                           ? fmt::format("external reference {{system: \"{}\", id: \"{}\"}} deleted",

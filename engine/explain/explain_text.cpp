@@ -63,6 +63,13 @@ void operation_text(const bj::object& op, std::string& out) {
   }
 }
 
+// The record's name: the first key of the result document (its id in a
+// change's result, its snapshot in an incoming one).
+std::string record_name(const bj::object& e) {
+  const auto& r = e.at("result").as_object();
+  return r.empty() ? std::string("record") : std::string(r.begin()->key());
+}
+
 void change_text(const bj::object& e, std::string& out) {
   const auto& w = e.at("workflow").as_object();
   out += fmt::format("Change: {} -> {} (before.phase -> after.phase)\n\n",
@@ -71,7 +78,7 @@ void change_text(const bj::object& e, std::string& out) {
   for (const auto& m : w.at("moves").as_array()) {
     const auto& mo = m.as_object();
     if (mo.at("holds").as_bool())
-      out += fmt::format("  move {} holds: the incident moves to {}\n", str(mo.at("id")),
+      out += fmt::format("  move {} holds: the {} moves to {}\n", str(mo.at("id")), record_name(e),
                          str(mo.at("to")));
     else
       out += fmt::format("  move {} (to {}) does not hold\n", str(mo.at("id")), str(mo.at("to")));
@@ -154,8 +161,9 @@ std::string explanation_text(const bj::object& e) {
                            str(o.at("system")), str(o.at("rule")), str(o.at("phase")));
     }
   } else {
-    out += fmt::format("Result: incident {}\n  comments: {}\n  external_reference: {}\n",
-                       bj::serialize(r.at("incident")), bj::serialize(r.at("comments")),
+    const std::string rec = record_name(e);
+    out += fmt::format("Result: {} {}\n  comments: {}\n  external_reference: {}\n", rec,
+                       bj::serialize(r.at(rec)), bj::serialize(r.at("comments")),
                        bj::serialize(r.at("external_reference")));
   }
   return out + note;

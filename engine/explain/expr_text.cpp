@@ -48,8 +48,8 @@ const char* infix(Op op) {
   }
 }
 
-std::string side_name(Side s) {
-  return s == Side::Before ? "before" : s == Side::After ? "after" : "incident";
+std::string side_name(Side s, const Vocabulary& v) {
+  return s == Side::Before ? "before" : s == Side::After ? "after" : v.record;
 }
 
 }  // namespace
@@ -70,14 +70,14 @@ std::string expr_text(const TExpr& e, const Vocabulary& v) {
           return quoted(e.type == Type::Metaphase ? v.metaphases.at(e.slot) : v.phases.at(e.slot));
       }
       return "null";
-    case Op::Field: return side_name(e.side) + "." + v.fields.at(e.slot).name;
+    case Op::Field: return side_name(e.side, v) + "." + v.fields.at(e.slot).name;
     case Op::Event: return v.events.at(e.slot);
     case Op::RefSystem: return "external_reference.system";
     case Op::RefId: return "external_reference.id";
     case Op::RefExists:
       return e.type == Type::Bool ? "has_value(external_reference)" : "external_reference";
     case Op::Origin: return "origin";
-    case Op::IncidentId: return "incident";
+    case Op::RecordId: return v.record;
     case Op::MessageSystem: return "message.system";
     case Op::MessageId: return "message.id";
 #define CASEX_FUNCTION(op, name, args, result, where) case Op::op:
@@ -86,8 +86,12 @@ std::string expr_text(const TExpr& e, const Vocabulary& v) {
       {
         const Function& fn = *function_of(e.op);
         std::string out = std::string(fn.name) + "(";
-        for (std::size_t i = 0, arg = 0; fn.args[i]; ++i) {
-          if (i) out += ", ";
+        for (std::size_t i = 0, arg = 0, n = 0; fn.args[i]; ++i) {
+          if (fn.args[i] == '?') {
+            if (arg >= e.args.size()) break;  // the optional arguments are left out
+            continue;
+          }
+          if (n++) out += ", ";
           if (fn.args[i] == 'f')
             out += v.fields.at(e.slot).name;
           else if (fn.args[i] == 'p')

@@ -30,7 +30,10 @@ struct NameTable {
 };
 
 // Top-level keys of a change document; events follow from kEvent0.
-enum TopKey : int { kIncident, kBefore, kAfter, kRef, kGroups, kOrigin, kIncoming, kEvent0 };
+enum TopKey : int { kRecord, kBefore, kAfter, kRef, kGroups, kOrigin, kIncoming, kEvent0 };
+// `sent` (the record's history) is looked up after the events, so that it
+// costs the usual documents nothing; such a document goes to the DOM path.
+constexpr int kSent = 1 << 20;
 
 struct Tables {
   explicit Tables(const Vocabulary& v) : field_near_miss(v) {}
@@ -150,7 +153,7 @@ class Handler {
           return fail(ec);  // the DOM path words the error
         return true;
       }
-      if (k == kIncoming) return fail(ec);  // an incoming operation: the DOM path's job
+      if (k == kIncoming || k == kSent) return fail(ec);  // the DOM path's job
       uint64_t bit = uint64_t{1} << (k < 64 ? k : 63);
       if (top_seen_ & bit) return fail(ec);  // a duplicate key
       top_seen_ |= bit;
@@ -216,9 +219,9 @@ class Handler {
       s = copy(std::string_view(part.data(), part.size()));
     }
     switch (want_) {
-      case Want::Incident:
-        in_->has_incident = true;
-        in_->incident = s;
+      case Want::Record:
+        in_->has_record = true;
+        in_->record = s;
         return true;
       case Want::Origin: in_->origin = s; return true;
       case Want::RefSystem: in_->ref_system = s; return true;
@@ -297,7 +300,7 @@ class Handler {
  private:
   // The order of the first members matches TopKey.
   enum class Want : uint8_t {
-    Incident,
+    Record,
     Before,
     After,
     Ref,
@@ -388,13 +391,15 @@ bj::parse_options reader_options() {
 
 struct ChangeReader::Impl {
   explicit Impl(const Vocabulary& v) : vocab(v), tables(v), parser(reader_options(), &tables) {
-    const char* const top[] = {"incident", "before", "after",   "external_reference",
-                               "groups",   "origin", "incoming"};
+    const char* const top[] = {v.record.c_str(), "before", "after",   "external_reference",
+                               "groups",         "origin", "incoming"};
     for (int i = 0; i < kEvent0; ++i) tables.top.add(top[i], i);
     for (std::size_t i = 0; i < v.events.size(); ++i) {
       if (tables.top.find(v.events[i]) >= 0) tables.usable = false;  // an event named like a key
       tables.top.add(v.events[i], kEvent0 + static_cast<int>(i));
     }
+    if (tables.top.find("sent") >= 0) tables.usable = false;  // an event named sent
+    tables.top.add("sent", kSent);
     if (kEvent0 + v.events.size() >= 64 || v.fields.size() > 64 || v.phase_field < 0)
       tables.usable = false;
     for (const auto& [name, slot] : v.field_ids) tables.fields.add(name, slot);

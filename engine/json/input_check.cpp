@@ -46,9 +46,9 @@ std::size_t size_gap(std::size_t a, std::size_t b) { return a > b ? a - b : b - 
 }  // namespace
 
 std::vector<std::string> known_top_keys(const Vocabulary& v, bool incoming) {
-  if (incoming) return {"incoming", "system", "id", "incident", "external_reference"};
-  std::vector<std::string> keys = {"incident",           "before", "after",
-                                   "external_reference", "groups", "origin"};
+  if (incoming) return {"incoming", "system", "id", v.record, "external_reference", "fields"};
+  std::vector<std::string> keys = {v.record, "before", "after", "external_reference",
+                                   "groups", "origin", "sent"};
   keys.insert(keys.end(), v.events.begin(), v.events.end());
   return keys;
 }

@@ -160,12 +160,13 @@ JsonEvaluator::JsonEvaluator(const CompiledRules& rules, std::size_t memory_limi
     append_json_string(q, s);
     return q;
   };
+  record_key_ = "{" + quoted(v.record) + ":";
   for (const auto& p : v.phases) phase_json_.push_back(quoted(p));
   for (const auto& o : v.outgoing) op_json_.push_back(quoted(o));
   change_keys_ = known_top_keys(v, false);
   incoming_keys_ = known_top_keys(v, true);
   change_objects_ = {"before", "after", "external_reference", "groups"};
-  incoming_objects_ = {"incident", "external_reference"};
+  incoming_objects_ = {v.record, "external_reference", "fields"};
   for (const auto& t : rules.rules.tables) {
     rule_json_.emplace_back();
     for (const auto& r : t.rules) rule_json_.back().push_back(quoted(r.id));
@@ -338,8 +339,9 @@ bool JsonEvaluator::check_keys(std::string_view document, const bj::object& doc,
   return true;
 }
 
-bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::vector<Value>& out,
-                                  std::string& error) {
+bool JsonEvaluator::read_snapshot(const bj::object& doc, std::string_view key,
+                                  std::vector<Value>& out, std::string& error,
+                                  std::vector<bool>* carried) {
   const Vocabulary& v = rules_.rules.vocabulary;
   out.assign(v.fields.size(), Value{});
   const bj::value* sv = doc.if_contains(key);
@@ -361,6 +363,7 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
       }
       continue;  // kept for the host, not used by the rules
     }
+    if (carried) (*carried)[slot] = true;
     const auto& f = v.fields[slot];
     const bj::value& x = kv.value();
     std::string_view name = f.name;
@@ -431,7 +434,7 @@ bool JsonEvaluator::read_snapshot(const bj::object& doc, const char* key, std::v
       }
     }
   }
-  if (out[v.phase_field].kind == ConstKind::None) {
+  if (!carried && out[v.phase_field].kind == ConstKind::None) {
     error = fmt::format("{}.{}: missing", key, v.fields[v.phase_field].name);
     return false;
   }
@@ -460,7 +463,7 @@ bool JsonEvaluator::read_change(const bj::object& doc, std::string& error) {
   const Vocabulary& v = rules_.rules.vocabulary;
   ChangeInput& c = change_;
   c.reset(v);
-  if (!opt_string(doc, "incident", "incident", c.incident, c.has_incident, error)) return false;
+  if (!opt_string(doc, v.record, v.record, c.record, c.has_record, error)) return false;
   if (!read_snapshot(doc, "before", c.before, error) ||
       !read_snapshot(doc, "after", c.after, error))
     return false;
@@ -492,8 +495,54 @@ bool JsonEvaluator::read_change(const bj::object& doc, std::string& error) {
       }
     }
   }
+  if (!read_sent(doc, c, error)) return false;
   bool present = false;
   return opt_string(doc, "origin", "origin", c.origin, present, error);
+}
+
+// `sent`: what the host sent for the record before, oldest first:
+// [{"operation": NAME, "system": SYSTEM}, ...]; system may be null or left out.
+bool JsonEvaluator::read_sent(const bj::object& doc, ChangeInput& c, std::string& error) {
+  const Vocabulary& v = rules_.rules.vocabulary;
+  const bj::value* s = doc.if_contains("sent");
+  if (!s || s->is_null()) return true;
+  if (!s->is_array()) {
+    error = fmt::format("sent: expected a list of {{\"operation\", \"system\"}} objects, found {}",
+                        json_kind(*s));
+    return false;
+  }
+  std::size_t i = 0;
+  for (const bj::value& e : s->get_array()) {
+    const std::string at = fmt::format("sent[{}]", i++);
+    if (!e.is_object()) {
+      error = fmt::format("{}: expected an object {{\"operation\", \"system\"}}, found {}", at,
+                          json_kind(e));
+      return false;
+    }
+    for (const auto& kv : e.get_object())
+      if (kv.key() != "operation" && kv.key() != "system") {
+        error = fmt::format("{}: unknown key \"{}\" (its keys: operation, system)", at,
+                            std::string_view(kv.key()));
+        return false;
+      }
+    std::string_view op, system;
+    bool present = false;
+    if (!opt_string(e.get_object(), "operation", at + ".operation", op, present, error))
+      return false;
+    if (op.empty()) {
+      error = fmt::format("{}.operation: missing", at);
+      return false;
+    }
+    if (Vocabulary::index_of(v.outgoing, op) < 0) {
+      std::string hint = did_you_mean(op, v.outgoing);
+      error = fmt::format("{}.operation: unknown operation \"{}\"{}{}", at, op,
+                          hint.empty() ? "" : "; ", hint);
+      return false;
+    }
+    if (!opt_string(e.get_object(), "system", at + ".system", system, present, error)) return false;
+    c.sent.emplace_back(op, system);
+  }
+  return true;
 }
 
 bool JsonEvaluator::read_incoming(const bj::object& doc, std::string& error) {
@@ -515,14 +564,20 @@ bool JsonEvaluator::read_incoming(const bj::object& doc, std::string& error) {
   bool present = false;
   if (!opt_string(doc, "system", "system", in.system, present, error)) return false;
   if (!opt_string(doc, "id", "id", in.id, present, error)) return false;
-  if (!read_snapshot(doc, "incident", in.incident, error)) return false;
+  if (!read_snapshot(doc, v.record, in.record, error)) return false;
+  // `fields`: the values the message carries (the external system's side of the record)
+  in.fields.clear();
+  in.carried.assign(v.fields.size(), false);
+  if (const bj::value* f = doc.if_contains("fields"); f && !f->is_null()) {
+    if (!read_snapshot(doc, "fields", in.fields, error, &in.carried)) return false;
+  }
   return read_reference(doc, in.has_ref, in.ref_system, in.ref_id, error);
 }
 
 void JsonEvaluator::write_change(std::string& out) const {
-  out += "{\"incident\":";
-  if (change_.has_incident)
-    append_json_string(out, change_.incident);
+  out += record_key_;
+  if (change_.has_record)
+    append_json_string(out, change_.record);
   else
     out += "null";
   out += ",\"phase\":";
@@ -570,10 +625,11 @@ void JsonEvaluator::write_incoming(const bj::object& doc, std::string& out) cons
       out += bj::serialize(bj::value(val.number));
     }
   };
-  out += "{\"incident\":{";
+  out += record_key_;
+  out.push_back('{');
   std::vector<bool> written(v.fields.size(), false);
   bool first = true;
-  for (const auto& kv : doc.at("incident").get_object()) {
+  for (const auto& kv : doc.at(v.record).get_object()) {
     std::string_view key(kv.key().data(), kv.key().size());
     if (!first) out.push_back(',');
     first = false;
@@ -581,7 +637,7 @@ void JsonEvaluator::write_incoming(const bj::object& doc, std::string& out) cons
     out.push_back(':');
     int slot = v.find_field(key);
     if (slot >= 0 && !written[slot] && r.changes[slot] != IncomingOutcome::FieldChange::None) {
-      value(r.incident[slot]);
+      value(r.record[slot]);
       written[slot] = true;
     } else {
       out += bj::serialize(kv.value());
@@ -593,7 +649,7 @@ void JsonEvaluator::write_incoming(const bj::object& doc, std::string& out) cons
     first = false;
     append_json_string(out, v.fields[slot].name);
     out.push_back(':');
-    value(r.incident[slot]);
+    value(r.record[slot]);
   }
   out += "},\"comments\":[";
   for (std::size_t i = 0; i < r.comments.size(); ++i) {

@@ -64,8 +64,9 @@ class JsonEvaluator {
                   std::string& error);
   bool read_change(const boost::json::object& doc, std::string& error);
   bool read_incoming(const boost::json::object& doc, std::string& error);
-  bool read_snapshot(const boost::json::object& doc, const char* key, std::vector<Value>& out,
-                     std::string& error);
+  bool read_sent(const boost::json::object& doc, ChangeInput& c, std::string& error);
+  bool read_snapshot(const boost::json::object& doc, std::string_view key, std::vector<Value>& out,
+                     std::string& error, std::vector<bool>* carried = nullptr);
   bool read_reference(const boost::json::object& doc, bool& has, std::string_view& sys,
                       std::string_view& id, std::string& error);
   void write_change(std::string& out) const;
@@ -95,6 +96,7 @@ class JsonEvaluator {
   ChangeReader reader_;
   std::string texts_;
   std::vector<std::string> phase_json_, op_json_;
+  std::string record_key_;                           // {"<record>": , the start of a result
   std::vector<std::vector<std::string>> rule_json_;  // per table, per rule
   // The input checks (input_check.h): the keys of each kind of document, the
   // objects whose keys are checked for duplicates, and the finder's buffers.

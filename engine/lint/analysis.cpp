@@ -687,7 +687,7 @@ ModelDocument model_document(const TableTheory& theory, ValueCatalog& catalog, c
     std::string role = x.kind == Var::Kind::Field ? v.fields[x.slot].name
                        : x.kind == Var::Kind::RefSystem || x.kind == Var::Kind::Origin ? "SYS"
                        : x.kind == Var::Kind::RefId                                    ? "ID"
-                       : x.kind == Var::Kind::Incident                                 ? "INC"
+                       : x.kind == Var::Kind::Record                                   ? "INC"
                                                                                        : "value";
     w.name(val(static_cast<int>(i)), role);
   }
@@ -712,6 +712,22 @@ ModelDocument model_document(const TableTheory& theory, ValueCatalog& catalog, c
       rest += ": true";
     }
   }
+  // `sent`: an entry for every sent_before() the model makes true
+  std::vector<std::string> sent;
+  for (std::size_t i = 0; i < vars.size(); ++i) {
+    const Var& x = vars[i];
+    if (x.kind != Var::Kind::Sent || !assigned(static_cast<int>(i)) ||
+        val(static_cast<int>(i)) != TableTheory::kTrue)
+      continue;
+    std::string s = "{\"operation\": ";
+    append_json_string(s, x.sent_op);
+    if (!x.sent_system.empty()) {
+      s += ", \"system\": ";
+      append_json_string(s, x.sent_system);
+    }
+    sent.push_back(s + "}");
+  }
+  if (!sent.empty()) rest += fmt::format(", \"sent\": [{}]", fmt::join(sent, ", "));
   int ref = theory.var_index("external_reference"),
       rs = theory.var_index("external_reference.system"),
       ri = theory.var_index("external_reference.id");
@@ -744,8 +760,10 @@ ModelDocument model_document(const TableTheory& theory, ValueCatalog& catalog, c
   }
   if (int o = theory.var_index("origin"); o >= 0 && val(o) != TableTheory::kNone)
     rest += ", \"origin\": " + w.json(val(o));
-  if (int i = theory.var_index("incident"); i >= 0 && val(i) != TableTheory::kNone)
-    d.incident = "\"incident\": " + w.json(val(i)) + ", ";
+  if (int i = theory.var_index(v.record); i >= 0 && val(i) != TableTheory::kNone) {
+    append_json_string(d.record, v.record);
+    d.record += ": " + w.json(val(i)) + ", ";
+  }
   return d;
 }
 
@@ -753,7 +771,7 @@ std::string ModelDocument::with_phases(const Vocabulary& v, int before, int afte
   std::string b = "{\"phase\": ", a = "{\"phase\": ";
   append_json_string(b, v.phases[before]);
   append_json_string(a, v.phases[after]);
-  return fmt::format("{{{}\"before\": {}{}}}, \"after\": {}{}}}{}}}", incident, b, before_fields, a,
+  return fmt::format("{{{}\"before\": {}{}}}, \"after\": {}{}}}{}}}", record, b, before_fields, a,
                      after_fields, rest);
 }
 
@@ -779,7 +797,11 @@ std::string TableAnalysis::witness(const Model& model, const StepCheck& check) {
   // rank: 0 a change within one phase of the scope, 1 within the scope, 2 what the
   // model's entered() asks, 3 any pair that consults the table, 4 the rest
   auto rank = [&](int p0, int p1) {
-    if (checked.metaphase < 0) return p0 == checked.from && p1 == checked.to ? 0 : 4;
+    if (checked.metaphase < 0)
+      return std::find(checked.pairs.begin(), checked.pairs.end(), std::make_pair(p0, p1)) !=
+                     checked.pairs.end()
+                 ? 0
+                 : 4;
     if (entered >= 0) return p1 == entered && !in_scope(p0) ? 2 : 4;
     if (in_scope(p0) && in_scope(p1)) return p0 == p1 ? 0 : 1;
     if (entered == -1) return in_scope(p0) ? 3 : 4;

@@ -37,7 +37,7 @@ struct ValueCatalog {
 
 /// The parts of a change document that a model sets: everything but the phases.
 struct ModelDocument {
-  std::string incident, before_fields, after_fields, rest;
+  std::string record, before_fields, after_fields, rest;
   /// The change document with these phases (ids of `v`).
   std::string with_phases(const Vocabulary& v, int before, int after) const;
 };

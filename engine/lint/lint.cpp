@@ -142,7 +142,7 @@ std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet*
       }
       if (rt->rules.size() != ct.rules.size()) continue;
     }
-    if (ct.metaphase < 0 && (ct.from < 0 || ct.to < 0)) continue;
+    if (ct.metaphase < 0 && ct.pairs.empty()) continue;
     if (run_left == 0) {
       lint::report_not_analysed(rules, static_cast<int>(t), raw, sink);
       if (stats) ++stats->incomplete_tables;

@@ -64,9 +64,8 @@ Solver::~Solver() = default;
 std::string atom_key(const TExpr& e) { return key(e); }
 
 TableTheory::TableTheory(const CompiledRules& rules, int table)
-    : TableTheory(rules.rules.vocabulary,
-                  TableScope{rules.rules.tables[table].metaphase, rules.rules.tables[table].from,
-                             rules.rules.tables[table].to}) {
+    : TableTheory(rules.rules.vocabulary, TableScope{rules.rules.tables[table].metaphase,
+                                                     rules.rules.tables[table].pairs}) {
   for (const auto& a : rules.tables[table].atoms) atom(a);
 }
 
@@ -214,7 +213,7 @@ int TableTheory::term(const TExpr& e) {
       return constant(std::move(v));
     }
     case Op::Field: {
-      if (e.side == Side::Incident) return -1;
+      if (e.side == Side::Record || e.side == Side::Message) return -1;
       const auto& f = vocab_.fields[e.slot];
       Var v;
       v.kind = Var::Kind::Field;
@@ -231,7 +230,7 @@ int TableTheory::term(const TExpr& e) {
       return simple(Var::Kind::RefSystem, Sort::Text, "external_reference.system");
     case Op::RefId: return simple(Var::Kind::RefId, Sort::Text, "external_reference.id");
     case Op::Origin: return simple(Var::Kind::Origin, Sort::Text, "origin");
-    case Op::IncidentId: return simple(Var::Kind::Incident, Sort::Text, "incident");
+    case Op::RecordId: return simple(Var::Kind::Record, Sort::Text, vocab_.record);
     case Op::ExternalSystem: {
       int a = term(e.args[0]);
       if (a == -1) return -1;
@@ -302,6 +301,19 @@ AtomDef TableTheory::define(const TExpr& e) {
   switch (e.op) {
     case Op::Event:
       return domain(boolvar(Var::Kind::Event, e.slot, vocab_.events[e.slot]), {kTrue}, false);
+    case Op::SentBefore: {
+      // one boolean per operation (and constant system) asked about, as events are;
+      // a system that is not a constant leaves it a free boolean (below)
+      const bool sys = e.args.size() > 1;
+      if (sys && (e.args[1].op != Op::Const || e.args[1].kind != ConstKind::Text)) break;
+      Var v;
+      v.kind = Var::Kind::Sent;
+      v.sort = Sort::Truth;
+      v.sent_op = e.args[0].text;
+      if (sys) v.sent_system = e.args[1].text;
+      v.key = "sent_before:" + v.sent_op + (sys ? "\x1f" + v.sent_system : std::string());
+      return domain(var(std::move(v)), {kTrue}, false);
+    }
     case Op::RefExists:
       return domain(boolvar(Var::Kind::Ref, -1, "external_reference"), {kTrue}, false);
     case Op::Field: {
@@ -545,10 +557,21 @@ class ModelSearch {
       cls_of[v] = -1;
     }
     const TableScope& sc = t_.scope();
-    if (sc.from >= 0 && before_phase >= 0 && in[before_phase])
-      dom_[before_phase].keep({phase_value(sc.from)});
-    if (sc.from >= 0 && entered >= 0 && in[entered])
-      dom_[entered].keep({sc.from != sc.to ? phase_value(sc.to) : TableTheory::kNone});
+    if (!sc.pairs.empty()) {
+      // a transition table: before.phase is one of its from phases, entered()
+      // one of its to phases (no phase for a pair of one phase with itself)
+      std::vector<int> from, to;
+      for (const auto& [a, b] : sc.pairs) {
+        from.push_back(phase_value(a));
+        to.push_back(a != b ? phase_value(b) : TableTheory::kNone);
+      }
+      for (auto* s : {&from, &to}) {
+        std::sort(s->begin(), s->end());
+        s->erase(std::unique(s->begin(), s->end()), s->end());
+      }
+      if (before_phase >= 0 && in[before_phase]) dom_[before_phase].keep(from);
+      if (entered >= 0 && in[entered]) dom_[entered].keep(to);
+    }
     if (sc.metaphase >= 0 && entered >= 0 && in[entered]) {
       std::vector<int> allowed{TableTheory::kNone};
       for (std::size_t p = 0; p < vocab.phases.size(); ++p)

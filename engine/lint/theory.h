@@ -54,10 +54,11 @@ struct Var {
     RefSystem,
     RefId,
     Origin,
-    Incident,
+    Record,
     Event,
     Entered,
     ExtSys,
+    Sent,  // sent_before(operation[, system]): a boolean of the change's `sent` list
     Opaque
   };
   Kind kind = Kind::Field;
@@ -67,6 +68,7 @@ struct Var {
   int arg_var = -1;    // ExtSys: the group, a variable...
   int arg_value = -1;  // ...or a constant
   std::string key;
+  std::string sent_op, sent_system;  // Sent: the operation, and the system (empty: any)
 };
 
 /// An atom as a constraint: var in set, var == var2, var OP constant (Range:
@@ -86,7 +88,7 @@ struct AtomDef {
 /// Where the table is consulted: a metaphase's step or a transition's.
 struct TableScope {
   int metaphase = -1;
-  int from = -1, to = -1;
+  std::vector<std::pair<int, int>> pairs;  // a transition table's pairs of phases
 };
 
 /// A model: a value id for each variable the query reads (sorted by variable);

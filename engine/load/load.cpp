@@ -32,12 +32,13 @@ namespace {
 // Keys allowed in each mapping of the format (keep in sync with rules/schema.json).
 const std::vector<std::string> kTopKeys = {"vocabulary", "workflow", "targets", "table",
                                            "incoming"};
-const std::vector<std::string> kVocabularyKeys = {"metaphases", "phases", "fields", "events",
-                                                  "operations"};
+const std::vector<std::string> kVocabularyKeys = {"record", "metaphases", "phases",     "fields",
+                                                  "events", "operations", "transitions"};
 const std::vector<std::string> kPhaseKeys = {"name", "metaphase", "aliases"};
 const std::vector<std::string> kFieldKeys = {"name",          "type",    "values", "value_aliases",
                                              "case_variants", "aliases", "open"};
 const std::vector<std::string> kOperationsKeys = {"outgoing", "incoming"};
+const std::vector<std::string> kTransitionEntryKeys = {"from", "to"};
 const std::vector<std::string> kWorkflowKeys = {"moves", "deduplicate", "suppress_origin"};
 const std::vector<std::string> kMoveKeys = {"id", "description", "when", "to"};
 const std::vector<std::string> kTargetKeys = {"operations", "when", "system"};
@@ -45,14 +46,28 @@ const std::vector<std::string> kTableKeys = {"id",         "description", "scope
                                              "hit_policy", "complete",    "rules"};
 const std::vector<std::string> kScopeKeys = {"metaphase", "transition"};
 const std::vector<std::string> kTransitionKeys = {"from", "to"};
+const std::vector<std::string> kPhaseSetKeys = {"metaphase"};
 const std::vector<std::string> kRuleKeys = {"id",   "description", "when",
                                             "then", "system",      "priority"};
 const std::vector<std::string> kIncomingKeys = {"id", "description", "operation", "actions"};
-const std::vector<std::string> kActionKeys = {
-    "set",  "set_if_no_value", "clear",  "add_comment", "create_reference", "delete_reference",
-    "when", "value",           "system", "id"};
-const std::vector<std::string> kActionKinds = {
-    "set", "set_if_no_value", "clear", "add_comment", "create_reference", "delete_reference"};
+const std::vector<std::string> kActionKeys = {"set",
+                                              "set_if_no_value",
+                                              "clear",
+                                              "add_comment",
+                                              "create_reference",
+                                              "delete_reference",
+                                              "set_from_message",
+                                              "when",
+                                              "value",
+                                              "system",
+                                              "id"};
+const std::vector<std::string> kActionKinds = {"set",
+                                               "set_if_no_value",
+                                               "clear",
+                                               "add_comment",
+                                               "create_reference",
+                                               "delete_reference",
+                                               "set_from_message"};
 
 // Refuses nesting deeper than the limit before yaml-cpp recurses into it: flow
 // collections by their brackets, block collections by indentation and by
@@ -458,6 +473,7 @@ class FileLoader {
     if (!check_map(n, kVocabularyKeys, {"metaphases", "phases", "fields", "operations"},
                    "vocabulary"))
       return;
+    if (n["record"]) v.record = text(n["record"], "vocabulary.record");
     v.metaphases = names(n["metaphases"], "vocabulary.metaphases");
     if (sequence(n["phases"], "vocabulary.phases")) {
       for (const auto& p : n["phases"]) {
@@ -510,6 +526,16 @@ class FileLoader {
     if (check_map(ops, kOperationsKeys, {"outgoing", "incoming"}, "vocabulary.operations")) {
       v.outgoing = names(ops["outgoing"], "vocabulary.operations.outgoing");
       v.incoming = names(ops["incoming"], "vocabulary.operations.incoming");
+    }
+    if (auto tr = n["transitions"]) {
+      v.transitions_present = true;
+      v.transitions_loc = loc(tr);
+      if (sequence(tr, "vocabulary.transitions"))
+        for (const auto& e : tr) {
+          if (!check_map(e, kTransitionEntryKeys, {"from", "to"}, "a transition")) continue;
+          v.transitions.emplace_back(names(e["from"], "a transition's from"),
+                                     names(e["to"], "a transition's to"));
+        }
     }
   }
 
@@ -570,6 +596,34 @@ class FileLoader {
     }
   }
 
+  // One side of a transition: a phase name, a list of them, or {metaphase: NAME}.
+  std::optional<RawPhaseSet> phase_set(const YAML::Node& n) {
+    RawPhaseSet s;
+    s.loc = loc(n);
+    if (n.IsScalar()) {
+      auto t = text(n, "a transition's phase");
+      if (!t) return std::nullopt;
+      s.phases.push_back(*t);
+      s.single = true;
+    } else if (n.IsSequence()) {
+      s.phases = names(n, "a transition's phases");
+      if (s.phases.empty()) {
+        wrong_type(n, "a transition's phases",
+                   "a phase name, a list of phase names or {metaphase: NAME}");
+        return std::nullopt;
+      }
+    } else if (n.IsMap()) {
+      if (!check_map(n, kPhaseSetKeys, {"metaphase"}, "a transition's phases")) return std::nullopt;
+      s.metaphase = text(n["metaphase"], "a transition's metaphase");
+      if (!s.metaphase) return std::nullopt;
+    } else {
+      wrong_type(n, "a transition's phases",
+                 "a phase name, a list of phase names or {metaphase: NAME}");
+      return std::nullopt;
+    }
+    return s;
+  }
+
   void table(const YAML::Node& n) {
     if (!check_map(n, kTableKeys, {"id", "scope", "hit_policy", "rules"}, "a table")) return;
     RawTable t;
@@ -587,10 +641,11 @@ class FileLoader {
     if (scope["metaphase"]) t.metaphase = text(scope["metaphase"], "a scope's metaphase");
     if (auto tr = scope["transition"]) {
       if (check_map(tr, kTransitionKeys, {"from", "to"}, "a transition")) {
-        auto from = text(tr["from"], "a transition's phase");
-        auto to = text(tr["to"], "a transition's phase");
-        if (from && to) t.transition = std::make_pair(*from, *to);
+        auto from = phase_set(tr["from"]);
+        auto to = phase_set(tr["to"]);
+        if (from && to) t.transition = std::make_pair(std::move(*from), std::move(*to));
       }
+      if (!t.transition && !t.metaphase) return;  // reported: the table has no scope
     }
     if (!!t.metaphase == !!t.transition) {
       diags_.report(Code::MissingKey, loc(scope),
@@ -687,7 +742,7 @@ class FileLoader {
       diags_.report(Code::MissingKey, loc(a),
                     kinds == 0
                         ? "an action names none of set, set_if_no_value, clear, add_comment, "
-                          "create_reference, delete_reference"
+                          "create_reference, delete_reference, set_from_message"
                         : "an action names more than one kind");
       return;
     }

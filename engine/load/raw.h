@@ -51,12 +51,17 @@ struct RawField {
 struct RawVocabulary {
   bool present = false;
   Location loc;
+  std::optional<Text> record;  // the record's name (input and output key, template root)
   std::vector<Text> metaphases;
   std::vector<RawPhase> phases;
   std::vector<RawField> fields;
   std::vector<Text> events;
   std::vector<Text> outgoing;
   std::vector<Text> incoming;
+  /// `transitions:` the phase changes an incoming operation may make: from -> to
+  bool transitions_present = false;
+  Location transitions_loc;
+  std::vector<std::pair<std::vector<Text>, std::vector<Text>>> transitions;
 };
 
 /// A workflow move: when the condition holds, the incident moves to `to`.
@@ -98,12 +103,21 @@ struct RawRule {
   int priority = 0;
 };
 
+/// One side of a transition scope: a phase (`Review`), a list of phases
+/// (`[Accept, Review]`) or every phase of a metaphase (`{metaphase: Validation}`).
+struct RawPhaseSet {
+  Location loc;
+  std::vector<Text> phases;
+  std::optional<Text> metaphase;
+  bool single = false;  // written as one phase name
+};
+
 /// One decision table: its scope, hit policy and ordered rules.
 struct RawTable {
   Location loc;
   Text id;
-  std::optional<Text> metaphase;                    // scope: metaphase
-  std::optional<std::pair<Text, Text>> transition;  // scope: transition from -> to
+  std::optional<Text> metaphase;                                  // scope: metaphase
+  std::optional<std::pair<RawPhaseSet, RawPhaseSet>> transition;  // scope: transition from -> to
   Text hit_policy;
   bool complete = false;
   std::vector<RawRule> rules;
@@ -113,6 +127,7 @@ struct RawTable {
 struct RawAction {
   Location loc;
   Text kind;  // set | set_if_no_value | clear | add_comment | create_reference | delete_reference
+              // | set_from_message
   Text field;
   std::optional<SourceText> value;  // a template
   std::optional<SourceText> when;

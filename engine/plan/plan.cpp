@@ -19,7 +19,7 @@ namespace {
 AtomCode decode(const TExpr& e) {
   using K = AtomCode::Kind;
   AtomCode a;
-  auto field = [](const TExpr& x) { return x.op == Op::Field && x.side != Side::Incident; };
+  auto field = [](const TExpr& x) { return x.op == Op::Field && x.side != Side::Record; };
   switch (e.op) {
     case Op::Changed:
       a.kind = K::Changed;
@@ -382,8 +382,7 @@ void finish_group(Facts::Group& g, Facts& f, const Vocabulary& v) {
                       g.is_external.end());
   auto text_compare = [&](const Facts::Probe& p) {
     const auto& a = f.code[p.bit];
-    return text_field(p) && a.ckind == ConstKind::Text && !a.text.empty() &&
-           p.side != Side::Incident;
+    return text_field(p) && a.ckind == ConstKind::Text && !a.text.empty() && p.side != Side::Record;
   };
   for (const auto& p : g.compare)
     if (text_compare(p)) {

@@ -130,8 +130,10 @@ class Page {
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     auto key = [&](std::size_t i) {
       const CheckedTable& t = r_.rules.tables[i];
-      return t.metaphase >= 0 ? std::make_pair(0, t.metaphase)
-                              : std::make_pair(1, t.from * 1000 + t.to);
+      return t.metaphase >= 0
+                 ? std::make_pair(0, t.metaphase)
+                 : std::make_pair(
+                       1, t.pairs.empty() ? 0 : t.pairs[0].first * 1000 + t.pairs[0].second);
     };
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
@@ -350,8 +352,9 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
       }
     }
     for (const auto& t : r_.rules.tables)
-      if (t.from >= 0 && t.to >= 0)
-        arrow(svg, box[t.from], box[t.to], "tr", t.id, fmt::format("transition table {}", t.id),
+      for (std::size_t k = 0; k < t.pairs.size(); ++k)
+        arrow(svg, box[t.pairs[k].first], box[t.pairs[k].second], "tr", k == 0 ? t.id : "",
+              fmt::format("transition table {}", t.id),
               fmt::format("data-transition-table=\"{}\" ", html(t.id)));
     double ly = top + colh + 30;
     svg += fmt::format(
@@ -471,28 +474,35 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
           html(v_.metaphases[m]), table_name(r_.metaphase_table[m]));
     for (std::size_t t = 0; t < r_.rules.tables.size(); ++t) {
       const CheckedTable& ct = r_.rules.tables[t];
-      if (ct.from < 0 || ct.to < 0) continue;
-      out_ += fmt::format(
-          "<tr><td data-label=\"Scope\">transition {} &rarr; {}</td><td data-label=\"Table\">{}"
-          "</td></tr>\n",
-          html(v_.phases[ct.from]), html(v_.phases[ct.to]), table_name(static_cast<int>(t)));
+      for (const auto& [from, to] : ct.pairs)
+        out_ += fmt::format(
+            "<tr><td data-label=\"Scope\">transition {} &rarr; {}</td><td "
+            "data-label=\"Table\">{}"
+            "</td></tr>\n",
+            html(v_.phases[from]), html(v_.phases[to]), table_name(static_cast<int>(t)));
     }
     out_ += "</tbody></table></div>\n";
   }
 
+  // A transition scope as written ("A -> B"), as HTML with an arrow.
+  static std::string arrow_text(const std::string& scope) {
+    std::string h = html(scope);
+    const auto at = h.find(" -&gt; ");
+    return at == std::string::npos ? h : h.replace(at, 7, " &rarr; ");
+  }
+
   void table(std::size_t i) {
     const CheckedTable& t = r_.rules.tables[i];
-    std::string scope =
-        t.metaphase >= 0 ? "metaphase " + html(v_.metaphases[t.metaphase])
-                         : fmt::format("transition {} &rarr; {} (the only table consulted for it)",
-                                       html(v_.phases[t.from]), html(v_.phases[t.to]));
+    std::string scope = t.metaphase >= 0
+                            ? "metaphase " + html(v_.metaphases[t.metaphase])
+                            : fmt::format("transition {} (the only table consulted for it)",
+                                          arrow_text(t.scope_text));
     out_ += fmt::format(
         "<section class=\"table\" id=\"table-{0}\" data-table=\"{0}\">\n<h2>{1} <span class=\"id\">"
         "table <code>{0}</code></span></h2>\n",
         html(t.id),
-        scope.substr(0, 1) == "m"
-            ? "Metaphase " + html(v_.metaphases[t.metaphase])
-            : "Transition " + html(v_.phases[t.from]) + " &rarr; " + html(v_.phases[t.to]));
+        scope.substr(0, 1) == "m" ? "Metaphase " + html(v_.metaphases[t.metaphase])
+                                  : "Transition " + arrow_text(t.scope_text));
     out_ += fmt::format(
         "<p class=\"meta\">Scope: {} &middot; hit policy <span class=\"badge\">{}</span> {} "
         "&middot; "
@@ -552,13 +562,20 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
     out_ +=
         "<section id=\"incoming\"><h2>Incoming operations</h2>\n<p class=\"meta\">What an "
         "operation received "
-        "from an external system does to the incident, in every metaphase; actions run in "
+        "from an external system does to the " +
+        html(v_.record) +
+        ", in every metaphase; actions run in "
         "order.</p>\n"
         "<div class=\"wrap\"><table "
         "class=\"rules\"><thead><tr><th>Operation</th><th>Actions</th><th>Rule</th>"
         "</tr></thead><tbody>\n";
-    static const char* const kKinds[] = {"set",         "set if no value",  "clear",
-                                         "add comment", "create reference", "delete reference"};
+    static const char* const kKinds[] = {"set",
+                                         "set if no value",
+                                         "clear",
+                                         "add comment",
+                                         "create reference",
+                                         "delete reference",
+                                         "set from the message"};
     for (const auto& in : r_.rules.incoming) {
       std::string ops;
       for (int o : in.operations) ops += (ops.empty() ? "" : ", ") + html(v_.incoming[o]);
@@ -568,6 +585,7 @@ path.tr { fill: none; stroke: #1f5fa8; stroke-width: 2.2; marker-end: url(#ah-tr
         if (a.when) acts += "if <code>" + html(expr_text(*a.when, v_)) + "</code>: ";
         acts += kKinds[static_cast<int>(a.kind)];
         if (a.field >= 0) acts += " <code>" + html(v_.fields[a.field].name) + "</code>";
+        if (a.kind == ActionKind::SetFromMessage && a.field < 0) acts += " every field it carries";
         if (a.kind == ActionKind::Set || a.kind == ActionKind::SetIfNoValue ||
             a.kind == ActionKind::AddComment)
           acts += " <code>\"" + html(template_text(a.value, v_)) + "\"</code>";

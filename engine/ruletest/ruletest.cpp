@@ -103,9 +103,9 @@ bj::value input_json(const YAML::Node& n, const Vocabulary& v) {
   for (const auto& kv : n) {
     const std::string& k = kv.first.Scalar();
     const YAML::Node& x = kv.second;
-    if (k == "before" || k == "after" || (k == "incident" && incoming)) {
+    if (k == "before" || k == "after" || (k == v.record && incoming)) {
       o[k] = snapshot(x, v);
-    } else if (k == "incident" || k == "origin" || k == "system" || k == "id" || k == "incoming") {
+    } else if (k == v.record || k == "origin" || k == "system" || k == "id" || k == "incoming") {
       o[k] = text(x);
     } else if ((k == "external_reference" || k == "groups") && x.IsMap()) {
       bj::object m;
@@ -282,15 +282,15 @@ std::vector<RuleTestCase> read_rule_tests(const std::string& path, const Vocabul
           fmt::format("{}:{}:{}: {}", path, b.mark.line + 1, b.mark.column + 1, b.message));
       continue;
     }
-    static const char* const kKeys[] = {"phase",    "operations",         "suppressed", "incident",
-                                        "comments", "external_reference", "rule",       "error"};
+    const std::string_view keys[] = {"phase",    "operations",         "suppressed", v.record,
+                                     "comments", "external_reference", "rule",       "error"};
     for (const auto& kv : t.expect)
-      if (std::find_if(std::begin(kKeys), std::end(kKeys),
-                       [&](const char* k) { return kv.key() == k; }) == std::end(kKeys)) {
+      if (std::find(std::begin(keys), std::end(keys), std::string_view(kv.key())) ==
+          std::end(keys)) {
         problem(fmt::format(
-            "unknown key \"{}\" under expect (its keys: phase, operations, suppressed, incident, "
+            "unknown key \"{}\" under expect (its keys: phase, operations, suppressed, {}, "
             "comments, external_reference, rule, error)",
-            std::string_view(kv.key())));
+            std::string_view(kv.key()), v.record));
         ok = false;
       }
     if (ok) cases.push_back(std::move(t));

@@ -64,6 +64,8 @@ std::string arg_name(char a) {
     case 'v': return "value";
     case 't': return "text";
     case 'h': return "phase";
+    case 'o': return "\"operation\"";
+    case '?': return "[then optional]";
     default: return "value";
   }
 }
@@ -78,10 +80,13 @@ std::string snippet(const Function& f) {
   std::string s = f.name + "(";
   int n = 1;
   for (char a : f.arguments) {
+    if (a == '?') break;  // the optional arguments are left out
     if (n > 1) s += ", ";
     std::string name = arg_name(a);
     if (a == 'p')
       s += fmt::format("\"${{{}:phase}}\"", n);
+    else if (a == 'o')
+      s += fmt::format("\"${{{}:operation}}\"", n);
     else
       s += fmt::format("${{{}:{}}}", n, name);
     ++n;
