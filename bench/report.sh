@@ -8,6 +8,7 @@
 #   - casex_bench, REPS interleaved repetitions (default 5), medians;
 #   - casex eval --lines over 1,000,000 lines of the peers' workload, --jobs 1
 #     and 2, best of RUNS (default 3) by wall time, peak RSS (/usr/bin/time);
+#   - bench/casex_lsp_bench (casex lsp: diagnostics after an edit), when built;
 #   - bench/instructions.sh when valgrind is installed (SKIP_CALLGRIND=1 skips it).
 #   - bench/serve.sh (casex serve beside the peers' HTTP services and the HTTP
 #     floor, with wrk; SERVE_SECONDS, default 10, SERVE_CONNECTIONS, default 64),
@@ -168,6 +169,13 @@ for jobs in 1 2; do
     /usr/bin/time -f "$jobs %e %M" -a -o "$TMP/time.txt" "$B/casex" eval --lines --jobs "$jobs" "$TMP/w1m.jsonl" > /dev/null
   done
 done
+
+if [ -x "$B/bench/casex_lsp_bench" ]; then
+  echo "bench/report.sh: casex lsp ($REPS repetitions)..." >&2
+  echo "lsp $(load)" >> "$TMP/loads"
+  "$B/bench/casex_lsp_bench" --benchmark_repetitions="$REPS" \
+    --benchmark_out="$TMP/lsp.json" --benchmark_out_format=json > "$TMP/lsp.txt"
+fi
 
 if [ -z "${SKIP_CALLGRIND:-}" ] && command -v valgrind > /dev/null; then
   echo "bench/report.sh: instructions (callgrind)..." >&2
@@ -338,6 +346,32 @@ if ins:
     w(f"| load + compile of the default rules, once | {f(vals.get('load_compile'), '{:,.0f}')} | - |")
     w("")
 
+lsp = json.loads(read("lsp.json")) if read("lsp.json") else None
+def lsp_med(name, key="real_time"):
+    """The median of a casex lsp benchmark, in ms for times; a counter by its key."""
+    if not lsp:
+        return None
+    runs = [b for b in lsp["benchmarks"] if b.get("run_name", b["name"]).startswith(name)]
+    m = [b for b in runs if b.get("aggregate_name") == "median"] or [b for b in runs if b.get("run_type") == "iteration"]
+    if not m or key not in m[0]:
+        return None
+    if key != "real_time":
+        return m[0][key]
+    return m[0]["real_time"] * {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}[m[0]["time_unit"]]
+if lsp:
+    w("### `casex lsp`: diagnostics after an edit")
+    w("")
+    w(busy_note("lsp") + " `bench/casex_lsp_bench`: an edit sent through the message loop until its "
+      "diagnostics are published.")
+    w("")
+    w("| benchmark | figure |")
+    w("|---|---|")
+    w(f"| diagnostics of the default rules after an edit | {f(lsp_med('BM_LspDiagnostics_default_rules'), '{:,.1f}')} ms |")
+    w(f"| diagnostics of a 1,000-rule table after an edit | {f(lsp_med('BM_LspDiagnostics_1000_rule_table'), '{:,.1f}')} ms |")
+    w(f"| resident memory growth over 10,000 edits | {f(lsp_med('BM_LspMemory_10000_edits', 'rss_growth_kib'), '{:,.0f}')} KiB "
+      f"(from {f(lsp_med('BM_LspMemory_10000_edits', 'rss_before_kib'), '{:,.0f}')} KiB) |")
+    w("")
+
 # The targets (docs/performance.md; issue "One engine core"), each judged from this run.
 def verdict(ok, wall_clock=True):
     if ok is None:
@@ -377,6 +411,10 @@ rows.append(("lint of 1,000 rules < 1 s", f(l1k, "{:,.0f} ms"), verdict(pick(l1k
 runs2 = times.get("2", [])
 rate = 1.0 / min(r[0] for r in runs2) if runs2 else None
 rows.append(("`eval --lines --jobs 2` ≥ 1M lines/s", f(rate, "{:.2f}M lines/s"), verdict(pick(rate, o.ge, 1.0))))
+if lsp:
+    d, t = lsp_med("BM_LspDiagnostics_default_rules"), lsp_med("BM_LspDiagnostics_1000_rule_table")
+    rows.append(("`casex lsp`: diagnostics of the default rules within 50 ms of an edit", f(d, "{:,.1f} ms"), verdict(pick(d, o.le, 50))))
+    rows.append(("`casex lsp`: a 1,000-rule table within 200 ms", f(t, "{:,.1f} ms"), verdict(pick(t, o.le, 200))))
 w("### Targets")
 w("")
 w("| target | this run | verdict |")
