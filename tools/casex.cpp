@@ -23,10 +23,9 @@ bool print_diagnostics(const LoadResult& r) {
 
 }  // namespace casex::cli
 
-int main(int argc, char** argv) {
-  // Before anything opens a file: a closed 0, 1 or 2 gets /dev/null, so that
-  // a decision log or an output file never becomes standard output or error.
-  casex::cli::io::check_std_fds();
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"casex: decides the case exchange operations of incident changes from rule files"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "casex " CASEX_VERSION);
@@ -59,12 +58,34 @@ int main(int argc, char** argv) {
       }
       return c == 0 ? 0 : 2;
     });
-  } catch (const std::bad_alloc&) {
-    casex::cli::io::err("casex: out of memory\n");
-    return 2;
-  } catch (...) {
-    casex::cli::io::err("casex: internal error\n");
-    return 2;
   }
   return status;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Before anything opens a file: a closed 0, 1 or 2 gets /dev/null, so that
+  // a decision log or an output file never becomes standard output or error.
+  casex::cli::io::check_std_fds();
+  // Also around building the command line: under a tight memory limit the
+  // allocation that fails may be the CLI11 App's own. The message names the
+  // command as the commands' own messages do ("casex eval: …"), without
+  // allocating.
+  auto fail = [&](std::string_view what) {
+    casex::cli::io::err("casex");
+    if (argc > 1 && argv[1][0] != '-') {
+      casex::cli::io::err(" ");
+      casex::cli::io::err(argv[1]);
+    }
+    casex::cli::io::err(what);
+    return 2;
+  };
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    return fail(": out of memory\n");
+  } catch (...) {
+    return fail(": internal error\n");
+  }
 }
