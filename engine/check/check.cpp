@@ -281,8 +281,10 @@ class ExprChecker {
         case 'o': {  // an outgoing operation name in quotes
           if (a.kind != ast::Kind::String) {
             error(Code::TypeMismatch, a,
-                  fmt::format("{}() takes an operation name in quotes, e.g. {}(\"{}\")", f, f,
-                              v_.outgoing.empty() ? "Cancel" : v_.outgoing[0]));
+                  v_.outgoing.empty()
+                      ? fmt::format("{}() takes an operation name in quotes", f)
+                      : fmt::format("{}() takes an operation name in quotes, e.g. {}(\"{}\")", f, f,
+                                    v_.outgoing[0]));
             return std::nullopt;
           }
           if (Vocabulary::index_of(v_.outgoing, a.text) < 0) {
@@ -974,14 +976,7 @@ class RuleChecker {
       bool ok = true;
       for (const auto& a : in.actions) {
         CheckedAction ca;
-        static const std::vector<std::string> kKinds = {"set",
-                                                        "set_if_no_value",
-                                                        "clear",
-                                                        "add_comment",
-                                                        "create_reference",
-                                                        "delete_reference",
-                                                        "set_from_message"};
-        ca.kind = static_cast<ActionKind>(Vocabulary::index_of(kKinds, a.kind.value));
+        ca.kind = static_cast<ActionKind>(Vocabulary::index_of(kActionKinds, a.kind.value));
         if (ca.kind == ActionKind::SetFromMessage && a.field.value == "all" &&
             v().find_field("all") < 0) {
           ca.field = -1;  // every field the message carries

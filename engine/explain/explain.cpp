@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "engine/json/json_io.h"
+#include "engine/load/raw.h"
 
 namespace casex::detail {
 
@@ -378,15 +379,8 @@ void explain_incoming(const CompiledRules& r, const IncomingInput& in, const Inc
     Because b(v, c);
     bj::object ao;
     const std::string field = a.field >= 0 ? v.fields[a.field].name : "";
-    static const char* const kKinds[] = {"set",
-                                         "set_if_no_value",
-                                         "clear",
-                                         "add_comment",
-                                         "create_reference",
-                                         "delete_reference",
-                                         "set_from_message"};
-    ao["action"] = field.empty() ? std::string(kKinds[static_cast<int>(a.kind)])
-                                 : std::string(kKinds[static_cast<int>(a.kind)]) + " " + field;
+    const std::string& kind = kActionKinds[static_cast<int>(a.kind)];
+    ao["action"] = field.empty() ? kind : kind + " " + field;
     if (a.when) {
       ao["when"] = expr_text(*a.when, v);
       ao["because"] = b.parts(*a.when, {});

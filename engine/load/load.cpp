@@ -27,6 +27,14 @@
 
 namespace casex::detail {
 
+const std::vector<std::string> kActionKinds = {"set",
+                                               "set_if_no_value",
+                                               "clear",
+                                               "add_comment",
+                                               "create_reference",
+                                               "delete_reference",
+                                               "set_from_message"};
+
 namespace {
 
 // Keys allowed in each mapping of the format (keep in sync with rules/schema.json).
@@ -61,13 +69,6 @@ const std::vector<std::string> kActionKeys = {"set",
                                               "value",
                                               "system",
                                               "id"};
-const std::vector<std::string> kActionKinds = {"set",
-                                               "set_if_no_value",
-                                               "clear",
-                                               "add_comment",
-                                               "create_reference",
-                                               "delete_reference",
-                                               "set_from_message"};
 
 // Refuses nesting deeper than the limit before yaml-cpp recurses into it: flow
 // collections by their brackets, block collections by indentation and by

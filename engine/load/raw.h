@@ -124,6 +124,11 @@ struct RawTable {
 };
 
 /// One action of an incoming rule.
+/// The action kinds of an incoming rule, in the order of ActionKind
+/// (engine/check/checked.h): the keys the loader accepts, the names check maps
+/// to ActionKind and explain prints.
+extern const std::vector<std::string> kActionKinds;
+
 struct RawAction {
   Location loc;
   Text kind;  // set | set_if_no_value | clear | add_comment | create_reference | delete_reference
