@@ -17,16 +17,20 @@ Lines::Lines(std::string_view text) {
   }
 }
 
+namespace {
+
+// The bytes of the UTF-8 sequence a lead byte starts (1 for a stray byte).
+std::size_t utf8_length(unsigned char c) {
+  return c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+}
+
+}  // namespace
+
 int utf16_column(std::string_view line, std::size_t bytes) {
   bytes = std::min(bytes, line.size());
   int units = 0;
   for (std::size_t i = 0; i < bytes;) {
-    unsigned char c = static_cast<unsigned char>(line[i]);
-    std::size_t len = c < 0x80         ? 1
-                      : (c >> 5) == 6  ? 2
-                      : (c >> 4) == 14 ? 3
-                      : (c >> 3) == 30 ? 4
-                                       : 1;
+    std::size_t len = utf8_length(static_cast<unsigned char>(line[i]));
     units += len == 4 ? 2 : 1;
     i += len;
   }
@@ -37,12 +41,7 @@ std::size_t byte_column(std::string_view line, int units) {
   std::size_t i = 0;
   int u = 0;
   while (i < line.size() && u < units) {
-    unsigned char c = static_cast<unsigned char>(line[i]);
-    std::size_t len = c < 0x80         ? 1
-                      : (c >> 5) == 6  ? 2
-                      : (c >> 4) == 14 ? 3
-                      : (c >> 3) == 30 ? 4
-                                       : 1;
+    std::size_t len = utf8_length(static_cast<unsigned char>(line[i]));
     u += len == 4 ? 2 : 1;
     i = std::min(line.size(), i + len);
   }
