@@ -86,14 +86,17 @@ class Server {
   std::mutex m_;
   std::list<std::weak_ptr<SessionBase>> sessions_;
   std::optional<ssl::context> tls_;
+  std::unique_ptr<AccessLog> access_log_;
+  std::atomic<bool> stopping_{false};
+  // Before ioc_, so destroyed after it: an accept cancelled by stop() can
+  // still be pending in ioc_ when it is destroyed, holding a socket of one of
+  // these contexts.
+  std::vector<std::unique_ptr<net::io_context>> contexts_;  // those of the other threads
   net::io_context ioc_;  // the acceptor, the signals, and connections in turn
   tcp::acceptor acceptor_;
   net::signal_set signals_;
   net::steady_timer poll_;
-  std::unique_ptr<AccessLog> access_log_;
-  std::atomic<bool> stopping_{false};
-  std::vector<std::unique_ptr<net::io_context>> contexts_;  // those of the other threads
-  std::size_t next_ = 0;                                    // on ioc_'s thread only
+  std::size_t next_ = 0;  // on ioc_'s thread only
 };
 
 template <class Stream>
