@@ -169,6 +169,19 @@ void check_typed_change(const Change& c, const Vocabulary& v) {
   }
 }
 
+// The record's id of a typed Change: `record`, else the deprecated `incident`
+// (one release of grace for hosts written before the record was named).
+const std::optional<std::string>& record_id(const Change& c) {
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+  return c.record ? c.record : c.incident;
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+}
+
 std::string change_document(const Change& c, const Vocabulary& v) {
   check_typed_change(c, v);
   std::string out = "{";
@@ -178,9 +191,9 @@ std::string change_document(const Change& c, const Vocabulary& v) {
     str(k);
     out += ':';
   };
-  if (c.incident) {
+  if (const std::optional<std::string>& id = record_id(c)) {
     key(v.record);
-    str(*c.incident);
+    str(*id);
   }
   // Every field as given, in order (a duplicate stays a duplicate): a number
   // or boolean field's text as a JSON number or boolean when it is one, else
@@ -268,6 +281,24 @@ Outcome RuleSet::eval(std::string_view document) const {
   return read_outcome(output);
 }
 
+namespace {
+
+// The deprecated copies of an Outcome (Outcome::incident,
+// IncomingOutcome::incident) for hosts written before the record was named.
+void fill_deprecated(Outcome& o) {
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+  o.incident = o.record;
+  o.incoming.incident = o.incoming.fields;
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
+}
+
+}  // namespace
+
 Outcome read_outcome(std::string_view result_document) {
   namespace bj = boost::json;
   Outcome o;
@@ -286,7 +317,7 @@ Outcome read_outcome(std::string_view result_document) {
   if (const bj::value* ops = top->if_contains("operations")) {
     o.kind = Outcome::Kind::Change;
     // the record's id is the first key (its name is the vocabulary's record:)
-    if (const bj::value& id = top->begin()->value(); id.is_string()) o.incident = text(&id);
+    if (const bj::value& id = top->begin()->value(); id.is_string()) o.record = text(&id);
     o.decision.phase = text(top->if_contains("phase"));
     auto list = [&](const bj::value* from, std::vector<Operation>& to) {
       if (!from || !from->is_array()) return;
@@ -297,6 +328,7 @@ Outcome read_outcome(std::string_view result_document) {
     };
     list(ops, o.decision.operations);
     list(top->if_contains("suppressed"), o.decision.suppressed);
+    fill_deprecated(o);
     return o;
   }
   if (!top->contains("rule")) {
@@ -306,7 +338,7 @@ Outcome read_outcome(std::string_view result_document) {
   o.kind = Outcome::Kind::Incoming;
   if (const bj::value* inc = &top->begin()->value(); inc->is_object())
     for (const auto& [name, value] : inc->get_object())
-      o.incoming.incident.emplace_back(
+      o.incoming.fields.emplace_back(
           std::string(name),
           value.is_null() ? std::nullopt : std::optional<std::string>(text(&value)));
   if (const bj::value* cs = top->if_contains("comments"); cs && cs->is_array())
@@ -315,6 +347,7 @@ Outcome read_outcome(std::string_view result_document) {
     o.incoming.external_reference = ExternalReference{text(ref->get_object().if_contains("system")),
                                                       text(ref->get_object().if_contains("id"))};
   o.incoming.rule = text(top->if_contains("rule"));
+  fill_deprecated(o);
   return o;
 }
 

@@ -19,4 +19,13 @@ std::string change_document(const Change& change, const Vocabulary& vocabulary);
 Decision evaluate_typed(const RuleSet& rules, const Change& change, std::string& document,
                         std::string& output);
 
+/// What the C API reaches inside a public casex::Engine (Engine befriends it).
+struct EngineAccess {
+  /// Engine::evaluate, also giving the result document and the version of the
+  /// rules that decided (casex_engine_evaluate_change); the log hook is called
+  /// as for Engine::evaluate. Throws as Engine::evaluate.
+  static Decision evaluate(const Engine& engine, const Change& change, std::string& output,
+                           std::string& version);
+};
+
 }  // namespace casex::detail

@@ -5,6 +5,8 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,7 @@
 #include "casex/casex.hpp"
 #include "casex/tooling.hpp"
 #include "casex/version.h"  // generated from project(casex VERSION)
+#include "engine/api_internal.h"
 
 struct casex_engine {
   std::unique_ptr<casex::Engine> engine;
@@ -23,6 +26,10 @@ struct casex_result {
   // read from any thread: once only).
   mutable std::once_flag typed_once;
   mutable casex::Outcome typed;
+};
+
+struct casex_change {
+  casex::Change change;
 };
 
 struct casex_diagnostics {
@@ -123,6 +130,20 @@ char* copy_string(const std::string& s) {
   char* out = static_cast<char*>(std::malloc(s.size() + 1));
   if (out) std::memcpy(out, s.c_str(), s.size() + 1);
   return out;
+}
+
+// Runs a setter on `change` (not NULL), turning what it throws into a status.
+template <typename F>
+casex_status change_setter(const char* function, casex_change* change, F&& f) noexcept {
+  if (!change) return null_argument(function, "change");
+  return guarded(nullptr, [&] {
+    f(change->change);
+    return record(nullptr, CASEX_OK, {});
+  });
+}
+
+std::optional<std::string> optional_text(const char* s) {
+  return s ? std::optional<std::string>(s) : std::nullopt;
 }
 
 }  // namespace
@@ -329,6 +350,81 @@ casex_status casex_eval(const casex_engine* engine, const char* document, size_t
   });
 }
 
+casex_change* casex_change_new(void) { return new (std::nothrow) casex_change; }
+
+void casex_change_free(casex_change* change) { delete change; }
+
+casex_status casex_change_set_record(casex_change* change, const char* id) {
+  return change_setter("casex_change_set_record", change,
+                       [&](casex::Change& c) { c.record = optional_text(id); });
+}
+
+casex_status casex_change_set_field(casex_change* change, casex_side side, const char* name,
+                                    const char* value) {
+  if (!name) return null_argument("casex_change_set_field", "name");
+  if (side != CASEX_BEFORE && side != CASEX_AFTER)
+    return record(nullptr, CASEX_INVALID_ARGUMENT,
+                  "casex_change_set_field: side is neither CASEX_BEFORE nor CASEX_AFTER");
+  return change_setter("casex_change_set_field", change, [&](casex::Change& c) {
+    (side == CASEX_BEFORE ? c.before : c.after).emplace_back(name, optional_text(value));
+  });
+}
+
+casex_status casex_change_set_event(casex_change* change, const char* name, int value) {
+  if (!name) return null_argument("casex_change_set_event", "name");
+  return change_setter("casex_change_set_event", change,
+                       [&](casex::Change& c) { c.flags.emplace_back(name, value != 0); });
+}
+
+casex_status casex_change_set_external_reference(casex_change* change, const char* system,
+                                                 const char* id) {
+  if (!system != !id)
+    return record(nullptr, CASEX_INVALID_ARGUMENT,
+                  "casex_change_set_external_reference: one of system and id is NULL");
+  return change_setter("casex_change_set_external_reference", change, [&](casex::Change& c) {
+    if (system)
+      c.external_reference = casex::ExternalReference{system, id};
+    else
+      c.external_reference.reset();
+  });
+}
+
+casex_status casex_change_set_group(casex_change* change, const char* group, const char* system) {
+  if (!group || !system) return null_argument("casex_change_set_group", "group or system");
+  return change_setter("casex_change_set_group", change,
+                       [&](casex::Change& c) { c.groups.emplace_back(group, system); });
+}
+
+casex_status casex_change_set_origin(casex_change* change, const char* system) {
+  return change_setter("casex_change_set_origin", change,
+                       [&](casex::Change& c) { c.origin = optional_text(system); });
+}
+
+casex_status casex_engine_evaluate_change(const casex_engine* engine, const casex_change* change,
+                                          casex_result** result) {
+  if (result) *result = nullptr;
+  if (!engine) return null_argument("casex_engine_evaluate_change", "engine");
+  if (!change)
+    return record(engine, CASEX_INVALID_ARGUMENT, "casex_engine_evaluate_change: change is NULL");
+  if (!result)
+    return record(engine, CASEX_INVALID_ARGUMENT, "casex_engine_evaluate_change: result is NULL");
+  return guarded(engine, [&] {
+    auto r = std::make_unique<casex_result>();
+    try {
+      casex::detail::EngineAccess::evaluate(*engine->engine, change->change, r->output, r->version);
+    } catch (const std::invalid_argument& e) {  // the change is not valid input
+      r->output.clear();
+      r->error = e.what();
+    } catch (const std::runtime_error& e) {  // the rules fail on it (as casex_eval says it)
+      r->output.clear();
+      r->error = e.what();
+    }
+    *result = r.release();
+    return (*result)->error.empty() ? record(engine, CASEX_OK, {})
+                                    : record(engine, CASEX_BAD_INPUT, (*result)->error);
+  });
+}
+
 const char* casex_result_output(const casex_result* result) {
   return result ? result->output.c_str() : "";
 }
@@ -348,9 +444,13 @@ casex_kind casex_result_kind(const casex_result* result) {
   }
   return CASEX_KIND_ERROR;
 }
-const char* casex_result_incident(const casex_result* result) {
-  const auto& id = outcome(result)->incident;
+const char* casex_result_record(const casex_result* result) {
+  const auto& id = outcome(result)->record;
   return id ? id->c_str() : "";
+}
+// Deprecated (one release): the name before the record was named by the vocabulary.
+const char* casex_result_incident(const casex_result* result) {
+  return casex_result_record(result);
 }
 const char* casex_result_phase(const casex_result* result) {
   return outcome(result)->decision.phase.c_str();
@@ -376,14 +476,14 @@ CASEX_OPERATION_ACCESSOR(suppressed, true, phase, phase)
 CASEX_OPERATION_ACCESSOR(suppressed, true, rule, rule)
 #undef CASEX_OPERATION_ACCESSOR
 size_t casex_result_field_count(const casex_result* result) {
-  return outcome(result)->incoming.incident.size();
+  return outcome(result)->incoming.fields.size();
 }
 const char* casex_result_field_name(const casex_result* result, size_t index) {
-  const auto& fields = outcome(result)->incoming.incident;
+  const auto& fields = outcome(result)->incoming.fields;
   return index < fields.size() ? fields[index].first.c_str() : "";
 }
 const char* casex_result_field_value(const casex_result* result, size_t index) {
-  const auto& fields = outcome(result)->incoming.incident;
+  const auto& fields = outcome(result)->incoming.fields;
   return index < fields.size() && fields[index].second ? fields[index].second->c_str() : "";
 }
 size_t casex_result_comment_count(const casex_result* result) {

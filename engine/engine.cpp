@@ -139,12 +139,19 @@ void Engine::set_input_options(const InputOptions& options) {
 }
 
 EngineDecision Engine::evaluate(const Change& change) const {
-  std::shared_ptr<const RuleSet> rules = impl_->load();
   EngineDecision d;
-  std::string document, output;
-  static_cast<Decision&>(d) = detail::evaluate_typed(*rules, change, document, output);
-  d.version = rules->version();
-  impl_->log_decision(*rules, document, output);
+  std::string output;
+  static_cast<Decision&>(d) = detail::EngineAccess::evaluate(*this, change, output, d.version);
+  return d;
+}
+
+Decision detail::EngineAccess::evaluate(const Engine& engine, const Change& change,
+                                        std::string& output, std::string& version) {
+  std::shared_ptr<const RuleSet> rules = engine.impl_->load();
+  version = rules->version();
+  std::string document;
+  Decision d = detail::evaluate_typed(*rules, change, document, output);
+  engine.impl_->log_decision(*rules, document, output);
   return d;
 }
 

@@ -63,7 +63,7 @@ std::vector<std::string> fixture_documents() {
 // The `casex eval` document of a typed change.
 std::string to_json(const casex::Change& c) {
   bj::object o;
-  if (c.incident) o["incident"] = *c.incident;
+  if (c.record) o["incident"] = *c.record;
   auto snapshot = [](const std::vector<casex::Field>& fields) {
     bj::object s;
     for (const auto& [name, value] : fields)
@@ -192,7 +192,7 @@ TEST_CASE("api: evaluate(Change) decides the same as eval_json on the same chang
   changes.push_back(
       change({{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", std::nullopt}},
              {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}}));
-  changes.back().incident = "INC-1042";
+  changes.back().record = "INC-1042";
   changes.back().external_reference = casex::ExternalReference{"SM", "IM10023"};
   // Assigned to an external group while moving from Classify to InitialSupport: Assign.
   changes.push_back(change({{"phase", "Classify"}, {"assignment", "Service Desk"}},
@@ -224,7 +224,7 @@ TEST_CASE("api: evaluate(Change) decides the same as eval_json on the same chang
     INFO(doc);
     casex::JsonResult r = rules.eval_json(doc);
     REQUIRE(r.ok);
-    CHECK(bj::serialize(to_json(rules.evaluate(c), c.incident)) ==
+    CHECK(bj::serialize(to_json(rules.evaluate(c), c.record)) ==
           bj::serialize(bj::parse(r.output)));
   }
   // The cases above are not all empty.

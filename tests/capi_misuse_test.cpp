@@ -185,3 +185,60 @@ TEST_CASE("C API misuse: a reload's diagnostics name the version it left in effe
   casex_engine_free(engine);
   fs::remove_all(dir);
 }
+
+TEST_CASE("C API misuse: the change builder takes NULL and bad arguments without a crash",
+          "[capi][errors][change]") {
+  casex_change_free(nullptr);  // does nothing
+  CHECK(casex_change_set_record(nullptr, "INC-1") == CASEX_INVALID_ARGUMENT);
+  CHECK(s(casex_engine_last_error(nullptr)) == "casex_change_set_record: change is NULL");
+  CHECK(casex_change_set_field(nullptr, CASEX_AFTER, "phase", "Review") == CASEX_INVALID_ARGUMENT);
+  CHECK(s(casex_engine_last_error(nullptr)) == "casex_change_set_field: change is NULL");
+  CHECK(casex_change_set_event(nullptr, "comment_added", 1) == CASEX_INVALID_ARGUMENT);
+  CHECK(casex_change_set_external_reference(nullptr, "SM", "IM1") == CASEX_INVALID_ARGUMENT);
+  CHECK(casex_change_set_group(nullptr, "SM Tier 2", "SM") == CASEX_INVALID_ARGUMENT);
+  CHECK(casex_change_set_origin(nullptr, "SM") == CASEX_INVALID_ARGUMENT);
+  CHECK(s(casex_engine_last_error(nullptr)) == "casex_change_set_origin: change is NULL");
+
+  casex_change* change = casex_change_new();
+  REQUIRE(change != nullptr);
+  CHECK(casex_change_set_field(change, CASEX_AFTER, nullptr, "x") == CASEX_INVALID_ARGUMENT);
+  CHECK(s(casex_engine_last_error(nullptr)) == "casex_change_set_field: name is NULL");
+  CHECK(casex_change_set_field(change, static_cast<casex_side>(7), "phase", "Review") ==
+        CASEX_INVALID_ARGUMENT);
+  CHECK(s(casex_engine_last_error(nullptr)) ==
+        "casex_change_set_field: side is neither CASEX_BEFORE nor CASEX_AFTER");
+  CHECK(casex_change_set_event(change, nullptr, 1) == CASEX_INVALID_ARGUMENT);
+  CHECK(casex_change_set_external_reference(change, "SM", nullptr) == CASEX_INVALID_ARGUMENT);
+  CHECK(s(casex_engine_last_error(nullptr)) ==
+        "casex_change_set_external_reference: one of system and id is NULL");
+  CHECK(casex_change_set_group(change, nullptr, "SM") == CASEX_INVALID_ARGUMENT);
+  // NULL clears what can be absent.
+  CHECK(casex_change_set_record(change, nullptr) == CASEX_OK);
+  CHECK(casex_change_set_origin(change, nullptr) == CASEX_OK);
+  CHECK(casex_change_set_external_reference(change, nullptr, nullptr) == CASEX_OK);
+  CHECK(s(casex_engine_last_error(nullptr)).empty());
+
+  casex_result* result = reinterpret_cast<casex_result*>(change);  // must be reset to NULL
+  CHECK(casex_engine_evaluate_change(nullptr, change, &result) == CASEX_INVALID_ARGUMENT);
+  CHECK(result == nullptr);
+  CHECK(s(casex_engine_last_error(nullptr)) == "casex_engine_evaluate_change: engine is NULL");
+  casex_engine* engine = nullptr;
+  REQUIRE(casex_engine_open(nullptr, &engine, nullptr) == CASEX_OK);
+  CHECK(casex_engine_evaluate_change(engine, nullptr, &result) == CASEX_INVALID_ARGUMENT);
+  CHECK(s(casex_engine_last_error(engine)) == "casex_engine_evaluate_change: change is NULL");
+  CHECK(casex_engine_evaluate_change(engine, change, nullptr) == CASEX_INVALID_ARGUMENT);
+  CHECK(s(casex_engine_last_error(engine)) == "casex_engine_evaluate_change: result is NULL");
+  // An empty change is bad input, worded as the JSON path words `{}`.
+  CHECK(casex_engine_evaluate_change(engine, change, &result) == CASEX_BAD_INPUT);
+  REQUIRE(result != nullptr);
+  std::string out, json_error;
+  REQUIRE_FALSE(casex::RuleSet::load_builtin().rules->eval_json(R"({"before":{},"after":{}})", out,
+                                                                json_error));
+  CHECK(s(casex_result_error(result)) == json_error);
+  CHECK(s(casex_engine_last_error(engine)) == json_error);
+  CHECK(casex_result_kind(result) == CASEX_KIND_ERROR);
+  CHECK(s(casex_result_output(result)).empty());
+  casex_result_free(result);
+  casex_engine_free(engine);
+  casex_change_free(change);
+}

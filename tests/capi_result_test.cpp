@@ -45,8 +45,8 @@ TEST_CASE("C API results: a change's phase, operations and suppressed operations
   casex::Outcome typed = casex::RuleSet::load_builtin().rules->eval(kChange);
   REQUIRE(typed.kind == casex::Outcome::Kind::Change);
   CHECK(casex_result_kind(r) == CASEX_KIND_CHANGE);
-  CHECK(std::string(casex_result_incident(r)) == "INC-7");
-  CHECK(typed.incident == "INC-7");
+  CHECK(std::string(casex_result_record(r)) == "INC-7");
+  CHECK(typed.record == "INC-7");
   CHECK(std::string(casex_result_phase(r)) == "Review");
   CHECK(typed.decision.phase == "Review");
   // origin SM: both operations go to SM, so both are suppressed.
@@ -93,12 +93,12 @@ TEST_CASE("C API results: an incoming operation's fields, comments, reference an
   CHECK(casex_result_kind(r) == CASEX_KIND_INCOMING);
   CHECK(std::string(casex_result_rule(r)) == "incoming.reopen");
   CHECK(typed.incoming.rule == "incoming.reopen");
-  REQUIRE(casex_result_field_count(r) == typed.incoming.incident.size());
+  REQUIRE(casex_result_field_count(r) == typed.incoming.fields.size());
   REQUIRE(casex_result_field_count(r) > 0);
   bool phase_seen = false;
   for (size_t i = 0; i < casex_result_field_count(r); ++i) {
-    CHECK(casex_result_field_name(r, i) == typed.incoming.incident[i].first);
-    CHECK(casex_result_field_value(r, i) == typed.incoming.incident[i].second.value_or(""));
+    CHECK(casex_result_field_name(r, i) == typed.incoming.fields[i].first);
+    CHECK(casex_result_field_value(r, i) == typed.incoming.fields[i].second.value_or(""));
     if (std::string(casex_result_field_name(r, i)) == "phase") {
       phase_seen = true;
       CHECK(!std::string(casex_result_field_value(r, i)).empty());
@@ -130,7 +130,7 @@ TEST_CASE("C API results: an error result and NULL have no structure", "[capi][r
     CHECK(casex_result_suppressed_count(r) == 0);
     CHECK(casex_result_field_count(r) == 0);
     CHECK(std::string(casex_result_field_value(r, 0)).empty());
-    CHECK(std::string(casex_result_incident(r)).empty());
+    CHECK(std::string(casex_result_record(r)).empty());
     CHECK(std::string(casex_result_reference_system(r)).empty());
   }
   casex::Outcome typed = casex::RuleSet::load_builtin().rules->eval("[1]");
@@ -147,3 +147,43 @@ TEST_CASE("Engine: eval() gives the typed Outcome and the version that produced 
   CHECK(o.kind == casex::Outcome::Kind::Incoming);
   CHECK(o.version == engine->version());
 }
+
+// The names before the record was named by the vocabulary still work for one
+// release (deprecated: a host using them gets the compiler's warning).
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+TEST_CASE("C and C++ APIs: the deprecated incident names give what the record names give",
+          "[capi][results][deprecated]") {
+  Engine engine;
+  Result change(engine, kChange);
+  CHECK(std::string(casex_result_incident(change.r)) == "INC-7");
+  CHECK(casex_result_incident(change.r) == std::string(casex_result_record(change.r)));
+  CHECK(std::string(casex_result_incident(nullptr)).empty());
+  const casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
+  casex::Outcome typed = rules.eval(kChange);
+  CHECK(typed.incident == typed.record);
+  casex::Outcome incoming = rules.eval(kIncoming);
+  CHECK(!incoming.incoming.fields.empty());
+  CHECK(incoming.incoming.incident == incoming.incoming.fields);
+  // A typed Change that sets only the deprecated id is read as `record`
+  // (the document it is written as, and the result document, carry it).
+  casex::Change old;
+  old.incident = "INC-OLD";
+  old.before = {{"phase", "Review"}};
+  old.after = {{"phase", "Review"}};
+  std::string document, output;
+  casex::detail::evaluate_typed(rules, old, document, output);
+  CHECK(document.rfind(R"({"incident":"INC-OLD",)", 0) == 0);
+  CHECK(casex::read_outcome(output).record == "INC-OLD");
+  // `record` wins over the deprecated id when both are set.
+  old.record = "INC-NEW";
+  document.clear();
+  output.clear();
+  casex::detail::evaluate_typed(rules, old, document, output);
+  CHECK(casex::read_outcome(output).record == "INC-NEW");
+}
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif

@@ -11,7 +11,7 @@ TEST_CASE("README example: a solution entered in InitialSupport sends Update, th
   const casex::RuleSet& rules = *loaded.rules;
 
   casex::Change change;
-  change.incident = "INC-1042";
+  change.record = "INC-1042";
   change.before = {{"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}};
   change.after = {
       {"phase", "InitialSupport"}, {"assignment", "SM Tier 2"}, {"solution", "Rebooted"}};

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "casex/casex.h"
 #include "casex/casex.hpp"
 
 namespace {
@@ -22,7 +23,7 @@ const casex::RuleSet& builtin() {
 // A change in Review with a solution and a completion code.
 casex::Change base_change() {
   casex::Change c;
-  c.incident = "INC-1";
+  c.record = "INC-1";
   c.before = {{"phase", "Review"},
               {"assignment", "SM Tier 2"},
               {"solution", "Rebooted"},
@@ -40,7 +41,7 @@ casex::Change base_change() {
 // kept, field values as strings), as a host would write it.
 std::string document(const casex::Change& c) {
   auto q = [](const std::string& s) { return "\"" + s + "\""; };
-  std::string d = "{\"incident\":" + q(*c.incident);
+  std::string d = "{\"incident\":" + q(*c.record);
   auto snapshot = [&](const char* side, const std::vector<casex::Field>& fields) {
     d += std::string(",\"") + side + "\":{";
     for (std::size_t i = 0; i < fields.size(); ++i)
@@ -144,6 +145,53 @@ TEST_CASE(
     row.edit(c);
     CHECK(typed_error(c) == row.error);
     CHECK(json_error(document(c)) == (row.json_kept ? "" : row.error));
+  }
+}
+
+namespace {
+
+// The error of a typed Change filled in through the C change builder
+// (casex_change_*) and evaluated by casex_engine_evaluate_change, "" when none.
+std::string builder_error(const casex::Change& c, bool lenient_engine = false) {
+  casex_engine* engine = nullptr;
+  REQUIRE(casex_engine_open(nullptr, &engine, nullptr) == CASEX_OK);
+  if (lenient_engine) REQUIRE(casex_engine_set_lenient_input(engine, 1) == CASEX_OK);
+  casex_change* ch = casex_change_new();
+  REQUIRE(ch);
+  auto text = [](const std::optional<std::string>& v) { return v ? v->c_str() : nullptr; };
+  REQUIRE(casex_change_set_record(ch, text(c.record)) == CASEX_OK);
+  for (const auto& [name, value] : c.before)
+    REQUIRE(casex_change_set_field(ch, CASEX_BEFORE, name.c_str(), text(value)) == CASEX_OK);
+  for (const auto& [name, value] : c.after)
+    REQUIRE(casex_change_set_field(ch, CASEX_AFTER, name.c_str(), text(value)) == CASEX_OK);
+  for (const auto& [name, on] : c.flags)
+    REQUIRE(casex_change_set_event(ch, name.c_str(), on) == CASEX_OK);
+  for (const auto& [group, system] : c.groups)
+    REQUIRE(casex_change_set_group(ch, group.c_str(), system.c_str()) == CASEX_OK);
+  casex_result* result = nullptr;
+  casex_status status = casex_engine_evaluate_change(engine, ch, &result);
+  std::string error = casex_result_error(result);
+  CHECK((status == CASEX_OK) == error.empty());
+  CHECK(std::string(casex_engine_last_error(engine)) == error);
+  casex_result_free(result);
+  casex_change_free(ch);
+  casex_engine_free(engine);
+  return error;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "input: the C change builder is refused with the typed Change's words on every row of the "
+    "fixture table, lenient engine or not",
+    "[input][capi][change]") {
+  REQUIRE(builder_error(base_change()).empty());
+  for (const Row& row : kRows) {
+    INFO(row.what);
+    casex::Change c = base_change();
+    row.edit(c);
+    CHECK(builder_error(c) == row.error);
+    CHECK(builder_error(c, true) == row.error);  // a built change is always checked strictly
   }
 }
 

@@ -8,6 +8,19 @@
 
 #include "casex/export.h"
 
+/* CASEX_DEPRECATED(message) marks a function kept for one more release under
+   an old name: calling it draws the compiler's deprecation warning with
+   `message` (C99 and C++; nothing on other compilers). */
+#if defined(__cplusplus) && __cplusplus >= 201402L
+#define CASEX_DEPRECATED(message) [[deprecated(message)]]
+#elif defined(__GNUC__) || defined(__clang__)
+#define CASEX_DEPRECATED(message) __attribute__((deprecated(message)))
+#elif defined(_MSC_VER)
+#define CASEX_DEPRECATED(message) __declspec(deprecated(message))
+#else
+#define CASEX_DEPRECATED(message)
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -68,6 +81,8 @@ typedef struct casex_engine casex_engine;
 typedef struct casex_result casex_result;
 /** The diagnostics of loading rules: structured, and formatted as text. */
 typedef struct casex_diagnostics casex_diagnostics;
+/** A change filled in field by field (casex_change_new), evaluated without JSON. */
+typedef struct casex_change casex_change;
 
 /** The library's version, CASEX_VERSION of <casex/version.h> (static). */
 CASEX_API const char* casex_version(void);
@@ -168,6 +183,62 @@ CASEX_API casex_status casex_engine_set_lenient_input(casex_engine* engine, int 
  */
 CASEX_API casex_status casex_eval(const casex_engine* engine, const char* document, size_t length,
                                   casex_result** result);
+/*
+ * A change without JSON: the C form of the C++ casex::Change. Fill it with
+ * the setters, then casex_engine_evaluate_change. It is checked by the one
+ * reader of `casex eval` documents, so it is refused with the JSON path's
+ * messages word for word (unknown phase, a value one edit from its value set,
+ * a field in another letter case or given twice, each with "did you mean");
+ * a field or event the vocabulary does not have is refused too (a change
+ * built in C has no keys to keep for the host). Always checked strictly
+ * (casex_engine_set_lenient_input does not apply). A change is not shared
+ * between threads while it is filled; evaluating only reads it.
+ *
+ * Values are text, as in a document: a number field takes "12.5", a boolean
+ * field "true" or "false"; NULL or "" is no value (JSON null). The setters
+ * return CASEX_INVALID_ARGUMENT for a NULL change or name (message in
+ * casex_engine_last_error(NULL)) and CASEX_NO_MEMORY; what they take is
+ * checked when the change is evaluated.
+ */
+/** Which snapshot of a change a field belongs to. */
+typedef enum casex_side {
+  CASEX_BEFORE = 0, /* the record as it was before the save */
+  CASEX_AFTER = 1   /* the record as the save left it */
+} casex_side;
+
+/** A new, empty change (free with casex_change_free); NULL when out of memory. */
+CASEX_API casex_change* casex_change_new(void);
+/** Frees a change. NULL does nothing. */
+CASEX_API void casex_change_free(casex_change* change);
+/** The record's id (the document's `record:` key); NULL removes it. */
+CASEX_API casex_status casex_change_set_record(casex_change* change, const char* id);
+/**
+ * Adds field `name` with `value` to a snapshot, in order; each snapshot needs
+ * "phase". A field added twice to one snapshot is refused when evaluated
+ * ("after.solution: duplicate key ..."), as in JSON.
+ */
+CASEX_API casex_status casex_change_set_field(casex_change* change, casex_side side,
+                                              const char* name, const char* value);
+/** Adds event `name` (e.g. "comment_added") with its value (non-zero: true). */
+CASEX_API casex_status casex_change_set_event(casex_change* change, const char* name, int value);
+/** The external reference (system and id); NULL for both removes it. */
+CASEX_API casex_status casex_change_set_external_reference(casex_change* change, const char* system,
+                                                           const char* id);
+/** Adds group `group` mapped to external system `system`. */
+CASEX_API casex_status casex_change_set_group(casex_change* change, const char* group,
+                                              const char* system);
+/** The external system the change came from; NULL removes it. */
+CASEX_API casex_status casex_change_set_origin(casex_change* change, const char* system);
+/**
+ * Decides the operations of a change on the rules in effect, as casex_eval
+ * does for its document (the log hook sees it the same way). Sets *result on
+ * CASEX_OK and CASEX_BAD_INPUT (the message in casex_result_error, e.g.
+ * `after.phase: unknown phase "Reveiw"; did you mean "Review"?`), else to NULL.
+ */
+CASEX_API casex_status casex_engine_evaluate_change(const casex_engine* engine,
+                                                    const casex_change* change,
+                                                    casex_result** result);
+
 /** The result document (one line of JSON, as `casex eval` prints it), or "" on error. */
 CASEX_API const char* casex_result_output(const casex_result* result);
 /** The one-line error message, or "" on success. */
@@ -182,7 +253,11 @@ CASEX_API const char* casex_result_version(const casex_result* result);
  */
 /** Whether the result is an error, a change's or an incoming operation's. */
 CASEX_API casex_kind casex_result_kind(const casex_result* result);
-/** Change: the incident's id given in the document ("" when none). */
+/** Change: the record's id given in the document under the vocabulary's
+    `record:` key, e.g. "incident" ("" when none). */
+CASEX_API const char* casex_result_record(const casex_result* result);
+/** Deprecated: casex_result_record under its old name (exported until the next SONAME). */
+CASEX_DEPRECATED("use casex_result_record")
 CASEX_API const char* casex_result_incident(const casex_result* result);
 /** Change: the phase after the workflow. */
 CASEX_API const char* casex_result_phase(const casex_result* result);
@@ -203,13 +278,13 @@ CASEX_API const char* casex_result_suppressed_name(const casex_result* result, s
 CASEX_API const char* casex_result_suppressed_system(const casex_result* result, size_t index);
 CASEX_API const char* casex_result_suppressed_phase(const casex_result* result, size_t index);
 CASEX_API const char* casex_result_suppressed_rule(const casex_result* result, size_t index);
-/** Incoming: how many fields the incident has after the operation. */
+/** Incoming: how many fields the record has after the operation. */
 CASEX_API size_t casex_result_field_count(const casex_result* result);
 /** Incoming: the name of field `index`, e.g. "phase". */
 CASEX_API const char* casex_result_field_name(const casex_result* result, size_t index);
 /** Incoming: its value as text (a number or boolean as JSON writes it; "" for no value). */
 CASEX_API const char* casex_result_field_value(const casex_result* result, size_t index);
-/** Incoming: how many comments to add to the incident. */
+/** Incoming: how many comments to add to the record. */
 CASEX_API size_t casex_result_comment_count(const casex_result* result);
 /** Incoming: comment `index`. */
 CASEX_API const char* casex_result_comment(const casex_result* result, size_t index);

@@ -26,6 +26,7 @@ namespace detail {
 struct CompiledRules;
 struct Scratch;
 struct Pipeline;
+struct EngineAccess;  // Internal (engine/api_internal.h): what the C API reaches in an Engine.
 /// Internal (engine/api_internal.h): the compiled form of a rule set.
 const CompiledRules& compiled(const RuleSet& rules);
 /// Internal (engine/pipeline.h): a load result from the pipeline's forms.
@@ -88,7 +89,7 @@ struct InputOptions {
   bool lenient_input = false;
 };
 
-/// An external reference record: the incident's counterpart in an external system.
+/// An external reference: the record's counterpart in an external system.
 struct ExternalReference {
   std::string system;
   std::string id;
@@ -97,16 +98,28 @@ struct ExternalReference {
 /// One snapshot field: name and value ("" or std::nullopt both mean "no value").
 using Field = std::pair<std::string, std::optional<std::string>>;
 
-/// A change of an incident: the snapshots before and after one save, plus the
-/// save's events; the typed form of the `casex eval` change document.
+// The names of a release before the record's name came from the vocabulary
+// (`record:`) are kept for one release as deprecated members: a host that
+// uses one gets a -Wdeprecated-declarations warning naming its replacement;
+// the members' own definitions (and the copies the compiler writes) do not warn.
+#if defined(__GNUC__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#endif
+
+/// A change of a record (an incident with the default rules): the snapshots
+/// before and after one save, plus the save's events; the typed form of the
+/// `casex eval` change document.
 struct Change {
-  std::optional<std::string> incident;
-  std::vector<Field> before;                        // must hold "phase"
-  std::vector<Field> after;                         // must hold "phase"
+  std::optional<std::string> record;  // the record's id (the document's `record:` key)
+  std::vector<Field> before;          // must hold "phase"
+  std::vector<Field> after;           // must hold "phase"
   std::vector<std::pair<std::string, bool>> flags;  // e.g. {"comment_added", true}
   std::optional<ExternalReference> external_reference;
   std::vector<std::pair<std::string, std::string>> groups;  // group -> external system
   std::optional<std::string> origin;
+  /// Deprecated: read only when `record` is not set.
+  [[deprecated("use Change::record")]] std::optional<std::string> incident;
 };
 
 /// One outgoing operation decided for a change.
@@ -124,13 +137,15 @@ struct Decision {
   std::vector<Operation> suppressed;
 };
 
-/// What an incoming operation changes on the incident: the typed form of its
+/// What an incoming operation changes on the record: the typed form of its
 /// result document.
 struct IncomingOutcome {
-  std::vector<Field> incident;                          // the incident's fields after the operation
+  std::vector<Field> fields;                            // the record's fields after the operation
   std::vector<std::string> comments;                    // comments to add, in order
   std::optional<ExternalReference> external_reference;  // the reference it sets, if any
   std::string rule;                                     // id of the rule that fired
+  /// Deprecated: a copy of `fields`.
+  [[deprecated("use IncomingOutcome::fields")]] std::vector<Field> incident;
 };
 
 /// The outcome of one `casex eval` document, typed: the error, a change's
@@ -138,11 +153,17 @@ struct IncomingOutcome {
 struct Outcome {
   enum class Kind { Error, Change, Incoming };
   Kind kind = Kind::Error;
-  std::string error;                    // Error: the one-line message
-  std::optional<std::string> incident;  // Change: the incident's id, when the document gave one
-  Decision decision;                    // Change: phase after the workflow, operations, suppressed
-  IncomingOutcome incoming;             // Incoming
+  std::string error;                  // Error: the one-line message
+  std::optional<std::string> record;  // Change: the record's id, when the document gave one
+  Decision decision;                  // Change: phase after the workflow, operations, suppressed
+  IncomingOutcome incoming;           // Incoming
+  /// Deprecated: a copy of `record`.
+  [[deprecated("use Outcome::record")]] std::optional<std::string> incident;
 };
+
+#if defined(__GNUC__)
+#pragma GCC diagnostic pop
+#endif
 
 /// Reads a result document (JsonResult::output, one line of JSON) into an
 /// Outcome; a text that is not a result document gives Kind::Error.
@@ -311,6 +332,7 @@ class CASEX_API Engine {
   void unwatch();
 
  private:
+  friend struct detail::EngineAccess;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -11,6 +11,7 @@ Errors raise CasexError subclasses carrying the library's one-line message.
 """
 import ctypes
 import json
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
@@ -79,18 +80,25 @@ class Operation:
 @dataclass(frozen=True)
 class Decision:
     """What a change sends: the phase after the workflow, the operations sent and suppressed."""
-    incident: Optional[str]
+    record: Optional[str]  # the record's id (the document's `record:` key, e.g. "incident"), if given
     phase: str
     operations: List[Operation]
     suppressed: List[Operation]
     version: str  # the rule set version that decided
     output: str   # the result document (JSON), as `casex eval` prints it
 
+    @property
+    def incident(self) -> Optional[str]:
+        """Deprecated: `record`."""
+        warnings.warn("Decision.incident is deprecated; use Decision.record", DeprecationWarning,
+                      stacklevel=2)
+        return self.record
+
 
 @dataclass(frozen=True)
 class Incoming:
-    """What an incoming operation changes on the incident."""
-    fields: Dict[str, Optional[str]]  # the incident's fields after it (None: no value)
+    """What an incoming operation changes on the record."""
+    fields: Dict[str, Optional[str]]  # the record's fields after it (None: no value)
     comments: List[str]
     external_reference: Optional[Tuple[str, str]]  # (system, id) it sets, if any
     rule: str
@@ -136,10 +144,12 @@ class Engine:
     """An engine: the rule set in effect, replaced by reload(). Evaluate from any
     number of threads. Use it as a context manager (or call close()) to free it."""
 
-    def __init__(self, rules_dir: Optional[str] = None, library: Optional[str] = None):
+    def __init__(self, rules_dir: Optional[str] = None, library: Optional[str] = None,
+                 lenient_input: bool = False):
         self._lib = _capi.library(library)
         self._handle = ctypes.c_void_p()
         self._log_callback = None
+        self._lenient_input = False
         diags = ctypes.c_void_p()
         status = self._lib.casex_engine_open(rules_dir.encode() if rules_dir else None,
                                              ctypes.byref(self._handle), ctypes.byref(diags))
@@ -150,6 +160,8 @@ class Engine:
         if status != OK:
             _raise(status, _capi.text(self._lib.casex_engine_last_error(None)), found)
         self.diagnostics = found  # warnings and infos of loading
+        if lenient_input:
+            self.lenient_input = True
 
     def __enter__(self) -> "Engine":
         return self
@@ -177,6 +189,22 @@ class Engine:
         """The version (a digest of the rule files) in effect now."""
         return _capi.take_string(self._lib, self._lib.casex_engine_version(self._engine()))
 
+    @property
+    def lenient_input(self) -> bool:
+        """How eval reads documents. False (the default): input that could be
+        silently misread is BadInput with "did you mean" (a near-miss top-level
+        key, a snapshot key naming a field but for case or separators, a text
+        one edit from a declared value, a key given twice). True (as `casex
+        eval --lenient-input`): such documents are read as before."""
+        return self._lenient_input
+
+    @lenient_input.setter
+    def lenient_input(self, lenient: bool) -> None:
+        status = self._lib.casex_engine_set_lenient_input(self._engine(), 1 if lenient else 0)
+        if status != OK:
+            _raise(status, _capi.text(self._lib.casex_engine_last_error(self._handle)))
+        self._lenient_input = bool(lenient)
+
     def eval(self, document: Document) -> Union[Decision, Incoming]:
         """Evaluates one `casex eval` document (a dict, or JSON text): a change
         gives a Decision, an incoming operation an Incoming. Raises BadInput."""
@@ -202,8 +230,8 @@ class Engine:
                 part = lambda name, i: t(getattr(lib, f"casex_result_{kind}_{name}")(result, i))
                 return [Operation(part("name", i), part("system", i), part("phase", i), part("rule", i))
                         for i in range(count)]
-            incident = t(lib.casex_result_incident(result))
-            return Decision(incident or None, t(lib.casex_result_phase(result)),
+            record = t(lib.casex_result_record(result))
+            return Decision(record or None, t(lib.casex_result_phase(result)),
                             operations("operation", lib.casex_result_operation_count(result)),
                             operations("suppressed", lib.casex_result_suppressed_count(result)),
                             version, output)

@@ -68,7 +68,7 @@ int main(void) {
   CHECK(strcmp(casex_result_field_name(result, 0), "phase") == 0);
   CHECK(strcmp(casex_result_field_value(result, 0), "Review") == 0);
   CHECK(strcmp(casex_result_reference_system(result), "") == 0);
-  CHECK(strcmp(casex_result_incident(result), "") == 0);
+  CHECK(strcmp(casex_result_record(result), "") == 0);
   casex_result_free(result);
   CHECK(decisions == 2);
 

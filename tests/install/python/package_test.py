@@ -9,6 +9,7 @@ import pathlib
 import sys
 import tempfile
 import threading
+import warnings
 
 import casex
 
@@ -37,7 +38,13 @@ with casex.Engine() as engine:
     d = engine.eval({"incident": "INC-1", "before": {"phase": "InitialSupport"},
                      "after": {"phase": "InitialSupport", "solution": "Rebooted"},
                      "external_reference": {"system": "SM", "id": "IM1"}, "origin": "SM"})
-    assert isinstance(d, casex.Decision) and d.incident == "INC-1" and d.phase == "Review"
+    assert isinstance(d, casex.Decision) and d.record == "INC-1" and d.phase == "Review"
+    # The name before the record was named by the vocabulary: same value, a DeprecationWarning.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert d.incident == "INC-1"
+    assert [w.category for w in caught] == [DeprecationWarning], caught
+    assert "Decision.record" in str(caught[0].message), caught[0].message
     assert d.operations == [] and [op.name for op in d.suppressed] == ["Update", "Resolve"], d
     inc = engine.eval((source / "examples" / "incoming.json").read_text())
     assert isinstance(inc, casex.Incoming) and inc.rule == "incoming.reopen"
@@ -71,6 +78,24 @@ with casex.Engine() as engine:
     engine.eval(doc)
     assert len(seen) == 200
     assert engine.reload() == version  # the built-in rules again
+    # Near misses are refused by default, read as before with lenient_input.
+    near_miss = {"before": {"phase": "Review"}, "after": {"phase": "Review"}, "comment_addd": True}
+    assert engine.lenient_input is False
+    try:
+        engine.eval(near_miss)
+        raise AssertionError("a near-miss key was accepted")
+    except casex.BadInput as e:
+        assert 'did you mean "comment_added"' in e.message, e
+    engine.lenient_input = True
+    assert engine.lenient_input is True and engine.eval(near_miss).phase == "Review"
+    engine.lenient_input = False
+    try:
+        engine.eval(near_miss)
+        raise AssertionError("lenient_input = False did not restore the check")
+    except casex.BadInput:
+        pass
+    with casex.Engine(lenient_input=True) as lenient:
+        assert lenient.lenient_input is True and lenient.eval(near_miss).operations == []
     try:
         casex.Engine("/nonexistent/casex-rules")
         raise AssertionError("opened a missing directory")
