@@ -37,6 +37,7 @@ RuleOutline outline_rules(std::vector<SourceFile> files) {
   const auto& v = raw.vocabulary;
   if (v.present) o.vocabulary = {"vocabulary", v.loc.file, v.loc.line, v.loc.column};
   o.metaphases = texts(v.metaphases);
+  o.record = v.record ? text(*v.record) : OutlineText{detail::Vocabulary{}.record, {}, 0, 0};
   for (const auto& p : v.phases)
     o.phases.push_back(
         {text(p.name), p.metaphase ? text(*p.metaphase) : OutlineText{}, texts(p.aliases)});

@@ -132,6 +132,7 @@ std::string vocabulary_json(const RuleSet& rules) {
   const auto& v = detail::compiled(rules).rules.vocabulary;
   boost::json::object o;
   o["version"] = rules.version();
+  o["record"] = v.record;  // the key of a change's id, of an incoming snapshot and of its result
   boost::json::array metaphases(v.metaphases.begin(), v.metaphases.end());
   o["metaphases"] = std::move(metaphases);
   std::vector<std::vector<std::string>> aliases(v.phases.size());  // sorted: the map has no order

@@ -283,6 +283,9 @@ struct RuleOutline {
   };
   OutlineText vocabulary;  // value "vocabulary" where the section is, else ""
   std::vector<OutlineText> metaphases;
+  /// The record's name (`record:`: the key of its id and snapshot, the root of
+  /// `{RECORD.FIELD}`); the default name (no position) when none is declared.
+  OutlineText record;
   std::vector<Phase> phases;
   std::vector<Field> fields;
   std::vector<OutlineText> events, outgoing, incoming_operations;

@@ -162,7 +162,7 @@ def fill_change(d, vocab, doc):
     """Fills the change form from `doc`, control by control (only those that differ)."""
     c = d.execute_script(CONTROLS)
     fill(d, c, "sim-kind-change", True)
-    fill(d, c, "sim-incident", doc.get("incident"))
+    fill(d, c, "sim-record", doc.get(vocab["record"]))  # the record's name comes from the vocabulary
     for side in ("before", "after"):
         for f in vocab["fields"]:
             fill(d, c, "sim-%s-%s" % (side, f["name"]), (doc.get(side) or {}).get(f["name"]))
@@ -294,14 +294,14 @@ def test_incoming(d, vocab):
     fill(d, c, "sim-in-system", doc["system"])
     fill(d, c, "sim-in-id", doc["id"])
     for f in vocab["fields"]:
-        fill(d, c, "sim-in-" + f["name"], doc["incident"].get(f["name"]))
+        fill(d, c, "sim-in-" + f["name"], doc[vocab["record"]].get(f["name"]))
     fill(d, c, "sim-in-ref-system", doc["external_reference"]["system"])
     fill(d, c, "sim-in-ref-id", doc["external_reference"]["id"])
     click_and_wait(d, "sim-explain", "data-explained")
     want = json.loads(casex("eval", stdin=json.dumps(editor_doc(d))))
-    for k, v in want["incident"].items():
+    for k, v in want[vocab["record"]].items():
         row = d.find_element(By.CSS_SELECTOR, "#sim-snapshot tr[data-field='%s']" % k)
-        changed = doc["incident"].get(k) != v
+        changed = doc[vocab["record"]].get(k) != v
         check(("changed" in (row.get_attribute("class") or "")) == changed, "incoming: %s changed=%s" % (k, changed))
         check(json.dumps(v) in row.text, "incoming: %s after is not %r: %r" % (k, v, row.text))
     comments = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#sim-comments li")]

@@ -26,3 +26,9 @@ add_test(NAME "lsp: Neovim's LSP client shows the diagnostic of a typed broken c
   COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/lsp/nvim_test.sh $<TARGET_FILE:casex> ${PROJECT_SOURCE_DIR}/rules)
 set_tests_properties("lsp: Neovim's LSP client shows the diagnostic of a typed broken condition, a hover text and a completion item"
   PROPERTIES TIMEOUT 90 SKIP_RETURN_CODE 77 LABELS lsp)
+# The record's name comes from the vocabulary (issue 20): a rule set whose record is a request.
+add_test(NAME "lsp: completion and hover of a template placeholder use the vocabulary's record name (request.)"
+  COMMAND ${CASEX_PYTHON3} ${CMAKE_CURRENT_SOURCE_DIR}/lsp/run_script.py $<TARGET_FILE:casex>
+          ${PROJECT_SOURCE_DIR}/examples/rules/request ${CMAKE_CURRENT_SOURCE_DIR}/lsp/record_name.txt)
+set_tests_properties("lsp: completion and hover of a template placeholder use the vocabulary's record name (request.)"
+  PROPERTIES TIMEOUT 60 LABELS lsp)

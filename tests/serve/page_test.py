@@ -91,6 +91,7 @@ def main():
         check(status == 200 and json.loads(data["casex-vocabulary"]) == v, "the page's vocabulary is GET /v1/vocabulary's")
         y = yaml.safe_load(open(os.path.join(rules, "vocabulary.yaml")))["vocabulary"]
         check(v["metaphases"] == y["metaphases"], "metaphases %r" % v["metaphases"])
+        check(v["record"] == y.get("record", "incident"), "record %r" % v.get("record"))
         check([(p["name"], p["metaphase"], p.get("aliases", [])) for p in y["phases"]]
               == [(p["name"], p["metaphase"], sorted(p["aliases"])) for p in v["phases"]], "phases %r" % v["phases"])
         check([(f["name"], f["type"], f.get("values", [])) for f in y["fields"]]
@@ -117,6 +118,19 @@ def main():
     try:
         status, _, body = s.get("/v1/scenarios")
         check(status == 200 and json.loads(body) == {"dir": None, "errors": [], "cases": []}, "no --tests: %s" % body)
+    finally:
+        s.stop()
+    # The record's name comes from the vocabulary: the simulator's form and
+    # documents use the key /v1/vocabulary (and the page's copy) name.
+    s = Server("--rules", os.path.join(SOURCE, "examples", "rules", "request"))
+    try:
+        status, _, body = s.get("/v1/vocabulary")
+        check(status == 200 and json.loads(body)["record"] == "request", "request rules: %s" % body[:200])
+        status, _, page = s.get("/")
+        p = Scripts()
+        p.feed(page)
+        data = {a.get("id"): t for a, t in p.scripts if a.get("type") == "application/json"}
+        check(json.loads(data["casex-vocabulary"])["record"] == "request", "the page's vocabulary names the record")
     finally:
         s.stop()
     print("GET / holds the render page and the simulator; /v1/vocabulary is vocabulary.yaml; "

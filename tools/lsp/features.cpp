@@ -180,17 +180,27 @@ std::string key_at(const Lines& lines, int line, std::size_t byte) {
   return {};
 }
 
-// The name under the cursor, without a before./after. prefix, and its range.
+// `s` as a std::regex (ECMAScript) matching itself.
+std::string regex_escaped(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (std::string_view("\\^$.|?*+()[]{}").find(c) != std::string_view::npos) out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+// The name under the cursor, without a before./after./RECORD. prefix, and its range.
 struct Word {
   std::string text;  // as written
-  std::string name;  // without before./after.
+  std::string name;  // without before./after./RECORD. (RECORD: the vocabulary's record:)
   bool prefixed = false;
   std::size_t begin = 0, end = 0;  // bytes of the line
   bool call = false;               // followed by '('
   std::string key;                 // the YAML key the word is the value of
 };
 
-std::optional<Word> word_at(const At& at) {
+std::optional<Word> word_at(const At& at, const RuleOutline& raw) {
   Lines lines(at.text);
   std::string_view l = lines.at(at.line);
   std::size_t byte = byte_column(l, at.character);
@@ -203,8 +213,10 @@ std::optional<Word> word_at(const At& at) {
   w.begin = b;
   w.end = e;
   w.name = w.text;
-  for (std::string_view p : {"before.", "after."})
-    if (w.name.rfind(p, 0) == 0) {
+  const std::string record = raw.record.value + ".";  // a placeholder's {RECORD.FIELD}
+  for (std::string_view p :
+       {std::string_view("before."), std::string_view("after."), std::string_view(record)})
+    if (!w.prefixed && w.name.rfind(p, 0) == 0) {
       w.name = w.name.substr(p.size());
       w.prefixed = true;
     }
@@ -415,7 +427,7 @@ bj::value move_action(const std::string& uri, const Lines& lines, const bj::valu
 }  // namespace
 
 bj::value hover(const Model& m, const At& at) {
-  auto w = word_at(at);
+  auto w = word_at(at, m.raw);
   if (!w) return nullptr;
   std::string text;
   if (w->call && !w->prefixed)
@@ -464,7 +476,9 @@ bj::value completion(const Model& m, const At& at) {
       items.push_back(edit(item(n, kEnumMember, "value of " + f->name.value), typed,
                            quote ? "\"" + n + "\"" : n));
   };
-  static const std::regex dotted(R"re((?:^|[^\w.])(before|after|incident)\.(\w*)$)re");
+  // before., after. and the record's name (the vocabulary's record:, a word).
+  const std::regex dotted(R"re((?:^|[^\w.])(before|after|)re" + regex_escaped(v.record.value) +
+                          R"re()\.(\w*)$)re");
   static const std::regex entered(R"re(entered\(\s*"([^"]*)$)re");
   static const std::regex meta(R"re(metaphase\([^)]*\)\s*(?:==|!=)\s*("?)([^"]*)$)re");
   static const std::regex changed_to(R"re(changed_to\(\s*(\w+)\s*,\s*("?)([^"]*)$)re");
@@ -523,8 +537,9 @@ bj::value completion(const Model& m, const At& at) {
     }
     if (in_template) {
       // A placeholder reads the incoming context (docs/rule-language.md).
+      const std::string& record = v.record.value;
       bj::object it =
-          edit(item("incident.", kModule, "a field of the incident"), typed, "incident.");
+          edit(item(record + ".", kModule, "a field of the " + record), typed, record + ".");
       it["command"] = bj::object{{"title", "fields"}, {"command", "editor.action.triggerSuggest"}};
       items.push_back(std::move(it));
       for (const char* p :
@@ -548,9 +563,10 @@ bj::value completion(const Model& m, const At& at) {
 }
 
 bj::value definition(const std::vector<const Model*>& models, const At& at) {
-  auto w = word_at(at);
   bj::array out;
-  if (!w || models.empty()) return out;
+  if (models.empty()) return out;
+  auto w = word_at(at, models[0]->raw);
+  if (!w) return out;
   std::set<std::pair<std::string, int>> seen;
   for (std::size_t i = 0; i < models.size(); ++i) {
     const Model& m = *models[i];
@@ -568,10 +584,11 @@ bj::value definition(const std::vector<const Model*>& models, const At& at) {
 
 bj::value references(const std::vector<const Model*>& models, const At& at,
                      bool include_declaration) {
-  auto w = word_at(at);
   bj::array out;
-  if (!w || models.empty()) return out;
+  if (models.empty()) return out;
   const Model& m = *models[0];
+  auto w = word_at(at, m.raw);
+  if (!w) return out;
   std::vector<Entry> es = entries_for(m.raw, *w);
   std::string name = es.empty() ? w->name : es.front().name;
   std::set<std::pair<std::string, int>> decl;

@@ -9,6 +9,10 @@
 
   var V = JSON.parse(document.getElementById('casex-vocabulary').textContent);
   var LINT = JSON.parse(document.getElementById('casex-lint').textContent);
+  // The record's name (the vocabulary's `record:`): the key of a change's id,
+  // of an incoming operation's snapshot and of its result.
+  var R = V.record;
+  var RECORD = R.charAt(0).toUpperCase() + R.slice(1);
   var $ = function (id) { return document.getElementById(id); };
   var kind = 'change';
   var lastExplain = null;
@@ -75,7 +79,7 @@
   }
   function buildForm() {
     var c = $('sim-change');
-    c.appendChild(labelled('incident', el('input', { type: 'text', id: 'sim-incident', placeholder: 'e.g. INC-1' })));
+    c.appendChild(labelled(R, el('input', { type: 'text', id: 'sim-record', placeholder: 'its id' })));
     c.appendChild(el('div', { className: 'sim-pair' }, [snapshot('sim-before', 'Before'), snapshot('sim-after', 'After')]));
     var ev = el('fieldset', { id: 'sim-events' }, [el('legend', { text: 'Events of the save' })]);
     V.events.forEach(function (e) {
@@ -97,7 +101,7 @@
     i.appendChild(el('div', { className: 'sim-pair' }, [
       labelled('from system', el('input', { type: 'text', id: 'sim-in-system' })),
       labelled('message id', el('input', { type: 'text', id: 'sim-in-id' }))]));
-    i.appendChild(snapshot('sim-in', 'Incident snapshot'));
+    i.appendChild(snapshot('sim-in', RECORD + ' snapshot'));
     i.appendChild(refFields('sim-in-ref'));
   }
 
@@ -130,11 +134,11 @@
       d.incoming = $('sim-in-operation').value;
       d.system = $('sim-in-system').value || null;
       d.id = $('sim-in-id').value || null;
-      d.incident = readSnapshot('sim-in');
+      d[R] = readSnapshot('sim-in');
       d.external_reference = readRef('sim-in-ref');
       return d;
     }
-    d.incident = $('sim-incident').value || null;
+    d[R] = $('sim-record').value || null;
     d.before = readSnapshot('sim-before');
     d.after = readSnapshot('sim-after');
     V.events.forEach(function (e) { d[e] = $('sim-event-' + e).checked; });
@@ -169,12 +173,12 @@
       writeValue($('sim-in-operation'), d.incoming);
       $('sim-in-system').value = d.system || '';
       $('sim-in-id').value = d.id || '';
-      writeSnapshot('sim-in', d.incident);
+      writeSnapshot('sim-in', d[R]);
       writeRef('sim-in-ref', d.external_reference);
       return;
     }
     setKind('change');
-    $('sim-incident').value = d.incident || '';
+    $('sim-record').value = d[R] || '';
     writeSnapshot('sim-before', d.before);
     writeSnapshot('sim-after', d.after);
     V.events.forEach(function (e) { $('sim-event-' + e).checked = d[e] === true; });
@@ -274,15 +278,16 @@
     box.appendChild(opsTable('sim-suppressed', 'Operations suppressed (sent to the change\u2019s origin)', r.suppressed || [], 'sim-sup'));
   }
   function showIncoming(box, r, input) {
-    var before = (input && input.incident) || {};
+    var before = (input && input[R]) || {};
     box.appendChild(el('p', null, ['Rule: ', el('code', { id: 'sim-in-rule', text: r.rule || '\u2014' })]));
     var tb = el('tbody');
-    Object.keys(r.incident || {}).forEach(function (k) {
-      var changed = JSON.stringify(before[k] === undefined ? null : before[k]) !== JSON.stringify(r.incident[k]);
+    var after = r[R] || {};
+    Object.keys(after).forEach(function (k) {
+      var changed = JSON.stringify(before[k] === undefined ? null : before[k]) !== JSON.stringify(after[k]);
       tb.appendChild(el('tr', { 'data-field': k, className: changed ? 'changed' : null },
-        [el('td', null, [el('code', { text: k })]), el('td', { text: show(before[k] === undefined ? null : before[k]) }), el('td', { text: show(r.incident[k]) + (changed ? '  (changed)' : '') })]));
+        [el('td', null, [el('code', { text: k })]), el('td', { text: show(before[k] === undefined ? null : before[k]) }), el('td', { text: show(after[k]) + (changed ? '  (changed)' : '') })]));
     });
-    box.appendChild(el('div', { className: 'wrap' }, [el('table', { id: 'sim-snapshot' }, [el('caption', { className: 'meta', text: 'The incident after the operation (changed fields highlighted)' }),
+    box.appendChild(el('div', { className: 'wrap' }, [el('table', { id: 'sim-snapshot' }, [el('caption', { className: 'meta', text: 'The ' + R + ' after the operation (changed fields highlighted)' }),
       el('thead', null, [el('tr', null, [el('th', { text: 'Field' }), el('th', { text: 'Before' }), el('th', { text: 'After' })])]), tb])]));
     var cl = el('ul', { id: 'sim-comments' });
     (r.comments || []).forEach(function (c) { cl.appendChild(el('li', { text: c })); });
@@ -380,7 +385,7 @@
       return p;
     }
     var wf = x.workflow || {};
-    p.appendChild(el('p', null, [wf.move ? 'Workflow: move ' : 'Workflow: no move holds', wf.move ? el('code', { text: wf.move }) : null, wf.move ? ' takes the incident to ' + wf.to : '']));
+    p.appendChild(el('p', null, [wf.move ? 'Workflow: move ' : 'Workflow: no move holds', wf.move ? el('code', { text: wf.move }) : null, wf.move ? ' takes the ' + R + ' to ' + wf.to : '']));
     if (x.plan) p.appendChild(el('p', { className: 'meta', text: x.plan.why }));
     var ul = el('ul');
     (x.steps || []).forEach(function (s, i) {
