@@ -436,6 +436,46 @@ def test_shadowed(d, tmp):
         server.stop()
 
 
+def test_record_name(d):
+    """Rules whose record is a request (examples/rules/request): the form labels
+    and writes the id and the incoming snapshot under "request", never "incident",
+    and Evaluate shows what casex eval prints for that document."""
+    rules = os.path.join(SOURCE, "examples", "rules", "request")
+    server = Server("--rules", rules)
+    try:
+        open_page(d, server.url + "/")
+        vocab = json.loads(server.get("/v1/vocabulary"))
+        check(vocab["record"] == "request", "record %r" % vocab.get("record"))
+        label = d.find_element(By.CSS_SELECTOR, "label[for='sim-record']").text
+        check(label == "request", "the id's label: %r" % label)
+        phase = vocab["phases"][0]["name"]
+        fill_change(d, vocab, {"request": "REQ-1", "before": {"phase": phase}, "after": {"phase": phase}})
+        click_and_wait(d, "sim-evaluate")
+        doc = editor_doc(d)
+        check(list(doc)[0] == "request" and doc["request"] == "REQ-1" and "incident" not in doc,
+              "the change document: %r" % doc)
+        want = json.loads(casex("eval", "--rules", rules, stdin=json.dumps(doc)))
+        check(d.find_element(By.ID, "sim-phase").text == want["phase"], "request change: phase")
+        d.find_element(By.ID, "sim-kind-incoming").click()
+        c = d.execute_script(CONTROLS)
+        ops = vocab["operations"]["incoming"]
+        fill(d, c, "sim-in-operation", "Assign" if "Assign" in ops else ops[0])
+        fill(d, c, "sim-in-system", "SM")
+        fill(d, c, "sim-in-id", "REQ-EXT-1")
+        fill(d, c, "sim-in-phase", phase)
+        click_and_wait(d, "sim-evaluate")
+        doc = editor_doc(d)
+        check(isinstance(doc.get("request"), dict) and "incident" not in doc, "the incoming document: %r" % doc)
+        want = json.loads(casex("eval", "--rules", rules, stdin=json.dumps(doc)))
+        shown = [e.get_attribute("data-field") for e in d.find_elements(By.CSS_SELECTOR, "#sim-snapshot tr[data-field]")]
+        check(shown == list(want["request"]), "incoming snapshot rows %r, casex eval %r" % (shown, list(want["request"])))
+        caption = d.find_element(By.CSS_SELECTOR, "#sim-snapshot caption").text
+        check(caption.startswith("The request after the operation"), "caption %r" % caption)
+        print("record name: the form writes and reads \"request\" (change and incoming)")
+    finally:
+        server.stop()
+
+
 def screenshots(d, server, doc, vocab):
     os.makedirs(ARTIFACTS, exist_ok=True)
     d.set_window_size(1280, 900)
@@ -486,6 +526,8 @@ def main():
         lap("test_shadowed")
         test_without_javascript(d, server)
         lap("test_without_javascript")
+        test_record_name(d)
+        lap("test_record_name")
         example = json.load(open(os.path.join(SOURCE, "examples", "change.json")))
         screenshots(d, server, example, vocab)
         lap("screenshots")
