@@ -278,3 +278,44 @@ TEST_CASE(
   REQUIRE(builtin().eval_json(with_extra, out2, error));
   CHECK(out1 == out2);
 }
+
+TEST_CASE(
+    "input: a change built in C gives the result document of its JSON document byte for byte, "
+    "and the log hook sees it",
+    "[input][capi][change]") {
+  const casex::Change c = base_change();
+  std::string want, error;
+  REQUIRE(builtin().eval_json(document(c), want, error));
+  casex_engine* engine = nullptr;
+  REQUIRE(casex_engine_open(nullptr, &engine, nullptr) == CASEX_OK);
+  int logged = 0;
+  REQUIRE(casex_engine_set_log(
+              engine,
+              [](void* n, casex_log_kind kind, const char*) {
+                if (kind == CASEX_LOG_DECISION) ++*static_cast<int*>(n);
+              },
+              &logged) == CASEX_OK);
+  casex_change* ch = casex_change_new();
+  REQUIRE(ch);
+  REQUIRE(casex_change_set_record(ch, c.record->c_str()) == CASEX_OK);
+  for (const auto& [name, value] : c.before)
+    REQUIRE(casex_change_set_field(ch, CASEX_BEFORE, name.c_str(),
+                                   value ? value->c_str() : nullptr) == CASEX_OK);
+  for (const auto& [name, value] : c.after)
+    REQUIRE(casex_change_set_field(ch, CASEX_AFTER, name.c_str(),
+                                   value ? value->c_str() : nullptr) == CASEX_OK);
+  for (const auto& [name, on] : c.flags)
+    REQUIRE(casex_change_set_event(ch, name.c_str(), on) == CASEX_OK);
+  for (const auto& [group, system] : c.groups)
+    REQUIRE(casex_change_set_group(ch, group.c_str(), system.c_str()) == CASEX_OK);
+  casex_result* result = nullptr;
+  REQUIRE(casex_engine_evaluate_change(engine, ch, &result) == CASEX_OK);
+  CHECK(std::string(casex_result_output(result)) == want);
+  CHECK(std::string(casex_result_record(result)) == "INC-1");
+  CHECK(casex_result_kind(result) == CASEX_KIND_CHANGE);
+  CHECK(std::string(casex_result_version(result)) == builtin().version());
+  CHECK(logged == 1);
+  casex_result_free(result);
+  casex_change_free(ch);
+  casex_engine_free(engine);
+}
