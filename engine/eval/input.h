@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/check/checked.h"
+#include "engine/common/compiler.h"
 
 namespace casex::detail {
 
@@ -45,7 +46,7 @@ inline uint32_t load4(const char* p) {
 // a == b for texts, inlined: the usual texts (group names, codes, times,
 // short solutions) are compared in two overlapping loads of 4, 8 or 16 bytes
 // per side, without branching between the two halves.
-inline bool same_text(std::string_view a, std::string_view b) {
+CASEX_ALWAYS_INLINE bool same_text(std::string_view a, std::string_view b) {
   using text_detail::load4;
   using text_detail::load8;
   const std::size_t n = a.size();
