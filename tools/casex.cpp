@@ -25,6 +25,22 @@ bool print_diagnostics(const LoadResult& r) {
 
 namespace {
 
+// A command this build leaves out (CMakeLists.txt: CASEX_WITH_SERVE,
+// CASEX_WITH_LSP): named in --help, and run it says so (exit 2).
+[[maybe_unused]] void add_absent_command(CLI::App& app, const char* name, const char* option,
+                                         int& status) {
+  auto* cmd = app.add_subcommand(
+      name, std::string("Not in this build of casex (configured with -D") + option + "=OFF)");
+  cmd->allow_extras();
+  cmd->callback([name, option, &status] {
+    status = casex::cli::io::guarded(name, 1, [&] {
+      casex::cli::io::errf("casex {}: not in this build of casex (configured with -D{}=OFF)\n",
+                           name, option);
+      return 2;
+    });
+  });
+}
+
 int run(int argc, char** argv) {
   CLI::App app{"casex: decides the case exchange operations of incident changes from rule files"};
   app.require_subcommand(1);
@@ -36,8 +52,16 @@ int run(int argc, char** argv) {
   casex::cli::add_test_command(app, status);
   casex::cli::add_render_command(app, status);
   casex::cli::add_diff_command(app, status);
+#if CASEX_WITH_SERVE
   casex::cli::add_serve_command(app, status);
+#else
+  add_absent_command(app, "serve", "CASEX_WITH_SERVE", status);
+#endif
+#if CASEX_WITH_LSP
   casex::cli::add_lsp_command(app, status);
+#else
+  add_absent_command(app, "lsp", "CASEX_WITH_LSP", status);
+#endif
   // Each command runs in casex::cli::io::guarded (no exception leaves it, its
   // output checked); this catches what is left: usage errors, --help, --version.
   try {

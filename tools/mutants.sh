@@ -203,6 +203,7 @@ start=$(date +%s)
 echo "mutants: configuring and building $targets in $build"
 if [ ! -f "$build/CMakeCache.txt" ]; then
   "$cmake" -S "$src" -B "$build" -DCASEX_NESTED=ON -DCASEX_BUILD_BENCH=OFF -DCASEX_FUZZ=OFF -DCASEX_SANITIZE= \
+        -DCASEX_WITH_SERVE=OFF -DCASEX_WITH_LSP=OFF \
         -DCMAKE_BUILD_TYPE=Release "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG" > "$log/configure.log" 2>&1 \
     || { cat "$log/configure.log"; exit 2; }
 fi
