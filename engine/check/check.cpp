@@ -710,6 +710,16 @@ class RuleChecker {
       v().events.push_back(e.value);
     }
     if (rv.record) record_name(*rv.record);
+    // An event is a top-level key of the change document: it may not be one
+    // the document already uses (the record's id, the snapshots, the history).
+    for (const auto& e : rv.events) {
+      const std::vector<std::string> keys = {v().record, "before", "after", "external_reference",
+                                             "groups",   "origin", "sent",  "incoming"};
+      if (Vocabulary::index_of(keys, e.value) >= 0)
+        d_.report(Code::DuplicateId, e.loc,
+                  fmt::format("event \"{}\" is already a key of the change document", e.value),
+                  fmt::format("choose another name; taken: {}", fmt::join(keys, ", ")));
+    }
     if (rv.transitions_present) {
       const std::size_t n = v().phases.size();
       v().transitions.assign(n * n, false);
