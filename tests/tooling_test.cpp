@@ -166,3 +166,64 @@ TEST_CASE(
     }
   CHECK(found);
 }
+
+TEST_CASE(
+    "tooling: lint_texts_cancellable stops at its cancellation points, never cancelled it is "
+    "lint_texts") {
+  const auto files = casex::RuleSet::builtin_sources();
+  casex::LintRun full = casex::lint_texts_cancellable(files, [] { return false; });
+  CHECK_FALSE(full.cancelled);
+  CHECK(full.checks > 6);  // several tables, six lint rules each
+  CHECK(full.result.diagnostics.size() == casex::lint_texts(files).diagnostics.size());
+  CHECK(casex::lint_texts_cancellable(files, {}).checks == full.checks);  // empty: never asked
+
+  // Cancelled at the first question (once the files are loaded): no lint rule runs.
+  int asked = 0;
+  casex::LintRun at_once = casex::lint_texts_cancellable(files, [&] { return ++asked >= 1; });
+  CHECK(at_once.cancelled);
+  CHECK(at_once.checks == 0);
+  CHECK(asked == 1);
+
+  // Cancelled at the fifth question: some lint rules ran, not all, and no question after.
+  asked = 0;
+  casex::LintRun midway = casex::lint_texts_cancellable(files, [&] { return ++asked >= 5; });
+  CHECK(midway.cancelled);
+  CHECK(midway.checks > 0);
+  CHECK(midway.checks < full.checks);
+  CHECK(asked == 5);
+}
+
+TEST_CASE("tooling: a cancelled lint of a 1,000-rule table stops inside the table's analysis") {
+  auto files = casex::RuleSet::builtin_sources();
+  std::string table =
+      "table:\n  id: resolution\n  scope: {metaphase: Resolution}\n  hit_policy: first\n  rules:\n";
+  for (int i = 0; i < 1000; ++i)
+    table += "    - id: scale.r" + std::to_string(i) +
+             "\n      when: after.expected_resolution_time == \"C" + std::to_string(i) +
+             "\" or changed(solution)\n      then: Update\n";
+  bool replaced = false;
+  for (auto& f : files)
+    if (f.name.find("resolution") != std::string::npos) {
+      f.text = table;
+      replaced = true;
+    }
+  REQUIRE(replaced);
+  // Never cancelling: asked more often than the points between tables and lint
+  // rules (once after loading, before each table and each of its lint rules, before
+  // each rule-set-wide rule): the solver asks inside the table's analysis too.
+  int asked = 0;
+  casex::LintRun full = casex::lint_texts_cancellable(files, [&] {
+    ++asked;
+    return false;
+  });
+  REQUIRE_FALSE(full.cancelled);
+  const int between = 1 + static_cast<int>(full.checks / 6) * 7 + 6;
+  CHECK(asked > between);
+  // Cancelled at the middle question: the run stops there, with fewer checks.
+  const int middle = asked / 2;
+  asked = 0;
+  casex::LintRun run = casex::lint_texts_cancellable(files, [&] { return ++asked >= middle; });
+  CHECK(run.cancelled);
+  CHECK(asked == middle);
+  CHECK(run.checks < full.checks);
+}

@@ -103,7 +103,8 @@ bool quick_conflict(const Conj& a, const Conj& b, const std::vector<VarDomain>& 
 }  // namespace
 
 TableAnalysis::TableAnalysis(const CompiledRules& r, int t, const RawRuleSet* raw,
-                             JsonEvaluator& evaluator, std::size_t budget_steps)
+                             JsonEvaluator& evaluator, std::size_t budget_steps,
+                             const std::function<bool()>* cancel)
     : rules(r),
       table(t),
       checked(r.rules.tables[t]),
@@ -113,6 +114,7 @@ TableAnalysis::TableAnalysis(const CompiledRules& r, int t, const RawRuleSet* ra
       raw_(raw),
       evaluator_(evaluator) {
   budget.limit = budget_steps;
+  budget.cancel = cancel;
   budget.stage = "the test of each rule's satisfiability";
   const DecisionTable& dt = compiled;
   rule_rows.resize(checked.rules.size());

@@ -68,7 +68,8 @@ std::vector<TargetChoice> target_choices(TableTheory& theory, const CompiledRule
 class TableAnalysis {
  public:
   TableAnalysis(const CompiledRules& rules, int table, const RawRuleSet* raw,
-                JsonEvaluator& evaluator, std::size_t budget_steps = Budget::kDefault);
+                JsonEvaluator& evaluator, std::size_t budget_steps = Budget::kDefault,
+                const std::function<bool()>* cancel = nullptr);
 
   const CompiledRules& rules;
   const int table;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "casex/tooling.hpp"
 #include "engine/check/check.h"
 #include "engine/lint/rules.h"
 #include "engine/pipeline.h"
@@ -114,18 +115,26 @@ std::string quoted_list(const std::vector<std::string>& ids) {
 
 std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw,
                                    LintStats* stats, bool has_errors,
-                                   const std::vector<Diagnostic>* load) {
+                                   const std::vector<Diagnostic>* load,
+                                   const std::function<bool()>* cancel) {
   const Vocabulary& v = rules.rules.vocabulary;
   if (v.phase_field < 0 || v.phases.empty() || v.phases.size() > kMaxPhases ||
       v.metaphases.size() > kMaxPhases ||
       std::any_of(v.phase_metaphase.begin(), v.phase_metaphase.end(), [](int m) { return m < 0; }))
     return {};  // the vocabulary has errors of its own: nothing to analyse soundly
+  LintStats own_stats;
+  if (!stats) stats = &own_stats;
+  auto stop = [&] {
+    if (!stats->cancelled && cancel && (*cancel)()) stats->cancelled = true;
+    return stats->cancelled;
+  };
   JsonEvaluator evaluator(rules);
   lint::Sink sink;
   auto all = lint::all_rules();
   std::vector<std::unique_ptr<lint::TableAnalysis>> tables(rules.rules.tables.size());
   std::size_t run_left = lint::Budget::kRun;  // the steps left to the tables not analysed yet
   for (std::size_t t = 0; t < tables.size(); ++t) {
+    if (stop()) return std::move(sink.items());
     const CheckedTable& ct = rules.rules.tables[t];
     if (raw) {
       auto rt = std::find_if(raw->tables.begin(), raw->tables.end(),
@@ -148,19 +157,26 @@ std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet*
       if (stats) ++stats->incomplete_tables;
       continue;
     }
-    tables[t] = std::make_unique<lint::TableAnalysis>(rules, static_cast<int>(t), raw, evaluator,
-                                                      std::min(lint::Budget::kDefault, run_left));
+    tables[t] =
+        std::make_unique<lint::TableAnalysis>(rules, static_cast<int>(t), raw, evaluator,
+                                              std::min(lint::Budget::kDefault, run_left), cancel);
     lint::TableAnalysis& a = *tables[t];
     for (auto& rule : all) {
-      if (a.budget.exhausted()) break;
+      if (a.budget.cancelled) stats->cancelled = true;
+      if (a.budget.exhausted() || stop()) break;
       a.budget.stage = code_name(rule->code());
       a.budget.rule = -1;
+      ++stats->checks;
       rule->check_table(a, sink);
+    }
+    if (a.budget.cancelled || stats->cancelled) {
+      stats->cancelled = true;
+      return std::move(sink.items());
     }
     if (a.budget.exhausted()) report_incomplete(a, sink);
     run_left -= std::min(run_left, a.budget.used);
     a.release();
-    if (stats) {
+    {
       ++stats->tables;
       stats->rows += a.rows.size();
       stats->candidate_pairs += a.candidate_pairs;
@@ -170,11 +186,15 @@ std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet*
     }
   }
   lint::RuleSetView view{rules, raw, tables, has_errors};
-  for (auto& rule : all) rule->check_rule_set(view, sink);
+  for (auto& rule : all) {
+    if (stop()) break;
+    rule->check_rule_set(view, sink);
+  }
   return std::move(sink.items());
 }
 
-LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats) {
+LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats,
+                        const std::function<bool()>* cancel) {
   Pipeline p = run_pipeline(std::move(files));
   std::shared_ptr<const CompiledRules> compiled = p.compiled;  // analysed also with errors
   const RawRuleSet raw = std::move(p.raw);
@@ -185,8 +205,12 @@ LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats) {
         return d.code == code_name(Code::MissingSection) ||
                d.code == code_name(Code::PhaseWithoutMetaphase);
       });
+  if (cancel && (*cancel)()) {
+    if (stats) stats->cancelled = true;
+    vocabulary_ok = false;  // nothing analysed
+  }
   if (vocabulary_ok) {
-    auto found = lint_rules(*compiled, &raw, stats, has_errors, &result.diagnostics);
+    auto found = lint_rules(*compiled, &raw, stats, has_errors, &result.diagnostics, cancel);
     result.diagnostics.insert(result.diagnostics.end(), found.begin(), found.end());
   }
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
@@ -202,6 +226,17 @@ namespace casex {
 
 LoadResult lint_texts(std::vector<SourceFile> files) {
   return detail::lint_sources(std::move(files));
+}
+
+LintRun lint_texts_cancellable(std::vector<SourceFile> files,
+                               const std::function<bool()>& cancelled) {
+  LintRun run;
+  detail::LintStats stats;
+  const std::function<bool()>* cancel = cancelled ? &cancelled : nullptr;
+  run.result = detail::lint_sources(std::move(files), &stats, cancel);
+  run.cancelled = stats.cancelled;
+  run.checks = stats.checks;
+  return run;
 }
 
 }  // namespace casex

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <vector>
 
 #include "casex/casex.hpp"
@@ -22,7 +23,9 @@ struct LintStats {
   std::size_t budget_steps =
       0;  // the most solver steps one table's analysis spent (see lint::Budget)
   std::size_t incomplete_tables =
-      0;  // tables whose analysis stopped at the budget (analysis-incomplete)
+      0;                   // tables whose analysis stopped at the budget (analysis-incomplete)
+  std::size_t checks = 0;  // lint rules started on a table (one per rule per table analysed)
+  bool cancelled = false;  // the run was stopped by its `cancel` function
 };
 
 /// Runs every lint rule over the compiled tables. `raw` (the same files, as
@@ -31,12 +34,18 @@ struct LintStats {
 /// `has_errors`: the rule set had load errors (rule-set-wide findings are then skipped).
 /// `load`: the load diagnostics; a table (of `raw`) with an error among them is
 /// not analysed, and an analysis-skipped note says so.
+/// `cancel` (may be null) is asked before each table, before each lint rule of
+/// a table and every Budget::kCancelSteps solver steps; once it answers true
+/// the run stops at once with the findings so far (`stats->cancelled` set).
 std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet* raw,
                                    LintStats* stats = nullptr, bool has_errors = false,
-                                   const std::vector<Diagnostic>* load = nullptr);
+                                   const std::vector<Diagnostic>* load = nullptr,
+                                   const std::function<bool()>* cancel = nullptr);
 
 /// Loads rule files and lints them: every load diagnostic, then the findings,
 /// sorted by file and position (the implementation of casex::lint_texts).
-LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats = nullptr);
+/// `cancel`: as for lint_rules (also asked once the files are loaded).
+LoadResult lint_sources(std::vector<SourceFile> files, LintStats* stats = nullptr,
+                        const std::function<bool()>* cancel = nullptr);
 
 }  // namespace casex::detail

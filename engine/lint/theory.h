@@ -7,6 +7,7 @@
 #include <climits>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -181,10 +182,20 @@ struct Budget {
   int rule = -1;          // the rule it is at (-1: none)
   std::string stopped;    // the stage that ran out first ("" while within the budget)
   int stopped_rule = -1;  // and the rule it was at
+  /// Asked every kCancelSteps steps: true stops the analysis (the budget is then
+  /// exhausted and `cancelled` set). Null: never stopped.
+  const std::function<bool()>* cancel = nullptr;
+  bool cancelled = false;
+  static constexpr std::size_t kCancelSteps = 4096;
 
-  /// Spends `n` steps; false once the budget is exhausted.
+  /// Spends `n` steps; false once the budget is exhausted (or the analysis cancelled).
   bool spend(std::size_t n) {
+    std::size_t before = used;
     used += n;
+    if (cancel && before / kCancelSteps != used / kCancelSteps && !cancelled && (*cancel)()) {
+      cancelled = true;
+      limit = 0;
+    }
     if (used <= limit) return true;
     if (stopped.empty()) {
       stopped = stage;

@@ -5,6 +5,7 @@
 // (each call works on its own data and an immutable RuleSet).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,22 @@ CASEX_API std::vector<SourceFile> read_rule_files(const std::vector<std::string>
 /// analysed (`rules` stays empty, `*unreadable` set when given); `sources`
 /// are the files read.
 CASEX_API LoadResult lint_paths(const std::vector<std::string>& paths, bool* unreadable = nullptr);
+
+/// What lint_texts_cancellable did.
+struct LintRun {
+  LoadResult result;       // as lint_texts; when cancelled: the load diagnostics and the
+                           // findings made before the stop (an incomplete list)
+  bool cancelled = false;  // stopped because `cancelled` answered true
+  std::size_t checks = 0;  // lint rules started on a table (one per rule per table analysed)
+};
+
+/// lint_texts that can be stopped early: `cancelled` (may be empty: never) is
+/// asked once the files are loaded, before each table and each lint rule of a
+/// table, and every few thousand solver steps inside one; once it answers
+/// true, the analysis stops there. The language server passes "a newer edit
+/// came"; `casex lint` calls lint_texts (no cancellation).
+CASEX_API LintRun lint_texts_cancellable(std::vector<SourceFile> files,
+                                         const std::function<bool()>& cancelled);
 
 /// The `casex lint --format json` document of `diagnostics` found in `files`
 /// rule files: {"diagnostics": [...], "summary": {...}} on one line, with a newline.

@@ -12,6 +12,7 @@ set(CASEX_LSP_SCRIPTS
   "navigation|definition and references: names to their vocabulary entry, a rule id of a rule test file to the rule"
   "symbols|document symbols: tables and rules, workflow moves, targets"
   "code_actions|code actions: a misspelled field or value replaced by lint's suggestion, a shadowed rule moved before the rule that shadows it"
+  "cancel|cancellation: an edit during the analysis of a 1,000-rule table cancels it, only the newer version is published"
   "supersede|debounce: three quick edits are analysed once, only the last version's diagnostics published")
 foreach(entry IN LISTS CASEX_LSP_SCRIPTS)
   string(REPLACE "|" ";" entry "${entry}")

@@ -12,6 +12,8 @@ files; nothing of the source tree is written). A script is a text file of lines:
   < {"jsonrpc": "2.0", ...}   a message the server must send
   ! exit N                   the server must end, with exit status N
   !args ARG...               options of `casex lsp` (first line only; default --debounce-ms 0)
+  !table FILE N              FILE of the copy becomes a table of N generated rules
+                             (scale.r0...: after.expected_resolution_time == "C0"...)
 
 Consecutive `<` lines are one block, awaited after the `>` lines before it:
 the server's messages must be exactly the block's, in any order (ids, ranges
@@ -121,6 +123,17 @@ def main():
         if lines and lines[0][1].startswith("!args "):
             args = lines[0][1].split()[1:]
             lines = lines[1:]
+        for _, line in lines:
+            if line.startswith("!table "):
+                _, name, count = line.split()
+                table = ("table:\n  id: resolution\n  scope: {metaphase: Resolution}\n"
+                         "  hit_policy: first\n  rules:\n")
+                for i in range(int(count)):
+                    table += (f"    - id: scale.r{i}\n      when: after.expected_resolution_time"
+                              f" == \"C{i}\" or changed(solution)\n      then: Update\n")
+                with open(os.path.join(copy, name), "w", encoding="utf-8") as f:
+                    f.write(table)
+        lines = [(n, l) for n, l in lines if not l.startswith("!table ")]
         proc = subprocess.Popen([casex, "lsp", *args, "--lint-docs",
                                  "https://casex.example/docs/lint.md"],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)

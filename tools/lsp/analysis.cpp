@@ -111,14 +111,19 @@ bj::value witness_json(const std::string& witness) {
 }  // namespace
 
 FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string& docs_url,
-                         const std::string& fallback) {
+                         const std::string& fallback, const std::function<bool()>& cancelled,
+                         bool* was_cancelled) {
   FileDiagnostics out;
+  // The engine's load diagnostics and semantic lint, stopped early by a newer edit.
+  LintRun run = lint_texts_cancellable(files, cancelled);
+  if (was_cancelled) *was_cancelled = run.cancelled;
+  if (run.cancelled) return out;
+  const LoadResult& r = run.result;
   std::map<std::string, Lines> lines;
   for (const auto& f : files) {
     out[f.name];
     lines.emplace(f.name, Lines(f.text));
   }
-  LoadResult r = lint_texts(files);  // the engine's load diagnostics and semantic lint
   std::map<std::string, Named> ids;
   bool have_ids = false;
   for (const auto& d : r.diagnostics) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/json.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -32,8 +33,11 @@ using FileDiagnostics = std::map<std::string, boost::json::array>;
 /// Lints `files` with the engine and converts every diagnostic: its code
 /// (linked to `docs_url`#code), range (the token at its position), severity,
 /// related rules and witness. `fallback`: the file of findings without one.
+/// `cancelled` (may be empty) stops the engine's lint early (see
+/// casex::lint_texts_cancellable): then `*was_cancelled` is set and the result is empty.
 FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string& docs_url,
-                         const std::string& fallback);
+                         const std::string& fallback, const std::function<bool()>& cancelled = {},
+                         bool* was_cancelled = nullptr);
 
 /// The rule set as the loader read it, with the texts it was read from.
 struct Model {

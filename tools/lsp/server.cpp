@@ -131,6 +131,7 @@ void Server::request(const bj::value& id, const std::string& method, const bj::o
   if (method == "initialize") {
     if (initialized_) return error(id, kInvalidRequest, "casex lsp: initialize was already sent");
     initialized_ = true;
+    if (auto* t = params.if_contains("trace"); t && t->is_string()) set_trace(t->get_string());
     bj::object capabilities{
         {"positionEncoding", "utf-16"},
         {"textDocumentSync",
@@ -231,8 +232,21 @@ void Server::notification(const std::string& method, const bj::object& params) {
     edited(dir_of(path));
   } else if (method == "textDocument/didClose") {
     close(params);
+  } else if (method == "$/setTrace") {
+    set_trace(str(params, "value"));
   }
-  // initialized, $/cancelRequest, $/setTrace, workspace/didChangeConfiguration...: nothing to do
+  // initialized, $/cancelRequest, workspace/didChangeConfiguration...: nothing to do
+}
+
+void Server::set_trace(std::string_view value) {
+  tracing_ = value == "messages" || value == "verbose";
+}
+
+void Server::trace(const std::string& message) {
+  if (tracing_)
+    send(bj::object{{"jsonrpc", "2.0"},
+                    {"method", "$/logTrace"},
+                    {"params", bj::object{{"message", message}}}});
 }
 
 void Server::open(const bj::object& params) {
@@ -332,7 +346,22 @@ void Server::analyse(const std::string& dir) {
   }
   std::vector<SourceFile> files = rule_set_files(dir, texts);
   FileDiagnostics diagnostics;
-  if (!files.empty()) diagnostics = diagnose(files, options_.docs_url, fallback);
+  trace("analysis of " + dir + " (edit " + std::to_string(generation) + ") started");
+  // A newer edit of the set cancels this analysis at lint's next cancellation point.
+  std::function<bool()> superseded;
+  if (!options_.synchronous)
+    superseded = [this, &dir, generation] {
+      std::lock_guard<std::mutex> lock(mutex_);
+      return workspaces_[dir].generation != generation;
+    };
+  bool cancelled = false;
+  if (!files.empty())
+    diagnostics = diagnose(files, options_.docs_url, fallback, superseded, &cancelled);
+  if (cancelled) {
+    trace("analysis of " + dir + " (edit " + std::to_string(generation) +
+          ") cancelled: a newer edit came");
+    return;
+  }
   for (const auto& [path, text] : texts)
     diagnostics[path];  // every open document gets its list (a rule test file: empty)
   publish(dir, generation, diagnostics);

@@ -4,6 +4,7 @@
 // set, debounced, on a worker thread (a newer edit supersedes an older analysis).
 #pragma once
 
+#include <atomic>
 #include <boost/json.hpp>
 #include <condition_variable>
 #include <functional>
@@ -71,10 +72,13 @@ class Server {
   std::map<std::string, std::string> overlay(const std::string& dir) const;
   std::shared_ptr<const Model> model(const std::string& dir);
   void worker();
+  void set_trace(std::string_view value);  // the client's trace setting: off, messages, verbose
+  void trace(const std::string& message);  // a $/logTrace notification when tracing
 
   ServerOptions options_;
   Sink sink_;
   bool initialized_ = false, shutdown_ = false, exited_ = false;
+  std::atomic<bool> tracing_{false};
 
   std::mutex out_;            // one message out at a time
   mutable std::mutex mutex_;  // guards what follows
