@@ -262,4 +262,11 @@ std::string junit_xml(const RuleTestReport& report) {
   return out;
 }
 
+std::vector<Diagnostic> check_rule_test_file(const std::vector<SourceFile>& rules,
+                                             const SourceFile& test) {
+  detail::Diagnostics diags;  // the rule files' own problems are lint's, not the test file's
+  detail::RawRuleSet raw = detail::load_rule_files(rules, diags);
+  return detail::check_rule_test_names(test.name, test.text, raw);
+}
+
 }  // namespace casex

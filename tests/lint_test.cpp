@@ -317,6 +317,9 @@ TEST_CASE("lint fixtures: every diagnostic code of codes.def is shown by a load 
   for (const auto& n : case_names()) all += slurp(kCaseDir + "/" + n + ".expected");
   for (const auto& e : fs::directory_iterator(kDataDir + "/load"))
     if (e.path().extension() == ".expected") all += slurp(e.path());
+  // rule test file checks (unknown-rule) have theirs in tests/data/ruletest
+  for (const auto& e : fs::directory_iterator(kDataDir + "/ruletest"))
+    if (e.path().extension() == ".expected") all += slurp(e.path());
   for (const auto& code : kAllCodes) {
     INFO("no .expected file of tests/data/lint or tests/data/load holds [" << code << "]");
     CHECK(all.find("[" + code + "]") != std::string::npos);

@@ -180,6 +180,9 @@ TEST_CASE("load fixtures: every diagnostic code of codes.def is shown by a fixtu
   // the codes of casex lint's semantic analysis have their fixtures in tests/data/lint
   for (const auto& e : fs::directory_iterator(kDataDir + "/lint"))
     if (e.path().extension() == ".expected") all += slurp(e.path());
+  // rule test file checks (unknown-rule) have theirs in tests/data/ruletest
+  for (const auto& e : fs::directory_iterator(kDataDir + "/ruletest"))
+    if (e.path().extension() == ".expected") all += slurp(e.path());
   for (const auto& code : kAllCodes) {
     INFO("no .expected file of tests/data/load or tests/data/lint holds [" << code << "]");
     CHECK(all.find("[" + code + "]") != std::string::npos);

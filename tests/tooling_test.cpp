@@ -227,3 +227,141 @@ TEST_CASE("tooling: a cancelled lint of a 1,000-rule table stops inside the tabl
   CHECK(asked == middle);
   CHECK(run.checks < full.checks);
 }
+
+namespace {
+
+// The built-in rules with `old` replaced by `now` in the file whose name holds `file`.
+std::vector<casex::SourceFile> edited(const std::string& file, const std::string& old,
+                                      const std::string& now) {
+  auto files = casex::RuleSet::builtin_sources();
+  for (auto& f : files)
+    if (f.name.find(file) != std::string::npos) {
+      std::size_t at = f.text.find(old);
+      REQUIRE(at != std::string::npos);
+      f.text.replace(at, old.size(), now);
+    }
+  return files;
+}
+
+const casex::Diagnostic* find_code(const casex::LoadResult& r, const std::string& code) {
+  for (const auto& d : r.diagnostics)
+    if (d.code == code) return &d;
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("tooling: a diagnostic in an expression ends where its token ends (the parser's span)") {
+  // line 11: `      when: changed(completion_code) and ...`; "completon_code" starts at column 21
+  auto r = casex::lint_texts(edited(
+      "validation", "changed(completion_code) and after.completion_code == \"WithdrawnbyUser\"",
+      "changed(completon_code) and after.completion_code == \"WithdrawnbyUser\""));
+  const casex::Diagnostic* d = find_code(r, "unknown-field");
+  REQUIRE(d != nullptr);
+  CHECK(d->line == 11);
+  CHECK(d->column == 21);
+  CHECK(d->end_line == 11);
+  CHECK(d->end_column == 21 + 14);  // just past "completon_code"
+}
+
+TEST_CASE(
+    "tooling: a diagnostic at a YAML scalar ends where the scalar ends, a quoted one after its "
+    "quote") {
+  auto plain = casex::lint_texts(edited("validation", "      then: Cancel", "      then: Cancle"));
+  const casex::Diagnostic* d = find_code(plain, "unknown-operation");
+  REQUIRE(d != nullptr);
+  CHECK(d->line == 12);
+  CHECK(d->column == 13);
+  CHECK(d->end_line == 12);
+  CHECK(d->end_column == 13 + 6);
+  auto quoted =
+      casex::lint_texts(edited("validation", "      then: Cancel", "      then: \"Cancle\""));
+  d = find_code(quoted, "unknown-operation");
+  REQUIRE(d != nullptr);
+  CHECK(d->column == 13);
+  CHECK(d->end_column == 13 + 8);  // the quotes included
+  // a folded condition on two lines, shadowed: its range is all of it
+  auto folded = casex::lint_texts(
+      edited("validation", "    - id: validation.cancel",
+             "    - id: validation.all\n      when: entered(\"Review\") or changed(solution) or "
+             "changed(completion_code) or comment_added or attachment_changed\n      then: "
+             "Update\n\n    - id: validation.cancel"));
+  const casex::Diagnostic* last = nullptr;
+  for (const auto& f : folded.diagnostics)
+    if (f.code == "shadowed-rule") last = &f;  // validation.resolve, the last rule
+  REQUIRE(last != nullptr);
+  CHECK(last->message.find("\"validation.resolve\"") != std::string::npos);
+  CHECK(last->line == 29);
+  CHECK(last->column == 9);
+  CHECK(last->end_line == 30);
+  CHECK(last->end_column == 9 + 38);  // just past "or comment_added or attachment_changed"
+}
+
+TEST_CASE("tooling: a shadowed rule names the rule that shadows it, with where its id is") {
+  auto r = casex::lint_texts(edited("validation", "    - id: validation.cancel",
+                                    "    - id: validation.any-code\n      when: "
+                                    "changed(completion_code)\n      then: Update\n\n    - id: "
+                                    "validation.cancel"));
+  const casex::Diagnostic* d = find_code(r, "shadowed-rule");
+  REQUIRE(d != nullptr);
+  REQUIRE(d->related.size() == 1);
+  CHECK(d->related[0].what == "rule");
+  CHECK(d->related[0].id == "validation.any-code");
+  CHECK(d->related[0].file == d->file);
+  CHECK(d->related[0].line == 9);
+  CHECK(d->related[0].column == 11);
+  CHECK(d->related[0].end_line == 9);
+  CHECK(d->related[0].end_column == 11 + 19);
+}
+
+TEST_CASE("tooling: two tables of one scope: the finding names the other table") {
+  auto r = casex::lint_texts(
+      edited("done", "scope: {metaphase: Done}", "scope: {metaphase: Validation}"));
+  const casex::Diagnostic* d = find_code(r, "duplicate-scope");
+  REQUIRE(d != nullptr);
+  REQUIRE(d->related.size() == 1);
+  CHECK(d->related[0].what == "table");
+  CHECK(d->message.find("as table \"" + d->related[0].id + "\"") != std::string::npos);
+  CHECK(d->related[0].line == 5);
+  CHECK(d->related[0].column == 7);
+}
+
+TEST_CASE(
+    "tooling: a rule test file naming an unknown rule id or phase gets diagnostics at the names") {
+  const auto rules = casex::RuleSet::builtin_sources();
+  casex::SourceFile test{
+      "t.yaml",
+      "cases:\n"
+      "  - name: c\n"
+      "    input: {before: {phase: Reviw}, after: {phase: Close}}\n"
+      "    expect:\n"
+      "      operations:\n"
+      "        - {operation: Cancel, system: SM, phase: Close, rule: done.cancle}\n"};
+  auto ds = casex::check_rule_test_file(rules, test);
+  REQUIRE(ds.size() == 2);
+  CHECK(ds[0].code == "unknown-phase");
+  CHECK(ds[0].line == 3);
+  CHECK(ds[0].column == 29);
+  CHECK(ds[0].end_column == 34);
+  CHECK(ds[0].help == "did you mean \"Review\"?");
+  CHECK(ds[1].code == "unknown-rule");
+  CHECK(ds[1].line == 6);
+  CHECK(ds[1].column == 63);
+  CHECK(ds[1].end_column == 74);
+  CHECK(ds[1].help == "did you mean \"done.cancel\"?");
+  // the test files of the repository name only what the rules declare
+  test.text = read(CASEX_RULES_DIR "/../tests/rules/done.yaml");
+  CHECK(casex::check_rule_test_file(rules, test).empty());
+}
+
+TEST_CASE(
+    "tooling: rule test file fixtures (tests/data/ruletest): the diagnostics of each, as "
+    "expected") {
+  const std::string dir = CASEX_RULES_DIR "/../tests/data/ruletest/";
+  for (const char* name : {"unknown-rule"}) {
+    casex::SourceFile test{std::string(name) + ".yaml", read(dir + name + ".yaml")};
+    REQUIRE_FALSE(test.text.empty());
+    auto ds = casex::check_rule_test_file(casex::RuleSet::builtin_sources(), test);
+    CHECK(casex::format_diagnostics(ds, {test}) == read(dir + name + ".expected"));
+  }
+}

@@ -156,7 +156,8 @@ class ExprChecker {
 
  private:
   void error(Code c, const ast::Node& n, std::string msg, std::string help = {}) {
-    d_.report(c, src_.at(base_ + n.span.begin), std::move(msg), std::move(help));
+    d_.report(c, src_.span(base_ + n.span.begin, base_ + n.span.end), std::move(msg),
+              std::move(help));
   }
 
   TExpr make(Op op, Type type, const ast::Node& n) {
@@ -918,7 +919,8 @@ class RuleChecker {
                     fmt::format("table \"{}\" has the same scope as table \"{}\"", t.id.value,
                                 it->second->id.value),
                     fmt::format("the other table is at {}:{}", it->second->loc.file,
-                                it->second->loc.line));
+                                it->second->loc.line))
+              .related.push_back(related_place("table", it->second->id.value, it->second->id.loc));
       } else {
         // Two transition scopes may not cover one pair of phases: which table
         // a change consults is never a matter of precedence.
@@ -933,7 +935,9 @@ class RuleChecker {
                       fmt::format("table \"{}\" has the same scope as table \"{}\"", t.id.value,
                                   it->second->id.value),
                       fmt::format("the other table is at {}:{}", it->second->loc.file,
-                                  it->second->loc.line));
+                                  it->second->loc.line))
+                .related.push_back(
+                    related_place("table", it->second->id.value, it->second->id.loc));
           else
             d_.report(Code::DuplicateScope, t.loc,
                       fmt::format("the transition scopes of tables \"{}\" and \"{}\" both cover "
@@ -942,7 +946,9 @@ class RuleChecker {
                                   v().phases[pair.second]),
                       fmt::format("a pair of phases has at most one transition table; the other "
                                   "table is at {}:{}",
-                                  it->second->loc.file, it->second->loc.line));
+                                  it->second->loc.file, it->second->loc.line))
+                .related.push_back(
+                    related_place("table", it->second->id.value, it->second->id.loc));
           break;
         }
       }
@@ -980,7 +986,9 @@ class RuleChecker {
         if (auto [it, fresh] = covered.emplace(id, &in); !fresh)
           d_.report(Code::DuplicateScope, o.loc,
                     fmt::format("incoming operation \"{}\" already has rule \"{}\"", o.value,
-                                it->second->id.value));
+                                it->second->id.value))
+              .related.push_back(
+                  related_place("incoming rule", it->second->id.value, it->second->id.loc));
         ci.operations.push_back(id);
       }
       bool ok = true;
@@ -1069,7 +1077,7 @@ class RuleChecker {
         }
       }
       if (fits) return true;
-      d_.report(Code::TypeMismatch, src.at(0),
+      d_.report(Code::TypeMismatch, src.span(0, src.text.size()),
                 fmt::format("{} writes \"{}\", but field \"{}\" is a {}", action, src.text, f.name,
                             type_name(f.type)),
                 f.type == Type::Bool ? "write true or false" : "write a number, e.g. 5 or 2.5");
@@ -1090,7 +1098,8 @@ class RuleChecker {
         fits = e && e->op == Op::Field && v().fields[e->slot].values == f.values;
       if (fits) return true;
       d_.report(
-          f.type == Type::Phase ? Code::TypeMismatch : Code::ValueNotInSet, src.at(0),
+          f.type == Type::Phase ? Code::TypeMismatch : Code::ValueNotInSet,
+          src.span(0, src.text.size()),
           f.type == Type::Phase
               ? fmt::format("{} needs a phase name, but \"{}\" may make any text", action, src.text)
               : fmt::format("{} needs one of the values of {} ({}), but \"{}\" may make any text",
@@ -1102,7 +1111,7 @@ class RuleChecker {
     std::string& text = ca.value.pieces[0].literal;
     if (f.type == Type::Phase) {
       if (v().find_phase(text) >= 0) return true;
-      d_.report(Code::UnknownPhase, src.at(0),
+      d_.report(Code::UnknownPhase, src.span(0, src.text.size()),
                 fmt::format("{}: unknown phase \"{}\"", action, text),
                 did_you_mean(text, v().phases));
       return false;
@@ -1110,7 +1119,7 @@ class RuleChecker {
     if (f.values.empty()) return true;
     if (auto it = f.value_aliases.find(text); it != f.value_aliases.end()) text = it->second;
     if (std::find(f.values.begin(), f.values.end(), text) != f.values.end()) return true;
-    d_.report(Code::ValueNotInSet, src.at(0),
+    d_.report(Code::ValueNotInSet, src.span(0, src.text.size()),
               fmt::format("{}: \"{}\" is not a value of {} (its values: {})", action, text, f.name,
                           fmt::join(f.values, ", ")),
               value_help(text, f));

@@ -97,15 +97,31 @@ Diagnostic make_diagnostic(Code code, const Location& at, std::string message, s
   d.file = at.file;
   d.line = at.line;
   d.column = at.column;
+  d.end_line = at.end_line;
+  d.end_column = at.end_column;
   d.message = std::move(message);
   d.help = std::move(help);
   return d;
 }
 
-void Diagnostics::report(Code code, const Location& at, std::string message, std::string help) {
+Diagnostic& Diagnostics::report(Code code, const Location& at, std::string message,
+                                std::string help) {
   Diagnostic d = make_diagnostic(code, at, std::move(message), std::move(help));
   if (d.severity == Severity::Error) ++errors_;
   items_.push_back(std::move(d));
+  return items_.back();
+}
+
+RelatedPlace related_place(std::string what, std::string id, const Location& at) {
+  RelatedPlace r;
+  r.what = std::move(what);
+  r.id = std::move(id);
+  r.file = at.file;
+  r.line = at.line;
+  r.column = at.column;
+  r.end_line = at.end_line;
+  r.end_column = at.end_column;
+  return r;
 }
 
 std::string closest(std::string_view word, const std::vector<std::string>& candidates) {

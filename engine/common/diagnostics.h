@@ -39,7 +39,12 @@ struct Location {
   std::string file;
   int line = 0;
   int column = 0;
+  int end_line = 0;  // just past the last byte of what is located (0: unknown)
+  int end_column = 0;
 };
+
+/// `what` "id" at `at` as a related place of a diagnostic.
+RelatedPlace related_place(std::string what, std::string id, const Location& at);
 
 /// A diagnostic of `code` (its name and default severity) at `at`.
 Diagnostic make_diagnostic(Code code, const Location& at, std::string message,
@@ -48,7 +53,9 @@ Diagnostic make_diagnostic(Code code, const Location& at, std::string message,
 /// Collects diagnostics from every stage.
 class Diagnostics {
  public:
-  void report(Code code, const Location& at, std::string message, std::string help = {});
+  /// Adds a diagnostic; the reference (valid until the next report) lets the
+  /// caller add what it relates to.
+  Diagnostic& report(Code code, const Location& at, std::string message, std::string help = {});
   bool has_errors() const { return errors_ > 0; }
   std::vector<Diagnostic>& items() { return items_; }
   /// Moves another list's diagnostics to the end of this one.

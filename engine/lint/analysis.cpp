@@ -454,12 +454,17 @@ std::string TableAnalysis::text_any(Lit l) const {
 Location TableAnalysis::where(uint32_t rule, uint32_t atom) const {
   const RawRule* rr = raw_rules_[rule];
   const ast::Span* s = span_of(rule, atom);
-  if (rr && s) return rr->when.at(s->begin);
+  if (rr && s) return rr->when.span(s->begin, s->end);
   return rule_location(rule);
 }
 
 Location TableAnalysis::rule_location(uint32_t rule) const {
-  if (const RawRule* rr = raw_rules_[rule]) return rr->when.at(0);
+  if (const RawRule* rr = raw_rules_[rule]) return rr->when.span(0, rr->when.text.size());
+  return checked.rules[rule].loc;
+}
+
+Location TableAnalysis::id_location(uint32_t rule) const {
+  if (const RawRule* rr = raw_rules_[rule]) return rr->id.loc;
   return checked.rules[rule].loc;
 }
 

@@ -120,8 +120,9 @@ class TableAnalysis {
   std::string text_any(Lit l) const;
   /// Where a literal's condition is written in rule `rule` (the rule's position if unknown).
   Location where(uint32_t rule, uint32_t atom) const;
-  /// Where the rule's `id:` is, and where the table's `id:` is.
+  /// Where the rule's condition is (all of it), where its id is, and where the table's id is.
   Location rule_location(uint32_t rule) const;
+  Location id_location(uint32_t rule) const;
   Location table_location() const;
 
   /// What a witness must show: the trace of the table's step, the evaluation

@@ -15,11 +15,12 @@ namespace casex::detail {
 
 namespace lint {
 
-void Sink::report(Code code, const Location& at, std::string message, std::string help,
-                  std::string witness) {
+Diagnostic& Sink::report(Code code, const Location& at, std::string message, std::string help,
+                         std::string witness) {
   Diagnostic d = make_diagnostic(code, at, std::move(message), std::move(help));
   d.witness = std::move(witness);
   items_.push_back(std::move(d));
+  return items_.back();
 }
 
 std::vector<std::unique_ptr<Rule>> all_rules() {

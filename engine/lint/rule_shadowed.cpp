@@ -40,7 +40,7 @@ class Shadowed : public Rule {
       std::vector<std::string> ids;
       for (uint32_t w : winners) ids.push_back(a.checked.rules[w].id);
       std::string by = a.checked.policy == HitPolicy::First ? "earlier " : "higher-priority ";
-      sink.report(
+      Diagnostic& d = sink.report(
           code(), a.rule_location(r),
           fmt::format("rule \"{}\" never fires: every change it matches is taken by {}rule{} {}",
                       a.checked.rules[r].id, by, ids.size() == 1 ? "" : "s", quoted_list(ids)),
@@ -49,6 +49,8 @@ class Shadowed : public Rule {
                             ids.size() == 1 ? "that rule" : "those rules")
               : "raise its priority above theirs, or remove it",
           doc);
+      for (uint32_t w : winners)
+        d.related.push_back(related_place("rule", a.checked.rules[w].id, a.id_location(w)));
     }
   }
 

@@ -52,7 +52,7 @@ class UniqueOverlap : public Rule {
         }
         const auto& x = a.checked.rules[ri];
         const auto& y = a.checked.rules[rj];
-        sink.report(
+        Diagnostic& d = sink.report(
             code(), a.rule_location(rj),
             fmt::format("rules \"{}\" and \"{}\" both match some changes, but table \"{}\" has hit "
                         "policy unique{}",
@@ -62,6 +62,7 @@ class UniqueOverlap : public Rule {
                 "hit_policy: first to let \"{}\" win",
                 x.id),
             doc);
+        d.related.push_back(related_place("rule", x.id, a.id_location(ri)));
       }
   }
 

@@ -14,8 +14,10 @@ namespace casex::detail::lint {
 /// Collects the findings of the lint rules, in the one Diagnostic shape.
 class Sink {
  public:
-  void report(Code code, const Location& at, std::string message, std::string help = {},
-              std::string witness = {});
+  /// Adds a finding; the reference (valid until the next report) lets the
+  /// caller add the places it relates to.
+  Diagnostic& report(Code code, const Location& at, std::string message, std::string help = {},
+                     std::string witness = {});
   std::vector<Diagnostic>& items() { return items_; }
 
  private:

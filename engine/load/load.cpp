@@ -366,10 +366,17 @@ class FileLoader {
   }
 
  private:
+  // Where a node starts; a scalar's location also says where it ends.
   Location loc(const YAML::Node& n) const {
     YAML::Mark m = n.Mark();
     if (m.is_null()) return {file_.name, 0, 0};
-    return {file_.name, m.line + 1, m.column + 1};
+    Location l{file_.name, m.line + 1, m.column + 1};
+    if (n.IsScalar() && m.pos >= 0) {
+      auto [end_line, end_column] = scalar_end(file_.text, m.pos, m.line, m.column, n.Scalar());
+      l.end_line = end_line;
+      l.end_column = end_column;
+    }
+    return l;
   }
 
   void wrong_type(const YAML::Node& n, std::string_view what, std::string_view expected) {

@@ -26,6 +26,8 @@ struct SourceText {
 
   /// Location of byte `offset` of the text.
   Location at(std::size_t offset) const;
+  /// Location of bytes [begin, end) of the text: from the first to just past the last.
+  Location span(std::size_t begin, std::size_t end) const;
 };
 
 /// A phase: its name, the metaphase it belongs to and other names for it.

@@ -40,8 +40,31 @@ Location SourceText::at(std::size_t offset) const {
   return {loc.file, positions[offset].first, positions[offset].second};
 }
 
+Location SourceText::span(std::size_t begin, std::size_t end) const {
+  Location l = at(begin);
+  if (positions.empty() || end <= begin) return l;
+  Location e = at(end);
+  l.end_line = e.line;
+  l.end_column = e.column;
+  return l;
+}
+
+std::pair<int, int> scalar_end(std::string_view file, int pos, int line, int column,
+                               std::string_view decoded) {
+  std::size_t p = 0;
+  auto positions = map_scalar_positions(file, pos, line, column, decoded, &p);
+  std::pair<int, int> end = positions.back();
+  // a quoted scalar ends with its closing quote
+  std::size_t start = pos < 0 ? file.size() : static_cast<std::size_t>(pos);
+  if (start < file.size() && (file[start] == '"' || file[start] == '\'') && p < file.size() &&
+      file[p] == file[start])
+    ++end.second;
+  return end;
+}
+
 std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int pos, int line,
-                                                      int column, std::string_view decoded) {
+                                                      int column, std::string_view decoded,
+                                                      std::size_t* end_pos) {
   std::vector<std::pair<int, int>> out;
   out.reserve(decoded.size() + 1);
   std::size_t p = pos < 0 ? file.size() : static_cast<std::size_t>(pos);
@@ -119,6 +142,7 @@ std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int
     ++i;
   }
   out.emplace_back(l, c);
+  if (end_pos) *end_pos = p;
   return out;
 }
 

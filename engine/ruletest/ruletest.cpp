@@ -14,6 +14,8 @@
 
 #include "engine/eval/eval.h"
 #include "engine/load/load.h"
+#include "engine/load/raw.h"
+#include "engine/load/source_map.h"
 
 namespace casex::detail {
 
@@ -296,6 +298,71 @@ std::vector<RuleTestCase> read_rule_tests(const std::string& path, const Vocabul
     if (ok) cases.push_back(std::move(t));
   }
   return cases;
+}
+
+std::vector<Diagnostic> check_rule_test_names(const std::string& path, const std::string& text,
+                                              const RawRuleSet& raw) {
+  YAML::Node doc;
+  Diagnostics diags;
+  if (!parse_yaml_file(path, text, kMaxRuleTestFileBytes, doc, diags))
+    return std::move(diags.items());
+  std::vector<std::string> phases, rules;
+  for (const auto& p : raw.vocabulary.phases) {
+    phases.push_back(p.name.value);
+    for (const auto& a : p.aliases) phases.push_back(a.value);
+  }
+  for (const auto& t : raw.tables)
+    for (const auto& r : t.rules) rules.push_back(r.id.value);
+  for (const auto& m : raw.workflow.moves) rules.push_back(m.id.value);
+  for (const auto& i : raw.incoming) rules.push_back(i.id.value);
+  auto at = [&](const YAML::Node& n) {
+    YAML::Mark m = n.Mark();
+    Location l{path, m.line + 1, m.column + 1};
+    auto [end_line, end_column] = scalar_end(text, m.pos, m.line, m.column, n.Scalar());
+    l.end_line = end_line;
+    l.end_column = end_column;
+    return l;
+  };
+  auto scalar = [](const YAML::Node& map, const char* key) {
+    return map.IsMap() && map[key] && map[key].IsScalar() ? map[key] : YAML::Node();
+  };
+  auto phase = [&](const YAML::Node& n) {
+    if (!n.IsDefined() || !n.IsScalar() || phases.empty()) return;
+    const std::string& name = n.Scalar();
+    if (std::find(phases.begin(), phases.end(), name) == phases.end())
+      diags.report(Code::UnknownPhase, at(n),
+                   fmt::format("unknown phase \"{}\": the rule set declares no such phase", name),
+                   did_you_mean(name, phases));
+  };
+  auto rule = [&](const YAML::Node& n) {
+    if (!n.IsDefined() || !n.IsScalar() || rules.empty()) return;
+    const std::string& id = n.Scalar();
+    if (std::find(rules.begin(), rules.end(), id) == rules.end())
+      diags.report(Code::UnknownRule, at(n),
+                   fmt::format("unknown rule \"{}\": no rule, workflow move or incoming rule of "
+                               "the rule set has this id",
+                               id),
+                   did_you_mean(id, rules));
+  };
+  if (!doc.IsMap() || !doc["cases"] || !doc["cases"].IsSequence()) return {};
+  for (const auto& c : doc["cases"]) {
+    if (!c.IsMap()) continue;
+    if (YAML::Node input = c["input"]; input && input.IsMap()) {
+      phase(scalar(input["before"], "phase"));
+      phase(scalar(input["after"], "phase"));
+    }
+    YAML::Node expect = c["expect"];
+    if (!expect || !expect.IsMap()) continue;
+    phase(scalar(expect, "phase"));
+    rule(scalar(expect, "rule"));
+    for (const char* list : {"operations", "suppressed"})
+      if (YAML::Node ops = expect[list]; ops && ops.IsSequence())
+        for (const auto& op : ops) {
+          phase(scalar(op, "phase"));
+          rule(scalar(op, "rule"));
+        }
+  }
+  return std::move(diags.items());
 }
 
 int RuleCoverage::fired() const {

@@ -12,6 +12,8 @@
 
 namespace casex::detail {
 
+struct RawRuleSet;  // engine/load/raw.h
+
 /// One case of a rule test file.
 struct RuleTestCase {
   std::string file;  // the test file, as given
@@ -32,6 +34,16 @@ std::vector<std::string> rule_test_files(const std::vector<std::string>& paths,
 /// as "file:line: message". `v` gives the field types for reading scalars.
 std::vector<RuleTestCase> read_rule_tests(const std::string& path, const Vocabulary& v,
                                           std::vector<std::string>& errors);
+
+/// The names a rule test file (`path`, given as `text`) writes that the rule
+/// set `raw` does not declare, as diagnostics at their scalars: a phase
+/// (unknown-phase: `phase` of input.before, input.after, expect and expect's
+/// operations) and a rule id (unknown-rule: `rule` of expect and of expect's
+/// operations and suppressed entries). A file that is not YAML gives the
+/// loader's yaml-syntax diagnostic; a file of another shape gives nothing
+/// (casex test reports it).
+std::vector<Diagnostic> check_rule_test_names(const std::string& path, const std::string& text,
+                                              const RawRuleSet& raw);
 
 /// The outcome of one case.
 struct RuleTestResult {

@@ -39,6 +39,16 @@ Decision evaluate_typed(const RuleSet& rules, const Change& change, std::string&
 /// How serious a diagnostic is.
 enum class Severity : uint8_t { Error, Warning, Info };
 
+/// Another place of the rule files a finding involves: the rule that shadows
+/// a shadowed rule, the other rule of an overlap, the other table of a scope.
+struct RelatedPlace {
+  std::string what;  // "rule" or "table"
+  std::string id;    // its id
+  std::string file;
+  int line = 0, column = 0;          // where its id starts (1-based)
+  int end_line = 0, end_column = 0;  // just past the id's last byte (0: unknown)
+};
+
 /// One finding about a rule file: a stable code, where it is, and what is wrong.
 struct Diagnostic {
   std::string code;  // stable identifier, e.g. "unknown-field"
@@ -50,6 +60,11 @@ struct Diagnostic {
   std::string help;  // a suggested fix, or empty
   std::string
       witness;  // casex lint: a change document (`casex eval` JSON) proving the finding, or empty
+  // Where the finding's text ends (a YAML scalar, an expression's token): the
+  // 1-based line and column just past its last byte; 0 when the engine does not know.
+  int end_line = 0;
+  int end_column = 0;
+  std::vector<RelatedPlace> related;  // the other rules or tables it involves, in order
 };
 
 /// A rule file given as text, for loading rules that are not on disk.

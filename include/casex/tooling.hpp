@@ -203,6 +203,14 @@ struct RuleTestReport {
 CASEX_API RuleTestReport run_rule_tests(const RuleSet& rules,
                                         const std::vector<std::string>& paths);
 
+/// The names rule test file `test` (given as text) writes that the rule files
+/// `rules` do not declare, each a diagnostic with its range: a phase
+/// (unknown-phase) of a case's input or expectation, a rule id (unknown-rule)
+/// of its expectation. A test file that is not YAML gives its yaml-syntax
+/// diagnostic; what else `casex test` refuses in a file, run_rule_tests reports.
+CASEX_API std::vector<Diagnostic> check_rule_test_file(const std::vector<SourceFile>& rules,
+                                                       const SourceFile& test);
+
 /// Whether fired/total reaches `percent` (exact: 999/1000 does not reach 100).
 CASEX_API bool coverage_reaches(int fired, int total, double percent);
 /// fired/total as a percentage rounded down to one decimal ("99.9", "100").

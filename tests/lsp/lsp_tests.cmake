@@ -9,7 +9,7 @@ set(CASEX_LSP_SCRIPTS
   "diagnostics|diagnostics: codes, exact ranges, severities, related rules and witnesses on open and change, a vocabulary edit re-checks every file"
   "hover|hover: a rule id, a field, a function, a phase and an operation"
   "completion|completion: fields after after., phases in entered(), values after ==, operations after then:, functions as snippets"
-  "navigation|definition and references: names to their vocabulary entry, a rule id of a rule test file to the rule"
+  "navigation|definition and references: names to their vocabulary entry, a rule id of a rule test file to the rule, a rule test file's unknown phase or rule id diagnosed"
   "symbols|document symbols: tables and rules, workflow moves, targets"
   "code_actions|code actions: a misspelled field or value replaced by lint's suggestion, a shadowed rule moved before the rule that shadows it"
   "cancel|cancellation: an edit during the analysis of a 1,000-rule table cancels it, only the newer version is published"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "casex/tooling.hpp"
@@ -61,7 +62,8 @@ bj::object position(int line, int character) {
   return bj::object{{"line", line}, {"character", character}};
 }
 
-// The range of the token at a 1-based line and byte column of a file.
+// The range of the token at a 1-based line and byte column of a file (for a
+// diagnostic whose end the engine does not know).
 bj::object token_range(const std::map<std::string, Lines>& lines, const std::string& file, int line,
                        int column) {
   if (line <= 0) return bj::object{{"start", position(0, 0)}, {"end", position(0, 0)}};
@@ -73,32 +75,20 @@ bj::object token_range(const std::map<std::string, Lines>& lines, const std::str
                     {"end", position(line - 1, utf16_column(l, e))}};
 }
 
-// Every "quoted" word of a message.
-std::vector<std::string> quoted_words(std::string_view s) {
-  std::vector<std::string> out;
-  for (std::size_t i = s.find('"'); i != std::string_view::npos;) {
-    std::size_t j = s.find('"', i + 1);
-    if (j == std::string_view::npos) break;
-    out.emplace_back(s.substr(i + 1, j - i - 1));
-    i = s.find('"', j + 1);
-  }
-  return out;
-}
-
-struct Named {
-  std::string what;  // "rule", "move", "incoming rule", "table"
-  OutlineText loc;   // the id
-};
-
-std::map<std::string, Named> rule_ids(const RuleOutline& o) {
-  std::map<std::string, Named> ids;
-  for (const auto& t : o.tables) {
-    ids.emplace(t.id.value, Named{"table", t.id});
-    for (const auto& r : t.rules) ids.emplace(r.id.value, Named{"rule", r.id});
-  }
-  for (const auto& m : o.moves) ids.emplace(m.id.value, Named{"move", m.id});
-  for (const auto& i : o.incoming) ids.emplace(i.id.value, Named{"incoming rule", i.id});
-  return ids;
+// The range the engine gives: from (line, column) to just before (end_line,
+// end_column), 1-based byte columns; the token there when it gives no end.
+bj::object engine_range(const std::map<std::string, Lines>& lines, const std::string& file,
+                        int line, int column, int end_line, int end_column) {
+  auto it = lines.find(file);
+  if (line <= 0 || end_line < line || it == lines.end() ||
+      (end_line == line && end_column <= column))
+    return token_range(lines, file, line, column);
+  auto col = [&](int l, int c) {
+    std::string_view text = it->second.at(l - 1);
+    return utf16_column(text, std::min(static_cast<std::size_t>(std::max(c, 1) - 1), text.size()));
+  };
+  return bj::object{{"start", position(line - 1, col(line, column))},
+                    {"end", position(end_line - 1, col(end_line, end_column))}};
 }
 
 bj::value witness_json(const std::string& witness) {
@@ -106,6 +96,36 @@ bj::value witness_json(const std::string& witness) {
   bj::error_code ec;
   bj::value v = bj::parse(witness, ec);
   return ec ? bj::value(bj::string(witness)) : v;
+}
+
+// A shadowed rule's quick fix: the lines of its YAML block ([start, end),
+// 0-based) and the line of the first rule that shadows it (`at`), from the
+// finding's related rules and the outline of the file.
+bj::value move_data(const RuleOutline& outline, const Diagnostic& d, std::size_t file_lines) {
+  for (const auto& t : outline.tables) {
+    if (t.id.file != d.file) continue;
+    const RuleOutline::Rule* own = nullptr;
+    const RuleOutline::Rule* first = nullptr;
+    int next = 0;
+    for (const auto& r : t.rules)
+      if (r.line <= d.line && (!own || r.line > own->line)) own = &r;
+    if (!own) continue;
+    for (const auto& r : t.rules) {
+      if (r.line > own->line && (next == 0 || r.line < next)) next = r.line;
+      for (const auto& rel : d.related)
+        if (rel.what == "rule" && rel.id == r.id.value && r.line < own->line &&
+            (!first || r.line < first->line))
+          first = &r;
+    }
+    if (!first) return nullptr;
+    int end = next > 0 ? next - 1 : static_cast<int>(file_lines);
+    return bj::object{{"rule", own->id.value},
+                      {"before", first->id.value},
+                      {"start", own->line - 1},
+                      {"end", end},
+                      {"at", first->line - 1}};
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -124,56 +144,31 @@ FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string
     out[f.name];
     lines.emplace(f.name, Lines(f.text));
   }
-  std::map<std::string, Named> ids;
-  bool have_ids = false;
+  std::optional<RuleOutline> outline;  // read when a shadowed rule needs its quick fix
   for (const auto& d : r.diagnostics) {
     std::string file = d.file.empty() || !lines.count(d.file) ? fallback : d.file;
     if (file.empty()) continue;
     bj::object diag;
-    diag["range"] = token_range(lines, file, file == d.file ? d.line : 0, d.column);
-    // A finding about a whole rule points at its condition: the range is the
-    // condition's line from there.
-    if (file == d.file && d.line > 0 &&
-        (d.code == "shadowed-rule" || d.code == "unsatisfiable-scenario" ||
-         d.code == "unique-overlap")) {
-      std::string_view l = lines.at(file).at(d.line - 1);
-      std::size_t end = l.size();
-      while (end > 0 && (l[end - 1] == ' ' || l[end - 1] == '\t')) --end;
-      diag["range"].as_object()["end"] = position(d.line - 1, utf16_column(l, end));
-    }
+    diag["range"] = file == d.file
+                        ? engine_range(lines, file, d.line, d.column, d.end_line, d.end_column)
+                        : token_range(lines, file, 0, 0);
     diag["severity"] = d.severity == Severity::Error ? 1 : d.severity == Severity::Warning ? 2 : 3;
     diag["code"] = d.code;
     diag["codeDescription"] = bj::object{{"href", docs_url + "#" + d.code}};
     diag["source"] = "casex";
     diag["message"] = d.message + (d.help.empty() ? "" : "\nhelp: " + d.help);
-    // The rules a finding names besides its own (the rule that shadows it, the
-    // rules it overlaps) and the vocabulary entries its help points at (FILE:LINE).
-    std::vector<std::string> names = quoted_words(d.message);
-    if (!have_ids && !names.empty()) {
-      ids = rule_ids(outline_rules(files));
-      have_ids = true;
-    }
+    // The rules and tables the finding involves (the rule that shadows it, the
+    // rule it overlaps, the table of the same scope), as the engine names them.
     bj::array related;
-    std::set<std::string> seen;
-    // The rule the finding is in: the last id at or above its line.
-    int own_line = -1;
-    for (const auto& [name, n] : ids)
-      if (n.loc.file == d.file && n.loc.line <= d.line && n.loc.line > own_line &&
-          n.what != "table")
-        own_line = n.loc.line;
-    for (const std::string& name : names) {
-      auto it = ids.find(name);
-      if (it == ids.end() || !seen.insert(name).second) continue;
-      const Named& n = it->second;
-      if (n.loc.file == d.file && (n.loc.line == own_line || n.loc.line == d.line))
-        continue;  // the finding's own rule or table
-      if (!lines.count(n.loc.file)) continue;
+    for (const auto& rel : d.related) {
+      if (!lines.count(rel.file)) continue;
       related.push_back(bj::object{
-          {"location",
-           bj::object{{"uri", path_to_uri(n.loc.file)},
-                      {"range", token_range(lines, n.loc.file, n.loc.line, n.loc.column)}}},
-          {"message", n.what + " \"" + name + "\""}});
+          {"location", bj::object{{"uri", path_to_uri(rel.file)},
+                                  {"range", engine_range(lines, rel.file, rel.line, rel.column,
+                                                         rel.end_line, rel.end_column)}}},
+          {"message", rel.what + " \"" + rel.id + "\""}});
     }
+    // The vocabulary entries its help points at (FILE:LINE).
     for (const auto& [file_name, file_lines] : lines) {
       std::string key = file_name + ":";
       for (std::size_t at = d.help.find(key); at != std::string::npos;
@@ -183,6 +178,10 @@ FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string
         while (p < d.help.size() && d.help[p] >= '0' && d.help[p] <= '9' && line < 1000000)
           line = line * 10 + (d.help[p++] - '0');
         if (line <= 0) continue;
+        bool named = false;  // the engine's related place already points there
+        for (const auto& rel : d.related)
+          named = named || (rel.file == file_name && rel.line == line);
+        if (named) continue;
         std::string_view l = file_lines.at(line - 1);
         std::size_t indent = l.find_first_not_of(" -");
         if (indent == std::string_view::npos) indent = 0;
@@ -197,32 +196,35 @@ FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string
     }
     if (!related.empty()) diag["relatedInformation"] = std::move(related);
     bj::object data{{"witness", witness_json(d.witness)}};
-    // A shadowed rule: the lines to move before the first rule that shadows it
-    // (0-based, [start, end) and the line to insert at), for the quick fix.
-    if (d.code == "shadowed-rule" && own_line > 0) {
-      std::string own_name, first_name;
-      int first = -1, next = -1;
-      for (const auto& [name, n] : ids) {
-        if (n.loc.file != d.file || n.what != "rule") continue;
-        if (n.loc.line == own_line) own_name = name;
-        if (n.loc.line > own_line && (next < 0 || n.loc.line < next)) next = n.loc.line;
-        if (n.loc.line < own_line && seen.count(name) && (first < 0 || n.loc.line < first)) {
-          first = n.loc.line;
-          first_name = name;
-        }
-      }
-      if (first > 0 && !own_name.empty()) {
-        int end = next > 0 ? next - 1 : static_cast<int>(lines.at(file).size());
-        data["move"] = bj::object{{"rule", own_name},
-                                  {"before", first_name},
-                                  {"start", own_line - 1},
-                                  {"end", end},
-                                  {"at", first - 1}};
-      }
+    if (d.code == "shadowed-rule" && file == d.file && !d.related.empty()) {
+      if (!outline) outline = outline_rules(files);
+      bj::value move = move_data(*outline, d, lines.at(file).size());
+      if (!move.is_null()) data["move"] = std::move(move);
     }
     if (!d.help.empty()) data["help"] = d.help;
     diag["data"] = std::move(data);
     out[file].push_back(std::move(diag));
+  }
+  return out;
+}
+
+bj::array test_file_diagnostics(const std::vector<SourceFile>& rules, const std::string& path,
+                                const std::string& text, const std::string& docs_url) {
+  std::map<std::string, Lines> lines;
+  lines.emplace(path, Lines(text));
+  bj::array out;
+  for (const auto& d : check_rule_test_file(rules, {path, text})) {
+    bj::object diag;
+    diag["range"] = engine_range(lines, path, d.line, d.column, d.end_line, d.end_column);
+    diag["severity"] = d.severity == Severity::Error ? 1 : d.severity == Severity::Warning ? 2 : 3;
+    diag["code"] = d.code;
+    diag["codeDescription"] = bj::object{{"href", docs_url + "#" + d.code}};
+    diag["source"] = "casex";
+    diag["message"] = d.message + (d.help.empty() ? "" : "\nhelp: " + d.help);
+    bj::object data{{"witness", nullptr}};
+    if (!d.help.empty()) data["help"] = d.help;
+    diag["data"] = std::move(data);
+    out.push_back(std::move(diag));
   }
   return out;
 }

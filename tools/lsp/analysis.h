@@ -39,6 +39,12 @@ FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string
                          const std::string& fallback, const std::function<bool()>& cancelled = {},
                          bool* was_cancelled = nullptr);
 
+/// The LSP diagnostics of rule test file `path` (its `text`) against the rule
+/// files `rules` (casex::check_rule_test_file: unknown phases and rule ids).
+boost::json::array test_file_diagnostics(const std::vector<SourceFile>& rules,
+                                         const std::string& path, const std::string& text,
+                                         const std::string& docs_url);
+
 /// The rule set as the loader read it, with the texts it was read from.
 struct Model {
   std::vector<SourceFile> files;

@@ -362,8 +362,29 @@ void Server::analyse(const std::string& dir) {
           ") cancelled: a newer edit came");
     return;
   }
-  for (const auto& [path, text] : texts)
-    diagnostics[path];  // every open document gets its list (a rule test file: empty)
+  // Every open document gets its list; a rule test file's is checked against
+  // the rule set of its directory, or else of another open rule directory.
+  std::vector<SourceFile> others;
+  bool others_read = false;
+  for (const auto& [path, text] : texts) {
+    if (!is_rule_test_file(text)) {
+      diagnostics[path];
+      continue;
+    }
+    if (files.empty() && !others_read) {
+      others_read = true;
+      std::vector<std::pair<std::string, std::map<std::string, std::string>>> sets;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (const auto& [d, w] : workspaces_)
+          if (d != dir) sets.emplace_back(d, overlay(d));
+      }
+      for (const auto& [d, o] : sets)
+        if (others.empty()) others = rule_set_files(d, o);
+    }
+    diagnostics[path] =
+        test_file_diagnostics(files.empty() ? others : files, path, text, options_.docs_url);
+  }
   publish(dir, generation, diagnostics);
 }
 
