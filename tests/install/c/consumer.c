@@ -1,7 +1,8 @@
 /* tests/install/c/consumer.c: a C consumer of the installed package, built
    with the flags of `pkg-config casex`: evaluates a change and an incoming
-   operation and reads them through the structured accessors, logs through the
-   hook, explains, lints, and checks the error channel and the versions. */
+   operation and reads them through the structured accessors, builds the change
+   again with the change builder, logs through the hook, explains, lints, and
+   checks the error channel and the versions. */
 #include <casex/casex.h>
 #include <casex/version.h>
 
@@ -71,6 +72,32 @@ int main(void) {
   CHECK(strcmp(casex_result_record(result), "") == 0);
   casex_result_free(result);
   CHECK(decisions == 2);
+
+  /* The change again, through the change builder: the same result document;
+     a misspelt phase refused with the JSON path's words. */
+  casex_change* built = casex_change_new();
+  CHECK(built != NULL);
+  CHECK(casex_change_set_field(built, CASEX_BEFORE, "phase", "InitialSupport") == CASEX_OK);
+  CHECK(casex_change_set_field(built, CASEX_BEFORE, "assignment", "SM Tier 2") == CASEX_OK);
+  CHECK(casex_change_set_field(built, CASEX_AFTER, "phase", "InitialSupport") == CASEX_OK);
+  CHECK(casex_change_set_field(built, CASEX_AFTER, "assignment", "SM Tier 2") == CASEX_OK);
+  CHECK(casex_change_set_field(built, CASEX_AFTER, "solution", "Rebooted") == CASEX_OK);
+  CHECK(casex_change_set_external_reference(built, "SM", "IM10023") == CASEX_OK);
+  CHECK(casex_change_set_group(built, "SM Tier 2", "SM") == CASEX_OK);
+  casex_result* from_builder = NULL;
+  CHECK(casex_eval(engine, change, strlen(change), &result) == CASEX_OK);
+  CHECK(casex_engine_evaluate_change(engine, built, &from_builder) == CASEX_OK);
+  CHECK(strcmp(casex_result_output(from_builder), casex_result_output(result)) == 0);
+  casex_result_free(from_builder);
+  casex_result_free(result);
+  casex_change_free(built);
+  built = casex_change_new();
+  CHECK(casex_change_set_field(built, CASEX_BEFORE, "phase", "InitialSupport") == CASEX_OK);
+  CHECK(casex_change_set_field(built, CASEX_AFTER, "phase", "Reveiw") == CASEX_OK);
+  CHECK(casex_engine_evaluate_change(engine, built, &from_builder) == CASEX_BAD_INPUT);
+  CHECK(strstr(casex_result_error(from_builder), "did you mean \"Review\"") != NULL);
+  casex_result_free(from_builder);
+  casex_change_free(built);
 
   const char* bad = "{\"incoming\": \"\xff\"}";
   CHECK(casex_eval(engine, bad, strlen(bad), &result) == CASEX_BAD_INPUT);
