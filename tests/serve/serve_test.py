@@ -812,6 +812,36 @@ def test_lines_stream():
         shutil.rmtree(tmp)
 
 
+def test_lenient_input():
+    """A near-miss key is refused with did you mean, as casex eval refuses it; with
+    --lenient-input it is read as casex eval --lenient-input reads it (an ignored key)."""
+    near = CHANGE.rstrip().rstrip(b"}") + b', "comment_addd": true}'
+    code, _, err = casex("eval", stdin=near)
+    check(code == 1 and b"did you mean" in err, "casex eval of the near miss: exit %d %r" % (code, err))
+    s = Server()
+    try:
+        st, _, body = s.request("POST", "/v1/eval", near)
+        check(st == 400, "strict: status %d %r" % (st, body))
+        check(json.loads(body) == {"error": err.decode().strip()[len("casex eval: "):]},
+              "strict: %r is not casex eval's %r" % (body, err))
+    finally:
+        s.stop()
+    code, expected, _ = casex("eval", "--lenient-input", stdin=near)
+    check(code == 0, "casex eval --lenient-input of the near miss: exit %d" % code)
+    s = Server("--lenient-input")
+    try:
+        st, _, body = s.request("POST", "/v1/eval", near)
+        check(st == 200 and body == expected, "lenient: %d %r != casex eval's %r" % (st, body, expected))
+        lines = near.replace(b"\n", b" ") + b"\n" + near.replace(b"\n", b" ") + b"\n"
+        _, expected_lines, _ = casex("eval", "--lines", "--lenient-input", stdin=lines)
+        st, h, body = s.request("POST", "/v1/eval/lines", lines)
+        check(st == 200 and body == expected_lines and h.get("X-Casex-Errors") == "0",
+              "lenient lines: %d %r %r" % (st, body, h))
+    finally:
+        s.stop()
+    return 0
+
+
 TESTS = {
     "endpoints": test_endpoints,
     "reload": test_reload,
@@ -825,6 +855,7 @@ TESTS = {
     "drain": test_drain,
     "usage": test_usage,
     "lines-stream": test_lines_stream,
+    "lenient-input": test_lenient_input,
 }
 
 if __name__ == "__main__":
