@@ -233,7 +233,7 @@ CASEX_API casex_status casex_change_set_origin(casex_change* change, const char*
  * Decides the operations of a change on the rules in effect, as casex_eval
  * does for its document (the log hook sees it the same way). Sets *result on
  * CASEX_OK and CASEX_BAD_INPUT (the message in casex_result_error, e.g.
- * `after.phase: unknown phase "Reveiw"; did you mean "Review"?`), else to NULL.
+ * `after.phase: unknown phase "X"; did you mean "Y"?`), else to NULL.
  */
 CASEX_API casex_status casex_engine_evaluate_change(const casex_engine* engine,
                                                     const casex_change* change,
