@@ -169,19 +169,6 @@ void check_typed_change(const Change& c, const Vocabulary& v) {
   }
 }
 
-// The record's id of a typed Change: `record`, else the deprecated `incident`
-// (one release of grace for hosts written before the record was named).
-const std::optional<std::string>& record_id(const Change& c) {
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#endif
-  return c.record ? c.record : c.incident;
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
-}
-
 std::string change_document(const Change& c, const Vocabulary& v) {
   check_typed_change(c, v);
   std::string out = "{";
@@ -191,7 +178,7 @@ std::string change_document(const Change& c, const Vocabulary& v) {
     str(k);
     out += ':';
   };
-  if (const std::optional<std::string>& id = record_id(c)) {
+  if (const std::optional<std::string>& id = c.record) {
     key(v.record);
     str(*id);
   }
@@ -281,24 +268,6 @@ Outcome RuleSet::eval(std::string_view document) const {
   return read_outcome(output);
 }
 
-namespace {
-
-// The deprecated copies of an Outcome (Outcome::incident,
-// IncomingOutcome::incident) for hosts written before the record was named.
-void fill_deprecated(Outcome& o) {
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#endif
-  o.incident = o.record;
-  o.incoming.incident = o.incoming.fields;
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
-}
-
-}  // namespace
-
 Outcome read_outcome(std::string_view result_document) {
   namespace bj = boost::json;
   Outcome o;
@@ -328,7 +297,6 @@ Outcome read_outcome(std::string_view result_document) {
     };
     list(ops, o.decision.operations);
     list(top->if_contains("suppressed"), o.decision.suppressed);
-    fill_deprecated(o);
     return o;
   }
   if (!top->contains("rule")) {
@@ -347,7 +315,6 @@ Outcome read_outcome(std::string_view result_document) {
     o.incoming.external_reference = ExternalReference{text(ref->get_object().if_contains("system")),
                                                       text(ref->get_object().if_contains("id"))};
   o.incoming.rule = text(top->if_contains("rule"));
-  fill_deprecated(o);
   return o;
 }
 

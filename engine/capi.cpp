@@ -448,10 +448,6 @@ const char* casex_result_record(const casex_result* result) {
   const auto& id = outcome(result)->record;
   return id ? id->c_str() : "";
 }
-// Deprecated (one release): the name before the record was named by the vocabulary.
-const char* casex_result_incident(const casex_result* result) {
-  return casex_result_record(result);
-}
 const char* casex_result_phase(const casex_result* result) {
   return outcome(result)->decision.phase.c_str();
 }

@@ -155,7 +155,7 @@ class Differ {
   }
 
   // A document of the incoming operation on which the two sides differ: an
-  // incident with no values, then one with a value in every field (its first
+  // record with no values, then one with a value in every field (its first
   // declared value, else "value-1"), each with and without a reference.
   void incoming_witness(const std::string& op, RuleDifference& d) {
     const Vocabulary& v = ov();

@@ -16,7 +16,7 @@ struct SystemMemo {
 };
 
 /// What an expression may read: a change (and the step being evaluated), or
-/// an incoming operation and the incident as its actions have left it.
+/// an incoming operation and the record as its actions have left it.
 struct EvalContext {
   const Vocabulary* vocab = nullptr;
   const ChangeInput* change = nullptr;
@@ -71,7 +71,7 @@ struct EvalTrace {
   /// An incoming operation's actions, in order, as apply_incoming met them.
   struct Action {
     bool ran = false;           // false: its `when` was false
-    std::vector<Value> record;  // the incident as the action found it
+    std::vector<Value> record;  // the record as the action found it
     bool has_ref = false;       // the external reference as the action found it
     std::string_view ref_system, ref_id;
   };
@@ -85,7 +85,7 @@ struct EvalTrace {
 bool evaluate_change(const CompiledRules& rules, const ChangeInput& in, Outcome& out,
                      Scratch& scratch, EvalTrace* trace = nullptr);
 
-/// Applies an incoming operation's actions to the incident. `trace`, when
+/// Applies an incoming operation's actions to the record. `trace`, when
 /// given, records each action (the state it found, whether it ran).
 bool apply_incoming(const CompiledRules& rules, const IncomingInput& in, IncomingOutcome& out,
                     EvalTrace* trace = nullptr);

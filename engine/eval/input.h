@@ -120,7 +120,7 @@ class EventSet {
   std::vector<uint64_t> words_;
 };
 
-/// A change of an incident, as views into the host's data; fields by slot.
+/// A change of a record, as views into the host's data; fields by slot.
 /// A field of type text holds a Text value with a non-empty text, or no value
 /// (kind None, empty text): the evaluator compares such fields by text alone.
 struct ChangeInput {
@@ -155,7 +155,7 @@ struct Outcome {
   std::string error;  // a run-time error (e.g. two rules of a unique table match)
 };
 
-/// An incoming operation and the incident it applies to.
+/// An incoming operation and the record it applies to.
 struct IncomingInput {
   int op = -1;
   std::string_view system, id;  // of the message
@@ -168,7 +168,7 @@ struct IncomingInput {
   std::string_view ref_system, ref_id;
 };
 
-/// What an incoming operation does to the incident.
+/// What an incoming operation does to the record.
 struct IncomingOutcome {
   enum class FieldChange : uint8_t { None, Set, Cleared };
   int rule = -1;

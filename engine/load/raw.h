@@ -66,7 +66,7 @@ struct RawVocabulary {
   std::vector<std::pair<std::vector<Text>, std::vector<Text>>> transitions;
 };
 
-/// A workflow move: when the condition holds, the incident moves to `to`.
+/// A workflow move: when the condition holds, the record moves to `to`.
 struct RawMove {
   Text id;
   Text description;

@@ -8,19 +8,6 @@
 
 #include "casex/export.h"
 
-/* CASEX_DEPRECATED(message) marks a function kept for one more release under
-   an old name: calling it draws the compiler's deprecation warning with
-   `message` (C99 and C++; nothing on other compilers). */
-#if defined(__cplusplus) && __cplusplus >= 201402L
-#define CASEX_DEPRECATED(message) [[deprecated(message)]]
-#elif defined(__GNUC__) || defined(__clang__)
-#define CASEX_DEPRECATED(message) __attribute__((deprecated(message)))
-#elif defined(_MSC_VER)
-#define CASEX_DEPRECATED(message) __declspec(deprecated(message))
-#else
-#define CASEX_DEPRECATED(message)
-#endif
-
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -256,9 +243,6 @@ CASEX_API casex_kind casex_result_kind(const casex_result* result);
 /** Change: the record's id given in the document under the vocabulary's
     `record:` key, e.g. "incident" ("" when none). */
 CASEX_API const char* casex_result_record(const casex_result* result);
-/** Deprecated: casex_result_record under its old name (exported until the next SONAME). */
-CASEX_DEPRECATED("use casex_result_record")
-CASEX_API const char* casex_result_incident(const casex_result* result);
 /** Change: the phase after the workflow. */
 CASEX_API const char* casex_result_phase(const casex_result* result);
 /** Change: how many operations are sent. */

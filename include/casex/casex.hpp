@@ -1,6 +1,6 @@
 // casex/casex.hpp: the public C++ API of casex, a table-driven rules engine
-// for incident case exchange. Load a rule set once, then evaluate changes and
-// apply incoming operations from any number of threads.
+// for case exchange (incidents, requests, changes: whatever the rules describe). Load a rule set
+// once, then evaluate changes and apply incoming operations from any number of threads.
 #pragma once
 
 #include <chrono>
@@ -113,15 +113,6 @@ struct ExternalReference {
 /// One snapshot field: name and value ("" or std::nullopt both mean "no value").
 using Field = std::pair<std::string, std::optional<std::string>>;
 
-// The names of a release before the record's name came from the vocabulary
-// (`record:`) are kept for one release as deprecated members: a host that
-// uses one gets a -Wdeprecated-declarations warning naming its replacement;
-// the members' own definitions (and the copies the compiler writes) do not warn.
-#if defined(__GNUC__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-#endif
-
 /// A change of a record (an incident with the default rules): the snapshots
 /// before and after one save, plus the save's events; the typed form of the
 /// `casex eval` change document.
@@ -133,8 +124,6 @@ struct Change {
   std::optional<ExternalReference> external_reference;
   std::vector<std::pair<std::string, std::string>> groups;  // group -> external system
   std::optional<std::string> origin;
-  /// Deprecated: read only when `record` is not set.
-  [[deprecated("use Change::record")]] std::optional<std::string> incident;
 };
 
 /// One outgoing operation decided for a change.
@@ -159,8 +148,6 @@ struct IncomingOutcome {
   std::vector<std::string> comments;                    // comments to add, in order
   std::optional<ExternalReference> external_reference;  // the reference it sets, if any
   std::string rule;                                     // id of the rule that fired
-  /// Deprecated: a copy of `fields`.
-  [[deprecated("use IncomingOutcome::fields")]] std::vector<Field> incident;
 };
 
 /// The outcome of one `casex eval` document, typed: the error, a change's
@@ -172,13 +159,7 @@ struct Outcome {
   std::optional<std::string> record;  // Change: the record's id, when the document gave one
   Decision decision;                  // Change: phase after the workflow, operations, suppressed
   IncomingOutcome incoming;           // Incoming
-  /// Deprecated: a copy of `record`.
-  [[deprecated("use Outcome::record")]] std::optional<std::string> incident;
 };
-
-#if defined(__GNUC__)
-#pragma GCC diagnostic pop
-#endif
 
 /// Reads a result document (JsonResult::output, one line of JSON) into an
 /// Outcome; a text that is not a result document gives Kind::Error.
