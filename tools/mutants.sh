@@ -35,7 +35,7 @@
 # survivor or stale mutant, 2 on bad usage, an out-of-date build directory, or
 # when the unmutated programs fail their tests.
 exec python3 - "$0" "$@" <<'PY'
-import atexit, concurrent.futures, json, os, re, shlex, shutil, signal, subprocess, sys, tempfile, time
+import atexit, concurrent.futures, json, os, re, shlex, shutil, signal, subprocess, sys, tempfile, threading, time
 
 script = sys.argv[1]
 root = os.path.realpath(os.path.join(os.path.dirname(script), ".."))
@@ -503,30 +503,69 @@ def list_unit_tests():
     return names, cwd
 
 
-# casex_unit_tests in one process (stops at the first failed check: -a), then the eval
-# fixtures, then the command's and the rules' tests, each run stopping at its first failure.
-def stages():
-    return [("unit", [unit_bin, "-a", "-f", unit_list]),
-            ("eval", [ctest, "--test-dir", ctestdir, "-R", "^eval: "] + select),
-            ("cli", [ctest, "--test-dir", ctestdir, "-R", "^(cli: |rules: )"] + select)]
+# Two lines of tests at once (one core each): casex_unit_tests in one process (-a: it
+# stops at its first failed check), and ctest over the eval fixtures, then the command's
+# and the rules' tests. The first failure in either kills the mutant and stops the other.
+def lines():
+    par = ["--timeout", "120", "-j", str(max(1, jobs - 1))]
+    return [[("unit", [unit_bin, "-a", "-f", unit_list], unit_dir)],
+            [("eval", [ctest, "--test-dir", ctestdir, "-R", "^eval: "] + select + par, ctestdir),
+             ("cli", [ctest, "--test-dir", ctestdir, "-R", "^(cli: |rules: )"] + select + par, ctestdir)]]
+
+
+def first_failure(stage, log, code):
+    text = open(log, encoding="utf-8", errors="replace").read()
+    if stage == "unit":
+        m = re.search(r"-{79}\n(.*?)\n-{79}\n[^\n]*\n\.{79}\n\n[^\n]*(FAILED|error)", text, re.S)
+        return "unit: " + (" ".join(m.group(1).split()) if m else f"casex_unit_tests (exit {code})")
+    m = re.search(r"Test +#\d+: (.*?) \.{3,}\*+(Failed|Timeout|Exception)|Test +#\d+: (.*?) \.{3,}.*Not Run", text)
+    return (m.group(1) or m.group(3)) if m else f"a test of {stage} (exit {code})"
 
 
 def run_tests(log, stop=True):
-    """None when every test passed, else the first failing test."""
-    for stage, argv in stages():
-        if stage == "unit":
-            code = run(argv, unit_dir, f"{log}.unit.log", timeout=600)
-            if code == 0:
-                continue
-            text = open(f"{log}.unit.log", encoding="utf-8", errors="replace").read()
-            m = re.search(r"-{79}\n(.*?)\n-{79}\n[^\n]*\n\.{79}\n\n[^\n]*(FAILED|error)", text, re.S)
-            return "unit: " + (" ".join(m.group(1).split()) if m else f"casex_unit_tests (exit {code})")
-        flags = ["--timeout", "120", "-j", str(jobs)] + (["--stop-on-failure"] if stop else [])
-        if run(argv + flags, ctestdir, f"{log}.{stage}.log") != 0:
-            text = open(f"{log}.{stage}.log", encoding="utf-8", errors="replace").read()
-            m = re.search(r"Test +#\d+: (.*?) \.{3,}\*+(Failed|Timeout|Exception)|Test +#\d+: (.*?) \.{3,}.*Not Run", text)
-            return (m.group(1) or m.group(3)) if m else f"a test of {stage}"
-    return None
+    """None when every test passed, else the first failing test (all failures when not stop)."""
+    failures, running, lock = [], {}, threading.Lock()
+    stopping = threading.Event()
+
+    def line(stages):
+        for stage, argv, cwd in stages:
+            with lock:
+                if stopping.is_set():
+                    return
+                f = open(f"{log}.{stage}.log", "wb")
+                f.write(("$ " + shlex.join(argv) + "\n").encode())
+                f.flush()
+                p = subprocess.Popen(argv, cwd=cwd, stdout=f, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+                running[stage] = p
+            try:
+                code = p.wait(timeout=900)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                code = p.wait()
+            f.close()
+            with lock:
+                del running[stage]
+                if code == 0 or stopping.is_set():
+                    continue
+                failures.append(first_failure(stage, f"{log}.{stage}.log", code))
+                if stop:
+                    stopping.set()
+                    for q in running.values():
+                        os.killpg(q.pid, signal.SIGTERM)
+                    return
+    threads = [threading.Thread(target=line, args=(l,)) for l in lines()]
+    for t in threads:
+        t.start()
+    try:
+        for t in threads:
+            t.join()
+    finally:  # interrupted: no test left behind
+        stopping.set()
+        with lock:
+            for q in running.values():
+                os.killpg(q.pid, signal.SIGKILL)
+    return "; ".join(failures) or None
 
 
 # ---- the check -----------------------------------------------------------------------------
