@@ -46,7 +46,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "decision log: an incoming operation's line names the operation and its rule; the file is "
+    "decision log: an incoming operation's line names the operation and its rule, the file is "
     "appended to") {
   casex::RuleSet rules = *casex::RuleSet::load_builtin().rules;
   std::string input = R"({"incoming": "Assign", "incident": {"phase": "Review"}})";

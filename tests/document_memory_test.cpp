@@ -185,7 +185,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "memory: a document whose parsed form passes the memory limit is its own error; the next is "
+    "memory: a document whose parsed form passes the memory limit is its own error, the next is "
     "answered",
     "[memory]") {
   casex::detail::JsonEvaluator ev(casex::detail::compiled(rules()), 2 * MiB);

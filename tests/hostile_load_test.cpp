@@ -383,7 +383,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "an Engine reload of a rule directory that gained a FIFO or a second document is refused; the "
+    "an Engine reload of a rule directory that gained a FIFO or a second document is refused, the "
     "rules stay",
     "[hostile_load]") {
   RuleDir r;

@@ -252,7 +252,7 @@ TEST_CASE("input: a field declared open: true takes values one edit from its val
   }
 }
 
-TEST_CASE("input: open is a boolean in the rule files; anything else is a load error", "[input]") {
+TEST_CASE("input: open is a boolean in the rule files, anything else is a load error", "[input]") {
   std::vector<casex::SourceFile> files = casex::RuleSet::builtin_sources();
   for (auto& f : files) {
     auto at = f.text.find("case_variants: refuse");

@@ -334,7 +334,7 @@ TEST_CASE("lint: the default rules lint clean, built in and from rules/", "[lint
 }
 
 TEST_CASE(
-    "lint: a table with a load error is not analysed under a guessed policy; a note says its "
+    "lint: a table with a load error is not analysed under a guessed policy, a note says its "
     "analysis was skipped, and the other tables are analysed",
     "[lint]") {
   auto count = [](const casex::LoadResult& r, const std::string& code) {
@@ -379,7 +379,7 @@ TEST_CASE(
     if (d.code == "analysis-skipped") CHECK(d.file == "rules/resolution.yaml");
 }
 
-TEST_CASE("lint: a generated table of 1,000 rules lints clean; as unique it overlaps pairwise",
+TEST_CASE("lint: a generated table of 1,000 rules lints clean, as unique it overlaps pairwise",
           "[lint]") {
   casex::detail::LintStats stats;
   auto result = casex::detail::lint_sources(casex::detail::generated_rule_set(1000), &stats);

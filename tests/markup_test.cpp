@@ -15,7 +15,7 @@ TEST_CASE("markup: both forms escape the five markup characters", "[markup][rend
           "a &amp; b &lt; c &gt; d &quot;e&quot; &#39;f&#39;");
 }
 
-TEST_CASE("markup: HTML keeps every other byte; XML 1.0 replaces what it cannot carry",
+TEST_CASE("markup: HTML keeps every other byte, XML 1.0 replaces what it cannot carry",
           "[markup][render]") {
   const std::string text =
       std::string("t\tn\nr\rx\x01y\x7f") + "\xC3\xA9" + "\xFF" + "\xEF\xBF\xBE" + "\xED\xA0\x80";

@@ -46,7 +46,7 @@ TEST_CASE("tooling: explain of a document that is not JSON is an error, not an e
   CHECK(e.json.empty());
 }
 
-TEST_CASE("tooling: lint of the built-in rules has no findings; every code is listed") {
+TEST_CASE("tooling: lint of the built-in rules has no findings, every code is listed") {
   casex::LoadResult r = casex::lint_texts(casex::RuleSet::builtin_sources());
   CHECK(r.rules.has_value());
   CHECK(r.diagnostics.empty());
@@ -77,7 +77,7 @@ TEST_CASE("tooling: render returns an HTML page with each table id and the optio
   for (const auto& t : tables) CHECK(html.find("data-table=\"" + t.id + "\"") != std::string::npos);
 }
 
-TEST_CASE("tooling: rule tests of tests/rules run with coverage; JUnit XML escapes for XML 1.0") {
+TEST_CASE("tooling: rule tests of tests/rules run with coverage, JUnit XML escapes for XML 1.0") {
   casex::RuleTestReport report =
       casex::run_rule_tests(builtin(), {CASEX_TEST_RULES_DIR "/done.yaml"});
   REQUIRE(report.errors.empty());
