@@ -155,7 +155,7 @@ std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet*
     if (ct.metaphase < 0 && ct.pairs.empty()) continue;
     if (run_left == 0) {
       lint::report_not_analysed(rules, static_cast<int>(t), raw, sink);
-      if (stats) ++stats->incomplete_tables;
+      ++stats->incomplete_tables;
       continue;
     }
     tables[t] =
@@ -163,28 +163,23 @@ std::vector<Diagnostic> lint_rules(const CompiledRules& rules, const RawRuleSet*
                                               std::min(lint::Budget::kDefault, run_left), cancel);
     lint::TableAnalysis& a = *tables[t];
     for (auto& rule : all) {
-      if (a.budget.cancelled) stats->cancelled = true;
       if (a.budget.exhausted() || stop()) break;
       a.budget.stage = code_name(rule->code());
       a.budget.rule = -1;
       ++stats->checks;
       rule->check_table(a, sink);
     }
-    if (a.budget.cancelled || stats->cancelled) {
-      stats->cancelled = true;
-      return std::move(sink.items());
-    }
+    if (a.budget.cancelled) stats->cancelled = true;
+    if (stats->cancelled) return std::move(sink.items());
     if (a.budget.exhausted()) report_incomplete(a, sink);
     run_left -= std::min(run_left, a.budget.used);
     a.release();
-    {
-      ++stats->tables;
-      stats->rows += a.rows.size();
-      stats->candidate_pairs += a.candidate_pairs;
-      stats->solver_queries += a.solver.queries();
-      stats->budget_steps = std::max(stats->budget_steps, a.budget.used);
-      stats->incomplete_tables += a.budget.exhausted();
-    }
+    ++stats->tables;
+    stats->rows += a.rows.size();
+    stats->candidate_pairs += a.candidate_pairs;
+    stats->solver_queries += a.solver.queries();
+    stats->budget_steps = std::max(stats->budget_steps, a.budget.used);
+    stats->incomplete_tables += a.budget.exhausted();
   }
   lint::RuleSetView view{rules, raw, tables, has_errors};
   for (auto& rule : all) {

@@ -22,6 +22,7 @@
 #include <set>
 #include <sstream>
 #include <system_error>
+#include <tuple>
 
 #include "engine/load/source_map.h"
 
@@ -370,13 +371,9 @@ class FileLoader {
   Location loc(const YAML::Node& n) const {
     YAML::Mark m = n.Mark();
     if (m.is_null()) return {file_.name, 0, 0};
-    Location l{file_.name, m.line + 1, m.column + 1};
-    if (n.IsScalar() && m.pos >= 0) {
-      auto [end_line, end_column] = scalar_end(file_.text, m.pos, m.line, m.column, n.Scalar());
-      l.end_line = end_line;
-      l.end_column = end_column;
-    }
-    return l;
+    if (n.IsScalar() && m.pos >= 0)
+      return scalar_location(file_.name, file_.text, m.pos, m.line, m.column, n.Scalar());
+    return {file_.name, m.line + 1, m.column + 1};
   }
 
   void wrong_type(const YAML::Node& n, std::string_view what, std::string_view expected) {
@@ -435,9 +432,11 @@ class FileLoader {
     }
     SourceText s;
     s.text = n.Scalar();
-    s.loc = loc(n);
-    s.positions =
-        map_scalar_positions(file_.text, n.Mark().pos, n.Mark().line, n.Mark().column, s.text);
+    YAML::Mark m = n.Mark();
+    std::pair<int, int> end;
+    s.positions = map_scalar_positions(file_.text, m.pos, m.line, m.column, s.text, &end);
+    s.loc = {file_.name, m.line + 1, m.column + 1};
+    std::tie(s.loc.end_line, s.loc.end_column) = end;
     return s;
   }
 

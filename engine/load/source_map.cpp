@@ -2,6 +2,8 @@
 // that an error at byte k of an expression points into the file.
 #include "engine/load/source_map.h"
 
+#include <tuple>
+
 #include "engine/load/raw.h"
 
 namespace casex::detail {
@@ -32,41 +34,13 @@ std::pair<std::size_t, std::size_t> escape_extent(std::string_view file, std::si
   return {2 + k, cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4};
 }
 
-}  // namespace
-
-Location SourceText::at(std::size_t offset) const {
-  if (positions.empty()) return loc;
-  if (offset >= positions.size()) offset = positions.size() - 1;
-  return {loc.file, positions[offset].first, positions[offset].second};
-}
-
-Location SourceText::span(std::size_t begin, std::size_t end) const {
-  Location l = at(begin);
-  if (positions.empty() || end <= begin) return l;
-  Location e = at(end);
-  l.end_line = e.line;
-  l.end_column = e.column;
-  return l;
-}
-
-std::pair<int, int> scalar_end(std::string_view file, int pos, int line, int column,
-                               std::string_view decoded) {
-  std::size_t p = 0;
-  auto positions = map_scalar_positions(file, pos, line, column, decoded, &p);
-  std::pair<int, int> end = positions.back();
-  // a quoted scalar ends with its closing quote
-  std::size_t start = pos < 0 ? file.size() : static_cast<std::size_t>(pos);
-  if (start < file.size() && (file[start] == '"' || file[start] == '\'') && p < file.size() &&
-      file[p] == file[start])
-    ++end.second;
-  return end;
-}
-
-std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int pos, int line,
-                                                      int column, std::string_view decoded,
-                                                      std::size_t* end_pos) {
-  std::vector<std::pair<int, int>> out;
-  out.reserve(decoded.size() + 1);
+// Walks the raw text of a scalar whose token starts at byte `pos` (0-based
+// `line`, `column`) of `file` along its decoded text: `emit(line, column)` for
+// each decoded byte and once more just past the last. Returns the 1-based
+// (line, column) just past the scalar (its closing quote when quoted).
+template <class Emit>
+std::pair<int, int> walk_scalar(std::string_view file, int pos, int line, int column,
+                                std::string_view decoded, Emit&& emit) {
   std::size_t p = pos < 0 ? file.size() : static_cast<std::size_t>(pos);
   int l = line + 1, c = column + 1;
   auto advance = [&] {
@@ -128,11 +102,11 @@ std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int
     if (style == '"' && p < file.size() && file[p] == '\\') {
       // an escape: every byte it yields points at its backslash
       auto [span, bytes] = escape_extent(file, p);
-      for (std::size_t k = 0; k < bytes && i < decoded.size(); ++k, ++i) out.emplace_back(l, c);
+      for (std::size_t k = 0; k < bytes && i < decoded.size(); ++k, ++i) emit(l, c);
       for (std::size_t k = 0; k < span; ++k) advance();
       continue;
     }
-    out.emplace_back(l, c);
+    emit(l, c);
     if (p < file.size() && file[p] == '\n' && want != '\n') {
       advance();  // a fold: the newline became this space; skip the next line's indentation
       while (p < file.size() && (file[p] == ' ' || file[p] == '\t')) advance();
@@ -141,9 +115,50 @@ std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int
     }
     ++i;
   }
-  out.emplace_back(l, c);
-  if (end_pos) *end_pos = p;
+  emit(l, c);
+  // a quoted scalar ends with its closing quote
+  if (quoted && p < file.size() && file[p] == style) ++c;
+  return {l, c};
+}
+
+}  // namespace
+
+Location SourceText::at(std::size_t offset) const {
+  if (positions.empty()) return loc;
+  if (offset >= positions.size()) offset = positions.size() - 1;
+  return {loc.file, positions[offset].first, positions[offset].second};
+}
+
+Location SourceText::span(std::size_t begin, std::size_t end) const {
+  Location l = at(begin);
+  if (positions.empty() || end <= begin) return l;
+  Location e = at(end);
+  l.end_line = e.line;
+  l.end_column = e.column;
+  return l;
+}
+
+std::vector<std::pair<int, int>> map_scalar_positions(std::string_view file, int pos, int line,
+                                                      int column, std::string_view decoded,
+                                                      std::pair<int, int>* end) {
+  std::vector<std::pair<int, int>> out;
+  out.reserve(decoded.size() + 1);
+  std::pair<int, int> e =
+      walk_scalar(file, pos, line, column, decoded, [&](int l, int c) { out.emplace_back(l, c); });
+  if (end) *end = e;
   return out;
+}
+
+std::pair<int, int> scalar_end(std::string_view file, int pos, int line, int column,
+                               std::string_view decoded) {
+  return walk_scalar(file, pos, line, column, decoded, [](int, int) {});
+}
+
+Location scalar_location(const std::string& name, std::string_view file, int pos, int line,
+                         int column, std::string_view decoded) {
+  Location l{name, line + 1, column + 1};
+  std::tie(l.end_line, l.end_column) = scalar_end(file, pos, line, column, decoded);
+  return l;
 }
 
 }  // namespace casex::detail

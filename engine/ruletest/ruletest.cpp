@@ -317,11 +317,7 @@ std::vector<Diagnostic> check_rule_test_names(const std::string& path, const std
   for (const auto& i : raw.incoming) rules.push_back(i.id.value);
   auto at = [&](const YAML::Node& n) {
     YAML::Mark m = n.Mark();
-    Location l{path, m.line + 1, m.column + 1};
-    auto [end_line, end_column] = scalar_end(text, m.pos, m.line, m.column, n.Scalar());
-    l.end_line = end_line;
-    l.end_column = end_column;
-    return l;
+    return scalar_location(path, text, m.pos, m.line, m.column, n.Scalar());
   };
   auto scalar = [](const YAML::Node& map, const char* key) {
     return map.IsMap() && map[key] && map[key].IsScalar() ? map[key] : YAML::Node();

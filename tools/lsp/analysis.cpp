@@ -98,6 +98,23 @@ bj::value witness_json(const std::string& witness) {
   return ec ? bj::value(bj::string(witness)) : v;
 }
 
+// The LSP diagnostic of `d` at `range`, without relatedInformation: severity,
+// code (linked to `docs_url`#code), message with its help, and data (the
+// witness and the help).
+bj::object lsp_diagnostic(const Diagnostic& d, bj::object range, const std::string& docs_url) {
+  bj::object data{{"witness", witness_json(d.witness)}};
+  if (!d.help.empty()) data["help"] = d.help;
+  return bj::object{{"range", std::move(range)},
+                    {"severity", d.severity == Severity::Error     ? 1
+                                 : d.severity == Severity::Warning ? 2
+                                                                   : 3},
+                    {"code", d.code},
+                    {"codeDescription", bj::object{{"href", docs_url + "#" + d.code}}},
+                    {"source", "casex"},
+                    {"message", d.message + (d.help.empty() ? "" : "\nhelp: " + d.help)},
+                    {"data", std::move(data)}};
+}
+
 // A shadowed rule's quick fix: the lines of its YAML block ([start, end),
 // 0-based) and the line of the first rule that shadows it (`at`), from the
 // finding's related rules and the outline of the file.
@@ -148,15 +165,11 @@ FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string
   for (const auto& d : r.diagnostics) {
     std::string file = d.file.empty() || !lines.count(d.file) ? fallback : d.file;
     if (file.empty()) continue;
-    bj::object diag;
-    diag["range"] = file == d.file
-                        ? engine_range(lines, file, d.line, d.column, d.end_line, d.end_column)
-                        : token_range(lines, file, 0, 0);
-    diag["severity"] = d.severity == Severity::Error ? 1 : d.severity == Severity::Warning ? 2 : 3;
-    diag["code"] = d.code;
-    diag["codeDescription"] = bj::object{{"href", docs_url + "#" + d.code}};
-    diag["source"] = "casex";
-    diag["message"] = d.message + (d.help.empty() ? "" : "\nhelp: " + d.help);
+    bj::object diag = lsp_diagnostic(
+        d,
+        file == d.file ? engine_range(lines, file, d.line, d.column, d.end_line, d.end_column)
+                       : token_range(lines, file, 0, 0),
+        docs_url);
     // The rules and tables the finding involves (the rule that shadows it, the
     // rule it overlaps, the table of the same scope), as the engine names them.
     bj::array related;
@@ -195,14 +208,11 @@ FileDiagnostics diagnose(const std::vector<SourceFile>& files, const std::string
       }
     }
     if (!related.empty()) diag["relatedInformation"] = std::move(related);
-    bj::object data{{"witness", witness_json(d.witness)}};
     if (d.code == "shadowed-rule" && file == d.file && !d.related.empty()) {
       if (!outline) outline = outline_rules(files);
       bj::value move = move_data(*outline, d, lines.at(file).size());
-      if (!move.is_null()) data["move"] = std::move(move);
+      if (!move.is_null()) diag["data"].as_object()["move"] = std::move(move);
     }
-    if (!d.help.empty()) data["help"] = d.help;
-    diag["data"] = std::move(data);
     out[file].push_back(std::move(diag));
   }
   return out;
@@ -213,19 +223,9 @@ bj::array test_file_diagnostics(const std::vector<SourceFile>& rules, const std:
   std::map<std::string, Lines> lines;
   lines.emplace(path, Lines(text));
   bj::array out;
-  for (const auto& d : check_rule_test_file(rules, {path, text})) {
-    bj::object diag;
-    diag["range"] = engine_range(lines, path, d.line, d.column, d.end_line, d.end_column);
-    diag["severity"] = d.severity == Severity::Error ? 1 : d.severity == Severity::Warning ? 2 : 3;
-    diag["code"] = d.code;
-    diag["codeDescription"] = bj::object{{"href", docs_url + "#" + d.code}};
-    diag["source"] = "casex";
-    diag["message"] = d.message + (d.help.empty() ? "" : "\nhelp: " + d.help);
-    bj::object data{{"witness", nullptr}};
-    if (!d.help.empty()) data["help"] = d.help;
-    diag["data"] = std::move(data);
-    out.push_back(std::move(diag));
-  }
+  for (const auto& d : check_rule_test_file(rules, {path, text}))
+    out.push_back(lsp_diagnostic(
+        d, engine_range(lines, path, d.line, d.column, d.end_line, d.end_column), docs_url));
   return out;
 }
 
